@@ -1,0 +1,50 @@
+/**
+ * Runtime configuration shared by Lambda handlers, session hosts and the local cloud, read from the
+ * environment once and validated, so a missing variable fails at start with its name, not later with a
+ * confusing SDK error. CDK sets these variables on every function and task; the local cloud sets them too.
+ *
+ * Endpoint overrides use the AWS SDK's own variables (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`,
+ * `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_EVENTBRIDGE`, `AWS_ENDPOINT_URL_KMS`), which the SDK reads by itself.
+ */
+import { z } from 'zod';
+
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+export const AppConfigSchema = z.object({
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Prefix of every table, queue and bus name of one deployment (e.g. `wa-prod-`). */
+  APP_RESOURCE_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - only').default(''),
+  APP_CREDENTIALS_BUCKET: z.string().min(3),
+  APP_MEDIA_BUCKET: z.string().min(3),
+  /** KMS key for data keys; absent only in local mode, where `APP_LOCAL_MASTER_KEY` stands in. */
+  APP_KMS_KEY_ID: z.string().min(1).optional(),
+  /** 32 bytes, base64: the local key provider's master key. Never set in AWS. */
+  APP_LOCAL_MASTER_KEY: z.string().optional(),
+  /** HTTPS endpoint of the WebSocket API's `@connections` management API. */
+  APP_WS_CALLBACK_URL: z.url().optional(),
+  /** Local mode relaxes what only matters on AWS (loopback webhook targets, the simulator's root key). */
+  APP_LOCAL_MODE: flag,
+  /** fauxqs serves S3 path-style only. */
+  APP_S3_FORCE_PATH_STYLE: flag,
+  APP_SERVICE_NAME: z.string().default('wa-platform'),
+  APP_VERSION: z.string().default('0.1.0'),
+});
+
+export type AppConfig = z.infer<typeof AppConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses configuration; the error names every missing or invalid variable (values are never echoed). */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = AppConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

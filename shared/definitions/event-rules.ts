@@ -1,0 +1,42 @@
+/**
+ * EventBridge rules on the app's bus. CDK turns each into an `events.Rule`; the local bus matches the same
+ * patterns. Patterns use EventBridge's own syntax (exact values, `prefix`, `anything-but`, `exists`, `numeric`).
+ */
+import type { QueueName } from './queues.js';
+
+export const EVENT_SOURCE = 'wa-platform';
+
+export type EventPatternValue =
+  | string
+  | number
+  | boolean
+  | null
+  | { prefix: string }
+  | { suffix: string }
+  | { 'anything-but': string | number | readonly (string | number)[] }
+  | { exists: boolean }
+  | { numeric: readonly (string | number)[] };
+
+export interface EventPattern {
+  readonly [field: string]: readonly EventPatternValue[] | EventPattern;
+}
+
+export interface EventRuleDefinition {
+  readonly ruleName: string;
+  readonly description: string;
+  readonly pattern: EventPattern;
+  readonly targetQueue: QueueName;
+}
+
+export const EVENT_RULES: readonly EventRuleDefinition[] = [
+  {
+    ruleName: 'webhook-fanout',
+    description: 'Every domain event goes to the webhook fan-out worker',
+    pattern: { source: [EVENT_SOURCE] },
+    targetQueue: 'webhookFanout',
+  },
+];
+
+export function eventBusName(prefix: string): string {
+  return `${prefix}events`;
+}

@@ -1,0 +1,36 @@
+/**
+ * HTTP API routes: CDK makes one Lambda integration per route from this list, and the local gateway invokes
+ * the same handler modules with real `APIGatewayProxyEventV2` events.
+ */
+
+export type RouteAuth = 'none' | 'apiKey' | 'operator';
+
+export interface HttpRouteDefinition {
+  /** API Gateway route key, e.g. `GET /v1/sessions/{sessionId}`. */
+  readonly routeKey: string;
+  /** Module path from the repository root, without extension. */
+  readonly entry: string;
+  readonly handler: string;
+  readonly auth: RouteAuth;
+}
+
+export interface AuthorizerDefinition {
+  readonly entry: string;
+  readonly handler: string;
+  /** Seconds API Gateway may cache an authorization result per identity source (0 = never). */
+  readonly resultTtlSeconds: number;
+}
+
+/** Lambda request authorizer (simple responses) for `apiKey` and `operator` routes. */
+export const HTTP_AUTHORIZER: AuthorizerDefinition = {
+  entry: 'functions/http/authorizer',
+  handler: 'handler',
+  resultTtlSeconds: 0,
+};
+
+export const HTTP_ROUTES: readonly HttpRouteDefinition[] = [
+  { routeKey: 'GET /v1/health', entry: 'functions/http/health', handler: 'handler', auth: 'none' },
+];
+
+/** API Gateway HTTP API refuses payloads over 10 MB; the local gateway does the same. */
+export const MAX_HTTP_BODY_BYTES = 10 * 1024 * 1024;

@@ -1,0 +1,123 @@
+/**
+ * DynamoDB table definitions: the one source that both the CDK stack (infra/) and the local cloud (local/)
+ * build their tables from, so the two can never drift apart.
+ *
+ * One table per entity kind keeps IAM grants narrow (the session host never touches api keys or tenants).
+ * Physical names are `${prefix}${logicalName}`; the prefix comes from configuration (`APP_TABLE_PREFIX`).
+ */
+
+export type AttributeType = 'S' | 'N';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+
+export interface GlobalIndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableDefinition {
+  readonly logicalName: TableName;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalIndexes: readonly GlobalIndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry. DynamoDB Local never deletes expired items: reads filter on it. */
+  readonly ttlAttribute?: string;
+}
+
+export const TABLE_NAMES = [
+  'tenants',
+  'apiKeys',
+  'sessions',
+  'messages',
+  'chats',
+  'wsConnections',
+  'wsTickets',
+  'webhooks',
+  'deliveries',
+  'idempotency',
+  'hosts',
+  'rateLimits',
+] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+const s = (name: string): KeyAttribute => ({ name, type: 'S' });
+const n = (name: string): KeyAttribute => ({ name, type: 'N' });
+
+export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
+  tenants: { logicalName: 'tenants', partitionKey: s('tenantId'), globalIndexes: [] },
+  /** Keyed by the key's hash so authentication is one strongly consistent GetItem. */
+  apiKeys: {
+    logicalName: 'apiKeys',
+    partitionKey: s('keyHash'),
+    globalIndexes: [{ indexName: 'byTenant', partitionKey: s('tenantId'), sortKey: s('keyId') }],
+  },
+  /**
+   * `byLease` finds sessions to claim: partition `desired` ("running"), sort `leaseUntil` (0 when unowned),
+   * so a host asks for `desired = running AND leaseUntil < now` without a scan.
+   */
+  sessions: {
+    logicalName: 'sessions',
+    partitionKey: s('sessionId'),
+    globalIndexes: [
+      { indexName: 'byTenant', partitionKey: s('tenantId'), sortKey: s('sessionId') },
+      { indexName: 'byLease', partitionKey: s('desired'), sortKey: n('leaseUntil') },
+      { indexName: 'byOwner', partitionKey: s('owner'), sortKey: s('sessionId') },
+    ],
+  },
+  /**
+   * Message ids are ULIDs, so the sort key is send order. `byChat` serves history per chat; `byWaId` maps
+   * WhatsApp receipts back to our message; `queued` is sparse (only queued items carry `queuedFor`), so a
+   * host that claims a session drains exactly what is left to send, in order.
+   */
+  messages: {
+    logicalName: 'messages',
+    partitionKey: s('sessionId'),
+    sortKey: s('messageId'),
+    globalIndexes: [
+      { indexName: 'byChat', partitionKey: s('chatKey'), sortKey: s('messageId') },
+      { indexName: 'byWaId', partitionKey: s('waKey') },
+      { indexName: 'queued', partitionKey: s('queuedFor'), sortKey: s('messageId') },
+    ],
+  },
+  chats: {
+    logicalName: 'chats',
+    partitionKey: s('sessionId'),
+    sortKey: s('chatJid'),
+    globalIndexes: [{ indexName: 'byActivity', partitionKey: s('sessionId'), sortKey: s('lastMessageAt') }],
+  },
+  wsConnections: {
+    logicalName: 'wsConnections',
+    partitionKey: s('connectionId'),
+    globalIndexes: [{ indexName: 'bySession', partitionKey: s('sessionId'), sortKey: s('connectionId') }],
+    ttlAttribute: 'expiresAt',
+  },
+  /** Single-use browser tickets; stored hashed, consumed with a conditional delete. */
+  wsTickets: { logicalName: 'wsTickets', partitionKey: s('ticketHash'), globalIndexes: [], ttlAttribute: 'expiresAt' },
+  webhooks: {
+    logicalName: 'webhooks',
+    partitionKey: s('tenantId'),
+    sortKey: s('webhookId'),
+    globalIndexes: [],
+  },
+  deliveries: {
+    logicalName: 'deliveries',
+    partitionKey: s('webhookId'),
+    sortKey: s('deliveryId'),
+    globalIndexes: [],
+    ttlAttribute: 'expiresAt',
+  },
+  /** Powertools idempotency layout (`id` + `expiration`), also used for the HTTP `Idempotency-Key`. */
+  idempotency: { logicalName: 'idempotency', partitionKey: s('id'), globalIndexes: [], ttlAttribute: 'expiration' },
+  /** Session hosts' heartbeats and command queue URLs. */
+  hosts: { logicalName: 'hosts', partitionKey: s('hostId'), globalIndexes: [], ttlAttribute: 'expiresAt' },
+  /** Fixed-window counters per tenant and bucket. */
+  rateLimits: { logicalName: 'rateLimits', partitionKey: s('bucketKey'), globalIndexes: [], ttlAttribute: 'expiresAt' },
+};
+
+export function physicalTableName(prefix: string, table: TableName): string {
+  return `${prefix}${table}`;
+}
