@@ -30,6 +30,8 @@ export const HTTP_AUTHORIZER: AuthorizerDefinition = {
 
 export const HTTP_ROUTES: readonly HttpRouteDefinition[] = [
   { routeKey: 'GET /v1/health', entry: 'functions/http/health', handler: 'handler', auth: 'none' },
+  // Catch-all: unknown routes get a 404 problem document instead of API Gateway's bare `{"message":"Not Found"}`.
+  { routeKey: '$default', entry: 'functions/http/not-found', handler: 'handler', auth: 'none' },
 ];
 
 /** API Gateway HTTP API refuses payloads over 10 MB; the local gateway does the same. */

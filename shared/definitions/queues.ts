@@ -17,6 +17,7 @@ export interface QueueDefinition {
   readonly visibilityTimeoutSeconds: number;
   /** Receives after which a message goes to `${logicalName}-dlq`. */
   readonly maxReceiveCount: number;
+  /** Absent until the worker exists (the webhook workers arrive with the webhooks issue). */
   readonly consumer?: QueueConsumer;
 }
 
@@ -29,14 +30,12 @@ export const QUEUES: Readonly<Record<QueueName, QueueDefinition>> = {
     logicalName: 'webhookFanout',
     visibilityTimeoutSeconds: 60,
     maxReceiveCount: 5,
-    consumer: { entry: 'functions/workers/webhook-fanout', handler: 'handler', batchSize: 10, reportBatchItemFailures: true },
   },
   /** One message per (event, subscription); retries are the visibility timeout growing with each attempt. */
   webhookDelivery: {
     logicalName: 'webhookDelivery',
     visibilityTimeoutSeconds: 60,
     maxReceiveCount: 8,
-    consumer: { entry: 'functions/workers/webhook-delivery', handler: 'handler', batchSize: 10, reportBatchItemFailures: true },
   },
 };
 
