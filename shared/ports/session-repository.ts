@@ -1,0 +1,71 @@
+/**
+ * Sessions and their ownership leases (DESIGN.md section 3). The lease operations are the only way a host may
+ * take, keep or give up a session; each is one conditional write, so two hosts can never both believe they own
+ * the same WhatsApp session.
+ */
+import type { DesiredState, Session, SessionError, SessionStatus } from '../domain/session.js';
+import type { Page, PageRequest } from './pagination.js';
+
+/** Thrown by `renew` (and owner-guarded writes) when another host holds the lease: stop the socket at once. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(
+    readonly sessionId: string,
+    readonly hostId: string,
+  ) {
+    super(`lease on session ${sessionId} is no longer held by host ${hostId}`);
+  }
+}
+
+export interface SessionDetailsPatch {
+  readonly phone?: string | null;
+  readonly pushName?: string | null;
+  readonly lastError?: SessionError | null;
+}
+
+export interface SessionWriteGuard {
+  /** When set, the write only happens while this host owns the lease; otherwise `LeaseLostError`. */
+  readonly hostId?: string;
+}
+
+export interface SessionRepository {
+  /**
+   * Idempotent on id: the same session again (same tenant and name) returns the stored one; anything else under
+   * that id is a `ConflictError`. The stored session starts unowned (`leaseUntil` 0) whatever the input says.
+   */
+  create(session: Session): Promise<Session>;
+  /** A session of another tenant is `null`, exactly like a missing one. */
+  get(tenantId: string, sessionId: string): Promise<Session | null>;
+  /** Host side (no tenant at hand): the session by id alone. */
+  getById(sessionId: string): Promise<Session | null>;
+  listByTenant(tenantId: string, page?: PageRequest): Promise<Page<Session>>;
+  /**
+   * Follows the domain's status machine: a change it does not allow is a `ConflictError` (a same-status write
+   * refreshes details). `NotFoundError` when missing.
+   */
+  updateStatus(
+    sessionId: string,
+    status: SessionStatus,
+    details?: SessionDetailsPatch,
+    guard?: SessionWriteGuard,
+  ): Promise<Session>;
+  /** `null` removes the field. `NotFoundError` when missing. */
+  updateDetails(sessionId: string, details: SessionDetailsPatch, guard?: SessionWriteGuard): Promise<Session>;
+  /** Tenant-scoped: another tenant's session is a `NotFoundError`. */
+  setDesired(tenantId: string, sessionId: string, desired: DesiredState): Promise<Session>;
+  /** Tenant-scoped: another tenant's session is a `NotFoundError`. Messages and credentials are erased elsewhere. */
+  delete(tenantId: string, sessionId: string): Promise<void>;
+
+  /**
+   * Takes the lease when the session is wanted running and is unowned, expired, or already ours.
+   * Returns the claimed session, or `null` when another host holds a valid lease (or it is stopped/missing).
+   */
+  claim(sessionId: string, hostId: string, leaseMs: number, now: number): Promise<Session | null>;
+  /** Extends our lease; `LeaseLostError` when another host took it (or the session is gone). */
+  renew(sessionId: string, hostId: string, leaseMs: number, now: number): Promise<Session>;
+  /** Gives the lease up (leaseUntil 0, no owner) only if ours; returns whether it was. */
+  release(sessionId: string, hostId: string): Promise<boolean>;
+  /** Sessions wanted running whose lease is unowned or expired, unowned and oldest expiry first. */
+  findClaimable(now: number, limit: number): Promise<Session[]>;
+  listByOwner(hostId: string): Promise<Session[]>;
+}
