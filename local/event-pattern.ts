@@ -47,7 +47,9 @@ function matchValue(expected: EventPatternValue, actual: Json): boolean {
   if ('suffix' in expected) return typeof actual === 'string' && actual.endsWith(expected.suffix);
   if ('anything-but' in expected) {
     const excluded = expected['anything-but'];
-    const list: readonly (string | number)[] = Array.isArray(excluded) ? excluded : [excluded as string | number];
+    const list: readonly (string | number)[] = Array.isArray(excluded)
+      ? excluded
+      : [excluded as string | number];
     return !list.some((e) => equal(e, actual));
   }
   if ('numeric' in expected) return typeof actual === 'number' && matchNumeric(expected.numeric, actual);
@@ -79,7 +81,9 @@ function matchNumeric(conditions: readonly (string | number)[], actual: number):
   return true;
 }
 
-function isValueList(value: readonly EventPatternValue[] | EventPattern): value is readonly EventPatternValue[] {
+function isValueList(
+  value: readonly EventPatternValue[] | EventPattern,
+): value is readonly EventPatternValue[] {
   return Array.isArray(value);
 }
 
