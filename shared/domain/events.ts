@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { IdSchema, TimestampSchema, newId, nowIso } from './ids.js';
+import {
+  InboundMessageSummarySchema,
+  MessageErrorSchema,
+  MessageStatusSchema,
+  MetadataSchema,
+} from './message.js';
+import { PhoneSchema } from './phone.js';
+import { SessionStatusSchema } from './session.js';
+
+/** The event catalog. New types are added, never renamed: subscribers filter on these strings. */
+export const EventTypeSchema = z.enum(['session.status', 'message.received', 'message.status']);
+export type EventType = z.infer<typeof EventTypeSchema>;
+
+/** EventBridge `source` of every domain event; `detail-type` is the event type itself. */
+export const EVENT_SOURCE = 'wa-platform';
+
+export function eventDetailType(type: EventType): string {
+  return type;
+}
+
+export const SessionStatusEventDataSchema = z.object({
+  status: SessionStatusSchema,
+  previousStatus: SessionStatusSchema.optional(),
+  phone: PhoneSchema.optional(),
+  /** Why it changed, for humans (`logged out from the phone`); not a stable code. */
+  reason: z.string().max(500).optional(),
+});
+export type SessionStatusEventData = z.infer<typeof SessionStatusEventDataSchema>;
+
+export const MessageReceivedEventDataSchema = z.object({ message: InboundMessageSummarySchema });
+export type MessageReceivedEventData = z.infer<typeof MessageReceivedEventDataSchema>;
+
+export const MessageStatusEventDataSchema = z.object({
+  messageId: IdSchema,
+  waMessageId: z.string().min(1).optional(),
+  status: MessageStatusSchema,
+  error: MessageErrorSchema.optional(),
+  /** The send's metadata, echoed so receivers can correlate without a lookup. */
+  metadata: MetadataSchema.optional(),
+});
+export type MessageStatusEventData = z.infer<typeof MessageStatusEventDataSchema>;
+
+// Key order is the order fields appear in JSON (webhook bodies): id and type first, data last.
+function envelope<T extends EventType, D extends z.ZodType>(type: T, data: D) {
+  return z.object({
+    id: IdSchema,
+    type: z.literal(type),
+    createdAt: TimestampSchema,
+    tenantId: IdSchema,
+    sessionId: IdSchema,
+    data,
+  });
+}
+
+export const SessionStatusEventSchema = envelope('session.status', SessionStatusEventDataSchema);
+export const MessageReceivedEventSchema = envelope('message.received', MessageReceivedEventDataSchema);
+export const MessageStatusEventSchema = envelope('message.status', MessageStatusEventDataSchema);
+
+/** The one envelope: `{ id, type, createdAt, tenantId, sessionId, data }`, `data` typed by `type`. */
+export const DomainEventSchema = z.discriminatedUnion('type', [
+  SessionStatusEventSchema,
+  MessageReceivedEventSchema,
+  MessageStatusEventSchema,
+]);
+export type DomainEvent = z.infer<typeof DomainEventSchema>;
+export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+/** `data` schema per event type (for OpenAPI and for subscribers validating one type). */
+export const EVENT_DATA_SCHEMAS = {
+  'session.status': SessionStatusEventDataSchema,
+  'message.received': MessageReceivedEventDataSchema,
+  'message.status': MessageStatusEventDataSchema,
+} as const satisfies Record<EventType, z.ZodType>;
+
+export type EventDataInput<T extends EventType> = z.input<(typeof EVENT_DATA_SCHEMAS)[T]>;
+
+export interface MakeEventInput<T extends EventType> {
+  tenantId: string;
+  sessionId: string;
+  data: EventDataInput<T>;
+  /** Given only when re-emitting; a fresh event gets a new ULID. */
+  id?: string;
+  createdAt?: string;
+}
+
+/**
+ * Builds and validates an event, so a publisher cannot put a malformed event on the bus (subscribers would
+ * get it forever through retries). Throws a ZodError on bad data.
+ */
+export function makeEvent<T extends EventType>(type: T, input: MakeEventInput<T>): DomainEventOf<T> {
+  const event = DomainEventSchema.parse({
+    id: input.id ?? newId(),
+    type,
+    createdAt: input.createdAt ?? nowIso(),
+    tenantId: input.tenantId,
+    sessionId: input.sessionId,
+    data: input.data,
+  });
+  return event as DomainEventOf<T>;
+}
+
+/** A PutEvents entry without SDK types (the adapter passes it through), so the mapping is tested here. */
+export interface EventBusEntry {
+  Source: string;
+  DetailType: string;
+  Detail: string;
+  EventBusName: string;
+  Time: Date;
+}
+
+export function toEventBusEntry(event: DomainEvent, eventBusName: string): EventBusEntry {
+  return {
+    Source: EVENT_SOURCE,
+    DetailType: eventDetailType(event.type),
+    Detail: JSON.stringify(event),
+    EventBusName: eventBusName,
+    Time: new Date(event.createdAt),
+  };
+}

@@ -1,0 +1,34 @@
+import { monotonicFactory } from 'ulid';
+import { z } from 'zod';
+
+/**
+ * Canonical ULID: 26 Crockford base32 characters, upper case. Lower case is refused (although Crockford allows
+ * it) because ids are DynamoDB keys, where `01abc` and `01ABC` would be two different items.
+ * The first character is at most 7, so the 48-bit timestamp cannot overflow.
+ */
+export const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+
+export const IdSchema = z
+  .string()
+  .regex(ULID_PATTERN, 'must be a ULID (26 upper-case Crockford base32 characters)');
+export type Id = z.infer<typeof IdSchema>;
+
+// Monotonic so ids made in the same millisecond still sort in creation order (message history relies on it).
+const nextUlid = monotonicFactory();
+
+/** A new plain ULID (no type prefix: the route or field says what it identifies). */
+export function newId(now: number = Date.now()): Id {
+  return nextUlid(now);
+}
+
+export function isId(value: unknown): value is Id {
+  return typeof value === 'string' && ULID_PATTERN.test(value);
+}
+
+/** ISO-8601 UTC timestamp with milliseconds, as produced by `Date.prototype.toISOString`. */
+export const TimestampSchema = z.iso.datetime({ offset: false, precision: 3 });
+export type Timestamp = z.infer<typeof TimestampSchema>;
+
+export function nowIso(now: Date = new Date()): Timestamp {
+  return now.toISOString();
+}

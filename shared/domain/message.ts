@@ -1,0 +1,289 @@
+import { z } from 'zod';
+import { IdSchema, TimestampSchema } from './ids.js';
+import { PhoneSchema } from './phone.js';
+
+export const MAX_TEXT_LENGTH = 4096;
+export const MAX_CAPTION_LENGTH = 1024;
+export const MAX_METADATA_BYTES = 2048;
+export const MAX_URL_LENGTH = 2048;
+
+/** Every type a message record can have; `unsupported` is inbound only (polls, calls, ... not modelled yet). */
+export const MessageTypeSchema = z.enum([
+  'text',
+  'image',
+  'video',
+  'audio',
+  'document',
+  'sticker',
+  'location',
+  'contacts',
+  'reaction',
+  'unsupported',
+]);
+export type MessageType = z.infer<typeof MessageTypeSchema>;
+
+export const SendMessageTypeSchema = MessageTypeSchema.exclude(['unsupported']);
+export type SendMessageType = z.infer<typeof SendMessageTypeSchema>;
+
+export const DirectionSchema = z.enum(['inbound', 'outbound']);
+export type Direction = z.infer<typeof DirectionSchema>;
+
+/**
+ * http(s) only: `file:`, `data:` and friends would make the host read from places it must not. Whether the
+ * host name resolves to a private address is checked where the fetch happens, not here.
+ */
+export const MediaUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(MAX_URL_LENGTH);
+
+/** Free-form JSON the tenant attaches to a send; echoed in every event about that message. */
+export const MetadataSchema = z
+  .record(z.string(), z.json())
+  .refine((m) => new TextEncoder().encode(JSON.stringify(m)).byteLength <= MAX_METADATA_BYTES, {
+    message: `must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
+  });
+export type Metadata = z.infer<typeof MetadataSchema>;
+
+const CaptionSchema = z.string().max(MAX_CAPTION_LENGTH);
+const MimeTypeSchema = z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like image/jpeg');
+
+export const TextContentSchema = z.strictObject({
+  body: z
+    .string()
+    .max(MAX_TEXT_LENGTH)
+    .refine((s) => s.trim().length > 0, 'must not be empty'),
+});
+
+type SourceRule = 'exactlyOne' | 'atMostOne';
+
+/**
+ * A media payload names its source by an uploaded `mediaId` or a `url`. A send must give exactly one; a
+ * stored inbound message may have neither yet (media not downloaded), hence the two rules.
+ */
+function media<S extends z.ZodRawShape>(rule: SourceRule, extra: S) {
+  return z
+    .strictObject({
+      mediaId: IdSchema.optional(),
+      url: MediaUrlSchema.optional(),
+      mimeType: MimeTypeSchema.optional(),
+      ...extra,
+    })
+    .superRefine((m, ctx) => {
+      // The generic spread hides the known keys from the checker; they are there by construction.
+      const { mediaId, url } = m as { mediaId?: string; url?: string };
+      const given = (mediaId === undefined ? 0 : 1) + (url === undefined ? 0 : 1);
+      if (given > 1)
+        ctx.addIssue({ code: 'custom', path: ['url'], message: 'give either mediaId or url, not both' });
+      if (given === 0 && rule === 'exactlyOne')
+        ctx.addIssue({ code: 'custom', path: ['mediaId'], message: 'give either mediaId or url' });
+    });
+}
+
+export const LocationContentSchema = z.strictObject({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  name: z.string().max(256).optional(),
+  address: z.string().max(512).optional(),
+});
+
+export const ContactCardSchema = z.strictObject({
+  name: z.strictObject({ formattedName: z.string().trim().min(1, 'must not be empty').max(256) }),
+  phones: z
+    .array(z.strictObject({ phone: PhoneSchema }))
+    .min(1)
+    .max(10),
+});
+export type ContactCard = z.infer<typeof ContactCardSchema>;
+
+const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** WhatsApp reactions are one emoji (one grapheme, which may be a ZWJ sequence or a flag); `''` removes it. */
+export const ReactionEmojiSchema = z
+  .string()
+  .max(32)
+  .refine(
+    (s) =>
+      s === '' ||
+      ([...segmenter.segment(s)].length === 1 && /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(s)),
+    'must be a single emoji, or "" to remove the reaction',
+  );
+
+export const ReactionContentSchema = z.strictObject({ messageId: IdSchema, emoji: ReactionEmojiSchema });
+
+function contentShapes(rule: SourceRule) {
+  return {
+    text: { type: z.literal('text'), text: TextContentSchema },
+    image: { type: z.literal('image'), image: media(rule, { caption: CaptionSchema.optional() }) },
+    video: {
+      type: z.literal('video'),
+      video: media(rule, { caption: CaptionSchema.optional(), gifPlayback: z.boolean().optional() }),
+    },
+    // ptt: play as a voice note (waveform, push-to-talk) instead of an audio file.
+    audio: { type: z.literal('audio'), audio: media(rule, { ptt: z.boolean().default(false) }) },
+    document: {
+      type: z.literal('document'),
+      document: media(rule, {
+        fileName: z.string().trim().min(1, 'must not be empty').max(255),
+        caption: CaptionSchema.optional(),
+      }),
+    },
+    sticker: { type: z.literal('sticker'), sticker: media(rule, {}) },
+    location: { type: z.literal('location'), location: LocationContentSchema },
+    contacts: { type: z.literal('contacts'), contacts: z.array(ContactCardSchema).min(1).max(20) },
+    reaction: { type: z.literal('reaction'), reaction: ReactionContentSchema },
+  };
+}
+
+const send = contentShapes('exactlyOne');
+const stored = contentShapes('atMostOne');
+
+const sendCommon = {
+  to: PhoneSchema,
+  /** Our id of the message being quoted. */
+  replyTo: IdSchema.optional(),
+  metadata: MetadataSchema.optional(),
+};
+
+/** `POST /v1/sessions/{id}/messages`: one Cloud-API-like shape per type, unknown fields refused. */
+export const SendMessageRequestSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...sendCommon, ...send.text }),
+  z.strictObject({ ...sendCommon, ...send.image }),
+  z.strictObject({ ...sendCommon, ...send.video }),
+  z.strictObject({ ...sendCommon, ...send.audio }),
+  z.strictObject({ ...sendCommon, ...send.document }),
+  z.strictObject({ ...sendCommon, ...send.sticker }),
+  z.strictObject({ ...sendCommon, ...send.location }),
+  z.strictObject({ ...sendCommon, ...send.contacts }),
+  z.strictObject({ ...sendCommon, ...send.reaction }),
+]);
+export type SendMessageRequest = z.infer<typeof SendMessageRequestSchema>;
+
+export const SendMessageResponseSchema = z.object({ id: IdSchema, status: z.literal('queued') });
+export type SendMessageResponse = z.infer<typeof SendMessageResponseSchema>;
+
+/** A stored message's payload: `{ type, <type>: {...} }`, the send request without addressing fields. */
+export const MessageContentSchema = z.discriminatedUnion('type', [
+  z.object(stored.text),
+  z.object(stored.image),
+  z.object(stored.video),
+  z.object(stored.audio),
+  z.object(stored.document),
+  z.object(stored.sticker),
+  z.object(stored.location),
+  z.object(stored.contacts),
+  z.object(stored.reaction),
+  z.object({
+    type: z.literal('unsupported'),
+    unsupported: z.object({ waType: z.string() }),
+  }),
+]);
+export type MessageContent = z.infer<typeof MessageContentSchema>;
+
+/** The content part of a send request, as stored on the outbound message record. */
+export function contentOfRequest(req: SendMessageRequest): MessageContent {
+  const { to: _to, replyTo: _replyTo, metadata: _metadata, ...content } = req;
+  return content;
+}
+
+export const MessageStatusSchema = z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed']);
+export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+const STATUS_RANK: Record<Exclude<MessageStatus, 'failed'>, number> = {
+  queued: 0,
+  sending: 1,
+  sent: 2,
+  delivered: 3,
+  read: 4,
+};
+
+/**
+ * Forward only, and skipping is allowed: receipts arrive out of order (a `read` before its `delivered`), and a
+ * replayed update must be refused rather than move a status back. `failed` only before WhatsApp accepted the
+ * message; after `sent` a failure is no longer ours to report. Nothing leaves `failed`.
+ */
+export function canAdvance(from: MessageStatus, to: MessageStatus): boolean {
+  if (from === 'failed') return false;
+  if (to === 'failed') return from === 'queued' || from === 'sending';
+  return STATUS_RANK[to] > STATUS_RANK[from];
+}
+
+export const StatusChangeSchema = z.object({ status: MessageStatusSchema, at: TimestampSchema });
+export type StatusChange = z.infer<typeof StatusChangeSchema>;
+
+export const MessageErrorSchema = z.object({ code: z.string().min(1), message: z.string() });
+export type MessageError = z.infer<typeof MessageErrorSchema>;
+
+export const MessageSchema = z
+  .object({
+    id: IdSchema,
+    tenantId: IdSchema,
+    sessionId: IdSchema,
+    direction: DirectionSchema,
+    /** Normalised chat jid (no device part); a group jid for group messages. */
+    chatJid: z.string().min(3),
+    to: PhoneSchema.optional(),
+    /** Absent when the sender hides behind a LID. */
+    from: PhoneSchema.optional(),
+    /** Inbound only: who wrote it (the participant in a group). */
+    senderJid: z.string().optional(),
+    pushName: z.string().optional(),
+    type: MessageTypeSchema,
+    content: MessageContentSchema,
+    status: MessageStatusSchema,
+    statusHistory: z.array(StatusChangeSchema).min(1),
+    waMessageId: z.string().min(1).optional(),
+    replyTo: IdSchema.optional(),
+    metadata: MetadataSchema.optional(),
+    error: MessageErrorSchema.optional(),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+  })
+  .refine((m) => m.type === m.content.type, {
+    path: ['content', 'type'],
+    message: 'must equal the message type',
+  });
+export type Message = z.infer<typeof MessageSchema>;
+
+/** What `message.received` carries: enough to answer without a read-back. */
+export const InboundMessageSummarySchema = z.object({
+  id: IdSchema,
+  waMessageId: z.string().min(1),
+  chatJid: z.string().min(3),
+  from: PhoneSchema.optional(),
+  senderJid: z.string().optional(),
+  pushName: z.string().optional(),
+  type: MessageTypeSchema,
+  content: MessageContentSchema,
+  replyTo: IdSchema.optional(),
+  createdAt: TimestampSchema,
+});
+export type InboundMessageSummary = z.infer<typeof InboundMessageSummarySchema>;
+
+const PREVIEW_LENGTH = 100;
+
+/** Short text for chat lists; never the media URL (it may carry a signed token). */
+export function messagePreview(content: MessageContent): string {
+  const clip = (s: string) => (s.length > PREVIEW_LENGTH ? s.slice(0, PREVIEW_LENGTH - 1) + '…' : s);
+  switch (content.type) {
+    case 'text':
+      return clip(content.text.body);
+    case 'image':
+      return clip(content.image.caption ?? '[image]');
+    case 'video':
+      return clip(content.video.caption ?? '[video]');
+    case 'audio':
+      return content.audio.ptt ? '[voice note]' : '[audio]';
+    case 'document':
+      return clip(content.document.caption ?? content.document.fileName);
+    case 'sticker':
+      return '[sticker]';
+    case 'location':
+      return clip(content.location.name ?? '[location]');
+    case 'contacts':
+      return clip(content.contacts.map((c) => c.name.formattedName).join(', '));
+    case 'reaction':
+      return content.reaction.emoji;
+    case 'unsupported':
+      return `[${content.unsupported.waType}]`;
+  }
+}

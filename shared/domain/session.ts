@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { IdSchema, TimestampSchema } from './ids.js';
+import { PhoneSchema } from './phone.js';
+
+export const SessionStatusSchema = z.enum([
+  'starting',
+  'qr',
+  'pairing',
+  'connected',
+  'reconnecting',
+  'disconnected',
+  'logged_out',
+  'qr_expired',
+  'failed',
+]);
+export type SessionStatus = z.infer<typeof SessionStatusSchema>;
+
+/** What the tenant asked for; `status` is what the host reports. Hosts converge the second on the first. */
+export const DesiredStateSchema = z.enum(['running', 'stopped']);
+export type DesiredState = z.infer<typeof DesiredStateSchema>;
+
+/**
+ * Allowed status changes, from -> to. `starting` is reachable from everywhere because a host that claims a
+ * session (first start, restart, takeover after another host died) always begins there, whatever the dead host
+ * last wrote. `logged_out` is reachable from every live state because the phone can unlink the device at any
+ * time. A write with the same status (a rotated QR, another reconnect attempt) is not a transition.
+ */
+export const SESSION_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
+  starting: ['qr', 'pairing', 'connected', 'reconnecting', 'disconnected', 'logged_out', 'failed'],
+  qr: ['starting', 'pairing', 'connected', 'qr_expired', 'disconnected', 'logged_out', 'failed'],
+  pairing: ['starting', 'qr', 'connected', 'qr_expired', 'disconnected', 'logged_out', 'failed'],
+  connected: ['starting', 'reconnecting', 'disconnected', 'logged_out', 'failed'],
+  reconnecting: ['starting', 'connected', 'disconnected', 'logged_out', 'failed'],
+  // Stopped on purpose; only a new start (or an explicit logout that erases credentials) moves it.
+  disconnected: ['starting', 'logged_out'],
+  // Credentials are gone; the next start shows a fresh QR.
+  logged_out: ['starting'],
+  // Nobody scanned in time; the host stops the socket instead of looping QRs forever.
+  qr_expired: ['starting', 'disconnected', 'logged_out'],
+  failed: ['starting', 'disconnected', 'logged_out'],
+};
+
+export function canTransition(from: SessionStatus, to: SessionStatus): boolean {
+  return SESSION_TRANSITIONS[from].includes(to);
+}
+
+/** States in which the session holds a socket (or is trying to) and so needs a host. */
+export const ACTIVE_SESSION_STATUSES: readonly SessionStatus[] = [
+  'starting',
+  'qr',
+  'pairing',
+  'connected',
+  'reconnecting',
+];
+
+export function isActiveStatus(status: SessionStatus): boolean {
+  return ACTIVE_SESSION_STATUSES.includes(status);
+}
+
+export const SessionErrorSchema = z.object({
+  code: z.string().min(1),
+  message: z.string(),
+  at: TimestampSchema,
+});
+export type SessionError = z.infer<typeof SessionErrorSchema>;
+
+export const SessionNameSchema = z.string().trim().min(1, 'must not be empty').max(100);
+
+export const SessionSchema = z.object({
+  id: IdSchema,
+  tenantId: IdSchema,
+  name: SessionNameSchema.optional(),
+  desired: DesiredStateSchema,
+  status: SessionStatusSchema,
+  /** The linked account's number, known once connected. */
+  phone: PhoneSchema.optional(),
+  pushName: z.string().optional(),
+  lastError: SessionErrorSchema.optional(),
+  /** Host id holding the lease. */
+  owner: z.string().min(1).optional(),
+  /** Epoch milliseconds: compared with `Date.now()` in conditional updates, so a number, not ISO. */
+  leaseUntil: z.number().int().nonnegative().optional(),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+});
+export type Session = z.infer<typeof SessionSchema>;
+
+/** What the API shows: lease internals stay private to the platform. */
+export const SessionViewSchema = SessionSchema.omit({ owner: true, leaseUntil: true, tenantId: true });
+export type SessionView = z.infer<typeof SessionViewSchema>;
+
+export function toSessionView(session: Session): SessionView {
+  return SessionViewSchema.parse(session);
+}
+
+/** `POST /v1/sessions`. */
+export const CreateSessionRequestSchema = z.strictObject({ name: SessionNameSchema.optional() });
+export type CreateSessionRequest = z.infer<typeof CreateSessionRequestSchema>;
+
+/** `POST /v1/sessions/{id}/pairing-code`. */
+export const PairingCodeRequestSchema = z.strictObject({ phone: PhoneSchema });
+export type PairingCodeRequest = z.infer<typeof PairingCodeRequestSchema>;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { IdSchema, TimestampSchema } from './ids.js';
+
+export const TenantStatusSchema = z.enum(['active', 'suspended']);
+export type TenantStatus = z.infer<typeof TenantStatusSchema>;
+
+/** Defaults for a tenant created without explicit limits; conservative because bursts get numbers banned. */
+export const DEFAULT_TENANT_LIMITS = { maxSessions: 5, sendsPerMinute: 60, requestsPerMinute: 600 } as const;
+
+export const TenantLimitsSchema = z
+  .strictObject({
+    maxSessions: z.number().int().min(0).max(10_000).default(DEFAULT_TENANT_LIMITS.maxSessions),
+    /** Per session: WhatsApp watches per-account pace, not per-tenant totals. */
+    sendsPerMinute: z.number().int().min(1).max(6_000).default(DEFAULT_TENANT_LIMITS.sendsPerMinute),
+    /** Per tenant, all API keys together. */
+    requestsPerMinute: z.number().int().min(1).max(100_000).default(DEFAULT_TENANT_LIMITS.requestsPerMinute),
+  })
+  // prefault: a missing `limits` object still runs through the field defaults above.
+  .prefault({});
+export type TenantLimits = z.infer<typeof TenantLimitsSchema>;
+
+export const TenantNameSchema = z.string().trim().min(1, 'must not be empty').max(100);
+
+export const TenantSchema = z.object({
+  id: IdSchema,
+  name: TenantNameSchema,
+  status: TenantStatusSchema,
+  limits: TenantLimitsSchema,
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema.optional(),
+});
+export type Tenant = z.infer<typeof TenantSchema>;
+
+/** `POST /v1/tenants` (operator key). */
+export const CreateTenantRequestSchema = z.strictObject({
+  name: TenantNameSchema,
+  limits: TenantLimitsSchema,
+});
+export type CreateTenantRequest = z.infer<typeof CreateTenantRequestSchema>;
