@@ -1,0 +1,51 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { PROBLEM_CONTENT_TYPE, toAppError } from '../../../shared/domain/index.js';
+
+export type ProblemLogger = Pick<Logger, 'error' | 'info'>;
+
+export interface ProblemErrorsOptions {
+  logger?: ProblemLogger;
+}
+
+let defaultLogger: Logger | undefined;
+
+// Created on first use so importing a handler module (tests, the local gateway) does not need Lambda's env.
+function getDefaultLogger(): Logger {
+  defaultLogger ??= new Logger({ serviceName: process.env.APP_SERVICE_NAME ?? 'wa-platform' });
+  return defaultLogger;
+}
+
+/**
+ * Turns anything thrown in the handler or an earlier middleware into an RFC 9457 response. AppErrors keep their
+ * status and detail; a ZodError becomes a 400 naming fields; anything else is a bug: logged in full, answered
+ * with a fixed 500 text so stack traces, SDK messages and secrets never reach the client.
+ */
+export function problemErrors(
+  options: ProblemErrorsOptions = {},
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  return {
+    name: 'problemErrors',
+    onError: (request) => {
+      // Another middleware already answered; do not overwrite its response.
+      if (request.response !== undefined && request.response !== null) return;
+      const logger = options.logger ?? getDefaultLogger();
+      const error = toAppError(request.error);
+      const requestId = request.event.requestContext?.requestId;
+      const route = request.event.routeKey;
+      if (error.status >= 500) {
+        logger.error('unhandled error', { route, requestId, error: request.error });
+      } else {
+        logger.info('request refused', { route, requestId, status: error.status, type: error.type });
+      }
+      // requestId lets support find the log line for a 500 without the client seeing its content.
+      const problem = { ...error.toProblem(), ...(requestId === undefined ? {} : { requestId }) };
+      request.response = {
+        statusCode: problem.status,
+        headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...error.headers() },
+        body: JSON.stringify(problem),
+      };
+    },
+  };
+}

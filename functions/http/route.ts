@@ -1,0 +1,116 @@
+import middy from '@middy/core';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import { type ValidationLocation, validationErrorFromZod } from '../../shared/domain/index.js';
+import { type EventWithJsonBody, type JsonBodyOptions, jsonBody } from './middleware/json-body.js';
+import { type ProblemLogger, problemErrors } from './middleware/problem-errors.js';
+
+/** Event of a route behind the Lambda authorizer; the authorizer's context type is defined with it. */
+export type AuthorizedHttpEvent<TAuthorizerContext> =
+  APIGatewayProxyEventV2WithLambdaAuthorizer<TAuthorizerContext>;
+
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** A response with a status or headers other than the route's default. */
+export class HttpResponse {
+  constructor(
+    readonly statusCode: number,
+    readonly body?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+export const created = (body: unknown, location?: string): HttpResponse =>
+  new HttpResponse(201, body, location === undefined ? {} : { location });
+export const accepted = (body: unknown): HttpResponse => new HttpResponse(202, body);
+export const noContent = (): HttpResponse => new HttpResponse(204);
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<TEvent, B, Q, P> {
+  body: B;
+  query: Q;
+  path: P;
+  event: TEvent;
+  context: Context;
+}
+
+export interface RouteOptions<
+  TEvent extends APIGatewayProxyEventV2,
+  BS extends z.ZodType | undefined,
+  QS extends z.ZodType | undefined,
+  PS extends z.ZodType | undefined,
+> extends JsonBodyOptions {
+  /** Without a body schema the body is not read at all (GET, DELETE, bodyless POSTs). */
+  body?: BS;
+  query?: QS;
+  path?: PS;
+  /** Status for a plain return value; default 200. */
+  successStatus?: number;
+  logger?: ProblemLogger;
+  /** Returns the JSON body (sent with `successStatus`) or an HttpResponse. */
+  handler: (input: RouteInput<TEvent, Parsed<BS>, Parsed<QS>, Parsed<PS>>) => unknown | Promise<unknown>;
+}
+
+// Zod's default for a missing field reads "expected string, received undefined"; clients understand this better.
+const inputErrorMap = (issue: z.core.$ZodRawIssue): string | undefined =>
+  issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
+
+function parseInput(schema: z.ZodType | undefined, value: unknown, location: ValidationLocation): unknown {
+  if (schema === undefined) return undefined;
+  const result = schema.safeParse(value, { error: inputErrorMap });
+  if (!result.success) throw validationErrorFromZod(result.error, location);
+  return result.data;
+}
+
+function toResult(value: unknown, successStatus: number): HttpResult {
+  const response = value instanceof HttpResponse ? value : new HttpResponse(successStatus, value);
+  const headers: Record<string, string> = {
+    // API responses carry tenant data and once-shown secrets; no shared cache may keep them.
+    'cache-control': 'no-store',
+    ...response.headers,
+  };
+  if (response.statusCode === 204 || response.body === undefined) {
+    return { statusCode: response.statusCode, headers };
+  }
+  return {
+    statusCode: response.statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(response.body),
+  };
+}
+
+/**
+ * A thin HTTP handler: JSON body, query and path parameters are parsed and validated with zod before the
+ * handler runs, so it only sees typed input; every failure leaves as a problem document.
+ */
+export function httpRoute<
+  TEvent extends APIGatewayProxyEventV2 = APIGatewayProxyEventV2,
+  BS extends z.ZodType | undefined = undefined,
+  QS extends z.ZodType | undefined = undefined,
+  PS extends z.ZodType | undefined = undefined,
+>(options: RouteOptions<TEvent, BS, QS, PS>) {
+  const successStatus = options.successStatus ?? 200;
+  const core = async (event: TEvent, context: Context): Promise<HttpResult> => {
+    const body = parseInput(options.body, (event as EventWithJsonBody<TEvent>).jsonBody, 'body');
+    const query = parseInput(options.query, event.queryStringParameters ?? {}, 'query');
+    const path = parseInput(options.path, event.pathParameters ?? {}, 'path');
+    const value = await options.handler({
+      body: body as Parsed<BS>,
+      query: query as Parsed<QS>,
+      path: path as Parsed<PS>,
+      event,
+      context,
+    });
+    return toResult(value, successStatus);
+  };
+
+  const handler = middy<TEvent, HttpResult>(core).use(problemErrors({ logger: options.logger }));
+  // Routes without a body schema ignore the body instead of refusing a stray one.
+  return options.body === undefined ? handler : handler.use(jsonBody<TEvent>({ maxBytes: options.maxBytes }));
+}
