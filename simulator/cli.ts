@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { briefNode } from './wire/nodes.js';
+import { WhatsAppSimulator } from './simulator.js';
+
+/**
+ * `npm run simulator -- [--port N] [--host H] [--contact 15550002222:Alice]... [--trace]`
+ * stdout carries exactly one JSON line ({wsUrl, controlUrl, rootPublicKey}) so a parent process can read it;
+ * everything else goes to stderr.
+ */
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    contact: { type: 'string', multiple: true, default: [] },
+    'qr-refs': { type: 'string' },
+    trace: { type: 'boolean', default: false },
+  },
+});
+
+const log = (msg: string, extra?: Record<string, unknown>): void => {
+  process.stderr.write(JSON.stringify({ t: new Date().toISOString(), msg, ...extra }) + '\n');
+};
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  log('invalid --port', { port: values.port });
+  process.exit(2);
+}
+
+const sim = new WhatsAppSimulator({
+  logger: log,
+  ...(values['qr-refs'] ? { qrRefs: Number(values['qr-refs']) } : {}),
+});
+for (const spec of values.contact) {
+  const [phone = '', name] = spec.split(':');
+  sim.addContact(phone, name);
+}
+if (values.trace) {
+  sim.events.on('stanza', (e) => log(e.direction === 'in' ? 'C->S' : 'S->C', { stanza: briefNode(e.node) }));
+}
+sim.events.on('problem', (e) => log('problem', { error: String(e.error) }));
+
+const address = await sim.start({ port, host: values.host });
+process.stdout.write(JSON.stringify(address) + '\n');
+
+let stopping = false;
+const shutdown = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  log('stopping', { signal });
+  sim.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

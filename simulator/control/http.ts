@@ -1,0 +1,207 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { SimulatorError } from '../errors.js';
+import { faultSchema } from '../faults.js';
+import type { WhatsAppSimulator } from '../simulator.js';
+import {
+  accountBody,
+  contactBody,
+  contactReactBody,
+  contactSendBody,
+  pairBody,
+  pairingCodeBody,
+  provisionBody,
+  receiptBody,
+  unlinkBody,
+} from './schemas.js';
+
+const MAX_BODY = 1 << 20;
+
+type Reply = { status: number; body: unknown };
+type Route = {
+  method: 'GET' | 'POST' | 'DELETE';
+  pattern: RegExp;
+  run: (sim: WhatsAppSimulator, params: string[], body: unknown) => Promise<Reply> | Reply;
+};
+
+const ok = (body: unknown, status = 200): Reply => ({ status, body });
+const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
+const param = (params: string[], i: number): string => decodeURIComponent(params[i] ?? '');
+
+const PHONE = '(\\+?\\d{6,15})';
+
+const routes: Route[] = [
+  {
+    method: 'GET',
+    pattern: /^\/$/,
+    run: (sim) => ok({ wsUrl: sim.wsUrl, controlUrl: sim.controlUrl, rootPublicKey: sim.rootPublicKey, connections: sim.connectionCount }),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/accounts$/,
+    run: (sim, _p, body) => {
+      const { phone, name } = accountBody.parse(body);
+      return ok(sim.addAccount(phone, name), 201);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/accounts/${PHONE}$`),
+    run: (sim, p) => {
+      const account = sim.getAccount(param(p, 0));
+      if (!account) throw new SimulatorError(404, 'unknown_account', `no account ${param(p, 0)}`);
+      return ok(account);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/accounts/${PHONE}/unlink$`),
+    run: async (sim, p, body) => {
+      const { deviceId } = unlinkBody.parse(body ?? {});
+      return ok({ unlinked: await sim.unlink(param(p, 0), deviceId) });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/accounts/${PHONE}/devices$`),
+    run: (sim, p, body) => {
+      const b = provisionBody.parse(body);
+      const result = sim.provisionDevice(param(p, 0), {
+        noiseKey: b64(b.noiseKey),
+        identityKey: b64(b.identityKey),
+        registrationId: b.registrationId,
+        signedPreKey: {
+          keyId: b.signedPreKey.keyId,
+          publicKey: b64(b.signedPreKey.publicKey),
+          signature: b64(b.signedPreKey.signature),
+        },
+        advSecret: b64(b.advSecret),
+        ...(b.skipPreKeyUpload !== undefined ? { skipPreKeyUpload: b.skipPreKeyUpload } : {}),
+      });
+      return ok({ ...result, deviceIdentity: result.deviceIdentity.toString('base64') }, 201);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/contacts$/,
+    run: (sim, _p, body) => {
+      const { phone, name } = contactBody.parse(body);
+      return ok(sim.addContact(phone, name), 201);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/contacts/${PHONE}$`),
+    run: (sim, p) => {
+      const contact = sim.getContact(param(p, 0));
+      if (!contact) throw new SimulatorError(404, 'unknown_contact', `no contact ${param(p, 0)}`);
+      return ok(contact);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/pair$/,
+    run: async (sim, _p, body) => {
+      const { qr, phone } = pairBody.parse(body);
+      return ok(await sim.scanQr(qr, phone));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/pairing-code$/,
+    run: async (sim, _p, body) => {
+      const { phone, code } = pairingCodeBody.parse(body);
+      return ok(await sim.enterPairingCode(phone, code));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/send$`),
+    run: async (sim, p, body) => {
+      const { to, text, replyTo } = contactSendBody.parse(body);
+      return ok(await sim.contactSend(param(p, 0), to, text, replyTo), 201);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/react$`),
+    run: async (sim, p, body) => {
+      const { to, messageId, emoji } = contactReactBody.parse(body);
+      return ok(await sim.contactReact(param(p, 0), to, messageId, emoji), 201);
+    },
+  },
+  { method: 'GET', pattern: new RegExp(`^/contacts/${PHONE}/inbox$`), run: (sim, p) => ok(sim.inbox(param(p, 0))) },
+  { method: 'GET', pattern: new RegExp(`^/contacts/${PHONE}/outbox$`), run: (sim, p) => ok(sim.outbox(param(p, 0))) },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/receipts$`),
+    run: (sim, p, body) => {
+      const { messageId, type } = receiptBody.parse(body);
+      return ok(sim.sendReceipt(param(p, 0), messageId, type));
+    },
+  },
+  { method: 'POST', pattern: /^\/faults$/, run: (sim, _p, body) => ok(sim.injectFault(faultSchema.parse(body)), 201) },
+  { method: 'GET', pattern: /^\/faults$/, run: (sim) => ok(sim.listFaults()) },
+  {
+    method: 'DELETE',
+    pattern: /^\/faults$/,
+    run: (sim) => {
+      sim.clearFaults();
+      return ok({ cleared: true });
+    },
+  },
+];
+
+const readJson = async (req: IncomingMessage): Promise<unknown> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY) throw new SimulatorError(413, 'body_too_large', `body over ${MAX_BODY} bytes`);
+    chunks.push(buf);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new SimulatorError(400, 'invalid_json', 'body is not valid JSON');
+  }
+};
+
+const toReply = (err: unknown): Reply => {
+  if (err instanceof SimulatorError) return { status: err.status, body: { error: err.code, detail: err.message } };
+  if (err instanceof z.ZodError) {
+    const detail = err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    return { status: 400, body: { error: 'invalid_body', detail } };
+  }
+  if (err instanceof Error && err.message.startsWith('not a phone number')) {
+    return { status: 400, body: { error: 'invalid_phone', detail: err.message } };
+  }
+  return { status: 500, body: { error: 'internal', detail: err instanceof Error ? err.message : String(err) } };
+};
+
+/** The JSON control API: every body is validated; anything unknown or malformed gets a 4xx `{error, detail}`. */
+export const createControlHandler =
+  (sim: WhatsAppSimulator) =>
+  (req: IncomingMessage, res: ServerResponse): void => {
+    const path = new URL(req.url ?? '/', 'http://sim').pathname;
+    const candidates = routes.filter((r) => r.pattern.test(path));
+    const route = candidates.find((r) => r.method === req.method);
+    const respond = ({ status, body }: Reply): void => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (!route) {
+      respond(
+        candidates.length
+          ? { status: 405, body: { error: 'method_not_allowed', detail: `${req.method} ${path}` } }
+          : { status: 404, body: { error: 'not_found', detail: `no route ${req.method} ${path}` } },
+      );
+      return;
+    }
+    const params = route.pattern.exec(path)?.slice(1) ?? [];
+    readJson(req)
+      .then((body) => route.run(sim, params, body))
+      .then(respond, (err: unknown) => respond(toReply(err)));
+  };

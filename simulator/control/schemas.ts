@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+const phone = z.string().regex(/^\+?\d{6,15}$/, 'a phone number: 6-15 digits, optional leading +');
+const base64 = z.string().regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'base64');
+const messageId = z.string().min(1).max(128);
+
+export const accountBody = z.object({ phone, name: z.string().min(1).max(100).optional() }).strict();
+export const contactBody = accountBody;
+export const pairBody = z.object({ qr: z.string().min(10).max(2000), phone }).strict();
+export const pairingCodeBody = z
+  .object({ phone, code: z.string().regex(/^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$/, '8 characters, optional dash') })
+  .strict();
+export const contactSendBody = z
+  .object({ to: phone, text: z.string().min(1).max(65_536), replyTo: messageId.optional() })
+  .strict();
+export const contactReactBody = z
+  .object({ to: phone, messageId, emoji: z.string().max(16) })
+  .strict();
+export const receiptBody = z.object({ messageId, type: z.enum(['delivered', 'read']) }).strict();
+export const unlinkBody = z.object({ deviceId: z.number().int().positive().optional() }).strict();
+export const provisionBody = z
+  .object({
+    noiseKey: base64,
+    identityKey: base64,
+    registrationId: z.number().int().nonnegative(),
+    signedPreKey: z.object({ keyId: z.number().int().nonnegative(), publicKey: base64, signature: base64 }).strict(),
+    advSecret: base64,
+    skipPreKeyUpload: z.boolean().optional(),
+  })
+  .strict();
+
+export type ProvisionBody = z.infer<typeof provisionBody>;

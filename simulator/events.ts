@@ -1,0 +1,40 @@
+import type { proto } from '@whiskeysockets/baileys';
+import type { Direction } from './wire/connection.js';
+import type { BinaryNode } from './wire/nodes.js';
+import type { InboxEntry } from './world/types.js';
+
+export interface StanzaEvent {
+  direction: Direction;
+  node: BinaryNode;
+  connectionId: number;
+  phone?: string;
+  deviceId?: number;
+}
+
+export interface DeviceRef {
+  phone: string;
+  deviceId: number;
+  jid: string;
+}
+
+/** Everything the simulator observes, for tests that assert on what the server side saw. */
+export interface SimulatorEvents {
+  stanza: [StanzaEvent];
+  'qr-refs': [{ connectionId: number; refs: string[] }];
+  paired: [DeviceRef & { method: 'qr' | 'code' | 'provisioned' }];
+  login: [DeviceRef & { connectionId: number; offlineCount: number }];
+  'login-refused': [{ phone: string; deviceId: number; reason: number }];
+  replaced: [DeviceRef & { connectionId: number }];
+  logout: [DeviceRef];
+  unlinked: [DeviceRef];
+  /** A contact decrypted a message from a companion. */
+  message: [{ contact: string; entry: InboxEntry }];
+  /** The account's own phone decrypted its copy of something a companion sent. */
+  'phone-copy': [{ phone: string; id: string; message: proto.IMessage }];
+  /** A companion sent a receipt for a contact's message. */
+  receipt: [{ phone: string; contact: string; messageIds: string[]; type: string }];
+  'message-ack': [{ phone: string; id: string; error?: number }];
+  disconnect: [{ connectionId: number; phone?: string; deviceId?: number }];
+  'unhandled-iq': [{ node: BinaryNode }];
+  problem: [{ connectionId?: number; error: unknown }];
+}

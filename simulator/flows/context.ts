@@ -1,0 +1,87 @@
+import type { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { SimulatorEvents } from '../events.js';
+import type { Faults } from '../faults.js';
+import type { ClientConnection } from '../wire/connection.js';
+import type { BinaryNode } from '../wire/nodes.js';
+import type { PublicSignedPreKey } from '../world/signal-peer.js';
+import type { Account, LinkedDevice } from '../world/types.js';
+import type { World } from '../world/world.js';
+
+/** What a companion announced in its registration handshake, before any phone has accepted it. */
+export interface Registration {
+  noiseKey: Buffer;
+  identityKey: Buffer;
+  registrationId: number;
+  signedPreKey: PublicSignedPreKey;
+  pushName: string;
+  refs: string[];
+}
+
+/** A pair-success we sent and whose pair-device-sign reply we are waiting for. */
+export interface PendingPairSuccess {
+  iqId: string;
+  account: Account;
+  device: LinkedDevice;
+  details: Buffer;
+  method: 'qr' | 'code';
+}
+
+/** Protocol state of one client connection. */
+export interface Session {
+  conn: ClientConnection;
+  registration?: Registration;
+  pendingPair?: PendingPairSuccess;
+  account?: Account;
+  device?: LinkedDevice;
+}
+
+export interface SimulatorOptions {
+  /** Refs per pair-device (the real server sends 6); Baileys ends with 408 when it runs out. */
+  qrRefs: number;
+  /** Whether a usync or control call for an unknown number creates a contact (true) or says "not on WhatsApp". */
+  autoCreateContacts: boolean;
+  /** Delay before the phone pushes the history bootstrap to a newly linked companion. */
+  historyBootstrapDelayMs: number;
+}
+
+export interface SimContext {
+  world: World;
+  faults: Faults;
+  events: EventEmitter<SimulatorEvents>;
+  options: SimulatorOptions;
+  sessions: Map<ClientConnection, Session>;
+  /** The connection currently logged in as each device, keyed by deviceKey(). */
+  online: Map<string, Session>;
+  /** Live QR refs -> the registering session. */
+  qrRefs: Map<string, Session>;
+  log: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+export const deviceKey = (phone: string, deviceId: number): string => `${phone}:${deviceId}`;
+
+/** Message ids shaped like WhatsApp's (3EB0 + hex) so that Baileys' heuristics treat them as ordinary. */
+export const newMessageId = (): string => '3EB0' + randomBytes(8).toString('hex').toUpperCase();
+
+let iqCounter = 0;
+export const newServerIqId = (): string => `sim-${Date.now().toString(36)}-${++iqCounter}`;
+
+export const send = (session: Session, n: BinaryNode): Promise<void> => session.conn.send(n);
+
+/**
+ * The server's store-and-forward: a stanza for a device goes out now if it is connected, otherwise it waits in
+ * the device's offline queue and is flushed (marked offline="1") at its next login.
+ */
+export const pushToDevice = (ctx: SimContext, account: Account, device: LinkedDevice, n: BinaryNode): void => {
+  const session = ctx.online.get(deviceKey(account.phone, device.id));
+  if (session?.conn.isOpen && session.device === device) {
+    void session.conn.send(n);
+    return;
+  }
+  device.offline.push(n);
+};
+
+export const requireLoggedIn = (session: Session): { account: Account; device: LinkedDevice } => {
+  if (!session.account || !session.device) throw new Error('stanza before login');
+  return { account: session.account, device: session.device };
+};

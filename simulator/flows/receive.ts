@@ -1,0 +1,126 @@
+import type { proto } from '@whiskeysockets/baileys';
+import { SimulatorError } from '../errors.js';
+import { node, nowSeconds } from '../wire/nodes.js';
+import type { SignalPeer } from '../world/signal-peer.js';
+import type { Account, Contact, LinkedDevice, MessageKind, OutboxEntry } from '../world/types.js';
+import { pnJid } from '../world/world.js';
+import { newMessageId, pushToDevice } from './context.js';
+import type { SimContext } from './context.js';
+
+/**
+ * Encrypts `message` from a simulated phone (`peer`) to one linked device and pushes it (or queues it offline).
+ * The first message opens a Signal session from the device's published bundle, so it goes out as pkmsg.
+ */
+export const deliverFromPeer = async (
+  ctx: SimContext,
+  peer: SignalPeer,
+  account: Account,
+  device: LinkedDevice,
+  message: proto.IMessage,
+  attrs: Record<string, string> & { id: string },
+): Promise<void> => {
+  if (!peer.hasSession(account.phone, device.id)) {
+    const first = device.preKeys.entries().next().value;
+    if (first) device.preKeys.delete(first[0]);
+    await peer.openSession(account.phone, device.id, {
+      registrationId: device.registrationId,
+      identityKey: device.identityKey,
+      signedPreKey: device.signedPreKey,
+      ...(first ? { preKey: { keyId: first[0], publicKey: first[1] } } : {}),
+    });
+  }
+  const { type, ciphertext } = await peer.encrypt(account.phone, device.id, message);
+  pushToDevice(
+    ctx,
+    account,
+    device,
+    node('message', { t: nowSeconds(), ...attrs }, [node('enc', { v: '2', type }, ciphertext)]),
+  );
+};
+
+export interface ContactMessage {
+  text?: string;
+  replyTo?: string;
+  reaction?: { messageId: string; emoji: string };
+}
+
+/** Where a message id lives from the contact's point of view: one it received, or one it sent. */
+const findInConversation = (
+  contact: Contact,
+  account: Account,
+  id: string,
+): { fromContact: boolean; text?: string } | undefined => {
+  const received = contact.inbox.find((m) => m.id === id && m.from.split(/[:@]/)[0] === account.phone);
+  if (received) return { fromContact: false, text: received.text };
+  const sent = contact.outbox.find((m) => m.id === id && m.to === account.phone);
+  if (sent) return { fromContact: true, text: sent.text };
+  return undefined;
+};
+
+const buildContent = (
+  contact: Contact,
+  account: Account,
+  input: ContactMessage,
+): { message: proto.IMessage; kind: MessageKind } => {
+  if (input.reaction) {
+    const target = findInConversation(contact, account, input.reaction.messageId);
+    return {
+      kind: 'reaction',
+      message: {
+        reactionMessage: {
+          // The key is written from the reacting contact's side of the chat.
+          key: { remoteJid: pnJid(account.phone), fromMe: target?.fromContact ?? false, id: input.reaction.messageId },
+          text: input.reaction.emoji,
+          senderTimestampMs: Date.now(),
+        },
+      },
+    };
+  }
+  const text = input.text ?? '';
+  if (!input.replyTo) return { kind: 'text', message: { conversation: text } };
+  const quoted = findInConversation(contact, account, input.replyTo);
+  if (!quoted) throw new SimulatorError(404, 'unknown_message', `no message ${input.replyTo} between these two`);
+  return {
+    kind: 'text',
+    message: {
+      extendedTextMessage: {
+        text,
+        contextInfo: {
+          stanzaId: input.replyTo,
+          participant: quoted.fromContact ? pnJid(contact.phone) : pnJid(account.phone),
+          quotedMessage: { conversation: quoted.text ?? '' },
+        },
+      },
+    },
+  };
+};
+
+/** A contact sends something to an account: every linked device gets its own encrypted copy. */
+export const contactSends = async (
+  ctx: SimContext,
+  contact: Contact,
+  account: Account,
+  input: ContactMessage,
+): Promise<OutboxEntry> => {
+  const { message, kind } = buildContent(contact, account, input);
+  const id = newMessageId();
+  const entry: OutboxEntry = {
+    id,
+    to: account.phone,
+    type: kind,
+    timestamp: Math.floor(Date.now() / 1000),
+    status: 'sent',
+    ...(input.text !== undefined && !input.reaction ? { text: input.text } : {}),
+    ...(input.replyTo ? { replyTo: input.replyTo } : {}),
+  };
+  contact.outbox.push(entry);
+  for (const device of account.devices.values()) {
+    await deliverFromPeer(ctx, contact.peer, account, device, message, {
+      id,
+      from: pnJid(contact.phone),
+      type: kind === 'reaction' ? 'reaction' : 'text',
+      notify: contact.name,
+    });
+  }
+  return entry;
+};

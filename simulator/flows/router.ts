@@ -1,0 +1,74 @@
+import { childrenOf, iqError } from '../wire/nodes.js';
+import type { BinaryNode } from '../wire/nodes.js';
+import { onAppStateSync } from './app-state.js';
+import { send } from './context.js';
+import type { Session, SimContext } from './context.js';
+import { miscIqHandlers, onUnknownIq } from './iq-misc.js';
+import { onRemoveCompanion } from './logout.js';
+import { onPairDeviceSign } from './pair.js';
+import { onLinkCodeIq } from './pair-code.js';
+import type { CodeRequests } from './pair-code.js';
+import { onDigest, onKeyFetch, onPreKeyCount, onPreKeyUpload, onSignedPreKeyRotate } from './prekeys.js';
+import { onClientReceipt } from './receipts.js';
+import { onClientMessage } from './send.js';
+import { onUSync } from './usync.js';
+
+type Handler = (ctx: SimContext, session: Session, iq: BinaryNode) => Promise<void>;
+
+/** IQs keyed by `${xmlns}:${first child tag}`; all but the registration ones need a logged-in device. */
+const LOGGED_IN_IQS: Record<string, Handler> = {
+  ...miscIqHandlers,
+  'encrypt:count': onPreKeyCount,
+  'encrypt:registration': onPreKeyUpload,
+  'encrypt:rotate': onSignedPreKeyRotate,
+  'encrypt:digest': onDigest,
+  'encrypt:key': onKeyFetch,
+  'usync:usync': onUSync,
+  'md:remove-companion-device': onRemoveCompanion,
+  'w:sync:app:state:sync': onAppStateSync,
+};
+
+const iqKey = (iq: BinaryNode): string => `${iq.attrs.xmlns ?? ''}:${childrenOf(iq)[0]?.tag ?? ''}`;
+
+/** Routes a decrypted stanza from a companion to the flow that owns it. */
+export const routeStanza = async (
+  ctx: SimContext,
+  codeRequests: CodeRequests,
+  session: Session,
+  stanza: BinaryNode,
+): Promise<void> => {
+  const loggedIn = session.account !== undefined;
+  switch (stanza.tag) {
+    case 'iq': {
+      const { type } = stanza.attrs;
+      if (type === 'result' || type === 'error') {
+        await onPairDeviceSign(ctx, session, stanza);
+        return;
+      }
+      const key = iqKey(stanza);
+      if (key === 'md:link_code_companion_reg') {
+        await onLinkCodeIq(ctx, codeRequests, session, stanza);
+        return;
+      }
+      if (key === 'w:p:ping') {
+        await LOGGED_IN_IQS[key]?.(ctx, session, stanza);
+        return;
+      }
+      if (!loggedIn) {
+        await send(session, iqError(stanza, 401, 'not-authorized'));
+        return;
+      }
+      await (LOGGED_IN_IQS[key] ?? onUnknownIq)(ctx, session, stanza);
+      return;
+    }
+    case 'message':
+      if (loggedIn) await onClientMessage(ctx, session, stanza);
+      return;
+    case 'receipt':
+      if (loggedIn) await onClientReceipt(ctx, session, stanza);
+      return;
+    default:
+      // ack, presence, chatstate, ib (unified_session, offline_batch): accepted, nothing to simulate.
+      return;
+  }
+};

@@ -1,0 +1,132 @@
+import { jidDecode } from '@whiskeysockets/baileys';
+import type { proto } from '@whiskeysockets/baileys';
+import { bufferOf, childOf, childrenNamed, node, nowSeconds } from '../wire/nodes.js';
+import type { BinaryNode } from '../wire/nodes.js';
+import type { Account, InboxEntry, LinkedDevice, MessageKind } from '../world/types.js';
+import { pnJid } from '../world/world.js';
+import { pushToDevice, requireLoggedIn, send } from './context.js';
+import type { Session, SimContext } from './context.js';
+
+const KIND_BY_FIELD: [keyof proto.IMessage, MessageKind][] = [
+  ['conversation', 'text'],
+  ['extendedTextMessage', 'text'],
+  ['reactionMessage', 'reaction'],
+  ['imageMessage', 'image'],
+  ['videoMessage', 'video'],
+  ['audioMessage', 'audio'],
+  ['documentMessage', 'document'],
+  ['stickerMessage', 'sticker'],
+  ['locationMessage', 'location'],
+  ['liveLocationMessage', 'location'],
+  ['contactMessage', 'contacts'],
+  ['contactsArrayMessage', 'contacts'],
+  ['protocolMessage', 'protocol'],
+];
+
+export const kindOf = (m: proto.IMessage): MessageKind =>
+  KIND_BY_FIELD.find(([field]) => m[field] !== undefined && m[field] !== null)?.[1] ?? 'other';
+
+export const textOf = (m: proto.IMessage): string | undefined =>
+  m.conversation ??
+  m.extendedTextMessage?.text ??
+  m.imageMessage?.caption ??
+  m.videoMessage?.caption ??
+  m.documentMessage?.caption ??
+  m.reactionMessage?.text ??
+  undefined;
+
+const toJson = (m: proto.Message): Record<string, unknown> => m.toJSON() as Record<string, unknown>;
+
+/** One encrypted copy of a message, addressed to one device. */
+interface Copy {
+  jid: string;
+  enc: BinaryNode;
+}
+
+const copiesOf = (message: BinaryNode): Copy[] => {
+  const participants = childOf(message, 'participants');
+  if (participants) {
+    return childrenNamed(participants, 'to').flatMap((to) => {
+      const enc = childOf(to, 'enc');
+      return enc && to.attrs.jid ? [{ jid: to.attrs.jid, enc }] : [];
+    });
+  }
+  const enc = childOf(message, 'enc');
+  return enc && message.attrs.to ? [{ jid: message.attrs.to, enc }] : [];
+};
+
+/**
+ * A companion sends a message: the server acks it (or rejects it with an injected error code), then every copy
+ * goes where it is addressed — a contact's phone decrypts it into its inbox, the account's own phone decrypts its
+ * copy, sibling companions get it forwarded as a sent-by-me message.
+ */
+export const onClientMessage = async (ctx: SimContext, session: Session, message: BinaryNode): Promise<void> => {
+  const { account, device } = requireLoggedIn(session);
+  const id = message.attrs.id ?? '';
+  const to = message.attrs.to ?? '';
+  const error = ctx.faults.takeAckError(account.phone);
+  await send(
+    session,
+    node('ack', { class: 'message', id, from: to, t: nowSeconds(), ...(error !== undefined ? { error: String(error) } : {}) }),
+  );
+  ctx.events.emit('message-ack', { phone: account.phone, id, ...(error !== undefined ? { error } : {}) });
+  if (error !== undefined) return;
+
+  for (const copy of copiesOf(message)) {
+    const ciphertext = bufferOf(copy.enc);
+    const type = copy.enc.attrs.type ?? '';
+    if (!ciphertext) continue;
+    const target = ctx.world.resolve(copy.jid);
+    const targetDevice = jidDecode(copy.jid)?.device ?? 0;
+    if (target && 'contact' in target && targetDevice === 0) {
+      const decrypted = await target.contact.peer.decrypt(account.phone, device.id, type, ciphertext);
+      const text = textOf(decrypted);
+      const entry: InboxEntry = {
+        id,
+        from: pnJid(account.phone, device.id),
+        type: kindOf(decrypted),
+        ...(text !== undefined ? { text } : {}),
+        content: toJson(decrypted),
+        timestamp: Math.floor(Date.now() / 1000),
+        status: 'sent',
+      };
+      target.contact.inbox.push(entry);
+      ctx.events.emit('message', { contact: target.contact.phone, entry });
+    } else if (target && 'account' in target && target.account === account) {
+      if (targetDevice === 0) {
+        const decrypted = await account.primary.decrypt(account.phone, device.id, type, ciphertext);
+        ctx.events.emit('phone-copy', { phone: account.phone, id, message: decrypted });
+      } else {
+        forwardToSibling(ctx, account, device, targetDevice, message, copy.enc);
+      }
+    }
+  }
+};
+
+const forwardToSibling = (
+  ctx: SimContext,
+  account: Account,
+  sender: LinkedDevice,
+  targetDeviceId: number,
+  message: BinaryNode,
+  enc: BinaryNode,
+): void => {
+  const sibling = account.devices.get(targetDeviceId);
+  if (!sibling || sibling === sender) return;
+  pushToDevice(
+    ctx,
+    account,
+    sibling,
+    node(
+      'message',
+      {
+        id: message.attrs.id ?? '',
+        from: pnJid(account.phone, sender.id),
+        recipient: message.attrs.to ?? '',
+        type: message.attrs.type ?? 'text',
+        t: nowSeconds(),
+      },
+      [enc],
+    ),
+  );
+};

@@ -1,0 +1,16 @@
+export { WhatsAppSimulator } from './simulator.js';
+export type {
+  AccountView,
+  ContactView,
+  DeviceView,
+  SimulatorAddress,
+  WhatsAppSimulatorOptions,
+} from './simulator.js';
+export type { SimulatorEvents, StanzaEvent, DeviceRef } from './events.js';
+export type { FaultInput } from './faults.js';
+export type { InboxEntry, OutboxEntry, MessageKind, DeliveryStatus } from './world/types.js';
+export type { ProvisionRequest, ProvisionResult } from './flows/provision.js';
+export { SimulatorError } from './errors.js';
+export { trustSimulator } from './trust.js';
+export { provisionLinkedDevice } from './provision.js';
+export { briefNode } from './wire/nodes.js';

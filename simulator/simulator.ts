@@ -1,0 +1,341 @@
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { Curve } from '@whiskeysockets/baileys';
+import { createControlHandler } from './control/http.js';
+import { SimulatorError } from './errors.js';
+import type { SimulatorEvents } from './events.js';
+import { Faults, faultSchema } from './faults.js';
+import type { FaultInput } from './faults.js';
+import { deviceKey } from './flows/context.js';
+import type { Session, SimContext, SimulatorOptions } from './flows/context.js';
+import { onHandshake } from './flows/handshake.js';
+import { unlinkFromPhone } from './flows/logout.js';
+import { forgetRegistration, scanQr } from './flows/pair.js';
+import { enterPairingCode } from './flows/pair-code.js';
+import type { CodeRequests } from './flows/pair-code.js';
+import { provisionDevice } from './flows/provision.js';
+import type { ProvisionRequest, ProvisionResult } from './flows/provision.js';
+import { contactSendsReceipt } from './flows/receipts.js';
+import { contactSends } from './flows/receive.js';
+import { routeStanza } from './flows/router.js';
+import { makeCertChain } from './wire/cert.js';
+import { ClientConnection } from './wire/connection.js';
+import type { ConnectionHandler } from './wire/connection.js';
+import type { Account, Contact, InboxEntry, LinkedDevice, OutboxEntry } from './world/types.js';
+import { lidJid, normalizePhone, pnJid, World } from './world/world.js';
+
+export interface DeviceView {
+  id: number;
+  jid: string;
+  lid: string;
+  online: boolean;
+  linkedAt: number;
+}
+
+export interface AccountView {
+  phone: string;
+  name: string;
+  jid: string;
+  lid: string;
+  devices: DeviceView[];
+}
+
+export interface ContactView {
+  phone: string;
+  name: string;
+  jid: string;
+  lid: string;
+}
+
+export interface SimulatorAddress {
+  wsUrl: string;
+  controlUrl: string;
+  rootPublicKey: string;
+}
+
+export interface WhatsAppSimulatorOptions extends Partial<SimulatorOptions> {
+  /** Receives the simulator's own log lines; silent by default. */
+  logger?: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+const DEFAULTS: SimulatorOptions = { qrRefs: 6, autoCreateContacts: true, historyBootstrapDelayMs: 50 };
+
+/**
+ * A WhatsApp Web server that real Baileys can log into: one HTTP port serves the WebSocket at /ws/chat and the
+ * JSON control API at /. Every control operation is also a method here, for in-process tests.
+ */
+export class WhatsAppSimulator {
+  readonly events = new EventEmitter<SimulatorEvents>();
+  private readonly world = new World();
+  private readonly faults = new Faults();
+  private readonly rootKey = Curve.generateKeyPair();
+  private readonly staticKey = Curve.generateKeyPair();
+  private readonly certChain = makeCertChain(this.rootKey, this.staticKey);
+  private readonly codeRequests: CodeRequests = new Map();
+  private readonly ctx: SimContext;
+  private http: Server | undefined;
+  private wss: WebSocketServer | undefined;
+  private address: SimulatorAddress | undefined;
+
+  constructor(options: WhatsAppSimulatorOptions = {}) {
+    const { logger, ...rest } = options;
+    this.ctx = {
+      world: this.world,
+      faults: this.faults,
+      events: this.events,
+      options: { ...DEFAULTS, ...rest },
+      sessions: new Map(),
+      online: new Map(),
+      qrRefs: new Map(),
+      log: logger ?? (() => {}),
+    };
+  }
+
+  /** Hex of the root key Baileys must trust (see trustSimulator). Available before start(). */
+  get rootPublicKey(): string {
+    return Buffer.from(this.rootKey.public).toString('hex');
+  }
+
+  get wsUrl(): string {
+    return this.requireStarted().wsUrl;
+  }
+
+  get controlUrl(): string {
+    return this.requireStarted().controlUrl;
+  }
+
+  private requireStarted(): SimulatorAddress {
+    if (!this.address) throw new Error('simulator not started');
+    return this.address;
+  }
+
+  async start(opts: { port?: number; host?: string } = {}): Promise<SimulatorAddress> {
+    if (this.address) return this.address;
+    const host = opts.host ?? '127.0.0.1';
+    const http = createServer(createControlHandler(this));
+    const wss = new WebSocketServer({ noServer: true });
+    http.on('upgrade', (req, socket, head) => {
+      if (!(req.url ?? '').startsWith('/ws/chat')) {
+        socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const conn = new ClientConnection(ws, this.staticKey, this.certChain, this.handler);
+        this.ctx.sessions.set(conn, { conn });
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(opts.port ?? 0, host, () => resolve());
+    });
+    const { port } = http.address() as AddressInfo;
+    this.http = http;
+    this.wss = wss;
+    this.address = {
+      wsUrl: `ws://${host}:${port}/ws/chat`,
+      controlUrl: `http://${host}:${port}`,
+      rootPublicKey: this.rootPublicKey,
+    };
+    this.ctx.log('listening', { ...this.address });
+    return this.address;
+  }
+
+  /** Closes every client socket and the listener; resolves when the port is free. */
+  async stop(): Promise<void> {
+    const http = this.http;
+    if (!http) return;
+    for (const conn of this.ctx.sessions.keys()) conn.terminate();
+    this.wss?.close();
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    this.http = undefined;
+    this.wss = undefined;
+    this.address = undefined;
+  }
+
+  private readonly handler: ConnectionHandler = {
+    onHandshake: async (conn, result) => onHandshake(this.ctx, this.session(conn), result),
+    onNode: async (conn, n) => routeStanza(this.ctx, this.codeRequests, this.session(conn), n),
+    onStanza: (conn, direction, n) => {
+      const s = this.ctx.sessions.get(conn);
+      this.events.emit('stanza', {
+        direction,
+        node: n,
+        connectionId: conn.id,
+        ...(s?.account ? { phone: s.account.phone } : {}),
+        ...(s?.device ? { deviceId: s.device.id } : {}),
+      });
+    },
+    onClose: (conn) => {
+      const s = this.ctx.sessions.get(conn);
+      this.ctx.sessions.delete(conn);
+      if (!s) return;
+      forgetRegistration(this.ctx, s);
+      for (const [phone, req] of this.codeRequests) if (req.session === s) this.codeRequests.delete(phone);
+      if (s.account && s.device) {
+        const key = deviceKey(s.account.phone, s.device.id);
+        if (this.ctx.online.get(key) === s) this.ctx.online.delete(key);
+      }
+      this.events.emit('disconnect', {
+        connectionId: conn.id,
+        ...(s.account ? { phone: s.account.phone } : {}),
+        ...(s.device ? { deviceId: s.device.id } : {}),
+      });
+    },
+    onError: (conn, error) => {
+      this.ctx.log('connection error', { connectionId: conn.id, error: String(error) });
+      this.events.emit('problem', { connectionId: conn.id, error });
+    },
+    outgoingDelayMs: (conn) => this.faults.delayMs(this.ctx.sessions.get(conn)?.account?.phone),
+  };
+
+  private session(conn: ClientConnection): Session {
+    const s = this.ctx.sessions.get(conn);
+    if (!s) throw new Error('connection without session');
+    return s;
+  }
+
+  // ---- world ----------------------------------------------------------------------------------
+
+  addAccount(phone: string, name?: string): AccountView {
+    return this.accountView(this.world.ensureAccount(normalizePhone(phone), name));
+  }
+
+  getAccount(phone: string): AccountView | undefined {
+    const account = this.world.account(normalizePhone(phone));
+    return account ? this.accountView(account) : undefined;
+  }
+
+  addContact(phone: string, name?: string): ContactView {
+    return this.contactView(this.world.ensureContact(normalizePhone(phone), name));
+  }
+
+  getContact(phone: string): ContactView | undefined {
+    const contact = this.world.contacts.get(normalizePhone(phone));
+    return contact ? this.contactView(contact) : undefined;
+  }
+
+  private accountView(a: Account): AccountView {
+    return {
+      phone: a.phone,
+      name: a.name,
+      jid: pnJid(a.phone),
+      lid: lidJid(a.lid),
+      devices: [...a.devices.values()].map((d) => this.deviceView(a, d)),
+    };
+  }
+
+  private deviceView(a: Account, d: LinkedDevice): DeviceView {
+    const s = this.ctx.online.get(deviceKey(a.phone, d.id));
+    return {
+      id: d.id,
+      jid: pnJid(a.phone, d.id),
+      lid: lidJid(a.lid, d.id),
+      online: !!s?.conn.isOpen,
+      linkedAt: d.linkedAt,
+    };
+  }
+
+  private contactView(c: Contact): ContactView {
+    return { phone: c.phone, name: c.name, jid: pnJid(c.phone), lid: lidJid(c.lid) };
+  }
+
+  private contact(phone: string): Contact {
+    return this.world.ensureContact(normalizePhone(phone));
+  }
+
+  private account(phone: string): Account {
+    return this.world.ensureAccount(normalizePhone(phone));
+  }
+
+  // ---- linking --------------------------------------------------------------------------------
+
+  /** The phone of account `phone` scans a QR that Baileys emitted. */
+  async scanQr(qr: string, phone: string): Promise<DeviceView> {
+    const account = this.account(phone);
+    const device = await scanQr(this.ctx, qr, account);
+    return this.deviceView(account, device);
+  }
+
+  /** The user types the code Baileys' requestPairingCode() returned on the phone of account `phone`. */
+  async enterPairingCode(phone: string, code: string): Promise<DeviceView> {
+    const account = this.account(phone);
+    const device = await enterPairingCode(this.ctx, this.codeRequests, account, code);
+    return this.deviceView(account, device);
+  }
+
+  /** Links a companion straight from its public creds (see simulator/provision.ts for the client half). */
+  provisionDevice(phone: string, request: ProvisionRequest): ProvisionResult {
+    return provisionDevice(this.ctx, this.account(phone), request);
+  }
+
+  /** The user removes one companion (or all) from the phone; connected ones get stream error 401. */
+  async unlink(phone: string, deviceId?: number): Promise<number[]> {
+    const account = this.world.account(normalizePhone(phone));
+    if (!account) throw new SimulatorError(404, 'unknown_account', `no account ${phone}`);
+    return unlinkFromPhone(this.ctx, account, deviceId);
+  }
+
+  // ---- contacts -------------------------------------------------------------------------------
+
+  /** Contact `from` sends a text (optionally quoting an earlier message) to account `to`. */
+  async contactSend(from: string, to: string, text: string, replyTo?: string): Promise<OutboxEntry> {
+    return contactSends(this.ctx, this.contact(from), this.account(to), { text, ...(replyTo ? { replyTo } : {}) });
+  }
+
+  /** Contact `from` reacts with `emoji` to a message in its chat with account `to`. */
+  async contactReact(from: string, to: string, messageId: string, emoji: string): Promise<OutboxEntry> {
+    return contactSends(this.ctx, this.contact(from), this.account(to), { reaction: { messageId, emoji } });
+  }
+
+  /** Contact `phone` reports a message it received as delivered or read. */
+  sendReceipt(phone: string, messageId: string, type: 'delivered' | 'read'): InboxEntry {
+    return contactSendsReceipt(this.ctx, this.contact(phone), messageId, type);
+  }
+
+  /** What contact `phone` received, decrypted, oldest first. */
+  inbox(phone: string): InboxEntry[] {
+    return [...this.contact(phone).inbox];
+  }
+
+  /** What contact `phone` sent, with how far each message got (delivered/read by the account). */
+  outbox(phone: string): OutboxEntry[] {
+    return [...this.contact(phone).outbox];
+  }
+
+  // ---- faults ---------------------------------------------------------------------------------
+
+  /** Applies a fault: `drop` acts at once (returns how many sockets it cut), the others stand until they expire. */
+  injectFault(input: FaultInput): { id?: number; dropped?: number } {
+    const fault = faultSchema.parse(input);
+    if (fault.type !== 'drop') return { id: this.faults.add(fault) };
+    const phone = fault.phone ? normalizePhone(fault.phone) : undefined;
+    let dropped = 0;
+    for (const [conn, s] of this.ctx.sessions) {
+      const matches =
+        phone === undefined ||
+        (s.account?.phone === phone && (fault.deviceId === undefined || s.device?.id === fault.deviceId));
+      if (matches) {
+        conn.terminate();
+        dropped += 1;
+      }
+    }
+    return { dropped };
+  }
+
+  listFaults(): ReturnType<Faults['list']> {
+    return this.faults.list();
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Sockets currently open, logged in or not. */
+  get connectionCount(): number {
+    return this.ctx.sessions.size;
+  }
+}

@@ -1,0 +1,151 @@
+import libsignal from 'libsignal';
+import type { SessionRecord, SignalStorage } from 'libsignal';
+import {
+  Curve,
+  encodeWAMessage,
+  generateRegistrationId,
+  generateSignalPubKey,
+  proto,
+  signedKeyPair,
+  unpadRandomMax16,
+} from '@whiskeysockets/baileys';
+import type { KeyPair } from '@whiskeysockets/baileys';
+
+const { ProtocolAddress, SessionBuilder, SessionCipher } = libsignal;
+
+/** libsignal wants 33-byte (0x05-prefixed) public keys; Baileys' Curve deals in raw 32-byte ones. */
+const asSignalPair = (kp: KeyPair): { pubKey: Buffer; privKey: Buffer } => ({
+  pubKey: Buffer.from(generateSignalPubKey(kp.public)),
+  privKey: Buffer.from(kp.private),
+});
+
+export interface PublicSignedPreKey {
+  keyId: number;
+  publicKey: Buffer;
+  signature: Buffer;
+}
+
+/** What a device publishes so others can open a Signal session to it. */
+export interface PreKeyBundle {
+  registrationId: number;
+  identityKey: Buffer;
+  signedPreKey: PublicSignedPreKey;
+  preKey?: { keyId: number; publicKey: Buffer };
+}
+
+export type CipherType = 'pkmsg' | 'msg';
+
+/** Number of one-time prekeys a simulated phone keeps in stock. */
+const PREKEY_STOCK = 20;
+
+/**
+ * A simulated phone (a contact's, or an account's primary device 0) holding a real Signal identity, so that what
+ * Baileys encrypts can be decrypted and what it receives is genuinely end-to-end encrypted.
+ */
+export class SignalPeer {
+  readonly identity: KeyPair = Curve.generateKeyPair();
+  readonly registrationId = generateRegistrationId();
+  private readonly signed = signedKeyPair(this.identity, 1);
+  private readonly preKeys = new Map<number, KeyPair>();
+  private nextPreKeyId = 1;
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly storage: SignalStorage;
+
+  constructor() {
+    this.refillPreKeys();
+    const sessions = this.sessions;
+    const preKeys = this.preKeys;
+    const identity = this.identity;
+    const signed = this.signed;
+    const registrationId = this.registrationId;
+    this.storage = {
+      loadSession: async (id) => sessions.get(id),
+      storeSession: async (id, record) => {
+        sessions.set(id, record);
+      },
+      // A contact accepts whatever identity the other side presents: Baileys re-keys on every new socket.
+      isTrustedIdentity: () => true,
+      loadPreKey: async (id) => {
+        const kp = preKeys.get(Number(id));
+        return kp ? asSignalPair(kp) : undefined;
+      },
+      removePreKey: (id) => {
+        preKeys.delete(Number(id));
+      },
+      loadSignedPreKey: () => asSignalPair(signed.keyPair),
+      getOurRegistrationId: () => registrationId,
+      getOurIdentity: () => asSignalPair(identity),
+    };
+  }
+
+  private refillPreKeys(): void {
+    while (this.preKeys.size < PREKEY_STOCK) this.preKeys.set(this.nextPreKeyId++, Curve.generateKeyPair());
+  }
+
+  /**
+   * Hands out a bundle with a fresh one-time prekey. The key stays usable until a pkmsg consumes it, because
+   * Baileys may fetch bundles again on every new socket without ever using the earlier ones.
+   */
+  takeBundle(): PreKeyBundle {
+    this.refillPreKeys();
+    const first = this.preKeys.entries().next().value;
+    const bundle: PreKeyBundle = {
+      registrationId: this.registrationId,
+      identityKey: Buffer.from(this.identity.public),
+      signedPreKey: {
+        keyId: this.signed.keyId,
+        publicKey: Buffer.from(this.signed.keyPair.public),
+        signature: Buffer.from(this.signed.signature),
+      },
+    };
+    if (first) {
+      const [keyId, kp] = first;
+      bundle.preKey = { keyId, publicKey: Buffer.from(kp.public) };
+      // Rotate it to the back so concurrent fetchers get different keys.
+      this.preKeys.delete(keyId);
+      this.preKeys.set(keyId, kp);
+    }
+    return bundle;
+  }
+
+  hasSession(name: string, deviceId: number): boolean {
+    return this.sessions.get(new ProtocolAddress(name, deviceId).toString())?.haveOpenSession() ?? false;
+  }
+
+  async openSession(name: string, deviceId: number, bundle: PreKeyBundle): Promise<void> {
+    const builder = new SessionBuilder(this.storage, new ProtocolAddress(name, deviceId));
+    const preKey = bundle.preKey
+      ? { keyId: bundle.preKey.keyId, publicKey: generateSignalPubKey(bundle.preKey.publicKey) }
+      : undefined;
+    // libsignal's typings demand a one-time prekey, but the protocol (and the library) work without one.
+    await builder.initOutgoing({
+      registrationId: bundle.registrationId,
+      identityKey: generateSignalPubKey(bundle.identityKey),
+      signedPreKey: {
+        keyId: bundle.signedPreKey.keyId,
+        publicKey: generateSignalPubKey(bundle.signedPreKey.publicKey),
+        signature: bundle.signedPreKey.signature,
+      },
+      preKey: preKey as { keyId: number; publicKey: Uint8Array },
+    });
+  }
+
+  async encrypt(
+    name: string,
+    deviceId: number,
+    message: proto.IMessage,
+  ): Promise<{ type: CipherType; ciphertext: Buffer }> {
+    const cipher = new SessionCipher(this.storage, new ProtocolAddress(name, deviceId));
+    const { type, body } = await cipher.encrypt(encodeWAMessage(message));
+    return { type: type === 3 ? 'pkmsg' : 'msg', ciphertext: Buffer.from(body, 'binary') };
+  }
+
+  async decrypt(name: string, deviceId: number, type: string, ciphertext: Buffer): Promise<proto.Message> {
+    const cipher = new SessionCipher(this.storage, new ProtocolAddress(name, deviceId));
+    const plaintext =
+      type === 'pkmsg'
+        ? await cipher.decryptPreKeyWhisperMessage(ciphertext)
+        : await cipher.decryptWhisperMessage(ciphertext);
+    return proto.Message.decode(unpadRandomMax16(plaintext));
+  }
+}

@@ -1,0 +1,88 @@
+import type { KeyPair } from '@whiskeysockets/baileys';
+import type { BinaryNode } from '../wire/nodes.js';
+import type { PublicSignedPreKey, SignalPeer } from './signal-peer.js';
+
+/** A companion (WhatsApp Web / Baileys) linked to an account's phone. */
+export interface LinkedDevice {
+  id: number;
+  keyIndex: number;
+  /** The client's static Noise key: how a login is matched to this device. */
+  noiseKey: Buffer;
+  identityKey: Buffer;
+  registrationId: number;
+  signedPreKey: PublicSignedPreKey;
+  /** One-time prekeys uploaded by the client (id -> public key). */
+  preKeys: Map<number, Buffer>;
+  /**
+   * What `encrypt:count` reports instead of the real stock, for devices provisioned from saved creds whose
+   * prekeys never reach the simulator (it spares the client an 812-key upload).
+   */
+  claimedPreKeyCount?: number;
+  /** Stanzas waiting for the device's next login; each is sent with offline="1". */
+  offline: BinaryNode[];
+  /** Whether the phone already pushed the initial history-sync bootstrap. */
+  historyBootstrapped: boolean;
+  linkedAt: number;
+}
+
+/** A WhatsApp account: its primary phone (device 0) and the companions linked to it. */
+export interface Account {
+  phone: string;
+  name: string;
+  lid: string;
+  /** The account's ADV identity: the phone signs companions' identities with it. */
+  advIdentity: KeyPair;
+  /** Device 0: the phone as a Signal peer (it receives a copy of everything a companion sends). */
+  primary: SignalPeer;
+  devices: Map<number, LinkedDevice>;
+  nextDeviceId: number;
+}
+
+export type MessageKind =
+  | 'text'
+  | 'reaction'
+  | 'image'
+  | 'video'
+  | 'audio'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contacts'
+  | 'protocol'
+  | 'other';
+
+export type DeliveryStatus = 'sent' | 'delivered' | 'read';
+
+/** A message a contact received from an account's companion, as the contact decrypted it. */
+export interface InboxEntry {
+  id: string;
+  /** The sender's device jid, e.g. 15550001111:1@s.whatsapp.net. */
+  from: string;
+  type: MessageKind;
+  text?: string;
+  /** The decrypted WAProto message as JSON. */
+  content: Record<string, unknown>;
+  timestamp: number;
+  /** Receipts the contact has sent for it so far. */
+  status: DeliveryStatus;
+}
+
+/** A message a contact sent to an account, with what the account's devices acknowledged. */
+export interface OutboxEntry {
+  id: string;
+  to: string;
+  type: MessageKind;
+  text?: string;
+  timestamp: number;
+  status: DeliveryStatus;
+  replyTo?: string;
+}
+
+export interface Contact {
+  phone: string;
+  name: string;
+  lid: string;
+  peer: SignalPeer;
+  inbox: InboxEntry[];
+  outbox: OutboxEntry[];
+}

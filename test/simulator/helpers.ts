@@ -1,0 +1,192 @@
+import { EventEmitter } from 'node:events';
+import makeWASocket, { Browsers, DisconnectReason, initAuthCreds, proto } from '@whiskeysockets/baileys';
+import type {
+  AuthenticationCreds,
+  AuthenticationState,
+  BaileysEventMap,
+  SignalDataSet,
+  SignalDataTypeMap,
+  SignalKeyStore,
+  UserFacingSocketConfig,
+  WASocket,
+} from '@whiskeysockets/baileys';
+import pino from 'pino';
+import type { WhatsAppSimulator } from '../../simulator/index.js';
+
+export { DisconnectReason };
+
+/** Auth state in memory: what useMultiFileAuthState does, minus the disk. */
+export const memoryAuth = (creds: AuthenticationCreds = initAuthCreds()): AuthenticationState => {
+  const data = new Map<string, unknown>();
+  const keys: SignalKeyStore = {
+    get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
+      const out: { [id: string]: SignalDataTypeMap[T] } = {};
+      for (const id of ids) {
+        let value = data.get(`${type}:${id}`);
+        if (value !== undefined && type === 'app-state-sync-key') {
+          value = proto.Message.AppStateSyncKeyData.fromObject(value as object);
+        }
+        if (value !== undefined) out[id] = value as SignalDataTypeMap[T];
+      }
+      return out;
+    },
+    set: async (set: SignalDataSet) => {
+      for (const [type, entries] of Object.entries(set)) {
+        for (const [id, value] of Object.entries(entries ?? {})) {
+          if (value === null || value === undefined) data.delete(`${type}:${id}`);
+          else data.set(`${type}:${id}`, value);
+        }
+      }
+    },
+  };
+  return { creds, keys };
+};
+
+export const silentLogger = pino({ level: process.env.BAILEYS_LOG ?? 'silent' });
+
+export const connect = (
+  sim: WhatsAppSimulator | string,
+  auth: AuthenticationState,
+  config: Partial<UserFacingSocketConfig> = {},
+): WASocket => {
+  const sock = makeWASocket({
+    auth,
+    waWebSocketUrl: typeof sim === 'string' ? sim : sim.wsUrl,
+    logger: silentLogger,
+    browser: Browsers.ubuntu('Chrome'),
+    connectTimeoutMs: 20_000,
+    ...config,
+  });
+  sock.ev.on('creds.update', (update) => Object.assign(auth.creds, update));
+  return sock;
+};
+
+export const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+
+/** Next Baileys event of `name` that satisfies `pred`. */
+export const nextEvent = <K extends keyof BaileysEventMap>(
+  sock: WASocket,
+  name: K,
+  pred: (arg: BaileysEventMap[K]) => boolean = () => true,
+  ms = 15_000,
+): Promise<BaileysEventMap[K]> =>
+  withTimeout(
+    new Promise<BaileysEventMap[K]>((resolve) => {
+      const listener = (arg: BaileysEventMap[K]): void => {
+        if (!pred(arg)) return;
+        sock.ev.off(name, listener);
+        resolve(arg);
+      };
+      sock.ev.on(name, listener);
+    }),
+    ms,
+    `baileys event ${name}`,
+  );
+
+/** Next simulator event of `name` that satisfies `pred`. */
+export const nextSimEvent = <A extends unknown[]>(
+  emitter: EventEmitter,
+  name: string,
+  pred: (...args: A) => boolean = () => true,
+  ms = 15_000,
+): Promise<A> =>
+  withTimeout(
+    new Promise<A>((resolve) => {
+      const listener = (...args: unknown[]): void => {
+        if (!pred(...(args as A))) return;
+        emitter.off(name, listener);
+        resolve(args as A);
+      };
+      emitter.on(name, listener);
+    }),
+    ms,
+    `simulator event ${name}`,
+  );
+
+export const statusCodeOf = (update: BaileysEventMap['connection.update']): number | undefined =>
+  (update.lastDisconnect?.error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
+
+/** Resolves with the status code Baileys reports when this socket closes. */
+export const closeCode = (sock: WASocket, ms = 15_000): Promise<number | undefined> =>
+  nextEvent(sock, 'connection.update', (u) => u.connection === 'close', ms).then(statusCodeOf);
+
+export const opened = (sock: WASocket, ms = 15_000): Promise<void> =>
+  nextEvent(sock, 'connection.update', (u) => u.connection === 'open', ms).then(() => undefined);
+
+export interface Linked {
+  sock: WASocket;
+  qrs: string[];
+  closeCodes: number[];
+}
+
+/**
+ * What a product does to link a number: connect, let the phone scan the QR (through `scan`), follow the 515
+ * restart, stop at `open`.
+ */
+export const linkWithQr = async (
+  sim: WhatsAppSimulator | string,
+  auth: AuthenticationState,
+  scan: (qr: string) => Promise<unknown>,
+  config: Partial<UserFacingSocketConfig> = {},
+): Promise<Linked> => {
+  const qrs: string[] = [];
+  const closeCodes: number[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const sock = connect(sim, auth, config);
+    const outcome = await withTimeout(
+      new Promise<'open' | number>((resolve) => {
+        sock.ev.on('connection.update', (u) => {
+          if (u.qr) {
+            qrs.push(u.qr);
+            void scan(u.qr);
+          }
+          if (u.connection === 'open') resolve('open');
+          if (u.connection === 'close') resolve(statusCodeOf(u) ?? 0);
+        });
+      }),
+      30_000,
+      'link with QR',
+    );
+    if (outcome === 'open') return { sock, qrs, closeCodes };
+    closeCodes.push(outcome);
+    if (outcome !== DisconnectReason.restartRequired) throw new Error(`closed with ${outcome} while linking`);
+  }
+  throw new Error('too many restarts while linking');
+};
+
+/** Ends sockets quietly (no logout), for afterAll. */
+export const endAll = (socks: Iterable<WASocket | undefined>): void => {
+  for (const s of socks) {
+    try {
+      s?.end(undefined);
+    } catch {
+      // already closed
+    }
+  }
+};
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` returns a value (not undefined), for state that changes without an event. */
+export const eventually = async <T>(check: () => T | undefined, ms = 10_000, what = 'condition'): Promise<T> => {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timeout: ${what}`);
+    await sleep(20);
+  }
+};
