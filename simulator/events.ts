@@ -21,6 +21,7 @@ export interface DeviceRef {
 export interface SimulatorEvents {
   stanza: [StanzaEvent];
   'qr-refs': [{ connectionId: number; refs: string[] }];
+  'pairing-code-requested': [{ phone: string; connectionId: number }];
   paired: [DeviceRef & { method: 'qr' | 'code' | 'provisioned' }];
   login: [DeviceRef & { connectionId: number; offlineCount: number }];
   'login-refused': [{ phone: string; deviceId: number; reason: number }];

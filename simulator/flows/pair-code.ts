@@ -48,6 +48,25 @@ const wrapWithCode = async (code: string, publicKey: Uint8Array): Promise<Buffer
   return Buffer.concat([salt, iv, aesEncryptCTR(publicKey, key, iv)]);
 };
 
+const waitForRequest = (
+  ctx: SimContext,
+  requests: CodeRequests,
+  phone: string,
+  ms: number,
+): Promise<CodeRequest | undefined> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      ctx.events.off('pairing-code-requested', listener);
+      resolve(requests.get(phone));
+    };
+    const listener = (e: { phone: string }): void => {
+      if (e.phone === phone) done();
+    };
+    const timer = setTimeout(done, ms);
+    ctx.events.on('pairing-code-requested', listener);
+  });
+
 /** iq md link_code_companion_reg: stage companion_hello (a code is being shown) or companion_finish. */
 export const onLinkCodeIq = async (
   ctx: SimContext,
@@ -65,6 +84,7 @@ export const onLinkCodeIq = async (
     }
     const ref = Buffer.from(randomBytes(16).toString('base64url'));
     requests.set(phone, { session, phone, ref, wrappedCompanionEphemeral: wrapped });
+    ctx.events.emit('pairing-code-requested', { phone, connectionId: session.conn.id });
     await send(session, iqResult(iq, [node('link_code_companion_reg', {}, [node('link_code_pairing_ref', {}, ref)])]));
     return;
   }
@@ -86,7 +106,8 @@ export const enterPairingCode = async (
   code: string,
   timeoutMs = 15_000,
 ): Promise<LinkedDevice> => {
-  const request = requests.get(account.phone);
+  // requestPairingCode() resolves once its stanza is written, so the code can be typed before we have read it.
+  const request = requests.get(account.phone) ?? (await waitForRequest(ctx, requests, account.phone, 5000));
   if (!request || !request.session.conn.isOpen) {
     throw new SimulatorError(404, 'no_code_request', `no companion is waiting for a code for ${account.phone}`);
   }
