@@ -1,0 +1,203 @@
+/**
+ * Messages table. Storage-only attributes, never returned:
+ * - `chatKey` = `sessionId#chatJid` (byChat: history per chat);
+ * - `waKey` = `sessionId#waMessageId` (byWaId: receipts back to our message), once WhatsApp's id is known;
+ * - `queuedFor` = sessionId, only while the status is `queued` (sparse `queued` index: the send backlog).
+ */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '../../domain/errors.js';
+import {
+  MessageSchema,
+  MessageStatusSchema,
+  canAdvance,
+  type Message,
+  type MessageStatus,
+} from '../../domain/message.js';
+import { TABLES } from '../../definitions/tables.js';
+import type {
+  AdvanceStatusOptions,
+  AdvanceStatusResult,
+  CreateMessageResult,
+  ListByChatRequest,
+  MessageRepository,
+} from '../../ports/message-repository.js';
+import type { Page, PageRequest } from '../../ports/pagination.js';
+import { isConditionFailed, queryPage, tableName, toDomain, type DynamoContext, type Item } from './items.js';
+
+const def = TABLES.messages;
+const byChat = def.globalIndexes.find((i) => i.indexName === 'byChat')!;
+const INTERNAL = ['chatKey', 'waKey', 'queuedFor'] as const;
+const DEFAULT_QUEUE_BATCH = 100;
+
+/** For each target status, the stored statuses it may be reached from (the domain's `canAdvance`). */
+const ADVANCE_FROM = Object.fromEntries(
+  MessageStatusSchema.options.map((to) => [
+    to,
+    MessageStatusSchema.options.filter((from) => canAdvance(from, to)),
+  ]),
+) as Record<MessageStatus, MessageStatus[]>;
+
+export const chatKeyOf = (sessionId: string, chatJid: string): string => `${sessionId}#${chatJid}`;
+export const waKeyOf = (sessionId: string, waMessageId: string): string => `${sessionId}#${waMessageId}`;
+
+export class DynamoMessageRepository implements MessageRepository {
+  private readonly table: string;
+
+  constructor(private readonly ctx: DynamoContext) {
+    this.table = tableName(ctx, 'messages');
+  }
+
+  async create(message: Message): Promise<CreateMessageResult> {
+    const item = toItem(message);
+    try {
+      await this.ctx.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(messageId)',
+        }),
+      );
+      return { message: fromItem(item), created: true };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    const existing = await this.get(message.sessionId, message.id);
+    // Only a concurrent delete could get here; the id is taken either way, so say so loudly.
+    if (!existing) throw new Error(`message ${message.id} exists but could not be read`);
+    return { message: existing, created: false };
+  }
+
+  async get(sessionId: string, messageId: string): Promise<Message | null> {
+    const out = await this.ctx.dynamo.send(
+      new GetCommand({ TableName: this.table, Key: { sessionId, messageId }, ConsistentRead: true }),
+    );
+    return out.Item ? fromItem(out.Item) : null;
+  }
+
+  async advanceStatus(
+    sessionId: string,
+    messageId: string,
+    to: MessageStatus,
+    options: AdvanceStatusOptions,
+  ): Promise<AdvanceStatusResult> {
+    const from = ADVANCE_FROM[to];
+    if (from.length > 0) {
+      const values: Record<string, unknown> = {
+        ':to': to,
+        ':at': options.at,
+        ':entry': [{ status: to, at: options.at }],
+      };
+      from.forEach((status, i) => (values[`:from${i}`] = status));
+      const set = ['#status = :to', 'updatedAt = :at', 'statusHistory = list_append(statusHistory, :entry)'];
+      if (options.waMessageId !== undefined) {
+        set.push('waMessageId = :wa', 'waKey = :waKey');
+        values[':wa'] = options.waMessageId;
+        values[':waKey'] = waKeyOf(sessionId, options.waMessageId);
+      }
+      if (options.error !== undefined) {
+        set.push('#error = :error');
+        values[':error'] = options.error;
+      }
+      try {
+        const out = await this.ctx.dynamo.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { sessionId, messageId },
+            // Nothing advances into `queued`, so every change leaves the send backlog.
+            UpdateExpression: `SET ${set.join(', ')} REMOVE queuedFor`,
+            ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              ...(options.error ? { '#error': 'error' } : {}),
+            },
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return { changed: true, message: fromItem(out.Attributes ?? {}) };
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+      }
+    }
+    const current = await this.get(sessionId, messageId);
+    if (!current) throw new NotFoundError(`message ${messageId} not found`);
+    return { changed: false, message: current };
+  }
+
+  async listQueued(sessionId: string, limit = DEFAULT_QUEUE_BATCH): Promise<Message[]> {
+    // The index is eventually consistent: a message may still show here just after leaving `queued`. Senders
+    // advance queued -> sending conditionally, which settles who sends it.
+    const out = await this.ctx.dynamo.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'queued',
+        KeyConditionExpression: 'queuedFor = :s',
+        ExpressionAttributeValues: { ':s': sessionId },
+        ScanIndexForward: true,
+        Limit: Math.max(1, Math.floor(limit)),
+      }),
+    );
+    return (out.Items ?? []).map(fromItem);
+  }
+
+  async findByWaMessageId(sessionId: string, waMessageId: string): Promise<Message | null> {
+    const out = await this.ctx.dynamo.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byWaId',
+        KeyConditionExpression: 'waKey = :k',
+        ExpressionAttributeValues: { ':k': waKeyOf(sessionId, waMessageId) },
+        Limit: 1,
+      }),
+    );
+    const item = out.Items?.[0];
+    return item ? fromItem(item) : null;
+  }
+
+  listByChat(sessionId: string, chatJid: string, request: ListByChatRequest = {}): Promise<Page<Message>> {
+    const chatKey = chatKeyOf(sessionId, chatJid);
+    return queryPage(
+      this.ctx,
+      {
+        TableName: this.table,
+        IndexName: 'byChat',
+        KeyConditionExpression: 'chatKey = :k',
+        ExpressionAttributeValues: { ':k': chatKey },
+        ScanIndexForward: request.direction === 'forward',
+      },
+      { attributes: [def.partitionKey, def.sortKey!, byChat.partitionKey], fixed: { chatKey, sessionId } },
+      request,
+      fromItem,
+    );
+  }
+
+  listBySession(sessionId: string, page: PageRequest = {}): Promise<Page<Message>> {
+    return queryPage(
+      this.ctx,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'sessionId = :s',
+        ExpressionAttributeValues: { ':s': sessionId },
+        ScanIndexForward: false,
+      },
+      { attributes: [def.partitionKey, def.sortKey!], fixed: { sessionId } },
+      page,
+      fromItem,
+    );
+  }
+}
+
+function toItem(message: Message): Item {
+  const { id, ...rest } = MessageSchema.parse(message);
+  return {
+    ...rest,
+    messageId: id,
+    chatKey: chatKeyOf(rest.sessionId, rest.chatJid),
+    ...(rest.waMessageId ? { waKey: waKeyOf(rest.sessionId, rest.waMessageId) } : {}),
+    ...(rest.status === 'queued' ? { queuedFor: rest.sessionId } : {}),
+  };
+}
+
+function fromItem(item: Item): Message {
+  return toDomain(MessageSchema, item, { internal: INTERNAL, rename: { messageId: 'id' } });
+}

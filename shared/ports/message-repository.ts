@@ -1,0 +1,54 @@
+/**
+ * Messages, inbound and outbound. DynamoDB is the truth for sending (DESIGN.md section 3): a send writes the
+ * message `queued` first, and a host that claims a session drains `listQueued` in order, so a lost doorbell never
+ * loses a message. Status only moves forward (`canAdvance` in the domain), so replays are harmless.
+ */
+import type { Message, MessageError, MessageStatus } from '../domain/message.js';
+import type { Page, PageRequest } from './pagination.js';
+
+export interface CreateMessageResult {
+  readonly message: Message;
+  /** False when a message with that id already existed: the stored one is returned, nothing is written. */
+  readonly created: boolean;
+}
+
+export interface AdvanceStatusOptions {
+  /** When the change happened (ISO); it goes into `statusHistory` and `updatedAt`. */
+  readonly at: string;
+  /** WhatsApp's id, known once the message is sent; it makes receipts findable via `findByWaMessageId`. */
+  readonly waMessageId?: string;
+  readonly error?: MessageError;
+}
+
+export interface AdvanceStatusResult {
+  /** False for a stale, repeated or backward update: nothing was written. */
+  readonly changed: boolean;
+  /** The message as stored after the call. */
+  readonly message: Message;
+}
+
+export interface ListByChatRequest extends PageRequest {
+  /** `backward` (default): newest first, for a chat view scrolling up; `forward`: oldest first. */
+  readonly direction?: 'backward' | 'forward';
+}
+
+export interface MessageRepository {
+  create(message: Message): Promise<CreateMessageResult>;
+  get(sessionId: string, messageId: string): Promise<Message | null>;
+  /**
+   * Forward-only: writes only when the stored status may advance to `to`, appending one history entry.
+   * `NotFoundError` when the message does not exist.
+   */
+  advanceStatus(
+    sessionId: string,
+    messageId: string,
+    to: MessageStatus,
+    options: AdvanceStatusOptions,
+  ): Promise<AdvanceStatusResult>;
+  /** The session's messages still `queued`, oldest first (ids are ULIDs: send order). */
+  listQueued(sessionId: string, limit?: number): Promise<Message[]>;
+  findByWaMessageId(sessionId: string, waMessageId: string): Promise<Message | null>;
+  listByChat(sessionId: string, chatJid: string, request?: ListByChatRequest): Promise<Page<Message>>;
+  /** Newest first. */
+  listBySession(sessionId: string, page?: PageRequest): Promise<Page<Message>>;
+}
