@@ -190,3 +190,29 @@ export const eventually = async <T>(check: () => T | undefined, ms = 10_000, wha
     await sleep(20);
   }
 };
+
+export interface StatusSeen {
+  status: number;
+  stubParameters?: string[];
+}
+
+/**
+ * Statuses of own messages as a product sees them. Baileys folds an update into an upsert still in its event
+ * buffer, so a status can arrive on either event.
+ */
+export const trackStatuses = (sock: WASocket): Map<string, StatusSeen[]> => {
+  const seen = new Map<string, StatusSeen[]>();
+  const add = (id: string | null | undefined, status: number | null | undefined, params?: string[] | null): void => {
+    if (!id || status === undefined || status === null) return;
+    const list = seen.get(id) ?? [];
+    list.push({ status, ...(params ? { stubParameters: params } : {}) });
+    seen.set(id, list);
+  };
+  sock.ev.on('messages.upsert', (u) => {
+    for (const m of u.messages) if (m.key.fromMe) add(m.key.id, m.status, m.messageStubParameters);
+  });
+  sock.ev.on('messages.update', (ups) => {
+    for (const u of ups) add(u.key.id, u.update.status, u.update.messageStubParameters);
+  });
+  return seen;
+};
