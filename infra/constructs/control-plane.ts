@@ -1,0 +1,293 @@
+/**
+ * The serverless control plane: the HTTP API (one function per route of the shared definitions, a Lambda
+ * request authorizer for routes that need one) and the WebSocket API the browser pairs through.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, type IConstruct } from 'constructs';
+import {
+  HTTP_AUTHORIZER,
+  HTTP_ROUTES,
+  TABLES,
+  WS_ROUTES,
+  type AuthorizerDefinition,
+  type HttpRouteDefinition,
+  type TableName,
+  type WsRouteDefinition,
+} from '../../shared/definitions/index.js';
+import {
+  KMS_GRANT_WILDCARD_ACTIONS,
+  acknowledge,
+  acknowledgeManagedPolicy,
+  acknowledgeWildcardActions,
+  acknowledgeWildcardResource,
+} from '../nag.js';
+import { AppFunction, type FunctionSettings } from './app-function.js';
+
+export interface ControlPlaneProps {
+  readonly resourcePrefix: string;
+  readonly functionSettings: FunctionSettings;
+  readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
+  /**
+   * WebSocket access logs need the regional API Gateway account role (HTTP APIs do not). It is one setting per
+   * account and region, so a second stack in the same region should leave it to the first.
+   */
+  readonly manageApiGatewayAccountRole: boolean;
+  /** Defaults to the shared definitions; tests pass variants (e.g. a route behind the authorizer). */
+  readonly httpRoutes?: readonly HttpRouteDefinition[];
+  readonly httpAuthorizer?: AuthorizerDefinition;
+  readonly wsRoutes?: readonly WsRouteDefinition[];
+}
+
+export const WS_STAGE_NAME = 'v1';
+const HTTP_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 200, burstLimit: 400 };
+const WS_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
+
+/** One JSON object per request, so CloudWatch Logs Insights can query fields without parsing. */
+function accessLogFormat(fields: Record<string, string>): apigateway.AccessLogFormat {
+  return apigateway.AccessLogFormat.custom(JSON.stringify(fields));
+}
+
+const HTTP_ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTimeEpoch',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latency: '$context.responseLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+};
+
+const WS_ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTimeEpoch',
+  routeKey: '$context.routeKey',
+  eventType: '$context.eventType',
+  connectionId: '$context.connectionId',
+  status: '$context.status',
+  integrationError: '$context.integrationErrorMessage',
+};
+
+/** `GET /v1/health` -> route key; `$default` is API Gateway's catch-all. */
+function httpRouteKey(routeKey: string): apigwv2.HttpRouteKey {
+  if (routeKey === '$default') return apigwv2.HttpRouteKey.DEFAULT;
+  const [method, path, ...rest] = routeKey.split(' ');
+  const httpMethod = Object.values(apigwv2.HttpMethod).find((m) => m === method);
+  if (!httpMethod || !path || rest.length > 0) throw new Error(`unsupported HTTP route key: ${routeKey}`);
+  return apigwv2.HttpRouteKey.with(path, httpMethod);
+}
+
+/** Construct ids from route keys: `GET /v1/sessions/{id}` -> `GetV1SessionsId`. */
+function routeId(routeKey: string): string {
+  const words = routeKey.toLowerCase().match(/[a-z0-9]+/g) ?? ['route'];
+  return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
+
+/**
+ * CDK's table grant plus the acknowledgments its wildcards need: `<table>/index/*` (queries on the table's own
+ * GSIs) and the KMS `GenerateDataKey*`/`ReEncrypt*` actions (on the data key only, which encrypts the table).
+ */
+function grantTable(
+  role: iam.Role,
+  tables: Readonly<Record<TableName, dynamodb.ITable>>,
+  name: TableName,
+  access: 'read' | 'readWrite',
+): void {
+  const table = tables[name];
+  if (access === 'read') table.grantReadData(role);
+  else table.grantReadWriteData(role);
+  if (TABLES[name].globalIndexes.length > 0) {
+    acknowledgeWildcardResource(
+      role,
+      `${table.tableArn}/index/*`,
+      `Queries on the ${name} table's own global secondary indexes; no other table is covered.`,
+    );
+  }
+  // A read grant only adds kms:Decrypt/DescribeKey; writes add the data-key generation family.
+  if (access === 'readWrite') {
+    acknowledgeWildcardActions(
+      role,
+      KMS_GRANT_WILDCARD_ACTIONS,
+      'CDK grant for data encrypted with the app data key; the statement is scoped to that one key ARN.',
+    );
+  }
+}
+
+export class ControlPlane extends Construct {
+  readonly httpApi: apigwv2.HttpApi;
+  readonly httpStage: apigwv2.HttpStage;
+  readonly webSocketApi: apigwv2.WebSocketApi;
+  readonly webSocketStage: apigwv2.WebSocketStage;
+  readonly httpFunctions: ReadonlyMap<string, AppFunction>;
+  readonly wsFunctions: ReadonlyMap<string, AppFunction>;
+  readonly authorizerFunction: AppFunction | undefined;
+
+  constructor(scope: Construct, id: string, props: ControlPlaneProps) {
+    super(scope, id);
+    const settings = props.functionSettings;
+
+    // The WebSocket stage comes first: every function learns its @connections callback URL from it.
+    this.webSocketApi = new apigwv2.WebSocketApi(this, 'WsApi', {
+      apiName: `${props.resourcePrefix}ws`,
+      description: 'Browser pairing: QR codes and session status pushed live',
+    });
+    const wsLogs = new logs.LogGroup(this, 'WsAccessLogs', {
+      retention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    this.webSocketStage = new apigwv2.WebSocketStage(this, 'WsStage', {
+      webSocketApi: this.webSocketApi,
+      stageName: WS_STAGE_NAME,
+      autoDeploy: true,
+      throttle: WS_THROTTLE,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(wsLogs),
+        format: accessLogFormat(WS_ACCESS_LOG_FIELDS),
+      },
+    });
+    if (props.manageApiGatewayAccountRole) this.apiGatewayAccountRole();
+
+    const functionSettings: FunctionSettings = {
+      ...settings,
+      environment: { ...settings.environment, APP_WS_CALLBACK_URL: this.webSocketStage.callbackUrl },
+    };
+
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: `${props.resourcePrefix}http`,
+      description: 'WhatsApp platform HTTP API (v1)',
+      createDefaultStage: false,
+    });
+    const httpLogs = new logs.LogGroup(this, 'HttpAccessLogs', {
+      retention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    this.httpStage = new apigwv2.HttpStage(this, 'HttpStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: HTTP_THROTTLE,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(httpLogs),
+        format: accessLogFormat(HTTP_ACCESS_LOG_FIELDS),
+      },
+    });
+
+    const httpRoutes = props.httpRoutes ?? HTTP_ROUTES;
+    let authorizer: HttpLambdaAuthorizer | undefined;
+    if (httpRoutes.some((route) => route.auth !== 'none')) {
+      const def = props.httpAuthorizer ?? HTTP_AUTHORIZER;
+      this.authorizerFunction = new AppFunction(this, 'Authorizer', {
+        settings: functionSettings,
+        entry: def.entry,
+        handler: def.handler,
+        description: 'HTTP API request authorizer (API keys, operator key)',
+      });
+      // Authentication is one GetItem by key hash; the authorizer reads keys and never writes them.
+      grantTable(this.authorizerFunction.role, props.tables, 'apiKeys', 'read');
+      authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.authorizerFunction.fn, {
+        responseTypes: [HttpLambdaResponseType.SIMPLE],
+        identitySource: ['$request.header.Authorization'],
+        resultsCacheTtl: Duration.seconds(def.resultTtlSeconds),
+      });
+    }
+
+    const httpFunctions = new Map<string, AppFunction>();
+    for (const route of httpRoutes) {
+      const id = routeId(route.routeKey);
+      const handler = new AppFunction(this, `Http${id}`, {
+        settings: functionSettings,
+        entry: route.entry,
+        handler: route.handler,
+        description: `HTTP ${route.routeKey}`,
+      });
+      const httpRoute = new apigwv2.HttpRoute(this, `Http${id}Route`, {
+        httpApi: this.httpApi,
+        routeKey: httpRouteKey(route.routeKey),
+        integration: new HttpLambdaIntegration(`Http${id}Integration`, handler.fn),
+        authorizer: route.auth === 'none' ? undefined : authorizer,
+      });
+      if (route.auth === 'none') {
+        acknowledge(
+          httpRoute,
+          'AwsSolutions-APIG4',
+          `${route.routeKey} is public by design (liveness, or the 404 problem answer for unknown paths).`,
+        );
+      }
+      httpFunctions.set(route.routeKey, handler);
+    }
+    this.httpFunctions = httpFunctions;
+
+    const wsFunctions = new Map<string, AppFunction>();
+    for (const route of props.wsRoutes ?? WS_ROUTES) {
+      const id = routeId(route.routeKey);
+      const handler = new AppFunction(this, `Ws${id}`, {
+        settings: functionSettings,
+        entry: route.entry,
+        handler: route.handler,
+        description: `WebSocket ${route.routeKey}`,
+      });
+      // $connect checks the single-use ticket, $disconnect and $default act on the stored connection.
+      grantTable(handler.role, props.tables, 'wsConnections', 'readWrite');
+      grantTable(handler.role, props.tables, 'wsTickets', 'readWrite');
+      this.grantManageConnections(handler.role);
+      const wsRoute = this.webSocketApi.addRoute(route.routeKey, {
+        integration: new WebSocketLambdaIntegration(`Ws${id}Integration`, handler.fn),
+      });
+      acknowledge(
+        wsRoute,
+        'AwsSolutions-APIG4',
+        route.routeKey === '$connect'
+          ? '$connect is authorized by the single-use ticket from POST /v1/sessions/{id}/ws-tickets, checked by the handler.'
+          : 'API Gateway only runs authorizers on $connect; later frames belong to an already authorized connection.',
+      );
+      wsFunctions.set(route.routeKey, handler);
+    }
+    this.wsFunctions = wsFunctions;
+  }
+
+  /** `execute-api:ManageConnections` on this API's stage only (post, get and delete any of its connections). */
+  grantManageConnections(grantee: iam.IGrantable & IConstruct): void {
+    const connectionsArn = Stack.of(this).formatArn({
+      service: 'execute-api',
+      resource: this.webSocketApi.apiId,
+      resourceName: `${WS_STAGE_NAME}/*/@connections/*`,
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:ManageConnections'],
+      resourceArns: [connectionsArn],
+    });
+    acknowledgeWildcardResource(
+      grantee,
+      connectionsArn,
+      'Connection ids are only known at run time; the ARN is pinned to this API and stage, any method.',
+    );
+  }
+
+  private apiGatewayAccountRole(): void {
+    const pushToLogs = iam.ManagedPolicy.fromAwsManagedPolicyName(
+      'service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+    );
+    const role = new iam.Role(this, 'ApiGatewayLogsRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      managedPolicies: [pushToLogs],
+    });
+    acknowledgeManagedPolicy(
+      role,
+      pushToLogs,
+      'API Gateway account-level logging role; the AWS managed policy is the documented way to let the service write the WebSocket access logs.',
+    );
+    const account = new apigateway.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+    // The stage refuses access logging until the account has its logging role.
+    this.webSocketStage.node.addDependency(account);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Asynchronous plumbing: the domain event bus with its rules, the per-deployment SQS queues (each with a DLQ),
+ * their Lambda consumers when a definition names one, and the IAM shape of the per-host command queues.
+ */
+import { Arn, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  EVENT_RULES,
+  QUEUES,
+  QUEUE_NAMES,
+  deadLetterQueueName,
+  eventBusName,
+  hostQueueName,
+  physicalQueueName,
+  type EventPattern,
+  type EventRuleDefinition,
+  type QueueDefinition,
+  type QueueName,
+} from '../../shared/definitions/index.js';
+import { AppFunction, type FunctionSettings } from './app-function.js';
+
+export interface MessagingProps {
+  readonly resourcePrefix: string;
+  readonly key: kms.IKey;
+  readonly functionSettings: FunctionSettings;
+  /** Defaults to the shared definitions; tests pass variants (e.g. a queue with a consumer). */
+  readonly queues?: Readonly<Record<QueueName, QueueDefinition>>;
+  readonly eventRules?: readonly EventRuleDefinition[];
+}
+
+/** DLQ messages wait for a human (inspect, replay); keep them as long as SQS allows. */
+const DLQ_RETENTION = Duration.days(14);
+
+/** Host command queues: what a session host does with its own queue (and the sweeper with dead hosts' ones). */
+export const HOST_QUEUE_OWNER_ACTIONS = [
+  'sqs:CreateQueue',
+  'sqs:DeleteQueue',
+  'sqs:GetQueueUrl',
+  'sqs:GetQueueAttributes',
+  'sqs:SetQueueAttributes',
+  'sqs:TagQueue',
+  'sqs:SendMessage',
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+] as const;
+
+/** Ringing a host's doorbell: the control plane only sends. */
+export const HOST_QUEUE_SENDER_ACTIONS = ['sqs:GetQueueUrl', 'sqs:SendMessage'] as const;
+
+/**
+ * CDK passes unknown pattern keys (`detail-type`, nested `detail` filters) through verbatim, so the shared
+ * definition's EventBridge-syntax pattern is the rendered pattern; the infra tests assert exactly that.
+ */
+function toCdkPattern(pattern: EventPattern): events.EventPattern {
+  return JSON.parse(JSON.stringify(pattern)) as events.EventPattern;
+}
+
+export class Messaging extends Construct {
+  readonly bus: events.EventBus;
+  readonly queues: Readonly<Record<QueueName, sqs.Queue>>;
+  readonly deadLetterQueues: Readonly<Record<QueueName, sqs.Queue>>;
+  readonly consumers: Partial<Record<QueueName, AppFunction>>;
+  private readonly resourcePrefix: string;
+
+  constructor(scope: Construct, id: string, props: MessagingProps) {
+    super(scope, id);
+    this.resourcePrefix = props.resourcePrefix;
+    const queueDefs = props.queues ?? QUEUES;
+
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: eventBusName(props.resourcePrefix) });
+
+    const queues: Partial<Record<QueueName, sqs.Queue>> = {};
+    const dlqs: Partial<Record<QueueName, sqs.Queue>> = {};
+    const consumers: Partial<Record<QueueName, AppFunction>> = {};
+    for (const name of QUEUE_NAMES) {
+      const def = queueDefs[name];
+      const dlq = new sqs.Queue(this, `${name}Dlq`, {
+        queueName: deadLetterQueueName(props.resourcePrefix, name),
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: props.key,
+        enforceSSL: true,
+        retentionPeriod: DLQ_RETENTION,
+      });
+      const queue = new sqs.Queue(this, `${name}Queue`, {
+        queueName: physicalQueueName(props.resourcePrefix, name),
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: props.key,
+        enforceSSL: true,
+        visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),
+        deadLetterQueue: { queue: dlq, maxReceiveCount: def.maxReceiveCount },
+      });
+      queues[name] = queue;
+      dlqs[name] = dlq;
+      if (def.consumer) consumers[name] = this.consumer(name, def, queue, props.functionSettings);
+    }
+    this.queues = queues as Record<QueueName, sqs.Queue>;
+    this.deadLetterQueues = dlqs as Record<QueueName, sqs.Queue>;
+    this.consumers = consumers;
+
+    for (const rule of props.eventRules ?? EVENT_RULES) {
+      new events.Rule(this, `${rule.ruleName}Rule`, {
+        ruleName: `${props.resourcePrefix}${rule.ruleName}`,
+        description: rule.description,
+        eventBus: this.bus,
+        eventPattern: toCdkPattern(rule.pattern),
+        // A target failure is retried by EventBridge, then lands in the queue's own DLQ instead of vanishing.
+        targets: [
+          new targets.SqsQueue(this.queues[rule.targetQueue], { deadLetterQueue: dlqs[rule.targetQueue] }),
+        ],
+      });
+    }
+  }
+
+  private consumer(
+    name: QueueName,
+    def: QueueDefinition,
+    queue: sqs.Queue,
+    settings: FunctionSettings,
+  ): AppFunction {
+    const consumer = def.consumer;
+    if (!consumer) throw new Error(`queue ${name} has no consumer`);
+    const worker = new AppFunction(this, `${name}Consumer`, {
+      settings,
+      entry: consumer.entry,
+      handler: consumer.handler,
+      description: `Consumes the ${name} queue`,
+      // AWS advises a visibility timeout of at least six times the function timeout, so a retried batch does
+      // not overlap a still-running invocation.
+      timeout: Duration.seconds(Math.max(3, Math.floor(def.visibilityTimeoutSeconds / 6))),
+    });
+    worker.fn.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: consumer.batchSize,
+        reportBatchItemFailures: consumer.reportBatchItemFailures,
+      }),
+    );
+    return worker;
+  }
+
+  /** ARN pattern of every host command queue of this deployment (`${prefix}host-*`), and of nothing else. */
+  hostQueueArnPattern(): string {
+    return Arn.format({ service: 'sqs', resource: hostQueueName(this.resourcePrefix, '*') }, Stack.of(this));
+  }
+
+  /** Lets a session host task create, use and delete its own family of command queues. */
+  grantHostQueueFamily(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...HOST_QUEUE_OWNER_ACTIONS],
+      resourceArns: [this.hostQueueArnPattern()],
+    });
+  }
+
+  /** Lets a control-plane function send commands to any host's queue (never read or delete them). */
+  grantHostQueueSend(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...HOST_QUEUE_SENDER_ACTIONS],
+      resourceArns: [this.hostQueueArnPattern()],
+    });
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The whole platform in one stack: storage, messaging and the control plane, wired with the `APP_*`
+ * configuration of `shared/config/app-config.ts`.
+ */
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { AppConfig } from '../shared/config/app-config.js';
+import type {
+  AuthorizerDefinition,
+  EventRuleDefinition,
+  HttpRouteDefinition,
+  QueueDefinition,
+  QueueName,
+  WsRouteDefinition,
+} from '../shared/definitions/index.js';
+import { repositoryEntry, type EntryResolver, type FunctionSettings } from './constructs/app-function.js';
+import { ControlPlane } from './constructs/control-plane.js';
+import { Messaging } from './constructs/messaging.js';
+import { Storage } from './constructs/storage.js';
+
+export interface PlatformStackProps extends StackProps {
+  /** Prefix of every table, queue, bus and API name (`APP_RESOURCE_PREFIX`), e.g. `wa-prod-`. */
+  readonly resourcePrefix: string;
+  /** Deletion protection and RETAIN for data; turn off only for throw-away stacks. */
+  readonly retainData: boolean;
+  readonly manageApiGatewayAccountRole: boolean;
+  readonly serviceName?: string;
+  readonly version?: string;
+  readonly logLevel?: string;
+  /** Where handler entries live; tests substitute stand-ins for handlers that are not written yet. */
+  readonly resolveEntry?: EntryResolver;
+  /** Definition overrides for tests; production always builds from `shared/definitions`. */
+  readonly definitions?: {
+    readonly queues?: Readonly<Record<QueueName, QueueDefinition>>;
+    readonly eventRules?: readonly EventRuleDefinition[];
+    readonly httpRoutes?: readonly HttpRouteDefinition[];
+    readonly httpAuthorizer?: AuthorizerDefinition;
+    readonly wsRoutes?: readonly WsRouteDefinition[];
+  };
+}
+
+type AppEnvironment = Partial<Record<keyof AppConfig, string>>;
+
+export class PlatformStack extends Stack {
+  readonly storage: Storage;
+  readonly messaging: Messaging;
+  readonly controlPlane: ControlPlane;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    const serviceName = props.serviceName ?? 'wa-platform';
+
+    this.storage = new Storage(this, 'Storage', {
+      resourcePrefix: props.resourcePrefix,
+      retainData: props.retainData,
+    });
+
+    const environment: AppEnvironment = {
+      APP_RESOURCE_PREFIX: props.resourcePrefix,
+      APP_CREDENTIALS_BUCKET: this.storage.credentialsBucket.bucketName,
+      APP_MEDIA_BUCKET: this.storage.mediaBucket.bucketName,
+      APP_KMS_KEY_ID: this.storage.key.keyArn,
+      APP_SERVICE_NAME: serviceName,
+      APP_VERSION: props.version ?? '0.1.0',
+    };
+    const functionSettings: FunctionSettings = {
+      environment: environment as Record<string, string>,
+      resolveEntry: props.resolveEntry ?? repositoryEntry,
+      serviceName,
+      logLevel: props.logLevel ?? 'INFO',
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    };
+
+    this.messaging = new Messaging(this, 'Messaging', {
+      resourcePrefix: props.resourcePrefix,
+      key: this.storage.key,
+      functionSettings,
+      queues: props.definitions?.queues,
+      eventRules: props.definitions?.eventRules,
+    });
+
+    this.controlPlane = new ControlPlane(this, 'ControlPlane', {
+      resourcePrefix: props.resourcePrefix,
+      functionSettings,
+      tables: this.storage.tables,
+      manageApiGatewayAccountRole: props.manageApiGatewayAccountRole,
+      httpRoutes: props.definitions?.httpRoutes,
+      httpAuthorizer: props.definitions?.httpAuthorizer,
+      wsRoutes: props.definitions?.wsRoutes,
+    });
+
+    new CfnOutput(this, 'HttpApiUrl', {
+      value: this.controlPlane.httpStage.url,
+      description: 'HTTP API base URL',
+    });
+    new CfnOutput(this, 'WebSocketUrl', {
+      value: this.controlPlane.webSocketStage.url,
+      description: 'Browser WebSocket URL (add ?ticket=...)',
+    });
+    new CfnOutput(this, 'WebSocketCallbackUrl', {
+      value: this.controlPlane.webSocketStage.callbackUrl,
+      description: '@connections management endpoint (APP_WS_CALLBACK_URL)',
+    });
+    new CfnOutput(this, 'CredentialsBucketName', { value: this.storage.credentialsBucket.bucketName });
+    new CfnOutput(this, 'MediaBucketName', { value: this.storage.mediaBucket.bucketName });
+    new CfnOutput(this, 'EventBusName', { value: this.messaging.bus.eventBusName });
+    new CfnOutput(this, 'DataKeyArn', { value: this.storage.key.keyArn });
+  }
+}
