@@ -36,10 +36,19 @@ export const MediaUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(MAX_URL_LENGTH);
 
+/** Infinity for values JSON cannot hold (bigint, cycles), which code, not a client, could pass. */
+function jsonByteLength(value: unknown): number {
+  try {
+    return new TextEncoder().encode(JSON.stringify(value)).byteLength;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
 /** Free-form JSON the tenant attaches to a send; echoed in every event about that message. */
 export const MetadataSchema = z
   .record(z.string(), z.json())
-  .refine((m) => new TextEncoder().encode(JSON.stringify(m)).byteLength <= MAX_METADATA_BYTES, {
+  .refine((m) => jsonByteLength(m) <= MAX_METADATA_BYTES, {
     message: `must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
   });
 export type Metadata = z.infer<typeof MetadataSchema>;

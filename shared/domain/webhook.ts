@@ -17,13 +17,14 @@ function isLoopbackHost(hostname: string): boolean {
 export const WebhookUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an https URL' })
   .max(2048)
+  // Zod keeps running string checks after a format failure; `url` is null then and the issue is already there.
   .refine((raw) => {
-    const url = new URL(raw);
-    return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+    const url = URL.parse(raw);
+    return url === null || url.protocol === 'https:' || isLoopbackHost(url.hostname);
   }, 'must be an https URL (http is allowed for loopback only)')
   .refine((raw) => {
-    const url = new URL(raw);
-    return url.username === '' && url.password === '';
+    const url = URL.parse(raw);
+    return url === null || (url.username === '' && url.password === '');
   }, 'must not contain credentials; the signature authenticates us');
 
 /** `*` subscribes to every event type, including ones added later. */
