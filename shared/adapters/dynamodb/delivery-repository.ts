@@ -1,0 +1,215 @@
+/**
+ * Deliveries table: (webhookId, deliveryId), TTL `expiresAt` (epoch seconds). DynamoDB deletes expired items
+ * only eventually (DynamoDB Local never), so every read checks the expiry itself.
+ */
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeliverySchema, type Delivery } from '../../domain/delivery.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { TABLES } from '../../definitions/tables.js';
+import {
+  DELIVERY_RETENTION_DAYS,
+  deliveryIdFor,
+  type AttemptOutcome,
+  type CreateDeliveryResult,
+  type DeliveryRepository,
+  type NewDelivery,
+} from '../../ports/delivery-repository.js';
+import type { Page, PageRequest } from '../../ports/pagination.js';
+import {
+  epochSeconds,
+  isConditionFailed,
+  queryPage,
+  tableName,
+  toDomain,
+  type DynamoContext,
+  type Item,
+} from './items.js';
+
+const def = TABLES.deliveries;
+const INTERNAL = ['expiresAt'] as const;
+const RETENTION_S = DELIVERY_RETENTION_DAYS * 24 * 3600;
+
+export interface DeliveryRepositoryOptions {
+  /** Clock for expiry checks (epoch ms); tests move it. */
+  readonly now?: () => number;
+}
+
+interface UpdateParts {
+  set: Record<string, unknown>;
+  remove?: string[];
+  addAttempt?: boolean;
+  /** A success is final until a tenant replays it: late retries or DLQ noise must not overwrite it. */
+  unlessSucceeded?: boolean;
+}
+
+export class DynamoDeliveryRepository implements DeliveryRepository {
+  private readonly table: string;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly ctx: DynamoContext,
+    options: DeliveryRepositoryOptions = {},
+  ) {
+    this.table = tableName(ctx, 'deliveries');
+    this.now = options.now ?? Date.now;
+  }
+
+  async create(input: NewDelivery): Promise<CreateDeliveryResult> {
+    const deliveryId = deliveryIdFor(input.eventId);
+    const delivery = DeliverySchema.parse({ ...input, id: deliveryId, status: 'pending', attempts: 0 });
+    const { id: _id, ...rest } = delivery;
+    const item: Item = {
+      ...rest,
+      deliveryId,
+      expiresAt: epochSeconds(Date.parse(input.createdAt)) + RETENTION_S,
+    };
+    try {
+      await this.ctx.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(deliveryId)',
+        }),
+      );
+      return { delivery, created: true };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    const existing = await this.getItem(input.webhookId, deliveryId);
+    if (!existing) throw new Error(`delivery ${deliveryId} exists but could not be read`);
+    return { delivery: fromItem(existing), created: false };
+  }
+
+  async get(tenantId: string, webhookId: string, deliveryId: string): Promise<Delivery | null> {
+    const item = await this.getItem(webhookId, deliveryId);
+    if (!item || item.tenantId !== tenantId || this.expired(item)) return null;
+    return fromItem(item);
+  }
+
+  listByWebhook(tenantId: string, webhookId: string, page: PageRequest = {}): Promise<Page<Delivery>> {
+    return queryPage(
+      this.ctx,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'webhookId = :w',
+        FilterExpression: 'tenantId = :t AND expiresAt > :now',
+        ExpressionAttributeValues: { ':w': webhookId, ':t': tenantId, ':now': epochSeconds(this.now()) },
+        ScanIndexForward: false,
+      },
+      { attributes: [def.partitionKey, def.sortKey!], fixed: { webhookId } },
+      page,
+      fromItem,
+    );
+  }
+
+  recordAttempt(webhookId: string, deliveryId: string, outcome: AttemptOutcome): Promise<Delivery> {
+    const parts = attemptParts(outcome);
+    return this.update(webhookId, deliveryId, {
+      ...parts,
+      set: { ...parts.set, status: 'pending' },
+      unlessSucceeded: true,
+    });
+  }
+
+  markSucceeded(webhookId: string, deliveryId: string, outcome: AttemptOutcome): Promise<Delivery> {
+    const parts = attemptParts({ ...outcome, error: undefined, nextAttemptAt: undefined });
+    return this.update(webhookId, deliveryId, { ...parts, set: { ...parts.set, status: 'succeeded' } });
+  }
+
+  markFailed(
+    webhookId: string,
+    deliveryId: string,
+    outcome: { at: string; error?: string },
+  ): Promise<Delivery> {
+    return this.update(webhookId, deliveryId, {
+      set: { status: 'failed', ...(outcome.error === undefined ? {} : { lastError: clip(outcome.error) }) },
+      remove: ['nextAttemptAt'],
+      unlessSucceeded: true,
+    });
+  }
+
+  async markReplayed(tenantId: string, webhookId: string, deliveryId: string, at: string): Promise<Delivery> {
+    if (!(await this.get(tenantId, webhookId, deliveryId)))
+      throw new NotFoundError(`delivery ${deliveryId} not found`);
+    return this.update(webhookId, deliveryId, {
+      set: { status: 'pending', nextAttemptAt: at, expiresAt: epochSeconds(Date.parse(at)) + RETENTION_S },
+    });
+  }
+
+  private async update(webhookId: string, deliveryId: string, parts: UpdateParts): Promise<Delivery> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const set = Object.entries(parts.set).map(([field, value]) => {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      return `#${field} = :${field}`;
+    });
+    const remove = (parts.remove ?? []).map((field) => ((names[`#${field}`] = field), `#${field}`));
+    let expression = `SET ${set.join(', ')}`;
+    if (remove.length) expression += ` REMOVE ${remove.join(', ')}`;
+    if (parts.addAttempt) {
+      expression += ' ADD attempts :one';
+      values[':one'] = 1;
+    }
+    let condition = 'attribute_exists(deliveryId)';
+    if (parts.unlessSucceeded) {
+      names['#status'] = 'status';
+      values[':succeeded'] = 'succeeded';
+      condition += ' AND #status <> :succeeded';
+    }
+    try {
+      const out = await this.ctx.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { webhookId, deliveryId },
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(out.Attributes ?? {});
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    const current = await this.getItem(webhookId, deliveryId);
+    if (!current) throw new NotFoundError(`delivery ${deliveryId} not found`);
+    return fromItem(current);
+  }
+
+  private async getItem(webhookId: string, deliveryId: string): Promise<Item | undefined> {
+    const out = await this.ctx.dynamo.send(
+      new GetCommand({ TableName: this.table, Key: { webhookId, deliveryId }, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  private expired(item: Item): boolean {
+    return typeof item.expiresAt === 'number' && item.expiresAt <= epochSeconds(this.now());
+  }
+}
+
+function attemptParts(outcome: AttemptOutcome): UpdateParts & { set: Record<string, unknown> } {
+  const set: Record<string, unknown> = { lastAttemptAt: outcome.at };
+  const remove: string[] = [];
+  const optional = {
+    lastStatusCode: outcome.statusCode,
+    lastError: outcome.error === undefined ? undefined : clip(outcome.error),
+    nextAttemptAt: outcome.nextAttemptAt,
+  };
+  for (const [field, value] of Object.entries(optional)) {
+    if (value === undefined) remove.push(field);
+    else set[field] = value;
+  }
+  return { set, remove, addAttempt: true };
+}
+
+/** The domain caps `lastError`; a receiver's long error text must not make the write fail validation. */
+function clip(error: string): string {
+  return error.length > 500 ? error.slice(0, 499) + '…' : error;
+}
+
+function fromItem(item: Item): Delivery {
+  return toDomain(DeliverySchema, item, { internal: INTERNAL, rename: { deliveryId: 'id' } });
+}

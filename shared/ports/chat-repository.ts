@@ -1,0 +1,26 @@
+/** Conversations of a session, kept up to date from its messages, listed by latest activity. */
+import type { Chat, ChatLastMessage } from '../domain/chat.js';
+import type { Page, PageRequest } from './pagination.js';
+
+export interface RecordChatMessageInput {
+  readonly tenantId: string;
+  readonly sessionId: string;
+  readonly chatJid: string;
+  readonly phone?: string;
+  readonly name?: string;
+  readonly lastMessage: ChatLastMessage;
+}
+
+export interface ChatRepository {
+  /**
+   * Upserts the chat for a new message: an inbound one adds one unread; the last message moves only forward in
+   * time (a late, older message counts as unread but does not replace a newer preview). Not idempotent on its
+   * own: call it once per message actually created (`MessageRepository.create` says `created`).
+   */
+  recordMessage(input: RecordChatMessageInput): Promise<Chat>;
+  get(sessionId: string, chatJid: string): Promise<Chat | null>;
+  /** Resets the unread count; `NotFoundError` when the chat does not exist. */
+  markRead(sessionId: string, chatJid: string): Promise<Chat>;
+  /** Most recent activity first. */
+  listByActivity(sessionId: string, page?: PageRequest): Promise<Page<Chat>>;
+}
