@@ -114,3 +114,17 @@ export function httpRoute<
   // Routes without a body schema ignore the body instead of refusing a stray one.
   return options.body === undefined ? handler : handler.use(jsonBody<TEvent>({ maxBytes: options.maxBytes }));
 }
+
+/**
+ * `httpRoute` for a specific event type (e.g. `AuthorizedHttpEvent<Ctx>`). Curried because TypeScript cannot
+ * infer the schema type parameters once the event type is given explicitly.
+ */
+export function httpRouteFor<TEvent extends APIGatewayProxyEventV2>() {
+  return <
+    BS extends z.ZodType | undefined = undefined,
+    QS extends z.ZodType | undefined = undefined,
+    PS extends z.ZodType | undefined = undefined,
+  >(
+    options: RouteOptions<TEvent, BS, QS, PS>,
+  ) => httpRoute<TEvent, BS, QS, PS>(options);
+}

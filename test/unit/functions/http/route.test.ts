@@ -1,7 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { HttpResponse, accepted, created, httpRoute, noContent } from '../../../../functions/http/route.js';
+import {
+  type AuthorizedHttpEvent,
+  HttpResponse,
+  accepted,
+  created,
+  httpRoute,
+  httpRouteFor,
+  noContent,
+} from '../../../../functions/http/route.js';
 import {
   ConflictError,
   IdSchema,
@@ -103,6 +111,30 @@ describe('httpRoute: success', () => {
     });
     const r3 = await custom(httpEvent(), lambdaContext());
     expect([r3.statusCode, headerOf(r3, 'etag')]).toEqual([200, '"1"']);
+  });
+});
+
+describe('httpRouteFor: routes behind the Lambda authorizer', () => {
+  it('types the authorizer context and still infers the schemas', async () => {
+    type Auth = { tenantId: string; scopes: string[] };
+    const handler = httpRouteFor<AuthorizedHttpEvent<Auth>>()({
+      body: z.object({ name: z.string() }),
+      handler: ({ body, event }) => ({
+        tenantId: event.requestContext.authorizer.lambda.tenantId,
+        name: body.name,
+      }),
+    });
+    const base = httpEvent({
+      method: 'POST',
+      body: '{"name":"a"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    const event: AuthorizedHttpEvent<Auth> = {
+      ...base,
+      requestContext: { ...base.requestContext, authorizer: { lambda: { tenantId: 't1', scopes: [] } } },
+    };
+    const result = await handler(event, lambdaContext());
+    expect(jsonOf(result)).toEqual({ tenantId: 't1', name: 'a' });
   });
 });
 
