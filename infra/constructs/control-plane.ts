@@ -241,6 +241,8 @@ export class ControlPlane extends Construct {
       this.grantManageConnections(handler.role);
       const wsRoute = this.webSocketApi.addRoute(route.routeKey, {
         integration: new WebSocketLambdaIntegration(`Ws${id}Integration`, handler.fn),
+        // Two-way routes send the handler's `body` back on the socket (a route response).
+        returnResponse: route.returnResponse ?? false,
       });
       acknowledge(
         wsRoute,

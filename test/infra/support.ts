@@ -45,7 +45,11 @@ export interface Built {
   readonly template: Template;
 }
 
-export function buildStack(overrides: Partial<PlatformStackProps> = {}): Built {
+/** `customize` runs before synthesis, e.g. to attach a future consumer of one of the stack's helpers. */
+export function buildStack(
+  overrides: Partial<PlatformStackProps> = {},
+  customize?: (stack: PlatformStack) => void,
+): Built {
   const app = new App({ context: cdkJsonContext() });
   const stack = new PlatformStack(app, 'WaPlatformTest', {
     resourcePrefix: TEST_PREFIX,
@@ -54,6 +58,7 @@ export function buildStack(overrides: Partial<PlatformStackProps> = {}): Built {
     resolveEntry: entryResolver(),
     ...overrides,
   });
+  customize?.(stack);
   return { app, stack, template: Template.fromStack(stack) };
 }
 

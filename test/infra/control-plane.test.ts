@@ -1,0 +1,164 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_ROUTES, WS_ROUTES } from '../../shared/definitions/index.js';
+import type { PlatformStack } from '../../infra/platform-stack.js';
+import { buildStack } from './support.js';
+
+let template: Template;
+let stack: PlatformStack;
+
+type Resource = { Properties: Record<string, unknown> };
+
+function functionFor(kind: 'http' | 'ws', routeKey: string): Resource {
+  const map = kind === 'http' ? stack.controlPlane.httpFunctions : stack.controlPlane.wsFunctions;
+  const fn = map.get(routeKey);
+  expect(fn, routeKey).toBeDefined();
+  const logicalId = stack.resolve((fn?.fn.node.defaultChild as { logicalId: string }).logicalId) as string;
+  return template.toJSON()['Resources'][logicalId] as Resource;
+}
+
+function policyStatementsOf(kind: 'http' | 'ws', routeKey: string): Record<string, unknown>[] {
+  const role = (kind === 'http' ? stack.controlPlane.httpFunctions : stack.controlPlane.wsFunctions).get(
+    routeKey,
+  )?.role;
+  const roleId = stack.resolve(role?.roleName) as { Ref: string };
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+    JSON.stringify(p['Properties']['Roles']).includes(`"${roleId.Ref}"`),
+  );
+  return policies.flatMap((p) => p['Properties']['PolicyDocument']['Statement'] as Record<string, unknown>[]);
+}
+
+beforeAll(() => {
+  ({ template, stack } = buildStack());
+});
+
+describe('HTTP API', () => {
+  it('has exactly the routes of HTTP_ROUTES', () => {
+    const apiId = Object.keys(
+      template.findResources('AWS::ApiGatewayV2::Api', { Properties: { ProtocolType: 'HTTP' } }),
+    );
+    expect(apiId).toHaveLength(1);
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+      .filter((r) => JSON.stringify(r['Properties']['ApiId']) === JSON.stringify({ Ref: apiId[0] }))
+      .map((r) => r['Properties']['RouteKey'] as string);
+    expect(routeKeys.sort()).toEqual(HTTP_ROUTES.map((r) => r.routeKey).sort());
+  });
+
+  it('creates no authorizer while every route is public', () => {
+    expect(HTTP_ROUTES.every((r) => r.auth === 'none')).toBe(true);
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  it.each(HTTP_ROUTES.map((r) => r.routeKey))('%s runs on nodejs24.x, arm64, ESM bundle', (routeKey) => {
+    const fn = functionFor('http', routeKey);
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+    });
+  });
+
+  it('functions carry the APP_* configuration and Powertools settings', () => {
+    const env = (
+      functionFor('http', 'GET /v1/health').Properties['Environment'] as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(Object.keys(env)).toEqual(
+      expect.arrayContaining([
+        'APP_RESOURCE_PREFIX',
+        'APP_CREDENTIALS_BUCKET',
+        'APP_MEDIA_BUCKET',
+        'APP_KMS_KEY_ID',
+        'APP_WS_CALLBACK_URL',
+        'APP_SERVICE_NAME',
+        'APP_VERSION',
+        'POWERTOOLS_SERVICE_NAME',
+        'POWERTOOLS_LOG_LEVEL',
+      ]),
+    );
+    expect(env['APP_LOCAL_MODE']).toBeUndefined();
+    expect(env['APP_LOCAL_MASTER_KEY']).toBeUndefined();
+  });
+
+  it('health may write its own logs and nothing else', () => {
+    const statements = policyStatementsOf('http', 'GET /v1/health');
+    expect(statements.flatMap((s) => [s['Action']].flat())).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+  });
+
+  it('the $default stage is throttled and access-logged', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+});
+
+describe('WebSocket API', () => {
+  it('has the $connect, $disconnect and $default routes of WS_ROUTES', () => {
+    const apiId = Object.keys(
+      template.findResources('AWS::ApiGatewayV2::Api', { Properties: { ProtocolType: 'WEBSOCKET' } }),
+    );
+    expect(apiId).toHaveLength(1);
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+      .filter((r) => JSON.stringify(r['Properties']['ApiId']) === JSON.stringify({ Ref: apiId[0] }))
+      .map((r) => r['Properties']['RouteKey'] as string);
+    expect(routeKeys.sort()).toEqual(WS_ROUTES.map((r) => r.routeKey).sort());
+  });
+
+  it('two-way routes get a route response', () => {
+    const twoWay = WS_ROUTES.filter((r) => r.returnResponse);
+    template.resourceCountIs('AWS::ApiGatewayV2::RouteResponse', twoWay.length);
+  });
+
+  it('the stage is throttled and access-logged', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: 'v1',
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('connectionId') },
+    });
+  });
+
+  it.each(WS_ROUTES.map((r) => r.routeKey))(
+    '%s: nodejs24.x, ManageConnections on this API only, wsConnections/wsTickets only',
+    (routeKey) => {
+      expect(functionFor('ws', routeKey).Properties['Runtime']).toBe('nodejs24.x');
+      const statements = policyStatementsOf('ws', routeKey);
+      const manage = statements.find((s) => s['Action'] === 'execute-api:ManageConnections');
+      const wsApiId = stack.resolve(stack.controlPlane.webSocketApi.apiId) as { Ref: string };
+      expect(JSON.stringify(manage?.['Resource'])).toContain(`"Ref":"${wsApiId.Ref}"`);
+      expect(JSON.stringify(manage?.['Resource'])).toContain('/v1/*/@connections/*');
+
+      const dynamo = statements.filter((s) =>
+        [s['Action']].flat().some((a) => String(a).startsWith('dynamodb:')),
+      );
+      const tables = new Set(JSON.stringify(dynamo).match(/Storage\w+Table\w+/g));
+      expect([...tables].map((t) => t.replace(/^Storage(\w+?)Table.*$/, '$1')).sort()).toEqual([
+        'wsConnections',
+        'wsTickets',
+      ]);
+    },
+  );
+});
+
+describe('outputs', () => {
+  it('exposes the API URLs, the callback URL, bucket and bus names', () => {
+    const outputs = Object.keys(template.toJSON()['Outputs'] as Record<string, unknown>);
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'HttpApiUrl',
+        'WebSocketUrl',
+        'WebSocketCallbackUrl',
+        'CredentialsBucketName',
+        'MediaBucketName',
+        'EventBusName',
+      ]),
+    );
+  });
+});
