@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoWsConnectionRepository } from '../../../../../shared/adapters/dynamodb/ws-connection-repository.js';
+import { newId } from '../../../../../shared/domain/ids.js';
+import type { WsConnection } from '../../../../../shared/ports/ws-connection-repository.js';
+import { startAwsEmulators, type AwsEmulators } from '../../../../support/aws-emulators.js';
+
+describe('DynamoWsConnectionRepository', () => {
+  let emulators: AwsEmulators;
+  let repo: DynamoWsConnectionRepository;
+  beforeAll(async () => {
+    emulators = await startAwsEmulators();
+    repo = new DynamoWsConnectionRepository({ dynamo: emulators.clients.dynamo, config: emulators.config });
+  });
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+
+  const now = new Date('2026-03-01T12:00:00.000Z');
+  const epoch = Math.floor(now.getTime() / 1000);
+  const connection = (sessionId: string, connectionId: string, expiresAt = epoch + 3600): WsConnection => ({
+    connectionId,
+    sessionId,
+    tenantId: newId(),
+    connectedAt: now.toISOString(),
+    expiresAt,
+  });
+
+  it('lists the connections of one session only', async () => {
+    const a = newId();
+    const b = newId();
+    await repo.put(connection(a, 'conn-a1'));
+    await repo.put(connection(a, 'conn-a2'));
+    await repo.put(connection(b, 'conn-b1'));
+    const listed = await repo.listBySession(a, now);
+    expect(listed.map((c) => c.connectionId).sort()).toEqual(['conn-a1', 'conn-a2']);
+    expect(listed[0]).toMatchObject({ sessionId: a, connectedAt: now.toISOString() });
+  });
+
+  it('skips expired items, which DynamoDB Local never deletes', async () => {
+    const s = newId();
+    await repo.put(connection(s, 'conn-live', epoch + 10));
+    await repo.put(connection(s, 'conn-expired', epoch - 1));
+    expect((await repo.listBySession(s, now)).map((c) => c.connectionId)).toEqual(['conn-live']);
+    expect(await repo.listBySession(s, new Date((epoch + 11) * 1000))).toEqual([]);
+  });
+
+  it('deletes a connection, and deleting it again is harmless', async () => {
+    const s = newId();
+    await repo.put(connection(s, 'conn-del'));
+    await repo.delete('conn-del');
+    await repo.delete('conn-del');
+    expect(await repo.listBySession(s, now)).toEqual([]);
+  });
+
+  it('refuses an invalid connection before writing', async () => {
+    await expect(repo.put({ ...connection(newId(), 'x'), sessionId: 'not-a-ulid' })).rejects.toThrow();
+  });
+});
