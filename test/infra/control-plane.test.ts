@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ function functionFor(kind: 'http' | 'ws', routeKey: string): Resource {
   const map = kind === 'http' ? stack.controlPlane.httpFunctions : stack.controlPlane.wsFunctions;
   const fn = map.get(routeKey);
   expect(fn, routeKey).toBeDefined();
-  const logicalId = stack.resolve((fn?.fn.node.defaultChild as { logicalId: string }).logicalId) as string;
+  const logicalId = stack.resolve((fn?.fn.node.defaultChild as CfnElement).logicalId) as string;
   return template.toJSON()['Resources'][logicalId] as Resource;
 }
 
