@@ -1,4 +1,7 @@
-/** Conversations of a session, kept up to date from its messages, listed by latest activity. */
+/**
+ * Conversations of a session, kept up to date from its messages, listed by latest activity. Addressed by session:
+ * tenant-facing callers check the session's tenant first (`sessions.get`); each chat also carries `tenantId`.
+ */
 import type { Chat, ChatLastMessage } from '../domain/chat.js';
 import type { Page, PageRequest } from './pagination.js';
 

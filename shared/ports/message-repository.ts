@@ -2,6 +2,7 @@
  * Messages, inbound and outbound. DynamoDB is the truth for sending (DESIGN.md section 3): a send writes the
  * message `queued` first, and a host that claims a session drains `listQueued` in order, so a lost doorbell never
  * loses a message. Status only moves forward (`canAdvance` in the domain), so replays are harmless.
+ * Messages are addressed by session: tenant-facing callers check the session's tenant first (`sessions.get`).
  */
 import type { Message, MessageError, MessageStatus } from '../domain/message.js';
 import type { Page, PageRequest } from './pagination.js';

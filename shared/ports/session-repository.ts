@@ -3,12 +3,15 @@
  * take, keep or give up a session; each is one conditional write, so two hosts can never both believe they own
  * the same WhatsApp session.
  */
+import { ConflictError } from '../domain/errors.js';
 import type { DesiredState, Session, SessionError, SessionStatus } from '../domain/session.js';
 import type { Page, PageRequest } from './pagination.js';
 
-/** Thrown by `renew` (and owner-guarded writes) when another host holds the lease: stop the socket at once. */
-export class LeaseLostError extends Error {
-  override readonly name = 'LeaseLostError';
+/**
+ * Thrown by `renew` (and owner-guarded writes) when this host no longer holds the lease: stop the socket at once.
+ * A conflict by nature; should it ever reach the HTTP edge it maps to a 409, not a bare 500.
+ */
+export class LeaseLostError extends ConflictError {
   constructor(
     readonly sessionId: string,
     readonly hostId: string,
