@@ -88,6 +88,17 @@ describe('DynamoMessageRepository', () => {
     );
   });
 
+  it('applies one of many concurrent identical updates and records it once', async () => {
+    const sessionId = newId();
+    const m = (await repo().create(outbound(sessionId))).message;
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => repo().advanceStatus(sessionId, m.id, 'sent', { at: at(1) })),
+    );
+    expect(results.filter((r) => r.changed)).toHaveLength(1);
+    const stored = await repo().get(sessionId, m.id);
+    expect(stored?.statusHistory.map((h) => h.status)).toEqual(['queued', 'sent']);
+  });
+
   it('fails a queued message with its error, and then nothing moves it', async () => {
     const sessionId = newId();
     const m = (await repo().create(outbound(sessionId))).message;

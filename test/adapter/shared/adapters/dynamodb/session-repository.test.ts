@@ -148,6 +148,16 @@ describe('DynamoSessionRepository: leases', () => {
     expect((await repo().getById(s.id))?.owner).toBe(b);
   });
 
+  it('lets exactly one of many racing hosts win an unowned session', async () => {
+    const s = await created();
+    const now = Date.now();
+    const hosts = Array.from({ length: 8 }, (_, i) => `race${i}-${uid()}`);
+    const results = await Promise.all(hosts.map((h) => repo().claim(s.id, h, LEASE, now)));
+    const winners = results.filter((r) => r !== null);
+    expect(winners).toHaveLength(1);
+    expect((await repo().getById(s.id))?.owner).toBe(winners[0]?.owner);
+  });
+
   it('releases only our own lease, leaving leaseUntil 0 and no owner', async () => {
     const s = await created();
     const a = `a-${uid()}`;
