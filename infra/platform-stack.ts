@@ -70,6 +70,7 @@ export class PlatformStack extends Stack {
       serviceName,
       logLevel: props.logLevel ?? 'INFO',
       logRetention: logs.RetentionDays.ONE_MONTH,
+      logKey: this.storage.key,
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     };
 

@@ -4,6 +4,7 @@
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -20,6 +21,8 @@ export interface FunctionSettings {
   readonly serviceName: string;
   readonly logLevel: string;
   readonly logRetention: logs.RetentionDays;
+  /** Encrypts function and access logs (the app data key; its policy admits CloudWatch Logs). */
+  readonly logKey: kms.IKey;
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -51,6 +54,7 @@ export class AppFunction extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: settings.logRetention,
+      encryptionKey: settings.logKey,
       removalPolicy: settings.removalPolicy,
     });
     // An own role instead of AWSLambdaBasicExecutionRole: that managed policy may write to any log group.

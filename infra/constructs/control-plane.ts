@@ -142,6 +142,7 @@ export class ControlPlane extends Construct {
     });
     const wsLogs = new logs.LogGroup(this, 'WsAccessLogs', {
       retention: settings.logRetention,
+      encryptionKey: settings.logKey,
       removalPolicy: settings.removalPolicy,
     });
     this.webSocketStage = new apigwv2.WebSocketStage(this, 'WsStage', {
@@ -168,6 +169,7 @@ export class ControlPlane extends Construct {
     });
     const httpLogs = new logs.LogGroup(this, 'HttpAccessLogs', {
       retention: settings.logRetention,
+      encryptionKey: settings.logKey,
       removalPolicy: settings.removalPolicy,
     });
     this.httpStage = new apigwv2.HttpStage(this, 'HttpStage', {

@@ -2,8 +2,9 @@
  * Data at rest: one customer-managed KMS key, every DynamoDB table of the shared definitions (on-demand, PITR, KMS), the credentials
  * bucket (Baileys auth state) and the media bucket, with server access logs in a separate bucket.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -53,6 +54,21 @@ export class Storage extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
+    // Function and access logs carry phone numbers and IPs: CloudWatch Logs encrypts them with the same key.
+    // The encryption-context condition limits the logs service to this account's log groups.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+          },
+        },
+      }),
+    );
 
     const tables: Partial<Record<TableName, dynamodb.Table>> = {};
     for (const name of TABLE_NAMES) {

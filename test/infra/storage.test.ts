@@ -24,6 +24,14 @@ describe('KMS', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/${TEST_PREFIX}data` });
   });
+
+  it('encrypts every log group (function and access logs) with the data key', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      expect(group['Properties']['KmsKeyId']).toEqual({ 'Fn::GetAtt': [keyLogicalId, 'Arn'] });
+    }
+  });
 });
 
 describe('DynamoDB tables', () => {

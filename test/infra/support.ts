@@ -7,7 +7,7 @@
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPOSITORY_ROOT, type EntryResolver } from '../../infra/constructs/app-function.js';
 import { PlatformStack, type PlatformStackProps } from '../../infra/platform-stack.js';
@@ -22,9 +22,18 @@ export function entryResolver(): EntryResolver {
   return (entry) => {
     const real = path.join(REPOSITORY_ROOT, `${entry}.ts`);
     if (existsSync(real)) return real;
-    const cacheDir = path.join(REPOSITORY_ROOT, 'node_modules', '.cache');
-    mkdirSync(cacheDir, { recursive: true });
-    standInRoot ??= mkdtempSync(path.join(cacheDir, 'infra-standins-'));
+    if (!standInRoot) {
+      const root = path.join(
+        REPOSITORY_ROOT,
+        'node_modules',
+        '.cache',
+        'infra-standins',
+        String(process.pid),
+      );
+      mkdirSync(root, { recursive: true });
+      process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+      standInRoot = root;
+    }
     const file = path.join(standInRoot, `${entry}.ts`);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, STAND_IN);
