@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { PayloadTooLargeError, PROBLEM_CONTENT_TYPE } from '../shared/domain/errors.js';
 import {
   HTTP_AUTHORIZER,
   HTTP_ROUTES,
@@ -182,18 +183,14 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | '
   return Buffer.concat(chunks);
 }
 
+/** The domain's own 413 problem, so clients see one problem vocabulary whether the gateway or a handler refused. */
 function payloadTooLarge(limit: number): HttpResponse {
-  const problem = {
-    type: 'https://docs.wa-platform.dev/problems/payload-too-large',
-    title: 'Request body too large',
-    status: 413,
-    detail: `The request body is larger than ${limit} bytes.`,
-  };
+  const error = new PayloadTooLargeError(`The request body is larger than ${limit} bytes.`);
   return {
-    statusCode: 413,
-    headers: { 'content-type': 'application/problem+json', connection: 'close' },
+    statusCode: error.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, connection: 'close' },
     cookies: [],
-    body: Buffer.from(JSON.stringify(problem)),
+    body: Buffer.from(JSON.stringify(error.toProblem())),
   };
 }
 

@@ -205,7 +205,11 @@ describe('local HTTP gateway', () => {
     });
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(await res.json()).toMatchObject({ status: 413, title: expect.any(String) });
+    expect(await res.json()).toMatchObject({
+      type: 'https://docs.wa-platform.dev/problems/payload-too-large',
+      status: 413,
+      title: expect.any(String),
+    });
   });
 
   it('answers a crashed, malformed, missing or slow function like API Gateway and keeps serving', async () => {
