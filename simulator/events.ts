@@ -20,6 +20,8 @@ export interface DeviceRef {
 /** Everything the simulator observes, for tests that assert on what the server side saw. */
 export interface SimulatorEvents {
   stanza: [StanzaEvent];
+  /** The ClientPayload a client sent at the end of the Noise handshake (what it claims to be). */
+  'client-payload': [{ connectionId: number; kind: 'registration' | 'login'; payload: proto.ClientPayload }];
   'qr-refs': [{ connectionId: number; refs: string[] }];
   'pairing-code-requested': [{ phone: string; connectionId: number }];
   paired: [DeviceRef & { method: 'qr' | 'code' | 'provisioned' }];

@@ -10,7 +10,9 @@ import { startRegistration } from './pair.js';
  */
 export const onHandshake = async (ctx: SimContext, session: Session, result: HandshakeResult): Promise<void> => {
   const { clientStaticKey, clientPayload } = result;
-  if (clientPayload.devicePairingData) {
+  const kind = clientPayload.devicePairingData ? 'registration' : 'login';
+  ctx.events.emit('client-payload', { connectionId: session.conn.id, kind, payload: clientPayload });
+  if (kind === 'registration') {
     await startRegistration(ctx, session, clientStaticKey, clientPayload);
   } else {
     await login(ctx, session, clientStaticKey, clientPayload);
