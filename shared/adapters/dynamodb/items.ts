@@ -106,12 +106,34 @@ export function setClauses(
   names: Record<string, string>,
   values: Record<string, unknown>,
 ): string[] {
-  const clauses: string[] = [];
+  return patchClauses(patch, names, values).set;
+}
+
+/**
+ * Like `setClauses`, with `null` meaning "remove the attribute": DynamoDB has no null-as-absent, and the domain
+ * schemas spell an unset optional field as absent, never as null.
+ */
+export function patchClauses(
+  patch: Record<string, unknown>,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): { set: string[]; remove: string[] } {
+  const set: string[] = [];
+  const remove: string[] = [];
   for (const [field, value] of Object.entries(patch)) {
     if (value === undefined) continue;
     names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    clauses.push(`#${field} = :${field}`);
+    if (value === null) {
+      remove.push(`#${field}`);
+    } else {
+      values[`:${field}`] = value;
+      set.push(`#${field} = :${field}`);
+    }
   }
-  return clauses;
+  return { set, remove };
+}
+
+/** `SET ... REMOVE ...` from the pieces (callers always set something, at least `updatedAt`). */
+export function updateExpression(set: readonly string[], remove: readonly string[]): string {
+  return `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`;
 }

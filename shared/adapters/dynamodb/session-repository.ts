@@ -6,6 +6,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import { nowIso } from '../../domain/ids.js';
 import {
   SessionSchema,
   SessionStatusSchema,
@@ -24,10 +25,12 @@ import {
 import type { Page, PageRequest } from '../../ports/pagination.js';
 import {
   isConditionFailed,
+  patchClauses,
   queryAll,
   queryPage,
   tableName,
   toDomain,
+  updateExpression,
   type DynamoContext,
   type Item,
 } from './items.js';
@@ -121,7 +124,7 @@ export class DynamoSessionRepository implements SessionRepository {
           Key: { sessionId },
           UpdateExpression: 'SET desired = :d, updatedAt = :u',
           ConditionExpression: 'tenantId = :t',
-          ExpressionAttributeValues: { ':d': desired, ':u': new Date().toISOString(), ':t': tenantId },
+          ExpressionAttributeValues: { ':d': desired, ':u': nowIso(), ':t': tenantId },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -248,18 +251,8 @@ export class DynamoSessionRepository implements SessionRepository {
     guard: SessionWriteGuard,
   ): Promise<Session> {
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':updatedAt': new Date().toISOString() };
-    const set = ['updatedAt = :updatedAt'];
-    const remove: string[] = [];
-    for (const [field, value] of Object.entries(fields)) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      if (value === null) remove.push(`#${field}`);
-      else {
-        values[`:${field}`] = value;
-        set.push(`#${field} = :${field}`);
-      }
-    }
+    const values: Record<string, unknown> = {};
+    const { set, remove } = patchClauses({ ...fields, updatedAt: nowIso() }, names, values);
     const conditions = ['attribute_exists(sessionId)'];
     if (guard.hostId !== undefined) {
       names['#owner'] = 'owner';
@@ -277,9 +270,9 @@ export class DynamoSessionRepository implements SessionRepository {
         new UpdateCommand({
           TableName: this.table,
           Key: { sessionId },
-          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          UpdateExpression: updateExpression(set, remove),
           ConditionExpression: conditions.join(' AND '),
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),

@@ -8,10 +8,12 @@ import type { Page, PageRequest } from '../../ports/pagination.js';
 import type { WebhookPatch, WebhookRepository } from '../../ports/webhook-repository.js';
 import {
   isConditionFailed,
+  patchClauses,
   queryAll,
   queryPage,
   tableName,
   toDomain,
+  updateExpression,
   type DynamoContext,
   type Item,
 } from './items.js';
@@ -74,23 +76,13 @@ export class DynamoWebhookRepository implements WebhookRepository {
   async update(tenantId: string, webhookId: string, patch: WebhookPatch): Promise<WebhookSubscription> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
-    const set: string[] = [];
-    const remove: string[] = [];
-    for (const [field, value] of Object.entries(patch)) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      if (value === null) remove.push(`#${field}`);
-      else {
-        values[`:${field}`] = value;
-        set.push(`#${field} = :${field}`);
-      }
-    }
+    const { set, remove } = patchClauses({ ...patch }, names, values);
     try {
       const out = await this.ctx.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { tenantId, webhookId },
-          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          UpdateExpression: updateExpression(set, remove),
           ConditionExpression: 'attribute_exists(webhookId)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
