@@ -48,7 +48,12 @@ export class Faults {
 
   add(fault: Exclude<Fault, { type: 'drop' }>): number {
     const id = this.nextId++;
-    const duration = fault.type === 'refuse-logins' ? fault.durationMs : fault.type === 'delay' ? fault.durationMs : undefined;
+    const duration =
+      fault.type === 'refuse-logins'
+        ? fault.durationMs
+        : fault.type === 'delay'
+          ? fault.durationMs
+          : undefined;
     const stored: StoredFault = { ...fault, id };
     if (duration !== undefined) stored.until = Date.now() + duration;
     this.faults.push(stored);
@@ -66,10 +71,15 @@ export class Faults {
 
   private prune(): void {
     const now = Date.now();
-    this.faults = this.faults.filter((f) => (f.until === undefined || f.until > now) && !(f.type === 'ack-error' && f.count <= 0));
+    this.faults = this.faults.filter(
+      (f) => (f.until === undefined || f.until > now) && !(f.type === 'ack-error' && f.count <= 0),
+    );
   }
 
-  private matching<T extends StoredFault['type']>(type: T, phone: string | undefined): Extract<StoredFault, { type: T }>[] {
+  private matching<T extends StoredFault['type']>(
+    type: T,
+    phone: string | undefined,
+  ): Extract<StoredFault, { type: T }>[] {
     this.prune();
     return this.faults.filter(
       (f): f is Extract<StoredFault, { type: T }> =>

@@ -283,7 +283,10 @@ export class WhatsAppSimulator {
 
   /** Contact `from` sends a text (optionally quoting an earlier message) to account `to`. */
   async contactSend(from: string, to: string, text: string, replyTo?: string): Promise<OutboxEntry> {
-    return contactSends(this.ctx, this.contact(from), this.account(to), { text, ...(replyTo ? { replyTo } : {}) });
+    return contactSends(this.ctx, this.contact(from), this.account(to), {
+      text,
+      ...(replyTo ? { replyTo } : {}),
+    });
   }
 
   /** Contact `from` reacts with `emoji` to a message in its chat with account `to`. */

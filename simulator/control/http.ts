@@ -34,7 +34,13 @@ const routes: Route[] = [
   {
     method: 'GET',
     pattern: /^\/$/,
-    run: (sim) => ok({ wsUrl: sim.wsUrl, controlUrl: sim.controlUrl, rootPublicKey: sim.rootPublicKey, connections: sim.connectionCount }),
+    run: (sim) =>
+      ok({
+        wsUrl: sim.wsUrl,
+        controlUrl: sim.controlUrl,
+        rootPublicKey: sim.rootPublicKey,
+        connections: sim.connectionCount,
+      }),
   },
   {
     method: 'POST',
@@ -130,8 +136,16 @@ const routes: Route[] = [
       return ok(await sim.contactReact(param(p, 0), to, messageId, emoji), 201);
     },
   },
-  { method: 'GET', pattern: new RegExp(`^/contacts/${PHONE}/inbox$`), run: (sim, p) => ok(sim.inbox(param(p, 0))) },
-  { method: 'GET', pattern: new RegExp(`^/contacts/${PHONE}/outbox$`), run: (sim, p) => ok(sim.outbox(param(p, 0))) },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/contacts/${PHONE}/inbox$`),
+    run: (sim, p) => ok(sim.inbox(param(p, 0))),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/contacts/${PHONE}/outbox$`),
+    run: (sim, p) => ok(sim.outbox(param(p, 0))),
+  },
   {
     method: 'POST',
     pattern: new RegExp(`^/contacts/${PHONE}/receipts$`),
@@ -140,7 +154,11 @@ const routes: Route[] = [
       return ok(sim.sendReceipt(param(p, 0), messageId, type));
     },
   },
-  { method: 'POST', pattern: /^\/faults$/, run: (sim, _p, body) => ok(sim.injectFault(faultSchema.parse(body)), 201) },
+  {
+    method: 'POST',
+    pattern: /^\/faults$/,
+    run: (sim, _p, body) => ok(sim.injectFault(faultSchema.parse(body)), 201),
+  },
   { method: 'GET', pattern: /^\/faults$/, run: (sim) => ok(sim.listFaults()) },
   {
     method: 'DELETE',
@@ -171,7 +189,8 @@ const readJson = async (req: IncomingMessage): Promise<unknown> => {
 };
 
 const toReply = (err: unknown): Reply => {
-  if (err instanceof SimulatorError) return { status: err.status, body: { error: err.code, detail: err.message } };
+  if (err instanceof SimulatorError)
+    return { status: err.status, body: { error: err.code, detail: err.message } };
   if (err instanceof z.ZodError) {
     const detail = err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
     return { status: 400, body: { error: 'invalid_body', detail } };
@@ -179,7 +198,10 @@ const toReply = (err: unknown): Reply => {
   if (err instanceof Error && err.message.startsWith('not a phone number')) {
     return { status: 400, body: { error: 'invalid_phone', detail: err.message } };
   }
-  return { status: 500, body: { error: 'internal', detail: err instanceof Error ? err.message : String(err) } };
+  return {
+    status: 500,
+    body: { error: 'internal', detail: err instanceof Error ? err.message : String(err) },
+  };
 };
 
 /** The JSON control API: every body is validated; anything unknown or malformed gets a 4xx `{error, detail}`. */

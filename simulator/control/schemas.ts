@@ -8,14 +8,15 @@ export const accountBody = z.object({ phone, name: z.string().min(1).max(100).op
 export const contactBody = accountBody;
 export const pairBody = z.object({ qr: z.string().min(10).max(2000), phone }).strict();
 export const pairingCodeBody = z
-  .object({ phone, code: z.string().regex(/^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$/, '8 characters, optional dash') })
+  .object({
+    phone,
+    code: z.string().regex(/^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$/, '8 characters, optional dash'),
+  })
   .strict();
 export const contactSendBody = z
   .object({ to: phone, text: z.string().min(1).max(65_536), replyTo: messageId.optional() })
   .strict();
-export const contactReactBody = z
-  .object({ to: phone, messageId, emoji: z.string().max(16) })
-  .strict();
+export const contactReactBody = z.object({ to: phone, messageId, emoji: z.string().max(16) }).strict();
 export const receiptBody = z.object({ messageId, type: z.enum(['delivered', 'read']) }).strict();
 export const unlinkBody = z.object({ deviceId: z.number().int().positive().optional() }).strict();
 export const provisionBody = z
@@ -23,7 +24,9 @@ export const provisionBody = z
     noiseKey: base64,
     identityKey: base64,
     registrationId: z.number().int().nonnegative(),
-    signedPreKey: z.object({ keyId: z.number().int().nonnegative(), publicKey: base64, signature: base64 }).strict(),
+    signedPreKey: z
+      .object({ keyId: z.number().int().nonnegative(), publicKey: base64, signature: base64 })
+      .strict(),
     advSecret: base64,
     skipPreKeyUpload: z.boolean().optional(),
   })

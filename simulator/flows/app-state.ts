@@ -9,7 +9,11 @@ import type { Session, SimContext } from './context.js';
  */
 export const onAppStateSync = async (_ctx: SimContext, session: Session, iq: BinaryNode): Promise<void> => {
   const collections = childrenNamed(childOf(iq, 'sync'), 'collection').map((c) =>
-    node('collection', { name: c.attrs.name ?? '', version: c.attrs.version ?? '0', has_more_patches: 'false' }),
+    node('collection', {
+      name: c.attrs.name ?? '',
+      version: c.attrs.version ?? '0',
+      has_more_patches: 'false',
+    }),
   );
   await send(session, iqResult(iq, [node('sync', {}, collections)]));
 };

@@ -72,7 +72,12 @@ export const send = (session: Session, n: BinaryNode): Promise<void> => session.
  * The server's store-and-forward: a stanza for a device goes out now if it is connected, otherwise it waits in
  * the device's offline queue and is flushed (marked offline="1") at its next login.
  */
-export const pushToDevice = (ctx: SimContext, account: Account, device: LinkedDevice, n: BinaryNode): void => {
+export const pushToDevice = (
+  ctx: SimContext,
+  account: Account,
+  device: LinkedDevice,
+  n: BinaryNode,
+): void => {
   const session = ctx.online.get(deviceKey(account.phone, device.id));
   if (session?.conn.isOpen && session.device === device) {
     void session.conn.send(n);

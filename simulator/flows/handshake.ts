@@ -8,7 +8,11 @@ import { startRegistration } from './pair.js';
  * carries devicePairingData (registration: show a QR / ask for a code), one with saved creds names its user and
  * device (login).
  */
-export const onHandshake = async (ctx: SimContext, session: Session, result: HandshakeResult): Promise<void> => {
+export const onHandshake = async (
+  ctx: SimContext,
+  session: Session,
+  result: HandshakeResult,
+): Promise<void> => {
   const { clientStaticKey, clientPayload } = result;
   const kind = clientPayload.devicePairingData ? 'registration' : 'login';
   ctx.events.emit('client-payload', { connectionId: session.conn.id, kind, payload: clientPayload });

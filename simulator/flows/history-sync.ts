@@ -14,11 +14,17 @@ import { deliverFromPeer } from './receive.js';
 export const scheduleHistoryBootstrap = (ctx: SimContext, account: Account, device: LinkedDevice): void => {
   device.historyBootstrapped = true;
   setTimeout(() => {
-    pushHistoryBootstrap(ctx, account, device).catch((error: unknown) => ctx.events.emit('problem', { error }));
+    pushHistoryBootstrap(ctx, account, device).catch((error: unknown) =>
+      ctx.events.emit('problem', { error }),
+    );
   }, ctx.options.historyBootstrapDelayMs);
 };
 
-const pushHistoryBootstrap = async (ctx: SimContext, account: Account, device: LinkedDevice): Promise<void> => {
+const pushHistoryBootstrap = async (
+  ctx: SimContext,
+  account: Account,
+  device: LinkedDevice,
+): Promise<void> => {
   if (!account.devices.has(device.id)) return;
   const contacts = [...ctx.world.contacts.values()];
   const syncType = proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP;

@@ -35,7 +35,12 @@ export const login = async (
   const previous = ctx.online.get(key);
   if (previous && previous !== session && previous.conn.isOpen) {
     // One socket per device: the newcomer wins, the old one is told it was replaced (Baileys: 440).
-    ctx.events.emit('replaced', { phone, deviceId, jid: pnJid(phone, deviceId), connectionId: previous.conn.id });
+    ctx.events.emit('replaced', {
+      phone,
+      deviceId,
+      jid: pnJid(phone, deviceId),
+      connectionId: previous.conn.id,
+    });
     previous.account = undefined;
     previous.device = undefined;
     void previous.conn.end(node('stream:error', {}, [node('conflict', { type: 'replaced' })]));
@@ -47,7 +52,14 @@ export const login = async (
   const t = nowSeconds();
   await send(
     session,
-    node('success', { t, lid: lidJid(account.lid, deviceId), props: '1', abprops: '1', location: 'sim', creation: t }),
+    node('success', {
+      t,
+      lid: lidJid(account.lid, deviceId),
+      props: '1',
+      abprops: '1',
+      location: 'sim',
+      creation: t,
+    }),
   );
   // Baileys buffers every event until the offline marker, so it is sent even when nothing was queued.
   const queued = device.offline.splice(0);

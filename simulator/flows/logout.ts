@@ -24,8 +24,13 @@ export const onRemoveCompanion = async (ctx: SimContext, session: Session, iq: B
  * The user removes companions from the phone's "Linked devices" screen: a connected one gets stream error 401
  * device_removed, and any later login with its creds gets failure 401.
  */
-export const unlinkFromPhone = async (ctx: SimContext, account: Account, deviceId?: number): Promise<number[]> => {
-  const ids = deviceId === undefined ? [...account.devices.keys()] : account.devices.has(deviceId) ? [deviceId] : [];
+export const unlinkFromPhone = async (
+  ctx: SimContext,
+  account: Account,
+  deviceId?: number,
+): Promise<number[]> => {
+  const ids =
+    deviceId === undefined ? [...account.devices.keys()] : account.devices.has(deviceId) ? [deviceId] : [];
   const closing: Promise<void>[] = [];
   for (const id of ids) {
     account.devices.delete(id);
@@ -36,7 +41,9 @@ export const unlinkFromPhone = async (ctx: SimContext, account: Account, deviceI
       session.account = undefined;
       session.device = undefined;
       closing.push(
-        session.conn.end(node('stream:error', { code: '401' }, [node('conflict', { type: 'device_removed' })])),
+        session.conn.end(
+          node('stream:error', { code: '401' }, [node('conflict', { type: 'device_removed' })]),
+        ),
       );
     }
   }

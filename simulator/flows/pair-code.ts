@@ -85,7 +85,10 @@ export const onLinkCodeIq = async (
     const ref = Buffer.from(randomBytes(16).toString('base64url'));
     requests.set(phone, { session, phone, ref, wrappedCompanionEphemeral: wrapped });
     ctx.events.emit('pairing-code-requested', { phone, connectionId: session.conn.id });
-    await send(session, iqResult(iq, [node('link_code_companion_reg', {}, [node('link_code_pairing_ref', {}, ref)])]));
+    await send(
+      session,
+      iqResult(iq, [node('link_code_companion_reg', {}, [node('link_code_pairing_ref', {}, ref)])]),
+    );
     return;
   }
   if (reg?.attrs.stage === 'companion_finish') {
@@ -109,14 +112,21 @@ export const enterPairingCode = async (
   // requestPairingCode() resolves once its stanza is written, so the code can be typed before we have read it.
   const request = requests.get(account.phone) ?? (await waitForRequest(ctx, requests, account.phone, 5000));
   if (!request || !request.session.conn.isOpen) {
-    throw new SimulatorError(404, 'no_code_request', `no companion is waiting for a code for ${account.phone}`);
+    throw new SimulatorError(
+      404,
+      'no_code_request',
+      `no companion is waiting for a code for ${account.phone}`,
+    );
   }
   if (request.entered) throw new SimulatorError(409, 'code_in_progress', 'a code was already entered');
   const normalizedCode = code.replace(/[-\s]/g, '').toUpperCase();
   const companionEphemeral = await unwrapWithCode(normalizedCode, request.wrappedCompanionEphemeral);
   const primaryEphemeral = Curve.generateKeyPair();
   const result = new Promise<LinkedDevice>((resolve, reject) => {
-    const timer = setTimeout(() => settle(new SimulatorError(504, 'code_timeout', 'companion never finished')), timeoutMs);
+    const timer = setTimeout(
+      () => settle(new SimulatorError(504, 'code_timeout', 'companion never finished')),
+      timeoutMs,
+    );
     const settle = (r: LinkedDevice | Error): void => {
       clearTimeout(timer);
       if (r instanceof Error) reject(r);
@@ -126,17 +136,21 @@ export const enterPairingCode = async (
   });
   await send(
     request.session,
-    node('notification', { from: S_WHATSAPP_NET, type: 'link_code_companion_reg', id: newServerIqId(), t: nowSeconds() }, [
-      node('link_code_companion_reg', {}, [
-        node('link_code_pairing_ref', {}, request.ref),
-        node('primary_identity_pub', {}, Buffer.from(account.advIdentity.public)),
-        node(
-          'link_code_pairing_wrapped_primary_ephemeral_pub',
-          {},
-          await wrapWithCode(normalizedCode, primaryEphemeral.public),
-        ),
-      ]),
-    ]),
+    node(
+      'notification',
+      { from: S_WHATSAPP_NET, type: 'link_code_companion_reg', id: newServerIqId(), t: nowSeconds() },
+      [
+        node('link_code_companion_reg', {}, [
+          node('link_code_pairing_ref', {}, request.ref),
+          node('primary_identity_pub', {}, Buffer.from(account.advIdentity.public)),
+          node(
+            'link_code_pairing_wrapped_primary_ephemeral_pub',
+            {},
+            await wrapWithCode(normalizedCode, primaryEphemeral.public),
+          ),
+        ]),
+      ],
+    ),
   );
   return result;
 };
@@ -160,7 +174,10 @@ const onCompanionFinish = async (
   requests.delete(phone);
   const companionShared = Curve.sharedKey(entered.primaryEphemeral.private, entered.companionEphemeral);
   const bundleKey = Buffer.from(
-    hkdf(companionShared, 32, { salt: bundle.subarray(0, 32), info: 'link_code_pairing_key_bundle_encryption_key' }),
+    hkdf(companionShared, 32, {
+      salt: bundle.subarray(0, 32),
+      info: 'link_code_pairing_key_bundle_encryption_key',
+    }),
   );
   let plaintext: Buffer;
   try {
@@ -168,7 +185,9 @@ const onCompanionFinish = async (
   } catch {
     // Different codes on the two sides give different shared keys, so the bundle does not authenticate.
     await send(session, iqError(iq, 401, 'not-authorized'));
-    entered.settle(new SimulatorError(422, 'wrong_code', 'the code does not match the one the companion shows'));
+    entered.settle(
+      new SimulatorError(422, 'wrong_code', 'the code does not match the one the companion shows'),
+    );
     return;
   }
   const random = plaintext.subarray(64, 96);

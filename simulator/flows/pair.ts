@@ -58,10 +58,13 @@ export const forgetRegistration = (ctx: SimContext, session: Session): void => {
 };
 
 /** What Baileys puts in the QR: [https://wa.me/settings/linked_devices#]ref,noiseKey,identityKey,advSecret,platform */
-export const parseQr = (qr: string): { ref: string; noiseKey: Buffer; identityKey: Buffer; advSecret: Buffer } => {
+export const parseQr = (
+  qr: string,
+): { ref: string; noiseKey: Buffer; identityKey: Buffer; advSecret: Buffer } => {
   const data = qr.includes('#') ? qr.slice(qr.lastIndexOf('#') + 1) : qr;
   const [ref, noise, identity, adv] = data.split(',');
-  if (!ref || !noise || !identity || !adv) throw new SimulatorError(400, 'bad_qr', 'QR does not look like a WhatsApp link QR');
+  if (!ref || !noise || !identity || !adv)
+    throw new SimulatorError(400, 'bad_qr', 'QR does not look like a WhatsApp link QR');
   return {
     ref,
     noiseKey: Buffer.from(noise, 'base64'),
@@ -78,7 +81,10 @@ export const scanQr = async (ctx: SimContext, qr: string, account: Account): Pro
   if (!session || !registration || !session.conn.isOpen) {
     throw new SimulatorError(410, 'qr_expired', 'unknown or expired QR ref');
   }
-  if (!parsed.noiseKey.equals(registration.noiseKey) || !parsed.identityKey.equals(registration.identityKey)) {
+  if (
+    !parsed.noiseKey.equals(registration.noiseKey) ||
+    !parsed.identityKey.equals(registration.identityKey)
+  ) {
     throw new SimulatorError(400, 'qr_mismatch', 'QR keys do not match the companion that holds this ref');
   }
   forgetRegistration(ctx, session);
@@ -95,7 +101,10 @@ export const signCompanion = (
     proto.ADVDeviceIdentity.encode({ rawId: 1, timestamp: Number(nowSeconds()), keyIndex }).finish(),
   );
   const accountSignature = Buffer.from(
-    Curve.sign(account.advIdentity.private, Buffer.concat([WA_ADV_ACCOUNT_SIG_PREFIX, details, companionIdentity])),
+    Curve.sign(
+      account.advIdentity.private,
+      Buffer.concat([WA_ADV_ACCOUNT_SIG_PREFIX, details, companionIdentity]),
+    ),
   );
   const signedIdentity = Buffer.from(
     proto.ADVSignedDeviceIdentity.encode({
@@ -141,7 +150,8 @@ export const sendPairSuccess = async (
   method: 'qr' | 'code',
 ): Promise<LinkedDevice> => {
   const registration = session.registration;
-  if (!registration) throw new SimulatorError(409, 'not_registering', 'connection is not waiting to be linked');
+  if (!registration)
+    throw new SimulatorError(409, 'not_registering', 'connection is not waiting to be linked');
   const device = newDeviceRecord(registration, ctx.world.reserveDeviceId(account));
   const { details, signedIdentity } = signCompanion(account, registration.identityKey, device.keyIndex);
   const iqId = newServerIqId();
@@ -170,7 +180,12 @@ export const onPairDeviceSign = async (ctx: SimContext, session: Session, iq: Bi
   if (!signed) throw new Error('pair-device-sign without device-identity');
   const identity = proto.ADVSignedDeviceIdentity.decode(signed);
   const { account, device, details } = pending;
-  const message = Buffer.concat([WA_ADV_DEVICE_SIG_PREFIX, details, device.identityKey, account.advIdentity.public]);
+  const message = Buffer.concat([
+    WA_ADV_DEVICE_SIG_PREFIX,
+    details,
+    device.identityKey,
+    account.advIdentity.public,
+  ]);
   if (!identity.deviceSignature || !Curve.verify(device.identityKey, message, identity.deviceSignature)) {
     throw new Error('companion device signature does not verify');
   }

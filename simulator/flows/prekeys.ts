@@ -27,7 +27,11 @@ export const onPreKeyUpload = async (_ctx: SimContext, session: Session, iq: Bin
   const skeyValue = childBuffer(skey, 'value');
   const skeySignature = childBuffer(skey, 'signature');
   if (skeyValue && skeySignature) {
-    device.signedPreKey = { keyId: readUintBE(childBuffer(skey, 'id')), publicKey: skeyValue, signature: skeySignature };
+    device.signedPreKey = {
+      keyId: readUintBE(childBuffer(skey, 'id')),
+      publicKey: skeyValue,
+      signature: skeySignature,
+    };
   }
   // Real uploads replace any claim made for a provisioned device.
   device.claimedPreKeyCount = undefined;
@@ -35,12 +39,17 @@ export const onPreKeyUpload = async (_ctx: SimContext, session: Session, iq: Bin
 };
 
 /** encrypt:rotate — a new signed prekey. */
-export const onSignedPreKeyRotate = async (_ctx: SimContext, session: Session, iq: BinaryNode): Promise<void> => {
+export const onSignedPreKeyRotate = async (
+  _ctx: SimContext,
+  session: Session,
+  iq: BinaryNode,
+): Promise<void> => {
   const { device } = requireLoggedIn(session);
   const skey = childOf(childOf(iq, 'rotate'), 'skey');
   const value = childBuffer(skey, 'value');
   const signature = childBuffer(skey, 'signature');
-  if (value && signature) device.signedPreKey = { keyId: readUintBE(childBuffer(skey, 'id')), publicKey: value, signature };
+  if (value && signature)
+    device.signedPreKey = { keyId: readUintBE(childBuffer(skey, 'id')), publicKey: value, signature };
   await send(session, iqResult(iq));
 };
 
@@ -61,7 +70,9 @@ const bundleNode = (jid: string, b: PreKeyBundle): BinaryNode => {
     ]),
   ];
   if (b.preKey) {
-    content.push(node('key', {}, [node('id', {}, uintBE(b.preKey.keyId, 3)), node('value', {}, b.preKey.publicKey)]));
+    content.push(
+      node('key', {}, [node('id', {}, uintBE(b.preKey.keyId, 3)), node('value', {}, b.preKey.publicKey)]),
+    );
   }
   return node('user', { jid }, content);
 };

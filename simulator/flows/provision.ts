@@ -34,11 +34,19 @@ export interface ProvisionResult {
  * Links a companion without a QR round trip (no socket, no pair-device-sign), for tests that need many
  * sessions: pairing costs the client a prekey generation and a reconnect each, which 200 sockets cannot afford.
  */
-export const provisionDevice = (ctx: SimContext, account: Account, req: ProvisionRequest): ProvisionResult => {
+export const provisionDevice = (
+  ctx: SimContext,
+  account: Account,
+  req: ProvisionRequest,
+): ProvisionResult => {
   for (const a of ctx.world.accounts.values()) {
     for (const d of a.devices.values()) {
       if (d.noiseKey.equals(req.noiseKey)) {
-        throw new SimulatorError(409, 'already_linked', `these creds are already linked as ${pnJid(a.phone, d.id)}`);
+        throw new SimulatorError(
+          409,
+          'already_linked',
+          `these creds are already linked as ${pnJid(a.phone, d.id)}`,
+        );
       }
     }
   }

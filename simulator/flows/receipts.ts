@@ -20,11 +20,17 @@ const statusOfReceipt = (type: string | undefined): DeliveryStatus | undefined =
 };
 
 /** A companion acknowledges messages it received (delivered, read, or protocol receipts for its own phone). */
-export const onClientReceipt = async (ctx: SimContext, session: Session, receipt: BinaryNode): Promise<void> => {
+export const onClientReceipt = async (
+  ctx: SimContext,
+  session: Session,
+  receipt: BinaryNode,
+): Promise<void> => {
   const { account } = requireLoggedIn(session);
   const { id = '', to = '', type } = receipt.attrs;
   await send(session, node('ack', { class: 'receipt', id, from: to, ...(type ? { type } : {}) }));
-  const ids = [id, ...childrenNamed(childOf(receipt, 'list'), 'item').map((i) => i.attrs.id ?? '')].filter(Boolean);
+  const ids = [id, ...childrenNamed(childOf(receipt, 'list'), 'item').map((i) => i.attrs.id ?? '')].filter(
+    Boolean,
+  );
   const target = ctx.world.resolve(to);
   if (!target || !('contact' in target)) return;
   const status = statusOfReceipt(type);
@@ -33,7 +39,12 @@ export const onClientReceipt = async (ctx: SimContext, session: Session, receipt
       if (ids.includes(entry.id) && entry.to === account.phone) entry.status = advance(entry.status, status);
     }
   }
-  ctx.events.emit('receipt', { phone: account.phone, contact: target.contact.phone, messageIds: ids, type: type ?? 'delivery' });
+  ctx.events.emit('receipt', {
+    phone: account.phone,
+    contact: target.contact.phone,
+    messageIds: ids,
+    type: type ?? 'delivery',
+  });
 };
 
 /** The contact's phone reports a message from an account as delivered or read, to all the account's companions. */
@@ -44,7 +55,8 @@ export const contactSendsReceipt = (
   type: 'delivered' | 'read',
 ): InboxEntry => {
   const entry = contact.inbox.find((m) => m.id === messageId);
-  if (!entry) throw new SimulatorError(404, 'unknown_message', `contact ${contact.phone} never received ${messageId}`);
+  if (!entry)
+    throw new SimulatorError(404, 'unknown_message', `contact ${contact.phone} never received ${messageId}`);
   const phone = entry.from.split(/[:@]/)[0] ?? '';
   const account = ctx.world.account(phone);
   if (!account) throw new SimulatorError(404, 'unknown_account', `no account ${phone}`);

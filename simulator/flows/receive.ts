@@ -69,7 +69,11 @@ const buildContent = (
       message: {
         reactionMessage: {
           // The key is written from the reacting contact's side of the chat.
-          key: { remoteJid: pnJid(account.phone), fromMe: target?.fromContact ?? false, id: input.reaction.messageId },
+          key: {
+            remoteJid: pnJid(account.phone),
+            fromMe: target?.fromContact ?? false,
+            id: input.reaction.messageId,
+          },
           text: input.reaction.emoji,
           senderTimestampMs: Date.now(),
         },
@@ -79,7 +83,8 @@ const buildContent = (
   const text = input.text ?? '';
   if (!input.replyTo) return { kind: 'text', message: { conversation: text } };
   const quoted = findInConversation(contact, account, input.replyTo);
-  if (!quoted) throw new SimulatorError(404, 'unknown_message', `no message ${input.replyTo} between these two`);
+  if (!quoted)
+    throw new SimulatorError(404, 'unknown_message', `no message ${input.replyTo} between these two`);
   return {
     kind: 'text',
     message: {

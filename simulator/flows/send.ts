@@ -60,14 +60,24 @@ const copiesOf = (message: BinaryNode): Copy[] => {
  * goes where it is addressed — a contact's phone decrypts it into its inbox, the account's own phone decrypts its
  * copy, sibling companions get it forwarded as a sent-by-me message.
  */
-export const onClientMessage = async (ctx: SimContext, session: Session, message: BinaryNode): Promise<void> => {
+export const onClientMessage = async (
+  ctx: SimContext,
+  session: Session,
+  message: BinaryNode,
+): Promise<void> => {
   const { account, device } = requireLoggedIn(session);
   const id = message.attrs.id ?? '';
   const to = message.attrs.to ?? '';
   const error = ctx.faults.takeAckError(account.phone);
   await send(
     session,
-    node('ack', { class: 'message', id, from: to, t: nowSeconds(), ...(error !== undefined ? { error: String(error) } : {}) }),
+    node('ack', {
+      class: 'message',
+      id,
+      from: to,
+      t: nowSeconds(),
+      ...(error !== undefined ? { error: String(error) } : {}),
+    }),
   );
   ctx.events.emit('message-ack', { phone: account.phone, id, ...(error !== undefined ? { error } : {}) });
   if (error !== undefined) return;

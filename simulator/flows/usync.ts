@@ -34,7 +34,9 @@ const deviceList = (party: Party | undefined): BinaryNode[] => {
   if ('contact' in party) return [node('device', { id: '0' })];
   return [
     node('device', { id: '0' }),
-    ...[...party.account.devices.values()].map((d) => node('device', { id: String(d.id), 'key-index': String(d.keyIndex) })),
+    ...[...party.account.devices.values()].map((d) =>
+      node('device', { id: String(d.id), 'key-index': String(d.keyIndex) }),
+    ),
   ];
 };
 
@@ -48,9 +50,11 @@ export const onUSync = async (ctx: SimContext, session: Session, iq: BinaryNode)
     const content: BinaryNode[] = [];
     if (wanted.has('contact')) content.push(node('contact', { type: who ? 'in' : 'out' }));
     if (wanted.has('lid') && who) content.push(node('lid', { val: lidJid(who.lid) }));
-    if (wanted.has('devices')) content.push(node('devices', {}, [node('device-list', {}, deviceList(party))]));
+    if (wanted.has('devices'))
+      content.push(node('devices', {}, [node('device-list', {}, deviceList(party))]));
     if (wanted.has('status') && who) content.push(node('status', { t: '0' }, Buffer.from('')));
-    if (wanted.has('disappearing_mode') && who) content.push(node('disappearing_mode', { duration: '0', t: '0' }));
+    if (wanted.has('disappearing_mode') && who)
+      content.push(node('disappearing_mode', { duration: '0', t: '0' }));
     return node('user', { jid: who ? pnJid(who.phone) : jid }, content);
   });
   await send(

@@ -36,7 +36,10 @@ export const makeCertChain = (root: KeyPair, serverStatic: KeyPair): Buffer => {
         details: intermediateDetails,
         signature: Buffer.from(Curve.sign(root.private, intermediateDetails)),
       },
-      leaf: { details: leafDetails, signature: Buffer.from(Curve.sign(intermediateKey.private, leafDetails)) },
+      leaf: {
+        details: leafDetails,
+        signature: Buffer.from(Curve.sign(intermediateKey.private, leafDetails)),
+      },
     }).finish(),
   );
 };

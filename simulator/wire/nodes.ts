@@ -6,8 +6,11 @@ export const S_WHATSAPP_NET = 's.whatsapp.net';
 
 export const nowSeconds = (): string => String(Math.floor(Date.now() / 1000));
 
-export const node = (tag: string, attrs: Record<string, string> = {}, content?: BinaryNode['content']): BinaryNode =>
-  content === undefined ? { tag, attrs } : { tag, attrs, content };
+export const node = (
+  tag: string,
+  attrs: Record<string, string> = {},
+  content?: BinaryNode['content'],
+): BinaryNode => (content === undefined ? { tag, attrs } : { tag, attrs, content });
 
 export const childrenOf = (n: BinaryNode | undefined): BinaryNode[] =>
   Array.isArray(n?.content) ? n.content : [];
@@ -25,7 +28,8 @@ export const bufferOf = (n: BinaryNode | undefined): Buffer | undefined => {
   return undefined;
 };
 
-export const childBuffer = (n: BinaryNode | undefined, tag: string): Buffer | undefined => bufferOf(childOf(n, tag));
+export const childBuffer = (n: BinaryNode | undefined, tag: string): Buffer | undefined =>
+  bufferOf(childOf(n, tag));
 
 /** Big-endian unsigned integer of `length` bytes, as WhatsApp encodes registration ids and key ids. */
 export const uintBE = (value: number, length: number): Buffer => {

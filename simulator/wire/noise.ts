@@ -98,7 +98,8 @@ export class NoiseServer {
   /** ClientFinish in; switches to transport keys and returns who the client says it is. */
   onClientFinish(data: Buffer): HandshakeResult {
     const { clientFinish } = proto.HandshakeMessage.decode(data);
-    if (!clientFinish?.static || !clientFinish.payload || !this.ephemeral) throw new Error('expected clientFinish');
+    if (!clientFinish?.static || !clientFinish.payload || !this.ephemeral)
+      throw new Error('expected clientFinish');
     const clientStaticKey = this.decrypt(clientFinish.static);
     this.mixIntoKey(Curve.sharedKey(this.ephemeral.private, clientStaticKey));
     const clientPayload = proto.ClientPayload.decode(this.decrypt(clientFinish.payload));
@@ -117,7 +118,12 @@ export class NoiseServer {
   /** Must be called in wire order: the write counter is the GCM nonce. */
   encodeNode(n: BinaryNode): Buffer {
     if (!this.transport) throw new Error('noise transport not ready');
-    const ciphertext = aesEncryptGCM(encodeBinaryNode(n), this.transport.enc, nonce(this.transport.write++), EMPTY);
+    const ciphertext = aesEncryptGCM(
+      encodeBinaryNode(n),
+      this.transport.enc,
+      nonce(this.transport.write++),
+      EMPTY,
+    );
     return frame(ciphertext);
   }
 }

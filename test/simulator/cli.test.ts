@@ -33,7 +33,11 @@ describe('simulator CLI in a separate process, driven over HTTP', () => {
   const sockets: WASocket[] = [];
   const stderr: string[] = [];
 
-  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> => {
     const res = await fetch(address.controlUrl + path, {
       method,
       headers: { 'content-type': 'application/json' },
@@ -84,7 +88,9 @@ describe('simulator CLI in a separate process, driven over HTTP', () => {
     });
     sockets.push(sock);
     expect(qrs.length).toBeGreaterThan(0);
-    const account = (await call('GET', `/accounts/${ME}`)).json as { devices: { id: number; online: boolean }[] };
+    const account = (await call('GET', `/accounts/${ME}`)).json as {
+      devices: { id: number; online: boolean }[];
+    };
     expect(account.devices).toEqual([expect.objectContaining({ id: 1, online: true })]);
 
     const statuses = trackStatuses(sock);
@@ -96,15 +102,27 @@ describe('simulator CLI in a separate process, driven over HTTP', () => {
       entry = list.find((m) => m.id === id);
       if (!entry) await new Promise((r) => setTimeout(r, 50));
     }
-    expect(entry).toMatchObject({ id, type: 'text', text: 'hello over the wire', from: `${ME}:1@s.whatsapp.net` });
+    expect(entry).toMatchObject({
+      id,
+      type: 'text',
+      text: 'hello over the wire',
+      from: `${ME}:1@s.whatsapp.net`,
+    });
 
-    expect((await call('POST', `/contacts/${CAROL}/receipts`, { messageId: id, type: 'delivered' })).status).toBe(200);
+    expect(
+      (await call('POST', `/contacts/${CAROL}/receipts`, { messageId: id, type: 'delivered' })).status,
+    ).toBe(200);
     await eventually(
-      () => (statuses.get(id)?.some((s) => s.status === proto.WebMessageInfo.Status.DELIVERY_ACK) ? true : undefined),
+      () =>
+        statuses.get(id)?.some((s) => s.status === proto.WebMessageInfo.Status.DELIVERY_ACK)
+          ? true
+          : undefined,
       5000,
       'delivered',
     );
-    expect((await call('POST', `/contacts/${CAROL}/receipts`, { messageId: id, type: 'read' })).status).toBe(200);
+    expect((await call('POST', `/contacts/${CAROL}/receipts`, { messageId: id, type: 'read' })).status).toBe(
+      200,
+    );
     await eventually(
       () => (statuses.get(id)?.some((s) => s.status === proto.WebMessageInfo.Status.READ) ? true : undefined),
       5000,
@@ -128,7 +146,9 @@ describe('simulator CLI in a separate process, driven over HTTP', () => {
     expect(outbox.find((x) => x.id === out.id)?.status).toBe('delivered');
 
     const reaction = nextEvent(sock, 'messages.reaction');
-    expect((await call('POST', `/contacts/${CAROL}/react`, { to: ME, messageId: id, emoji: '❤️' })).status).toBe(201);
+    expect(
+      (await call('POST', `/contacts/${CAROL}/react`, { to: ME, messageId: id, emoji: '❤️' })).status,
+    ).toBe(201);
     expect((await reaction)[0]?.reaction.text).toBe('❤️');
 
     const fault = await call('POST', '/faults', { type: 'ack-error', code: 463, phone: ME });
@@ -148,7 +168,9 @@ describe('simulator CLI in a separate process, driven over HTTP', () => {
     await opened(sock);
     expect(sock.user?.id).toBe('15554440009:1@s.whatsapp.net');
     const closed = closeCode(sock);
-    expect((await call('POST', '/faults', { type: 'drop', phone: '15554440009' })).json).toEqual({ dropped: 1 });
+    expect((await call('POST', '/faults', { type: 'drop', phone: '15554440009' })).json).toEqual({
+      dropped: 1,
+    });
     expect(await closed).toBe(428);
   });
 
@@ -160,7 +182,13 @@ describe('simulator CLI in a separate process, driven over HTTP', () => {
       ['POST', '/accounts', { phone: 'abc' }, 400, 'invalid_body'],
       ['POST', '/accounts', { phone: '15550001111', extra: 1 }, 400, 'invalid_body'],
       ['POST', '/contacts', undefined, 400, 'invalid_body'],
-      ['POST', '/pair', { qr: 'https://wa.me/settings/linked_devices#a,b,c,d,e', phone: ME }, 410, 'qr_expired'],
+      [
+        'POST',
+        '/pair',
+        { qr: 'https://wa.me/settings/linked_devices#a,b,c,d,e', phone: ME },
+        410,
+        'qr_expired',
+      ],
       ['POST', '/pairing-code', { phone: ME, code: 'toolongcode' }, 400, 'invalid_body'],
       ['POST', `/contacts/${CAROL}/receipts`, { messageId: 'X', type: 'seen' }, 400, 'invalid_body'],
       ['POST', `/contacts/${CAROL}/receipts`, { messageId: 'UNKNOWN', type: 'read' }, 404, 'unknown_message'],

@@ -37,7 +37,10 @@ describe(`${CLIENTS} Baileys clients connected to one simulator`, () => {
         Array.from({ length: Math.min(BATCH, CLIENTS - from) }, async (_, k) => {
           const creds = await provisionLinkedDevice(sim, phoneOf(from + k));
           // Short keep-alive so the wait below covers several ping rounds.
-          const sock = connect(sim, memoryAuth(creds), { keepAliveIntervalMs: 1500, markOnlineOnConnect: false });
+          const sock = connect(sim, memoryAuth(creds), {
+            keepAliveIntervalMs: 1500,
+            markOnlineOnConnect: false,
+          });
           sock.ev.on('connection.update', (u) => {
             if (u.connection === 'close') closes.push(from + k);
           });
@@ -58,7 +61,9 @@ describe(`${CLIENTS} Baileys clients connected to one simulator`, () => {
 
     const sample = [0, 57, 123, CLIENTS - 1];
     const received = sample.map((i) =>
-      nextEvent(sockets[i]!, 'messages.upsert', (u) => u.messages.some((m) => m.message?.conversation === `ping ${i}`)),
+      nextEvent(sockets[i]!, 'messages.upsert', (u) =>
+        u.messages.some((m) => m.message?.conversation === `ping ${i}`),
+      ),
     );
     for (const i of sample) await sim.contactSend('16660999999', phoneOf(i), `ping ${i}`);
     await Promise.all(received);

@@ -75,9 +75,13 @@ describe('injected faults surface as the errors Baileys reports', () => {
   it('delay: frames to the client arrive late but in order', async () => {
     const { id } = sim.injectFault({ type: 'delay', ms: 400, phone: ME, durationMs: 3000 });
     expect(sim.listFaults().map((f) => f.id)).toContain(id);
-    const upsert = nextEvent(sock, 'messages.upsert', (u) => u.messages.some((m) => m.message?.conversation === 'slow 2'));
+    const upsert = nextEvent(sock, 'messages.upsert', (u) =>
+      u.messages.some((m) => m.message?.conversation === 'slow 2'),
+    );
     const seen: string[] = [];
-    sock.ev.on('messages.upsert', (u) => u.messages.forEach((m) => m.message?.conversation && seen.push(m.message.conversation)));
+    sock.ev.on('messages.upsert', (u) =>
+      u.messages.forEach((m) => m.message?.conversation && seen.push(m.message.conversation)),
+    );
     const started = Date.now();
     await sim.contactSend(BOB, ME, 'slow 1');
     await sim.contactSend(BOB, ME, 'slow 2');

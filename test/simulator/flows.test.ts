@@ -54,7 +54,11 @@ describe('main flows: real Baileys against the in-process simulator', () => {
     expect(p).toMatchObject({ phone: ME, deviceId: 1, method: 'qr' });
     expect(sock.user?.id).toBe(`${ME}:1@s.whatsapp.net`);
     expect(sock.user?.lid).toMatch(/^\d+:1@lid$/);
-    await eventually(() => ((auth.creds.accountSyncCounter ?? 0) > 0 ? true : undefined), 10_000, 'initial sync');
+    await eventually(
+      () => ((auth.creds.accountSyncCounter ?? 0) > 0 ? true : undefined),
+      10_000,
+      'initial sync',
+    );
     expect(sim.getAccount(ME)?.devices).toEqual([expect.objectContaining({ id: 1, online: true })]);
   });
 
@@ -67,17 +71,24 @@ describe('main flows: real Baileys against the in-process simulator', () => {
       statuses.get(id)?.some((s) => s.status === status) ? true : undefined;
     const [{ contact, entry }] = await received;
     expect(contact).toBe(ALICE);
-    expect(entry).toMatchObject({ id: sent?.key.id, from: `${ME}:1@s.whatsapp.net`, type: 'text', text: 'hello from baileys' });
+    expect(entry).toMatchObject({
+      id: sent?.key.id,
+      from: `${ME}:1@s.whatsapp.net`,
+      type: 'text',
+      text: 'hello from baileys',
+    });
 
     // Receipts one at a time: Baileys merges updates that land in the same event-buffer window.
     sim.sendReceipt(ALICE, entry.id, 'delivered');
     await eventually(() => has(Status.DELIVERY_ACK), 5000, 'delivered');
     sim.sendReceipt(ALICE, entry.id, 'read');
     await eventually(() => has(Status.READ), 5000, 'read');
-    expect(statuses.get(id)?.map((s) => s.status).filter((s) => s >= Status.DELIVERY_ACK)).toEqual([
-      Status.DELIVERY_ACK,
-      Status.READ,
-    ]);
+    expect(
+      statuses
+        .get(id)
+        ?.map((s) => s.status)
+        .filter((s) => s >= Status.DELIVERY_ACK),
+    ).toEqual([Status.DELIVERY_ACK, Status.READ]);
     expect(sim.inbox(ALICE)[0]?.status).toBe('read');
   });
 
@@ -91,20 +102,28 @@ describe('main flows: real Baileys against the in-process simulator', () => {
     expect(m?.key.remoteJid).toBe(ALICE_JID);
     expect(m?.message?.conversation).toBe('hi from alice');
     expect(m?.pushName).toBe('Alice');
-    await eventually(() => (sim.outbox(ALICE)[0]?.status === 'delivered' ? true : undefined), 5000, 'delivered');
+    await eventually(
+      () => (sim.outbox(ALICE)[0]?.status === 'delivered' ? true : undefined),
+      5000,
+      'delivered',
+    );
     await sock.readMessages([m!.key]);
     await eventually(() => (sim.outbox(ALICE)[0]?.status === 'read' ? true : undefined), 5000, 'read');
   });
 
   it('receives a reply quoting an earlier message, and a reaction', async () => {
     const mine = sim.inbox(ALICE)[0]!;
-    const reply = nextEvent(sock, 'messages.upsert', (u) => u.messages.some((m) => !!m.message?.extendedTextMessage));
+    const reply = nextEvent(sock, 'messages.upsert', (u) =>
+      u.messages.some((m) => !!m.message?.extendedTextMessage),
+    );
     const sentReply = await sim.contactSend(ALICE, ME, 'replying to you', mine.id);
     const replyMsg = (await reply).messages[0]!;
     expect(replyMsg.key.id).toBe(sentReply.id);
     expect(replyMsg.message?.extendedTextMessage?.text).toBe('replying to you');
     expect(replyMsg.message?.extendedTextMessage?.contextInfo?.stanzaId).toBe(mine.id);
-    expect(replyMsg.message?.extendedTextMessage?.contextInfo?.quotedMessage?.conversation).toBe('hello from baileys');
+    expect(replyMsg.message?.extendedTextMessage?.contextInfo?.quotedMessage?.conversation).toBe(
+      'hello from baileys',
+    );
 
     const reaction = nextEvent(sock, 'messages.reaction');
     await sim.contactReact(ALICE, ME, mine.id, '👍');
@@ -117,7 +136,11 @@ describe('main flows: real Baileys against the in-process simulator', () => {
     const closed = closeCode(sock);
     sock.end(undefined);
     await closed;
-    await eventually(() => (sim.getAccount(ME)?.devices[0]?.online === false ? true : undefined), 5000, 'offline');
+    await eventually(
+      () => (sim.getAccount(ME)?.devices[0]?.online === false ? true : undefined),
+      5000,
+      'offline',
+    );
     const queued = await sim.contactSend(ALICE, ME, 'sent while you were offline');
 
     const login = nextSimEvent<[{ offlineCount: number }]>(sim.events, 'login');

@@ -181,7 +181,11 @@ export const endAll = (socks: Iterable<WASocket | undefined>): void => {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `check` returns a value (not undefined), for state that changes without an event. */
-export const eventually = async <T>(check: () => T | undefined, ms = 10_000, what = 'condition'): Promise<T> => {
+export const eventually = async <T>(
+  check: () => T | undefined,
+  ms = 10_000,
+  what = 'condition',
+): Promise<T> => {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = check();
@@ -202,7 +206,11 @@ export interface StatusSeen {
  */
 export const trackStatuses = (sock: WASocket): Map<string, StatusSeen[]> => {
   const seen = new Map<string, StatusSeen[]>();
-  const add = (id: string | null | undefined, status: number | null | undefined, params?: string[] | null): void => {
+  const add = (
+    id: string | null | undefined,
+    status: number | null | undefined,
+    params?: string[] | null,
+  ): void => {
     if (!id || status === undefined || status === null) return;
     const list = seen.get(id) ?? [];
     list.push({ status, ...(params ? { stubParameters: params } : {}) });

@@ -41,7 +41,10 @@ describe('linking, unlinking and replaced connections', () => {
     expect((await refs)[0].refs).toHaveLength(2);
     expect(qrs).toHaveLength(2);
     expect(new Set(qrs).size).toBe(2);
-    await expect(sim.scanQr(qrs[1]!, '15550003333')).rejects.toMatchObject({ status: 410, code: 'qr_expired' });
+    await expect(sim.scanQr(qrs[1]!, '15550003333')).rejects.toMatchObject({
+      status: 410,
+      code: 'qr_expired',
+    });
   });
 
   it('links by pairing code (link_code_companion_reg), then opens after the 515 restart', async () => {
@@ -112,7 +115,9 @@ describe('linking, unlinking and replaced connections', () => {
     const accounts = ['15551110001', '15551110002'];
     const contacts = ['15552220001', '15552220002'];
     const socks = await Promise.all(
-      accounts.map(async (phone) => (await linkWithQr(sim, memoryAuth(), (qr) => sim.scanQr(qr, phone))).sock),
+      accounts.map(
+        async (phone) => (await linkWithQr(sim, memoryAuth(), (qr) => sim.scanQr(qr, phone))).sock,
+      ),
     );
     sockets.push(...socks);
     for (const [i, sock] of socks.entries()) {
@@ -127,10 +132,17 @@ describe('linking, unlinking and replaced connections', () => {
       }
     }
     for (const contact of contacts) {
-      expect(sim.inbox(contact).map((m) => m.text).sort()).toEqual(accounts.map((a) => `from ${a} to ${contact}`).sort());
+      expect(
+        sim
+          .inbox(contact)
+          .map((m) => m.text)
+          .sort(),
+      ).toEqual(accounts.map((a) => `from ${a} to ${contact}`).sort());
     }
     const incoming = socks.map((sock) =>
-      nextEvent(sock, 'messages.upsert', (u) => u.messages.some((m) => !m.key.fromMe && m.message?.conversation)),
+      nextEvent(sock, 'messages.upsert', (u) =>
+        u.messages.some((m) => !m.key.fromMe && m.message?.conversation),
+      ),
     );
     await sim.contactSend(contacts[0]!, accounts[0]!, 'only for account 0');
     await sim.contactSend(contacts[1]!, accounts[1]!, 'only for account 1');
@@ -140,8 +152,8 @@ describe('linking, unlinking and replaced connections', () => {
   });
 
   it('scanning a QR that was never issued is a 410', async () => {
-    await expect(sim.scanQr('https://wa.me/settings/linked_devices#nope,AAAA,BBBB,CCCC,1', '15550008888')).rejects.toBeInstanceOf(
-      SimulatorError,
-    );
+    await expect(
+      sim.scanQr('https://wa.me/settings/linked_devices#nope,AAAA,BBBB,CCCC,1', '15550008888'),
+    ).rejects.toBeInstanceOf(SimulatorError);
   });
 });

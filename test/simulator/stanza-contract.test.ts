@@ -128,7 +128,11 @@ describe('stanza contract of the pinned Baileys', () => {
       return sim.scanQr(qr, ME);
     });
     sockets.push(sock);
-    await eventually(() => ((auth.creds.accountSyncCounter ?? 0) > 0 ? true : undefined), 15_000, 'initial sync');
+    await eventually(
+      () => ((auth.creds.accountSyncCounter ?? 0) > 0 ? true : undefined),
+      15_000,
+      'initial sync',
+    );
     await quiet();
 
     phase = 'send';
@@ -137,7 +141,11 @@ describe('stanza contract of the pinned Baileys', () => {
     const id = sent?.key.id ?? '';
     await eventually(() => sim.inbox(EVE).find((m) => m.id === id), 5000, 'contact got it');
     sim.sendReceipt(EVE, id, 'delivered');
-    await eventually(() => (statuses.get(id)?.some((s) => s.status === 3) ? true : undefined), 5000, 'delivered');
+    await eventually(
+      () => (statuses.get(id)?.some((s) => s.status === 3) ? true : undefined),
+      5000,
+      'delivered',
+    );
     sim.sendReceipt(EVE, id, 'read');
     await eventually(() => (statuses.get(id)?.some((s) => s.status === 4) ? true : undefined), 5000, 'read');
     await quiet();
