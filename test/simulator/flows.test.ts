@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proto } from '@whiskeysockets/baileys';
 import type { AuthenticationState, WASocket } from '@whiskeysockets/baileys';
-import { trustSimulator, WhatsAppSimulator } from '../../simulator/index.js';
+import { briefNode, trustSimulator, WhatsAppSimulator } from '../../simulator/index.js';
 import type { InboxEntry } from '../../simulator/index.js';
 import {
   closeCode,
@@ -28,11 +28,13 @@ describe('main flows: real Baileys against the in-process simulator', () => {
   let untrust: () => void;
   let auth: AuthenticationState;
   let sock: WASocket;
+  const unhandled: string[] = [];
 
   beforeAll(async () => {
     await sim.start({ port: 0 });
     untrust = trustSimulator(sim.rootPublicKey);
     sim.addContact(ALICE, 'Alice');
+    sim.events.on('unhandled-iq', ({ node }) => unhandled.push(briefNode(node)));
   });
 
   afterAll(async () => {
@@ -90,6 +92,34 @@ describe('main flows: real Baileys against the in-process simulator', () => {
         .filter((s) => s >= Status.DELIVERY_ACK),
     ).toEqual([Status.DELIVERY_ACK, Status.READ]);
     expect(sim.inbox(ALICE)[0]?.status).toBe('read');
+  });
+
+  it('delivers other message types and a reaction from Baileys; the own phone gets its copy', async () => {
+    const copy = nextSimEvent<[{ phone: string; id: string }]>(sim.events, 'phone-copy');
+    const got = (type: string): Promise<[{ entry: InboxEntry }]> =>
+      nextSimEvent<[{ entry: InboxEntry }]>(sim.events, 'message', (e) => e.entry.type === type);
+    const location = got('location');
+    const loc = await sock.sendMessage(ALICE_JID, {
+      location: { degreesLatitude: 52.52, degreesLongitude: 13.405 },
+    });
+    const [{ entry: l }] = await location;
+    expect(l.id).toBe(loc?.key.id);
+    expect(l.content).toMatchObject({
+      locationMessage: { degreesLatitude: 52.52, degreesLongitude: 13.405 },
+    });
+    expect((await copy)[0].phone).toBe(ME);
+
+    const card = got('contacts');
+    await sock.sendMessage(ALICE_JID, {
+      contacts: { displayName: 'Bob', contacts: [{ vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Bob\nEND:VCARD' }] },
+    });
+    expect((await card)[0].entry.content).toHaveProperty('contactMessage');
+
+    const reaction = got('reaction');
+    await sock.sendMessage(ALICE_JID, {
+      react: { key: { remoteJid: ALICE_JID, fromMe: true, id: loc?.key.id ?? '' }, text: '🔥' },
+    });
+    expect((await reaction)[0].entry.text).toBe('🔥');
   });
 
   it('receives a text from the contact, and the contact sees it delivered then read', async () => {
@@ -172,5 +202,9 @@ describe('main flows: real Baileys against the in-process simulator', () => {
     sockets.push(again);
     expect(await closeCode(again)).toBe(401);
     await sleep(10);
+  });
+
+  it('answered every IQ the client sent with a simulated handler', () => {
+    expect(unhandled).toEqual([]);
   });
 });
