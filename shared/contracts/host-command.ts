@@ -1,0 +1,53 @@
+/**
+ * Commands sent to a session host's own queue (DESIGN.md section 3, "Commands to hosts"). They are doorbells:
+ * DynamoDB holds the truth (desired state, queued messages), so a lost or duplicated command is harmless and a
+ * host acts on what it then reads, not on the command's content alone.
+ *
+ * Unknown extra fields are stripped rather than refused, so a sender one release ahead can add fields without
+ * older hosts dropping its commands. An unknown `type` is refused (the host cannot act on it).
+ */
+import { z } from 'zod';
+import { IdSchema, TimestampSchema } from '../domain/ids.js';
+import { PhoneSchema } from '../domain/phone.js';
+
+const base = {
+  tenantId: IdSchema,
+  sessionId: IdSchema,
+  /** When the sender rang; lets a host log latency and ignore doorbells older than its last drain. */
+  sentAt: TimestampSchema,
+};
+
+export const SessionStartCommandSchema = z.object({ type: z.literal('session.start'), ...base });
+export const SessionStopCommandSchema = z.object({ type: z.literal('session.stop'), ...base });
+/** Unlink the device on WhatsApp's side, then erase the credentials. */
+export const SessionLogoutCommandSchema = z.object({ type: z.literal('session.logout'), ...base });
+export const SessionPairingCodeCommandSchema = z.object({
+  type: z.literal('session.pairing-code'),
+  ...base,
+  phone: PhoneSchema,
+  /** Correlates the code the host produces with the API request waiting for it. */
+  requestId: z.string().min(1).max(128),
+});
+/** A message item in `queued` state is waiting; the host loads it from DynamoDB. */
+export const MessageSendCommandSchema = z.object({
+  type: z.literal('message.send'),
+  ...base,
+  messageId: IdSchema,
+});
+
+export const HostCommandSchema = z.discriminatedUnion('type', [
+  SessionStartCommandSchema,
+  SessionStopCommandSchema,
+  SessionLogoutCommandSchema,
+  SessionPairingCodeCommandSchema,
+  MessageSendCommandSchema,
+]);
+
+export type HostCommand = z.infer<typeof HostCommandSchema>;
+export type HostCommandType = HostCommand['type'];
+export const HOST_COMMAND_TYPES = HostCommandSchema.options.map(
+  (o) => o.shape.type.value,
+) as readonly HostCommandType[];
+
+/** Narrowing helper for handlers: `HostCommandOf<'message.send'>` has `messageId`. */
+export type HostCommandOf<T extends HostCommandType> = Extract<HostCommand, { type: T }>;
