@@ -7,7 +7,7 @@
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPOSITORY_ROOT, type EntryResolver } from '../../infra/constructs/app-function.js';
 import { PlatformStack, type PlatformStackProps } from '../../infra/platform-stack.js';
@@ -16,27 +16,21 @@ export const TEST_PREFIX = 'wa-test-';
 
 const STAND_IN = `export const handler = async () => ({ statusCode: 200, body: 'stand-in' });\n`;
 
-/** Real handler when it exists, otherwise a stand-in exporting `handler` (enough for bundling). */
+const STAND_IN_ROOT = path.join(REPOSITORY_ROOT, 'node_modules', '.cache', 'infra-standins');
+
+/**
+ * Real handler when it exists, otherwise a stand-in exporting `handler` (enough for bundling). Test files run
+ * in parallel processes and may write the same stand-in at once, so each write is a rename (atomic).
+ */
 export function entryResolver(): EntryResolver {
-  let standInRoot: string | undefined;
   return (entry) => {
     const real = path.join(REPOSITORY_ROOT, `${entry}.ts`);
     if (existsSync(real)) return real;
-    if (!standInRoot) {
-      const root = path.join(
-        REPOSITORY_ROOT,
-        'node_modules',
-        '.cache',
-        'infra-standins',
-        String(process.pid),
-      );
-      mkdirSync(root, { recursive: true });
-      process.once('exit', () => rmSync(root, { recursive: true, force: true }));
-      standInRoot = root;
-    }
-    const file = path.join(standInRoot, `${entry}.ts`);
+    const file = path.join(STAND_IN_ROOT, `${entry}.ts`);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, STAND_IN);
+    const scratch = `${file}.${process.pid}.tmp`;
+    writeFileSync(scratch, STAND_IN);
+    renameSync(scratch, file);
     return file;
   };
 }
