@@ -6,7 +6,12 @@ import {
   type AttributeDefinition,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { TABLES, physicalTableName, type KeyAttribute, type TableDefinition } from '../shared/definitions/tables.js';
+import {
+  TABLES,
+  physicalTableName,
+  type KeyAttribute,
+  type TableDefinition,
+} from '../shared/definitions/tables.js';
 
 export async function createTables(client: DynamoDBClient, prefix: string): Promise<string[]> {
   const names: string[] = [];
@@ -24,7 +29,8 @@ async function createTable(client: DynamoDBClient, name: string, table: TableDef
     ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : []),
   ];
   const attributes = new Map<string, AttributeDefinition>();
-  const add = (a?: KeyAttribute) => a && attributes.set(a.name, { AttributeName: a.name, AttributeType: a.type });
+  const add = (a?: KeyAttribute) =>
+    a && attributes.set(a.name, { AttributeName: a.name, AttributeType: a.type });
   add(table.partitionKey);
   add(table.sortKey);
   for (const index of table.globalIndexes) {

@@ -13,7 +13,9 @@ export interface RunningDynamoDb {
   stop(): Promise<void>;
 }
 
-export async function startDynamoDbLocal(options: { port?: number; startTimeoutMs?: number } = {}): Promise<RunningDynamoDb> {
+export async function startDynamoDbLocal(
+  options: { port?: number; startTimeoutMs?: number } = {},
+): Promise<RunningDynamoDb> {
   const port = options.port ?? (await freePort());
   const child = spawn({ port, sharedDb: true, stdio: 'pipe' }) as ChildProcess;
   let stderr = '';
@@ -28,13 +30,18 @@ export async function startDynamoDbLocal(options: { port?: number; startTimeoutM
     await waitUntilReady(endpoint, child, options.startTimeoutMs ?? 60_000);
   } catch (error) {
     await stop();
-    throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${stderr}`);
+    throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${stderr}`, { cause: error });
   }
   return { endpoint, stop };
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {

@@ -16,7 +16,10 @@ const flag = z
 export const AppConfigSchema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Prefix of every table, queue and bus name of one deployment (e.g. `wa-prod-`). */
-  APP_RESOURCE_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - only').default(''),
+  APP_RESOURCE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - only')
+    .default(''),
   APP_CREDENTIALS_BUCKET: z.string().min(3),
   APP_MEDIA_BUCKET: z.string().min(3),
   /** KMS key for data keys; absent only in local mode, where `APP_LOCAL_MASTER_KEY` stands in. */

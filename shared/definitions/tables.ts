@@ -96,7 +96,12 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     ttlAttribute: 'expiresAt',
   },
   /** Single-use browser tickets; stored hashed, consumed with a conditional delete. */
-  wsTickets: { logicalName: 'wsTickets', partitionKey: s('ticketHash'), globalIndexes: [], ttlAttribute: 'expiresAt' },
+  wsTickets: {
+    logicalName: 'wsTickets',
+    partitionKey: s('ticketHash'),
+    globalIndexes: [],
+    ttlAttribute: 'expiresAt',
+  },
   webhooks: {
     logicalName: 'webhooks',
     partitionKey: s('tenantId'),
@@ -111,11 +116,21 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     ttlAttribute: 'expiresAt',
   },
   /** Powertools idempotency layout (`id` + `expiration`), also used for the HTTP `Idempotency-Key`. */
-  idempotency: { logicalName: 'idempotency', partitionKey: s('id'), globalIndexes: [], ttlAttribute: 'expiration' },
+  idempotency: {
+    logicalName: 'idempotency',
+    partitionKey: s('id'),
+    globalIndexes: [],
+    ttlAttribute: 'expiration',
+  },
   /** Session hosts' heartbeats and command queue URLs. */
   hosts: { logicalName: 'hosts', partitionKey: s('hostId'), globalIndexes: [], ttlAttribute: 'expiresAt' },
   /** Fixed-window counters per tenant and bucket. */
-  rateLimits: { logicalName: 'rateLimits', partitionKey: s('bucketKey'), globalIndexes: [], ttlAttribute: 'expiresAt' },
+  rateLimits: {
+    logicalName: 'rateLimits',
+    partitionKey: s('bucketKey'),
+    globalIndexes: [],
+    ttlAttribute: 'expiresAt',
+  },
 };
 
 export function physicalTableName(prefix: string, table: TableName): string {

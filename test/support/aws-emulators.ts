@@ -34,7 +34,11 @@ export async function startAwsEmulators(): Promise<AwsEmulators> {
   });
   const endpoints = { dynamodb: dynamo.endpoint, sqs: fauxqs.endpoint, s3: fauxqs.endpoint };
   const clients = createAwsClients(config, { endpoints, credentials: LOCAL_CREDENTIALS });
-  const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const raw = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
   await createTables(raw, prefix);
   raw.destroy();
   for (const bucket of [config.APP_CREDENTIALS_BUCKET, config.APP_MEDIA_BUCKET]) {

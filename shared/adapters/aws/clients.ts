@@ -37,7 +37,10 @@ export function createAwsClients(
   config: Pick<AppConfig, 'AWS_REGION' | 'APP_S3_FORCE_PATH_STYLE'>,
   options: AwsClientOptions = {},
 ): AwsClients {
-  const base = { region: config.AWS_REGION, ...(options.credentials ? { credentials: options.credentials } : {}) };
+  const base = {
+    region: config.AWS_REGION,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
   const at = (endpoint: string | undefined) => (endpoint ? { ...base, endpoint } : base);
   const e = options.endpoints ?? {};
   return {
