@@ -3,7 +3,27 @@
  * the same handler modules with real `APIGatewayProxyEventV2` events.
  */
 
+import { CONTROL_PLANE_ROUTES } from './control-plane-routes.js';
+import type { TableName } from './tables.js';
+import { WEBHOOK_ROUTES } from './webhook-routes.js';
+
 export type RouteAuth = 'none' | 'apiKey' | 'operator';
+
+/**
+ * What a route's function may touch. CDK turns it into least-privilege grants for that one function; the local
+ * cloud ignores it (one process, one set of credentials).
+ */
+export interface RouteAccess {
+  readonly tables?: Partial<Record<TableName, 'read' | 'readWrite'>>;
+  /** Looks up host command queues and sends to them (ringing the owner host). */
+  readonly hostCommands?: boolean;
+  /** Session credentials and media objects in the sessions bucket. */
+  readonly blobs?: 'read' | 'readWrite';
+  /** PutEvents on the platform's bus. */
+  readonly eventBus?: boolean;
+  /** SendMessage on the webhook delivery queue (replays). */
+  readonly webhookDelivery?: boolean;
+}
 
 export interface HttpRouteDefinition {
   /** API Gateway route key, e.g. `GET /v1/sessions/{sessionId}`. */
@@ -12,6 +32,7 @@ export interface HttpRouteDefinition {
   readonly entry: string;
   readonly handler: string;
   readonly auth: RouteAuth;
+  readonly access?: RouteAccess;
 }
 
 export interface AuthorizerDefinition {
@@ -30,6 +51,8 @@ export const HTTP_AUTHORIZER: AuthorizerDefinition = {
 
 export const HTTP_ROUTES: readonly HttpRouteDefinition[] = [
   { routeKey: 'GET /v1/health', entry: 'functions/http/health', handler: 'handler', auth: 'none' },
+  ...CONTROL_PLANE_ROUTES,
+  ...WEBHOOK_ROUTES,
   // Catch-all: unknown routes get a 404 problem document instead of API Gateway's bare `{"message":"Not Found"}`.
   { routeKey: '$default', entry: 'functions/http/not-found', handler: 'handler', auth: 'none' },
 ];

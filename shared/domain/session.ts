@@ -66,6 +66,23 @@ export type SessionError = z.infer<typeof SessionErrorSchema>;
 
 export const SessionNameSchema = z.string().trim().min(1, 'must not be empty').max(100);
 
+export const SessionQrSchema = z.object({
+  /** The string WhatsApp encodes in the QR (`ref,noiseKey,identityKey,advSecret`). */
+  code: z.string().min(1),
+  /** 1 for the first QR of a link attempt, then 2, 3... as WhatsApp rotates refs. */
+  refresh: z.number().int().positive(),
+  expiresAt: TimestampSchema,
+});
+export type SessionQr = z.infer<typeof SessionQrSchema>;
+
+export const SessionPairingCodeSchema = z.object({
+  code: z.string().min(1),
+  phone: PhoneSchema,
+  requestId: z.string().min(1).max(128),
+  expiresAt: TimestampSchema,
+});
+export type SessionPairingCode = z.infer<typeof SessionPairingCodeSchema>;
+
 export const SessionSchema = z.object({
   id: IdSchema,
   tenantId: IdSchema,
@@ -76,6 +93,10 @@ export const SessionSchema = z.object({
   phone: PhoneSchema.optional(),
   pushName: z.string().optional(),
   lastError: SessionErrorSchema.optional(),
+  /** The QR to show now (while `qr`); the host rotates it and clears it once linked or expired. */
+  qr: SessionQrSchema.optional(),
+  /** The last phone-number pairing code the host produced, matched to the API request by `requestId`. */
+  pairingCode: SessionPairingCodeSchema.optional(),
   /** Host id holding the lease. */
   owner: z.string().min(1).optional(),
   /** Epoch milliseconds: compared with `Date.now()` in conditional updates, so a number, not ISO. */
@@ -86,7 +107,13 @@ export const SessionSchema = z.object({
 export type Session = z.infer<typeof SessionSchema>;
 
 /** What the API shows: lease internals stay private to the platform. */
-export const SessionViewSchema = SessionSchema.omit({ owner: true, leaseUntil: true, tenantId: true });
+export const SessionViewSchema = SessionSchema.omit({
+  owner: true,
+  leaseUntil: true,
+  tenantId: true,
+  qr: true,
+  pairingCode: true,
+});
 export type SessionView = z.infer<typeof SessionViewSchema>;
 
 export function toSessionView(session: Session): SessionView {

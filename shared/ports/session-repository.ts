@@ -4,7 +4,14 @@
  * the same WhatsApp session.
  */
 import { ConflictError } from '../domain/errors.js';
-import type { DesiredState, Session, SessionError, SessionStatus } from '../domain/session.js';
+import type {
+  DesiredState,
+  Session,
+  SessionError,
+  SessionPairingCode,
+  SessionQr,
+  SessionStatus,
+} from '../domain/session.js';
 import type { Page, PageRequest } from './pagination.js';
 
 /**
@@ -24,6 +31,8 @@ export interface SessionDetailsPatch {
   readonly phone?: string | null;
   readonly pushName?: string | null;
   readonly lastError?: SessionError | null;
+  readonly qr?: SessionQr | null;
+  readonly pairingCode?: SessionPairingCode | null;
 }
 
 export interface SessionWriteGuard {

@@ -114,6 +114,24 @@ describe('DynamoSessionRepository: sessions', () => {
     expect((await repo().getById(s.id))?.status).toBe('qr');
   });
 
+  it('stores the rotating QR and a pairing code with the status, and clears them', async () => {
+    const s = await created();
+    const expiresAt = new Date(Date.now() + 20_000).toISOString();
+    const first = await repo().updateStatus(s.id, 'qr', {
+      qr: { code: 'ref-1,a,b,c', refresh: 1, expiresAt },
+    });
+    expect(first.qr).toEqual({ code: 'ref-1,a,b,c', refresh: 1, expiresAt });
+    const rotated = await repo().updateStatus(s.id, 'qr', {
+      qr: { code: 'ref-2,a,b,c', refresh: 2, expiresAt },
+    });
+    expect(rotated.qr?.refresh).toBe(2);
+    const pairingCode = { code: 'ABCD1234', phone: '+15551234567', requestId: 'req-1', expiresAt };
+    expect((await repo().updateDetails(s.id, { pairingCode })).pairingCode).toEqual(pairingCode);
+    const linked = await repo().updateStatus(s.id, 'connected', { qr: null, pairingCode: null });
+    expect(linked.qr).toBeUndefined();
+    expect(linked.pairingCode).toBeUndefined();
+  });
+
   it('deletes a session of its tenant', async () => {
     const s = await created();
     await repo().delete(s.tenantId, s.id);
