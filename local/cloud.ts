@@ -52,6 +52,8 @@ export interface LocalCloudOptions {
   readonly queues?: readonly QueueDefinition[];
   readonly rules?: readonly EventRuleDefinition[];
   readonly log?: LocalLog;
+  /** Extra handler environment (e.g. `APP_OPERATOR_KEY_HASH`), added to what the cloud sets itself. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface LocalQueueEndpoints {
@@ -160,7 +162,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       queues: queueEndpoints(queues),
       tables,
     };
-    const env = handlerEnvironment(stack);
+    const env = { ...handlerEnvironment(stack), ...options.env };
     if (options.setEnv ?? true) stops.push(applyEnvironment(env));
 
     // Started last: a consumer may run as soon as it polls, and it needs the environment above.
