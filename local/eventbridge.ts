@@ -14,6 +14,14 @@ import { z } from 'zod';
 import { EVENT_RULES, type EventRuleDefinition } from '../shared/definitions/event-rules.js';
 import type { QueueName } from '../shared/definitions/queues.js';
 import { matchesPattern } from './event-pattern.js';
+import {
+  DeleteRuleRequestSchema,
+  DynamicRules,
+  PutRuleRequestSchema,
+  PutTargetsRequestSchema,
+  RemoveTargetsRequestSchema,
+  RuleRequestError,
+} from './eventbridge-rules.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './local-aws.js';
 import { consoleLog, type LocalLog } from './log.js';
 
@@ -85,6 +93,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   const rules = options.rules ?? EVENT_RULES;
   const log = options.log ?? consoleLog;
   const pending = new Set<Promise<void>>();
+  const dynamicRules = new DynamicRules(options.sqs, region);
 
   function busOf(entry: PutEventsEntry): string {
     const name = entry.EventBusName ?? 'default';
@@ -145,6 +154,17 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
     };
   }
 
+  function send(ruleName: string, queueUrl: string, event: EventBridgeEvent): void {
+    const sending = options.sqs
+      .send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }))
+      .then(
+        () => undefined,
+        (error: unknown) => log('error', 'could not deliver event to target', { rule: ruleName, error }),
+      )
+      .finally(() => pending.delete(sending));
+    pending.add(sending);
+  }
+
   function deliver(bus: string, event: EventBridgeEvent): void {
     if (bus !== options.busName) return;
     for (const rule of rules) {
@@ -154,15 +174,36 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
         log('warn', 'rule target queue does not exist', { rule: rule.ruleName, queue: rule.targetQueue });
         continue;
       }
-      const sending = options.sqs
-        .send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }))
-        .then(
-          () => undefined,
-          (error: unknown) =>
-            log('error', 'could not deliver event to target', { rule: rule.ruleName, error }),
-        )
-        .finally(() => pending.delete(sending));
-      pending.add(sending);
+      send(rule.ruleName, queueUrl, event);
+    }
+    for (const rule of dynamicRules.enabled()) {
+      if (!matchesPattern(rule.pattern, event)) continue;
+      for (const queueUrl of rule.queueUrls) send(rule.name, queueUrl, event);
+    }
+  }
+
+  /** Rule management for rules added at run time; every bus name but the app's is refused like AWS would. */
+  async function manageRules(target: string, body: unknown): Promise<unknown> {
+    const parse = <T>(schema: z.ZodType<T>): T => {
+      const parsed = schema.safeParse(body);
+      if (!parsed.success) throw new RuleRequestError('ValidationException', parsed.error.message);
+      const bus = (parsed.data as { EventBusName?: string }).EventBusName;
+      if (bus !== undefined && bus !== options.busName) {
+        throw new RuleRequestError('ResourceNotFoundException', `Event bus ${bus} does not exist.`);
+      }
+      return parsed.data;
+    };
+    switch (target) {
+      case 'AWSEvents.PutRule':
+        return dynamicRules.putRule(parse(PutRuleRequestSchema), options.busName);
+      case 'AWSEvents.PutTargets':
+        return dynamicRules.putTargets(parse(PutTargetsRequestSchema));
+      case 'AWSEvents.RemoveTargets':
+        return dynamicRules.removeTargets(parse(RemoveTargetsRequestSchema));
+      case 'AWSEvents.DeleteRule':
+        return dynamicRules.deleteRule(parse(DeleteRuleRequestSchema));
+      default:
+        return undefined;
     }
   }
 
@@ -197,7 +238,10 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
     const target = req.headers['x-amz-target'];
-    if (req.method !== 'POST' || target !== 'AWSEvents.PutEvents') {
+    const known = ['PutEvents', 'PutRule', 'PutTargets', 'RemoveTargets', 'DeleteRule'].map(
+      (o) => `AWSEvents.${o}`,
+    );
+    if (req.method !== 'POST' || typeof target !== 'string' || !known.includes(target)) {
       return reply(res, 400, {
         __type: 'UnknownOperationException',
         message: `Unsupported operation ${String(target)}`,
@@ -213,8 +257,10 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
       });
     }
     try {
-      reply(res, 200, putEvents(body));
+      reply(res, 200, target === 'AWSEvents.PutEvents' ? putEvents(body) : await manageRules(target, body));
     } catch (error) {
+      if (error instanceof RuleRequestError)
+        return reply(res, 400, { __type: error.type, message: error.message });
       if (!(error instanceof ValidationException)) throw error;
       reply(res, 400, { __type: 'ValidationException', message: error.message });
     }
