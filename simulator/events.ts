@@ -32,6 +32,8 @@ export interface SimulatorEvents {
   unlinked: [DeviceRef];
   /** A contact decrypted a message from a companion. */
   message: [{ contact: string; entry: InboxEntry }];
+  /** A contact got a message id it already had from that account again and dropped it (not in the inbox twice). */
+  'message-duplicate': [{ contact: string; id: string; from: string }];
   /** The account's own phone decrypted its copy of something a companion sent. */
   'phone-copy': [{ phone: string; id: string; message: proto.IMessage }];
   /** A companion sent a receipt for a contact's message. */

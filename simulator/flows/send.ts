@@ -90,6 +90,13 @@ export const onClientMessage = async (
     const targetDevice = jidDecode(copy.jid)?.device ?? 0;
     if (target && 'contact' in target && targetDevice === 0) {
       const decrypted = await target.contact.peer.decrypt(account.phone, device.id, type, ciphertext);
+      // A phone drops a message whose id it already has from that sender (a resend after a crash reuses the
+      // id): decrypted above to keep the Signal session in step, then not shown twice.
+      const inbox = target.contact.inbox;
+      if (inbox.some((e) => e.id === id && jidDecode(e.from)?.user === account.phone)) {
+        ctx.events.emit('message-duplicate', { contact: target.contact.phone, id, from: account.phone });
+        continue;
+      }
       const text = textOf(decrypted);
       const entry: InboxEntry = {
         id,
