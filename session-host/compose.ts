@@ -1,0 +1,113 @@
+/**
+ * The composition root of a session host: every adapter is chosen here, once, from configuration.
+ * - Data keys: AWS KMS when `APP_KMS_KEY_ID` is set; otherwise the local master key (`APP_LOCAL_MASTER_KEY`),
+ *   which is refused outside local mode.
+ * - Browser frames: the WebSocket API's management endpoint when `APP_WS_CALLBACK_URL` is set, else dropped.
+ * Tests pass endpoints and credentials for the emulators through `clientOptions`, or set `AWS_ENDPOINT_URL_*`.
+ */
+import { createAwsClients, type AwsClientOptions, type AwsClients } from '../shared/adapters/aws/clients.js';
+import {
+  ApiGatewayWsPusher,
+  createApiGatewayManagementClient,
+} from '../shared/adapters/aws/api-gateway-ws-pusher.js';
+import { EventBridgeEventBus } from '../shared/adapters/aws/eventbridge-event-bus.js';
+import { KmsDataKeyProvider } from '../shared/adapters/aws/kms-data-key-provider.js';
+import { S3EncryptedBlobStore } from '../shared/adapters/aws/s3-encrypted-blob-store.js';
+import { SqsHostCommandQueue } from '../shared/adapters/aws/sqs-host-command-queue.js';
+import { createDynamoRepositories } from '../shared/adapters/dynamodb/index.js';
+import { DynamoWsConnectionRepository } from '../shared/adapters/dynamodb/ws-connection-repository.js';
+import { LocalDataKeyProvider } from '../shared/adapters/local/local-data-key-provider.js';
+import { ConfigError, type AppConfig } from '../shared/config/app-config.js';
+import { EnvelopeCipher } from '../shared/crypto/envelope.js';
+import { eventBusName } from '../shared/definitions/event-rules.js';
+import type { BlobStore } from '../shared/ports/blob-store.js';
+import type { ChatRepository } from '../shared/ports/chat-repository.js';
+import type { DataKeyProvider } from '../shared/ports/data-key-provider.js';
+import type { EventBus } from '../shared/ports/event-bus.js';
+import type { HostCommandQueue } from '../shared/ports/host-command-queue.js';
+import type { MessageRepository } from '../shared/ports/message-repository.js';
+import type { SessionRepository } from '../shared/ports/session-repository.js';
+import type { WsPusher } from '../shared/ports/ws-pusher.js';
+import { HostRegistry } from './heartbeat.js';
+import type { HostLogger } from './logger.js';
+
+export interface HostAdapters {
+  readonly clients: AwsClients;
+  readonly sessions: SessionRepository;
+  readonly messages: MessageRepository;
+  readonly chats: ChatRepository;
+  readonly credentials: BlobStore;
+  readonly media: BlobStore;
+  readonly commandQueue: HostCommandQueue;
+  /** The bus itself; the host wraps it in a batching bus. */
+  readonly eventBus: EventBus;
+  readonly ws: WsPusher;
+  readonly registry: HostRegistry;
+  destroy(): void;
+}
+
+export function selectDataKeyProvider(app: AppConfig, clients: AwsClients): DataKeyProvider {
+  if (app.APP_KMS_KEY_ID) return new KmsDataKeyProvider(clients.kms, app.APP_KMS_KEY_ID);
+  if (!app.APP_LOCAL_MODE) {
+    throw new ConfigError(
+      'APP_KMS_KEY_ID is required outside local mode (APP_LOCAL_MASTER_KEY is local only)',
+    );
+  }
+  return LocalDataKeyProvider.fromBase64(app.APP_LOCAL_MASTER_KEY);
+}
+
+export function composeHostAdapters(
+  app: AppConfig,
+  log: HostLogger,
+  clientOptions: AwsClientOptions = {},
+): HostAdapters {
+  const clients = createAwsClients(app, clientOptions);
+  const repositories = createDynamoRepositories(clients.dynamo, app);
+  const provider = selectDataKeyProvider(app, clients);
+  const onAws = !app.APP_LOCAL_MODE;
+  const media = new S3EncryptedBlobStore({
+    s3: clients.s3,
+    bucket: app.APP_MEDIA_BUCKET,
+    cipher: new EnvelopeCipher(provider),
+    ...(onAws && app.APP_KMS_KEY_ID ? { sseKmsKeyId: app.APP_KMS_KEY_ID } : {}),
+    versionCheck: onAws ? 'conditional-write' : 'check-then-write',
+  });
+  const connections = new DynamoWsConnectionRepository({ dynamo: clients.dynamo, config: app });
+  const management = app.APP_WS_CALLBACK_URL
+    ? createApiGatewayManagementClient(app, clientOptions.credentials)
+    : undefined;
+  const ws: WsPusher = management
+    ? new ApiGatewayWsPusher({
+        client: management,
+        connections,
+        onError: (connectionId, error) =>
+          log.warn('ws frame not delivered', {
+            connectionId,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+      })
+    : { pushToSession: async () => ({ sent: 0, gone: 0, failed: 0 }) };
+  return {
+    clients,
+    sessions: repositories.sessions,
+    messages: repositories.messages,
+    chats: repositories.chats,
+    credentials: S3EncryptedBlobStore.forCredentials(app, clients.s3, provider),
+    media,
+    commandQueue: new SqsHostCommandQueue({
+      sqs: clients.sqs,
+      prefix: app.APP_RESOURCE_PREFIX,
+      onMalformed: (report) => log.warn('malformed host command dropped', { ...report }),
+    }),
+    eventBus: new EventBridgeEventBus({
+      client: clients.eventBridge,
+      busName: eventBusName(app.APP_RESOURCE_PREFIX),
+    }),
+    ws,
+    registry: new HostRegistry({ dynamo: clients.dynamo, prefix: app.APP_RESOURCE_PREFIX }),
+    destroy() {
+      for (const client of Object.values(clients)) client.destroy();
+      management?.destroy();
+    },
+  };
+}

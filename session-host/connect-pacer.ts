@@ -1,0 +1,46 @@
+/**
+ * Paces connect handshakes across the host's sessions. A connect is CPU-bound at the start (Noise, and after a
+ * pairing the generation and upload of 812 prekeys, about 4 per second per core), so a burst (a host taking over
+ * a dead host's sessions, mass pairing) would starve every open session's event loop. A slot is held from the
+ * socket's creation until it shows a QR, opens or closes, whichever comes first.
+ */
+export class ConnectPacer {
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Resolves with a release function once a slot is free; the release is idempotent. */
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (this.#active >= this.limit) {
+      await new Promise<void>((resolve, reject) => {
+        const go = () => {
+          signal?.removeEventListener('abort', abort);
+          resolve();
+        };
+        const abort = () => {
+          const i = this.#waiting.indexOf(go);
+          if (i >= 0) this.#waiting.splice(i, 1);
+          reject(signal?.reason ?? new Error('aborted'));
+        };
+        if (signal?.aborted) return abort();
+        signal?.addEventListener('abort', abort, { once: true });
+        this.#waiting.push(go);
+      });
+    } else {
+      this.#active++;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#active--;
+    };
+  }
+}

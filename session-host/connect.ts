@@ -1,0 +1,54 @@
+/**
+ * Opening one Baileys socket for a session: the auth state from the credentials store, the host's WhatsApp URL,
+ * Baileys' logs into the host's JSON stream, and the events the runner follows. Every socket carries the runner's
+ * generation number so events of an old socket (after a restart) are never mistaken for the current one's.
+ */
+import makeWASocket, { Browsers, type ConnectionState, type WASocket } from '@whiskeysockets/baileys';
+import type { Logger } from 'pino';
+import type { SessionAuthStore } from './auth-state.js';
+
+export interface OpenSocketOptions {
+  readonly auth: SessionAuthStore;
+  readonly waUrl: string;
+  readonly logger: Logger;
+  readonly qrTimeoutMs: number;
+  readonly onConnectionUpdate: (update: Partial<ConnectionState>) => void;
+}
+
+export function openSocket(options: OpenSocketOptions): WASocket {
+  const { auth } = options;
+  // A pairing code request sets `me` before the device is linked; a new socket must register, not log in.
+  if (!auth.linked && auth.state.creds.me) auth.updateCreds({ me: undefined, pairingCode: undefined });
+  const socket = makeWASocket({
+    auth: auth.state,
+    waWebSocketUrl: options.waUrl,
+    logger: options.logger,
+    browser: Browsers.ubuntu('Chrome'),
+    qrTimeout: options.qrTimeoutMs,
+    connectTimeoutMs: 20_000,
+    // A server process is not a user at a keyboard: do not show "online" to contacts, do not pull full history.
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+  });
+  socket.ev.on('creds.update', (update) => auth.updateCreds(update));
+  socket.ev.on('connection.update', options.onConnectionUpdate);
+  return socket;
+}
+
+/** The status code of a close, from Baileys' Boom error. */
+export function closeStatusCode(update: Partial<ConnectionState>): number | undefined {
+  const error = update.lastDisconnect?.error as { output?: { statusCode?: number } } | undefined;
+  return error?.output?.statusCode;
+}
+
+/** `+<digits>` of the linked account, from `creds.me.id` (`15551234567:3@s.whatsapp.net`). */
+export function linkedPhone(auth: SessionAuthStore): string | undefined {
+  const id = auth.state.creds.me?.id;
+  const user = id?.split('@')[0]?.split(':')[0]?.split('_')[0];
+  return user && /^[1-9]\d{6,14}$/.test(user) ? `+${user}` : undefined;
+}
+
+export function linkedPushName(auth: SessionAuthStore): string | undefined {
+  const name = auth.state.creds.me?.name;
+  return name && name !== '~' ? name : undefined;
+}

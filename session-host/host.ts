@@ -1,0 +1,264 @@
+/**
+ * The session host process (DESIGN.md section 2, docs/session-host.md): its own command queue, a heartbeat,
+ * the lease keeper (claim + renew), one runner per WhatsApp session, the command consumer, a sweeper for dead
+ * hosts' queues, `GET /health`, JSON logs and EMF metrics. `startSessionHost` runs it in process (tests);
+ * `main.ts` runs it as a process with a graceful SIGTERM.
+ */
+import type { AwsClientOptions } from '../shared/adapters/aws/clients.js';
+import type { HostCommand } from '../shared/contracts/host-command.js';
+import type { Session, SessionStatus } from '../shared/domain/session.js';
+import { SESSION_TRANSITIONS } from '../shared/domain/session.js';
+import { CommandConsumer } from './command-consumer.js';
+import { composeHostAdapters, type HostAdapters } from './compose.js';
+import { loadHostConfig, type HostConfig } from './config.js';
+import { ConnectPacer } from './connect-pacer.js';
+import { BatchedEventBus } from './events/batched-event-bus.js';
+import { startHealthServer, type HealthReport, type HealthServer } from './health.js';
+import { sweepDeadHosts } from './heartbeat.js';
+import { LeaseKeeper } from './leases.js';
+import { createHostLogger, errorFields, type HostLogger } from './logger.js';
+import { logoutSession } from './logout.js';
+import type { HostMessagingPort } from './messaging-port.js';
+import { createHostMetrics, METRIC, type HostMetrics } from './metrics.js';
+import { requestPairingCode } from './pair-code.js';
+import { SessionRunner, STOP } from './runner.js';
+import { applyServerTrust } from './wa-trust.js';
+
+/** What a messaging implementation gets from the host (the contract's `MessagingDeps` minus its own config). */
+export interface HostMessagingContext {
+  readonly adapters: HostAdapters;
+  readonly events: BatchedEventBus;
+  readonly log: HostLogger;
+  readonly metrics: HostMetrics;
+  readonly config: HostConfig;
+}
+
+export interface SessionHostOptions {
+  /** Default: `loadHostConfig(env)`. */
+  readonly config?: HostConfig;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Emulator endpoints and credentials (tests); on AWS the SDK's defaults apply. */
+  readonly clientOptions?: AwsClientOptions;
+  /** Builds the host's messaging (host-messaging's `HostMessaging`); without it sessions only link and stay up. */
+  readonly messaging?: (context: HostMessagingContext) => HostMessagingPort;
+  /** Long-poll length of the command queue (default 20 s); tests shorten it. */
+  readonly commandWaitSeconds?: number;
+}
+
+export interface SessionHost {
+  readonly hostId: string;
+  readonly queueUrl: string;
+  readonly healthUrl: string;
+  readonly config: HostConfig;
+  /** The sessions this host runs now, with their last written status. */
+  sessions(): ReadonlyMap<string, SessionStatus>;
+  /** Graceful: stop claiming, flush credentials, close sockets without logging out, release leases. */
+  stop(): Promise<void>;
+}
+
+export async function startSessionHost(options: SessionHostOptions = {}): Promise<SessionHost> {
+  const config = options.config ?? loadHostConfig(options.env);
+  const { hostId } = config;
+  const log = createHostLogger({
+    level: config.logLevel,
+    base: { service: config.app.APP_SERVICE_NAME, component: 'session-host', hostId },
+  });
+  const metrics = createHostMetrics({
+    enabled: config.metrics,
+    namespace: config.metricsNamespace,
+    serviceName: config.app.APP_SERVICE_NAME,
+    hostId,
+  });
+  const untrust = applyServerTrust(config.waUrl, config.waRootKey);
+  const adapters = composeHostAdapters(config.app, log, options.clientOptions);
+  const events = new BatchedEventBus({
+    target: adapters.eventBus,
+    onPublished: (n) => metrics.count(METRIC.eventsPublished, n),
+    onError: (error, failed) => {
+      metrics.count(METRIC.eventPublishFailures, failed.length);
+      log.error('events not published', { count: failed.length, ...errorFields(error) });
+    },
+  });
+  const messaging = options.messaging?.({ adapters, events, log, metrics, config });
+  const runners = new Map<string, SessionRunner>();
+  const pacer = new ConnectPacer(config.connectConcurrency);
+  let state: 'running' | 'stopping' = 'running';
+  const started = Date.now();
+
+  const queueUrl = await adapters.commandQueue.create(hostId);
+  const beat = () =>
+    adapters.registry.beat(
+      {
+        hostId,
+        queueUrl,
+        startedAt: new Date(started).toISOString(),
+        capacity: config.capacity,
+        sessions: runners.size,
+      },
+      config.heartbeatTtlMs,
+    );
+  await beat();
+
+  const stopWanted = (runner: SessionRunner) =>
+    runner.stop({
+      flush: true,
+      status: {
+        status: 'disconnected',
+        details: { qr: null, pairingCode: null },
+        reason: 'stopped by the tenant',
+      },
+      release: true,
+      why: 'desired stopped',
+    });
+
+  const run = (session: Session): void => {
+    if (runners.has(session.id) || state !== 'running') return;
+    const runner = new SessionRunner(
+      {
+        ...adapters,
+        hostId,
+        events,
+        log,
+        config,
+        blobs: adapters.credentials,
+        metrics,
+        pacer,
+        ...(messaging ? { messaging } : {}),
+        onStopped: (r) => {
+          if (runners.get(r.sessionId) === r) runners.delete(r.sessionId);
+          leases.forget(r.sessionId);
+        },
+      },
+      session,
+    );
+    runners.set(session.id, runner);
+    void runner.start();
+  };
+
+  const leases = new LeaseKeeper({
+    config,
+    sessions: adapters.sessions,
+    log,
+    metrics,
+    runners: () => runners.values(),
+    load: () => runners.size,
+    run,
+    stopWanted,
+  });
+
+  const handle = async (command: HostCommand): Promise<void> => {
+    const runner = runners.get(command.sessionId);
+    if (runner && runner.tenantId !== command.tenantId) {
+      log.warn('command for another tenant ignored', { sessionId: command.sessionId, type: command.type });
+      return;
+    }
+    switch (command.type) {
+      case 'session.start':
+        if (!runner) await leases.claimOne(command.sessionId);
+        return;
+      case 'session.stop': {
+        if (!runner) return;
+        // A doorbell, maybe stale: act only if the tenant still wants it stopped.
+        const session = await adapters.sessions.getById(command.sessionId);
+        if (!session || session.desired === 'stopped') await stopWanted(runner);
+        return;
+      }
+      case 'session.logout':
+        if (runner) await logoutSession(runner);
+        else log.info('logout for a session this host does not run', { sessionId: command.sessionId });
+        return;
+      case 'session.pairing-code': {
+        if (!runner) await leases.claimOne(command.sessionId);
+        const target = runners.get(command.sessionId);
+        if (!target) return;
+        // Not awaited: the socket may need seconds to reach the QR stage; the requestId correlates the answer.
+        void requestPairingCode(target, command.phone, command.requestId).catch((error: unknown) =>
+          log.warn('pairing code failed', { sessionId: command.sessionId, ...errorFields(error) }),
+        );
+        return;
+      }
+      case 'message.send':
+        runner?.ring(command.messageId);
+        return;
+    }
+  };
+  const consumer = new CommandConsumer({
+    queue: adapters.commandQueue,
+    queueUrl,
+    log,
+    metrics,
+    handle,
+    ...(options.commandWaitSeconds !== undefined ? { waitSeconds: options.commandWaitSeconds } : {}),
+  });
+
+  const byStatus = (): Record<string, number> => {
+    const counts: Record<string, number> = {};
+    for (const r of runners.values()) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    return counts;
+  };
+  const health: HealthServer = await startHealthServer(config.healthPort, (): HealthReport => ({
+    hostId,
+    state,
+    capacity: config.capacity,
+    sessions: { total: runners.size, byStatus: byStatus() },
+    uptimeSeconds: Math.round((Date.now() - started) / 1000),
+  }));
+  const gauges = () => {
+    const counts = byStatus();
+    const out: Record<string, number> = { Sessions: runners.size };
+    for (const status of Object.keys(SESSION_TRANSITIONS)) out[`Sessions_${status}`] = counts[status] ?? 0;
+    return out;
+  };
+
+  const timers = [
+    setInterval(
+      () => beat().catch((e: unknown) => log.warn('heartbeat failed', errorFields(e))),
+      config.renewMs,
+    ),
+    setInterval(() => {
+      sweepDeadHosts(adapters.registry, adapters.commandQueue, Date.now())
+        .then((swept) => swept.length > 0 && log.info('swept dead hosts', { hosts: swept }))
+        .catch((e: unknown) => log.warn('sweep failed', errorFields(e)));
+    }, config.sweepIntervalMs),
+    setInterval(() => metrics.flush(gauges()), config.metricsIntervalMs),
+  ];
+  for (const t of timers) t.unref();
+
+  leases.start();
+  consumer.start();
+  log.info('session host started', { queueUrl, healthUrl: health.url, capacity: config.capacity });
+
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    state = 'stopping';
+    log.info('session host stopping', { sessions: runners.size });
+    leases.stop();
+    await consumer.stop();
+    await messaging
+      ?.close()
+      .catch((e: unknown) => log.warn('messaging did not close cleanly', errorFields(e)));
+    await Promise.all([...runners.values()].map((r) => r.stop(STOP.shutdown)));
+    await events.close();
+    for (const t of timers) clearInterval(t);
+    await adapters.commandQueue
+      .delete(queueUrl)
+      .catch((e: unknown) => log.warn('queue not deleted', errorFields(e)));
+    await adapters.registry
+      .remove(hostId)
+      .catch((e: unknown) => log.warn('heartbeat not removed', errorFields(e)));
+    metrics.flush(gauges());
+    await health.close();
+    adapters.destroy();
+    untrust();
+    log.info('session host stopped');
+  };
+
+  return {
+    hostId,
+    queueUrl,
+    healthUrl: health.url,
+    config,
+    sessions: () => new Map([...runners].map(([id, r]) => [id, r.status])),
+    stop: () => (stopping ??= stop()),
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * Session ownership on this host (DESIGN.md section 3, docs/session-host.md "Lease timing"):
+ * - claim: every `APP_CLAIM_INTERVAL_MS` plus jitter, find sessions wanted running whose lease is unowned or
+ *   expired and claim them (one conditional write each) up to the host's capacity;
+ * - renew: every `APP_LEASE_RENEW_MS`, extend each lease; `LeaseLostError` (another host took it) stops that
+ *   socket at once, and so does a renewal that keeps failing until the lease would have run out (a partitioned
+ *   host must assume a successor); a session whose `desired` turned `stopped` is stopped and released.
+ */
+import type { Session } from '../shared/domain/session.js';
+import { LeaseLostError, type SessionRepository } from '../shared/ports/session-repository.js';
+import type { HostConfig } from './config.js';
+import { errorFields, type HostLogger } from './logger.js';
+import { METRIC, type HostMetrics } from './metrics.js';
+import type { SessionRunner } from './runner.js';
+
+export interface LeaseKeeperDeps {
+  readonly config: HostConfig;
+  readonly sessions: SessionRepository;
+  readonly log: HostLogger;
+  readonly metrics: HostMetrics;
+  /** The host's live runners. */
+  readonly runners: () => Iterable<SessionRunner>;
+  readonly load: () => number;
+  /** Starts a runner for a session this host just claimed. */
+  readonly run: (session: Session) => void;
+  /** The tenant set `desired = stopped`: close, status `disconnected`, release. */
+  readonly stopWanted: (runner: SessionRunner) => Promise<void>;
+}
+
+export class LeaseKeeper {
+  #claimTimer: NodeJS.Timeout | undefined;
+  #renewTimer: NodeJS.Timeout | undefined;
+  #claiming = false;
+  #stopped = false;
+  /** Epoch ms until which each session's lease is known to hold. */
+  readonly #leaseUntil = new Map<string, number>();
+
+  constructor(private readonly deps: LeaseKeeperDeps) {}
+
+  start(): void {
+    this.#scheduleClaim(0);
+    this.#renewTimer = setInterval(() => void this.renewAll(), this.deps.config.renewMs);
+  }
+
+  /** Stops claiming and renewing (shutdown); leases are released by the runners. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#claimTimer);
+    clearInterval(this.#renewTimer);
+  }
+
+  /** Tries to claim one session now (a `session.start` doorbell). Returns whether it is ours and running. */
+  async claimOne(sessionId: string): Promise<boolean> {
+    if (this.#stopped || this.deps.load() >= this.deps.config.capacity) return false;
+    const now = Date.now();
+    const session = await this.deps.sessions.claim(
+      sessionId,
+      this.deps.config.hostId,
+      this.deps.config.leaseMs,
+      now,
+    );
+    if (!session) return false;
+    this.#claimed(session, now);
+    return true;
+  }
+
+  /** One claim round. */
+  async claimRound(): Promise<number> {
+    if (this.#stopped || this.#claiming) return 0;
+    this.#claiming = true;
+    let claimed = 0;
+    try {
+      const room = this.deps.config.capacity - this.deps.load();
+      if (room <= 0) return 0;
+      const now = Date.now();
+      const candidates = await this.deps.sessions.findClaimable(now, room);
+      for (const candidate of candidates) {
+        if (this.#stopped || this.deps.load() >= this.deps.config.capacity) break;
+        const session = await this.deps.sessions.claim(
+          candidate.id,
+          this.deps.config.hostId,
+          this.deps.config.leaseMs,
+          Date.now(),
+        );
+        if (!session) continue; // another host was faster: fine
+        this.#claimed(session, now);
+        claimed++;
+      }
+    } catch (error) {
+      this.deps.log.warn('claim round failed', errorFields(error));
+    } finally {
+      this.#claiming = false;
+    }
+    return claimed;
+  }
+
+  async renewAll(): Promise<void> {
+    if (this.#stopped) return;
+    const { sessions, config } = this.deps;
+    await Promise.all(
+      [...this.deps.runners()].map(async (runner) => {
+        if (runner.stopping) return;
+        const now = Date.now();
+        try {
+          const session = await sessions.renew(runner.sessionId, config.hostId, config.leaseMs, now);
+          this.#leaseUntil.set(runner.sessionId, now + config.leaseMs);
+          if (session.desired === 'stopped' && !runner.stopping) await this.deps.stopWanted(runner);
+        } catch (error) {
+          if (error instanceof LeaseLostError) {
+            this.deps.log.warn('lease lost; stopping the socket', { sessionId: runner.sessionId });
+            this.forget(runner.sessionId);
+            await runner.onLeaseLost();
+            return;
+          }
+          const until = this.#leaseUntil.get(runner.sessionId) ?? 0;
+          this.deps.log.warn('lease renewal failed', { sessionId: runner.sessionId, ...errorFields(error) });
+          if (Date.now() + config.renewMs >= until) {
+            // We cannot prove we still own it before it runs out: assume a successor, stop now.
+            this.forget(runner.sessionId);
+            await runner.onLeaseLost();
+          }
+        }
+      }),
+    );
+  }
+
+  forget(sessionId: string): void {
+    this.#leaseUntil.delete(sessionId);
+  }
+
+  #claimed(session: Session, now: number): void {
+    this.#leaseUntil.set(session.id, now + this.deps.config.leaseMs);
+    this.deps.metrics.count(METRIC.sessionsClaimed);
+    this.deps.log.info('session claimed', { sessionId: session.id, tenantId: session.tenantId });
+    this.deps.run(session);
+  }
+
+  #scheduleClaim(delay: number): void {
+    if (this.#stopped) return;
+    this.#claimTimer = setTimeout(async () => {
+      await this.claimRound();
+      const { claimIntervalMs, claimJitterMs } = this.deps.config;
+      this.#scheduleClaim(claimIntervalMs + Math.floor(Math.random() * (claimJitterMs + 1)));
+    }, delay);
+  }
+}

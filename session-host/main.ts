@@ -1,0 +1,36 @@
+/**
+ * The session host as a process (the Fargate task's command; `local/product.ts` spawns it under tsx).
+ * SIGTERM/SIGINT: graceful stop (credentials flushed, leases released, sockets closed without logging out),
+ * then exit 0. A second signal, or a stop that hangs past the ECS stop timeout's margin, exits at once.
+ */
+import { startSessionHost } from './host.js';
+
+const STOP_DEADLINE_MS = 25_000;
+
+async function main(): Promise<void> {
+  const host = await startSessionHost();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) process.exit(1);
+    const deadline = setTimeout(() => process.exit(1), STOP_DEADLINE_MS);
+    deadline.unref();
+    host.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(
+          `${JSON.stringify({ level: 'error', message: 'stop failed', signal, error: String(error) })}\n`,
+        );
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', message: 'session host did not start', error: error instanceof Error ? error.message : String(error) })}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+/**
+ * The host core's view of host-messaging (the contract in session-host/messaging/index.ts): what the runner
+ * needs to hand an open socket over and to ring a session's send doorbell. Kept structural so the core builds and
+ * tests without the messaging module, and any implementation of that contract fits.
+ */
+import type { WASocket } from '@whiskeysockets/baileys';
+
+export interface AttachedSessionPort {
+  readonly tenantId: string;
+  readonly sessionId: string;
+  readonly socket: WASocket;
+  /** Persists Baileys key state now; resolves once durable. Called before a message is marked `sent`. */
+  readonly flushCredentials: () => Promise<void>;
+}
+
+export interface SessionMessagingPort {
+  ring(messageId: string): void;
+  drain(): Promise<void>;
+  detach(): void;
+}
+
+export interface HostMessagingPort {
+  attach(session: AttachedSessionPort): SessionMessagingPort;
+  close(): Promise<void>;
+}

@@ -1,0 +1,424 @@
+/**
+ * One WhatsApp session on this host, from the claim to the release (docs/session-host.md, "Lifecycle"). The
+ * runner owns the socket and the credentials store and turns Baileys' `connection.update` into the session's
+ * status machine. The protocol flows live next to it, one file each: connect, qr, pair-code, reconnect, logout.
+ *
+ * Invariants:
+ * - at most one socket per runner (generation numbers drop the events of an old one);
+ * - a lost lease stops the socket at once, writes nothing more and never logs out;
+ * - terminal outcomes (logged out, replaced, QR expired, failed) set `desired = stopped` and release, so no
+ *   host picks the session up again until the tenant asks: no reconnect loops, no retry storms.
+ */
+import type { ConnectionState, WASocket } from '@whiskeysockets/baileys';
+import { ConflictError } from '../shared/domain/errors.js';
+import type { Session, SessionStatus } from '../shared/domain/session.js';
+import { BlobVersionConflictError } from '../shared/ports/blob-store.js';
+import { LeaseLostError, type SessionDetailsPatch } from '../shared/ports/session-repository.js';
+import { CredentialsUnreadableError, SessionAuthStore } from './auth-state.js';
+import type { HostConfig } from './config.js';
+import { closeStatusCode, linkedPhone, linkedPushName, openSocket } from './connect.js';
+import type { ConnectPacer } from './connect-pacer.js';
+import { errorFields, type HostLogger } from './logger.js';
+import { METRIC, type HostMetrics } from './metrics.js';
+import type { HostMessagingPort, SessionMessagingPort } from './messaging-port.js';
+import { showQr, type QrState } from './qr.js';
+import { backoffDelay, closeAction } from './reconnect.js';
+import { StatusReporter, type StatusReporterDeps } from './status.js';
+import type { BlobStore } from '../shared/ports/blob-store.js';
+
+export interface RunnerDeps extends StatusReporterDeps {
+  readonly config: HostConfig;
+  readonly blobs: BlobStore;
+  readonly metrics: HostMetrics;
+  readonly pacer: ConnectPacer;
+  readonly messaging?: HostMessagingPort;
+  /** Told once the runner has stopped for good (the host forgets it and frees the capacity). */
+  readonly onStopped: (runner: SessionRunner) => void;
+}
+
+/** How a runner ends. */
+export interface StopPlan {
+  /** Write credentials first (graceful). Never after a lost lease: what we hold may be stale. */
+  readonly flush: boolean;
+  /** Written (guarded) before the release. */
+  readonly status?: { status: SessionStatus; details?: SessionDetailsPatch; reason?: string };
+  /** Terminal outcome: no host should pick the session up again until the tenant asks. */
+  readonly stopDesired?: boolean;
+  readonly eraseCredentials?: boolean;
+  /** Give the lease up (false only when it is already lost). */
+  readonly release: boolean;
+  readonly why: string;
+}
+
+export const STOP = {
+  shutdown: { flush: true, release: true, why: 'host shutdown' },
+  leaseLost: { flush: false, release: false, why: 'lease lost' },
+} as const satisfies Record<string, StopPlan>;
+
+export class SessionRunner {
+  readonly sessionId: string;
+  readonly tenantId: string;
+  readonly log: HostLogger;
+  readonly reporter: StatusReporter;
+  auth: SessionAuthStore | undefined;
+  socket: WASocket | undefined;
+  readonly qr: QrState = { shown: 0, pairingCodeRequested: false };
+  #generation = 0;
+  #releaseSlot: (() => void) | undefined;
+  #reconnectAttempt = 0;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #messaging: SessionMessagingPort | undefined;
+  #stopping: Promise<void> | undefined;
+  readonly #abort = new AbortController();
+  /** Resolves when the current socket first shows a QR (a pairing code can only be asked for then). */
+  #qrWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly deps: RunnerDeps,
+    session: Session,
+  ) {
+    this.sessionId = session.id;
+    this.tenantId = session.tenantId;
+    this.log = deps.log.child({ sessionId: session.id, tenantId: session.tenantId });
+    this.reporter = new StatusReporter({ ...deps, log: this.log }, session, session.status);
+  }
+
+  get status(): SessionStatus {
+    return this.reporter.current;
+  }
+
+  get stopping(): boolean {
+    return this.#stopping !== undefined;
+  }
+
+  get connected(): boolean {
+    return this.#messaging !== undefined;
+  }
+
+  /** After a successful claim: `starting`, credentials, first socket. Never throws. */
+  async start(): Promise<void> {
+    try {
+      await this.reporter.report('starting', { qr: null, pairingCode: null });
+      this.auth = await SessionAuthStore.load({
+        blobs: this.deps.blobs,
+        sessionId: this.sessionId,
+        debounceMs: this.deps.config.credentialsDebounceMs,
+        onWriteError: (error) => this.#onCredentialsWriteError(error),
+      });
+    } catch (error) {
+      if (error instanceof CredentialsUnreadableError) {
+        this.deps.metrics.count(METRIC.credentialsUnreadable);
+        this.log.error('credentials unreadable; session failed', { reason: error.reason });
+        return this.stop({
+          flush: false,
+          status: {
+            status: 'failed',
+            details: {
+              lastError: {
+                code: 'credentials_unreadable',
+                message: `stored credentials cannot be read (${error.reason}); log out and link again`,
+                at: new Date().toISOString(),
+              },
+            },
+            reason: 'credentials unreadable',
+          },
+          stopDesired: true,
+          release: true,
+          why: 'credentials unreadable',
+        });
+      }
+      return this.#onUnexpected(error, 'start');
+    }
+    await this.connect();
+  }
+
+  /** Opens a new socket (after the pacer lets it). */
+  async connect(): Promise<void> {
+    if (this.stopping || !this.auth) return;
+    const generation = ++this.#generation;
+    let release: () => void;
+    try {
+      release = await this.deps.pacer.acquire(this.#abort.signal);
+    } catch {
+      return; // stopping
+    }
+    if (this.stopping || generation !== this.#generation) return release();
+    this.#releaseSlot = release;
+    this.socket = openSocket({
+      auth: this.auth,
+      waUrl: this.deps.config.waUrl,
+      logger: this.log.pino.child({ component: 'baileys' }, { level: this.deps.config.baileysLogLevel }),
+      qrTimeoutMs: this.deps.config.qrTimeoutMs,
+      onConnectionUpdate: (update) => {
+        if (generation !== this.#generation || this.stopping) return;
+        this.#onConnectionUpdate(update).catch((error: unknown) => this.#onUnexpected(error, 'update'));
+      },
+    });
+  }
+
+  /** A `message.send` doorbell; ignored until connected (the drain on connect covers it). */
+  ring(messageId: string): void {
+    this.#messaging?.ring(messageId);
+  }
+
+  /** Resolves once the current socket shows a QR, or rejects after `ms`. */
+  waitForQr(ms: number): Promise<void> {
+    if (this.qr.shown > 0 && this.status === 'qr') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no QR stage within the wait')), ms);
+      this.#qrWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Ends the runner by `plan`. Idempotent: the first plan wins. Resolves when the socket is closed and the
+   * lease released (or not, per the plan).
+   */
+  stop(plan: StopPlan): Promise<void> {
+    this.#stopping ??= this.#stop(plan);
+    return this.#stopping;
+  }
+
+  async #stop(plan: StopPlan): Promise<void> {
+    this.log.info('session stopping', { why: plan.why });
+    this.#abort.abort();
+    clearTimeout(this.#reconnectTimer);
+    this.#releaseSlot?.();
+    this.#messaging?.detach();
+    this.#messaging = undefined;
+    let leaseHeld = plan.release;
+    if (!plan.flush) this.auth?.freeze();
+    try {
+      if (plan.flush) {
+        await this.auth?.flush().catch((error: unknown) => {
+          if (error instanceof BlobVersionConflictError) leaseHeld = false;
+          this.log.warn('credentials not flushed on stop', errorFields(error));
+        });
+      }
+      this.#endSocket();
+      if (plan.eraseCredentials) await this.auth?.erase();
+      if (leaseHeld && plan.status) {
+        await this.reporter.report(plan.status.status, plan.status.details, plan.status.reason);
+      }
+      if (leaseHeld && plan.stopDesired) {
+        await this.deps.sessions.setDesired(this.tenantId, this.sessionId, 'stopped');
+      }
+      if (leaseHeld) await this.deps.sessions.release(this.sessionId, this.deps.hostId);
+    } catch (error) {
+      if (error instanceof LeaseLostError) this.log.warn('lease lost while stopping');
+      else this.log.error('stop did not complete', errorFields(error));
+    } finally {
+      this.#endSocket();
+      this.deps.onStopped(this);
+    }
+  }
+
+  /** Ignores the current socket's further events (the caller is about to close it on purpose). */
+  ignoreSocketEvents(): void {
+    this.#generation++;
+  }
+
+  /** Hands the open socket to messaging (after a send), when the host has it. */
+  attachMessaging(): void {
+    if (!this.deps.messaging || !this.socket || !this.auth) return;
+    const auth = this.auth;
+    this.#messaging = this.deps.messaging.attach({
+      tenantId: this.tenantId,
+      sessionId: this.sessionId,
+      socket: this.socket,
+      flushCredentials: () => auth.flush(),
+    });
+    this.#messaging.drain().catch((error: unknown) => this.log.error('drain failed', errorFields(error)));
+  }
+
+  async #onConnectionUpdate(update: Partial<ConnectionState>): Promise<void> {
+    if (update.qr) {
+      this.#releaseSlot?.();
+      await showQr(this, update.qr);
+      for (const wake of this.#qrWaiters.splice(0)) wake();
+    }
+    if (update.isNewLogin) {
+      this.deps.metrics.count(METRIC.linked);
+      await this.#report('pairing', { qr: null }, 'linked on the phone; restarting the connection');
+    }
+    if (update.connection === 'open') return this.#onOpen();
+    if (update.connection === 'close') return this.#onClose(closeStatusCode(update));
+  }
+
+  async #onOpen(): Promise<void> {
+    this.#releaseSlot?.();
+    this.#reconnectAttempt = 0;
+    this.qr.shown = 0;
+    this.qr.pairingCodeRequested = false;
+    if (!this.auth) return;
+    const phone = linkedPhone(this.auth);
+    const pushName = linkedPushName(this.auth);
+    const ok = await this.#report(
+      'connected',
+      {
+        qr: null,
+        pairingCode: null,
+        lastError: null,
+        ...(phone ? { phone } : {}),
+        ...(pushName ? { pushName } : {}),
+      },
+      'connection open',
+    );
+    if (ok && !this.stopping) this.attachMessaging();
+  }
+
+  async #onClose(statusCode: number | undefined): Promise<void> {
+    this.#releaseSlot?.();
+    this.#messaging?.detach();
+    this.#messaging = undefined;
+    this.socket = undefined;
+    const linked = this.auth?.linked ?? false;
+    const action = closeAction(statusCode, linked);
+    this.log.info('connection closed', { statusCode, action: action.kind, linked });
+    const at = new Date().toISOString();
+    switch (action.kind) {
+      case 'restart':
+        return this.connect();
+      case 'retry': {
+        this.deps.metrics.count(METRIC.reconnects);
+        const status: SessionStatus = linked ? 'reconnecting' : 'starting';
+        if (!(await this.#report(status, {}, `connection closed (${statusCode ?? 'no code'})`))) return;
+        const delay = backoffDelay(
+          this.#reconnectAttempt++,
+          this.deps.config.reconnectBaseMs,
+          this.deps.config.reconnectMaxMs,
+        );
+        this.#reconnectTimer = setTimeout(() => void this.connect(), delay);
+        return;
+      }
+      case 'logged_out':
+        this.deps.metrics.count(METRIC.loggedOut);
+        return this.stop({
+          flush: false,
+          eraseCredentials: true,
+          status: {
+            status: 'logged_out',
+            details: {
+              qr: null,
+              pairingCode: null,
+              lastError: { code: 'logged_out', message: 'the device was unlinked from WhatsApp', at },
+            },
+            reason: 'logged out',
+          },
+          stopDesired: true,
+          release: true,
+          why: 'logged out',
+        });
+      case 'replaced':
+        return this.stop({
+          flush: false,
+          status: {
+            status: 'disconnected',
+            details: {
+              lastError: {
+                code: 'connection_replaced',
+                message: 'another client connected as this device; stopped instead of fighting over it',
+                at,
+              },
+            },
+            reason: 'connection replaced',
+          },
+          stopDesired: true,
+          release: true,
+          why: 'connection replaced',
+        });
+      case 'qr_expired':
+        return this.expireQr();
+      case 'failed':
+        return this.stop({
+          flush: false,
+          status: {
+            status: 'failed',
+            details: { qr: null, lastError: { code: action.code, message: action.message, at } },
+            reason: action.message,
+          },
+          stopDesired: true,
+          release: true,
+          why: action.code,
+        });
+    }
+  }
+
+  /** Nobody linked in time: `qr_expired`, socket closed, lease released. */
+  expireQr(): Promise<void> {
+    this.deps.metrics.count(METRIC.qrExpired);
+    return this.stop({
+      flush: false,
+      status: {
+        status: 'qr_expired',
+        details: { qr: null, pairingCode: null },
+        reason: 'QR not scanned in time',
+      },
+      stopDesired: true,
+      release: true,
+      why: 'qr expired',
+    });
+  }
+
+  /**
+   * A guarded status write. Returns false (and stops on a lost lease) instead of throwing; a transition the
+   * machine refuses is logged and skipped.
+   */
+  async #report(status: SessionStatus, details: SessionDetailsPatch, reason: string): Promise<boolean> {
+    try {
+      await this.reporter.report(status, details, reason);
+      return true;
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        await this.onLeaseLost();
+        return false;
+      }
+      if (error instanceof ConflictError) {
+        this.log.warn('status change refused', { from: this.status, to: status });
+        return true;
+      }
+      throw error;
+    }
+  }
+
+  /** Public for the flows and the lease keeper. */
+  writeStatus(status: SessionStatus, details: SessionDetailsPatch, reason: string): Promise<boolean> {
+    return this.#report(status, details, reason);
+  }
+
+  onLeaseLost(): Promise<void> {
+    this.deps.metrics.count(METRIC.leaseLost);
+    return this.stop(STOP.leaseLost);
+  }
+
+  #onCredentialsWriteError(error: unknown): void {
+    if (error instanceof BlobVersionConflictError) {
+      this.log.warn('credentials changed by another writer; treating the lease as lost');
+      void this.onLeaseLost();
+      return;
+    }
+    this.log.warn('credentials write failed; will retry on the next change or flush', errorFields(error));
+  }
+
+  async #onUnexpected(error: unknown, where: string): Promise<void> {
+    if (error instanceof LeaseLostError) return this.onLeaseLost();
+    this.log.error('unexpected error; releasing the session for a later retry', {
+      where,
+      ...errorFields(error),
+    });
+    // Transient (S3, KMS, DynamoDB): give the session back; a claim round (maybe on another host) retries.
+    return this.stop({ flush: false, release: true, why: `error in ${where}` });
+  }
+
+  #endSocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.#generation++;
+    if (!socket) return;
+    // end() closes the WebSocket without a logout: the device stays linked for the next owner.
+    socket.end(undefined).catch(() => undefined);
+  }
+}
