@@ -17,6 +17,7 @@ import type {
 import { repositoryEntry, type EntryResolver, type FunctionSettings } from './constructs/app-function.js';
 import { ControlPlane } from './constructs/control-plane.js';
 import { Messaging } from './constructs/messaging.js';
+import { SessionHosts, type SessionHostsProps } from './constructs/session-hosts.js';
 import { Storage } from './constructs/storage.js';
 
 export interface PlatformStackProps extends StackProps {
@@ -38,6 +39,11 @@ export interface PlatformStackProps extends StackProps {
     readonly httpAuthorizer?: AuthorizerDefinition;
     readonly wsRoutes?: readonly WsRouteDefinition[];
   };
+  /** Session host sizing and image overrides (`infra/constructs/session-hosts.ts` has the defaults). */
+  readonly sessionHosts?: Pick<
+    SessionHostsProps,
+    'image' | 'hostCapacity' | 'targetSessionsPerHost' | 'minHosts' | 'maxHosts' | 'cpu' | 'memoryLimitMiB'
+  >;
 }
 
 type AppEnvironment = Partial<Record<keyof AppConfig, string>>;
@@ -46,6 +52,7 @@ export class PlatformStack extends Stack {
   readonly storage: Storage;
   readonly messaging: Messaging;
   readonly controlPlane: ControlPlane;
+  readonly sessionHosts: SessionHosts;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -92,6 +99,27 @@ export class PlatformStack extends Stack {
       wsRoutes: props.definitions?.wsRoutes,
     });
 
+    this.sessionHosts = new SessionHosts(this, 'SessionHosts', {
+      ...props.sessionHosts,
+      resourcePrefix: props.resourcePrefix,
+      appEnvironment: {
+        ...(environment as Record<string, string>),
+        APP_WS_CALLBACK_URL: this.controlPlane.webSocketStage.callbackUrl,
+      },
+      serviceName,
+      logLevel: functionSettings.logLevel,
+      tables: this.storage.tables,
+      key: this.storage.key,
+      credentialsBucket: this.storage.credentialsBucket,
+      mediaBucket: this.storage.mediaBucket,
+      flowLogsBucket: this.storage.accessLogsBucket,
+      bus: this.messaging.bus,
+      messaging: this.messaging,
+      controlPlane: this.controlPlane,
+      logRetention: functionSettings.logRetention,
+      removalPolicy: functionSettings.removalPolicy,
+    });
+
     new CfnOutput(this, 'HttpApiUrl', {
       value: this.controlPlane.httpStage.url,
       description: 'HTTP API base URL',
@@ -108,5 +136,6 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'MediaBucketName', { value: this.storage.mediaBucket.bucketName });
     new CfnOutput(this, 'EventBusName', { value: this.messaging.bus.eventBusName });
     new CfnOutput(this, 'DataKeyArn', { value: this.storage.key.keyArn });
+    new CfnOutput(this, 'SessionHostClusterName', { value: this.sessionHosts.cluster.clusterName });
   }
 }
