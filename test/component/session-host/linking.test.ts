@@ -1,0 +1,120 @@
+/**
+ * The session host against the simulator with real Baileys: linking by QR (the simulated phone scans the QR the
+ * host wrote onto the session item) and by pairing code (a `session.pairing-code` command), and a host restart
+ * after which the session is connected again from the stored credentials, without a QR.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialsKey } from '../../../session-host/auth-state.js';
+import type { SessionHost } from '../../../session-host/host.js';
+import {
+  createSession,
+  freshPhone,
+  linkByQr,
+  sessionNow,
+  startHostWorld,
+  until,
+  type HostWorld,
+} from './support.js';
+
+describe('session host: linking and restart', () => {
+  let world: HostWorld;
+  let host: SessionHost;
+
+  beforeAll(async () => {
+    world = await startHostWorld();
+    host = await world.startHost();
+  }, 60_000);
+  afterAll(async () => world?.stop(), 60_000);
+
+  it('links by QR: the QR is on the session item, then connected with the phone, QR cleared', async () => {
+    const phone = freshPhone();
+    const session = await createSession(world.adapters);
+    const connected = await linkByQr(world, session, phone);
+
+    expect(connected.owner).toBe(host.hostId);
+    expect(connected.phone).toBe(phone);
+    expect(connected.qr).toBeUndefined();
+    expect(connected.lastError).toBeUndefined();
+    // Credentials are stored encrypted and readable by the next owner.
+    const stored = await world.adapters.credentials.get(credentialsKey(session.id));
+    expect(stored?.bytes.toString('utf8')).toContain('"creds"');
+    // The health endpoint counts it.
+    const health = (await (await fetch(host.healthUrl)).json()) as {
+      sessions: { byStatus: Record<string, number> };
+    };
+    expect(health.sessions.byStatus.connected).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
+  it('links by pairing code on a session.pairing-code command', async () => {
+    const phone = freshPhone();
+    world.sim.addAccount(phone);
+    const session = await createSession(world.adapters);
+    await until(
+      () => sessionNow(world.adapters, session.id),
+      (s) => s.status === 'qr',
+      'the QR stage',
+    );
+    await world.adapters.commandQueue.send(host.queueUrl, {
+      type: 'session.pairing-code',
+      tenantId: session.tenantId,
+      sessionId: session.id,
+      sentAt: new Date().toISOString(),
+      phone,
+      requestId: 'req-1',
+    });
+    const withCode = await until(
+      () => sessionNow(world.adapters, session.id),
+      (s) => s.pairingCode?.requestId === 'req-1',
+      'the pairing code on the session item',
+    );
+    expect(withCode.status).toBe('pairing');
+    expect(withCode.qr).toBeUndefined();
+    expect(withCode.pairingCode?.code).toMatch(/^[A-Z0-9]{8}$/);
+    await world.sim.enterPairingCode(phone, withCode.pairingCode!.code);
+    const connected = await until(
+      () => sessionNow(world.adapters, session.id),
+      (s) => s.status === 'connected',
+      'connected after the code',
+    );
+    expect(connected.phone).toBe(phone);
+    expect(connected.pairingCode).toBeUndefined();
+  }, 60_000);
+
+  it('a restarted host reconnects the session from stored credentials, without a QR', async () => {
+    const phone = freshPhone();
+    const session = await createSession(world.adapters);
+    await linkByQr(world, session, phone);
+
+    await host.stop();
+    const released = await sessionNow(world.adapters, session.id);
+    expect(released.owner).toBeUndefined();
+    expect(released.desired).toBe('running');
+
+    const qrRefs: unknown[] = [];
+    const logins: string[] = [];
+    const onQr = (e: unknown) => qrRefs.push(e);
+    const onLogin = (e: { phone: string }) => logins.push(e.phone);
+    world.sim.events.on('qr-refs', onQr);
+    world.sim.events.on('login', onLogin);
+    try {
+      host = await world.startHost();
+      // The item still says `connected` from before the restart: wait for the device's login first.
+      await until(
+        () => logins.map((p) => `+${p.replace(/^\+/, '')}`),
+        (l) => l.includes(phone),
+        'the login with stored credentials',
+      );
+      const back = await until(
+        () => sessionNow(world.adapters, session.id),
+        (s) => s.status === 'connected' && s.owner === host.hostId,
+        'connected on the new host',
+      );
+      expect(back.phone).toBe(phone);
+      expect(back.qr).toBeUndefined();
+      expect(qrRefs).toHaveLength(0);
+    } finally {
+      world.sim.events.off('qr-refs', onQr);
+      world.sim.events.off('login', onLogin);
+    }
+  }, 60_000);
+});

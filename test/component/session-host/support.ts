@@ -1,0 +1,159 @@
+/**
+ * Shared set-up for the session host's component tests: the local cloud (DynamoDB Local, fauxqs, KMS stand-in,
+ * EventBridge, WebSocket gateway), the WhatsApp simulator, hosts started in process with short lease timings,
+ * and helpers that play the tenant (create a session) and the phone (scan the QR the host wrote).
+ */
+import { startLocalCloud, type RunningLocalCloud } from '../../../local/cloud.js';
+import { LOCAL_CREDENTIALS } from '../../../local/local-aws.js';
+import { silentLog } from '../../../local/log.js';
+import { newId, nowIso } from '../../../shared/domain/ids.js';
+import type { Session } from '../../../shared/domain/session.js';
+import type { AwsClientOptions } from '../../../shared/adapters/aws/clients.js';
+import { composeHostAdapters, type HostAdapters } from '../../../session-host/compose.js';
+import { loadHostConfig, type HostConfig } from '../../../session-host/config.js';
+import { startSessionHost, type SessionHost, type SessionHostOptions } from '../../../session-host/host.js';
+import { createHostLogger } from '../../../session-host/logger.js';
+import { WhatsAppSimulator } from '../../../simulator/index.js';
+
+/** Short timings so takeovers happen in seconds; the ratios match production (lease = 3 renewals+). */
+export const FAST_HOST_ENV: Readonly<Record<string, string>> = {
+  APP_HOST_CAPACITY: '20',
+  APP_LEASE_MS: '3000',
+  APP_LEASE_RENEW_MS: '500',
+  APP_CLAIM_INTERVAL_MS: '250',
+  APP_CLAIM_JITTER_MS: '100',
+  APP_RECONNECT_BASE_MS: '100',
+  APP_RECONNECT_MAX_MS: '1000',
+  APP_CREDENTIALS_DEBOUNCE_MS: '100',
+  APP_HEARTBEAT_TTL_MS: '3000',
+  APP_SWEEP_INTERVAL_MS: '500',
+  APP_METRICS: 'false',
+  APP_LOG_LEVEL: process.env.HOST_LOG ?? 'error',
+  APP_BAILEYS_LOG_LEVEL: 'silent',
+  APP_HEALTH_PORT: '0',
+};
+
+export interface HostWorld {
+  readonly cloud: RunningLocalCloud;
+  readonly sim: WhatsAppSimulator;
+  /** Adapters over the same cloud, for the test to read and write what the tenant and the API would. */
+  readonly adapters: HostAdapters;
+  readonly clientOptions: AwsClientOptions;
+  /** The environment a host process needs (cloud + simulator + fast timings). */
+  readonly hostEnv: Readonly<Record<string, string>>;
+  config(extra?: Readonly<Record<string, string>>): HostConfig;
+  startHost(extra?: Readonly<Record<string, string>>, options?: SessionHostOptions): Promise<SessionHost>;
+  stop(): Promise<void>;
+}
+
+export async function startHostWorld(): Promise<HostWorld> {
+  const cloud = await startLocalCloud({ setEnv: false, stackFile: false, log: silentLog });
+  const sim = new WhatsAppSimulator();
+  await sim.start({ port: 0 });
+  const { stack } = cloud;
+  const clientOptions: AwsClientOptions = {
+    endpoints: {
+      dynamodb: stack.dynamodb,
+      sqs: stack.sqs,
+      s3: stack.s3,
+      eventbridge: stack.eventbridge,
+      kms: stack.kms,
+    },
+    credentials: LOCAL_CREDENTIALS,
+  };
+  const hostEnv = {
+    ...cloud.env,
+    ...FAST_HOST_ENV,
+    APP_WA_URL: sim.wsUrl,
+    APP_WA_ROOT_PUBLIC_KEY: sim.rootPublicKey,
+  };
+  const config = (extra: Readonly<Record<string, string>> = {}) => loadHostConfig({ ...hostEnv, ...extra });
+  const base = config();
+  const adapters = composeHostAdapters(base.app, createHostLogger({ level: 'silent' }), clientOptions);
+  const hosts: SessionHost[] = [];
+  return {
+    cloud,
+    sim,
+    adapters,
+    clientOptions,
+    hostEnv,
+    config,
+    async startHost(extra = {}, options = {}) {
+      const host = await startSessionHost({
+        config: config(extra),
+        clientOptions,
+        commandWaitSeconds: 1,
+        ...options,
+      });
+      hosts.push(host);
+      return host;
+    },
+    async stop() {
+      await Promise.all(hosts.map((h) => h.stop()));
+      adapters.destroy();
+      await sim.stop();
+      await cloud.stop();
+    },
+  };
+}
+
+/** What `POST /v1/sessions` stores: a session wanted running, unowned. */
+export async function createSession(adapters: HostAdapters, tenantId: string = newId()): Promise<Session> {
+  const now = nowIso();
+  return adapters.sessions.create({
+    id: newId(),
+    tenantId,
+    desired: 'running',
+    status: 'starting',
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `read` until `done` holds (deadline, not a timed assertion); returns the last value. */
+export async function until<T>(
+  read: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await sleep(50);
+    last = await read();
+  }
+  return last;
+}
+
+export async function sessionNow(adapters: HostAdapters, id: string): Promise<Session> {
+  const s = await adapters.sessions.getById(id);
+  if (!s) throw new Error(`session ${id} is gone`);
+  return s;
+}
+
+/** The phone scans the QR the host wrote onto the session item; resolves once the session is `connected`. */
+export async function linkByQr(world: HostWorld, session: Session, phone: string): Promise<Session> {
+  const withQr = await until(
+    () => sessionNow(world.adapters, session.id),
+    (s) => s.status === 'qr' && s.qr !== undefined,
+    'a QR on the session item',
+  );
+  await world.sim.scanQr(withQr.qr!.code, phone);
+  return until(
+    () => sessionNow(world.adapters, session.id),
+    (s) => s.status === 'connected',
+    'connected after the scan',
+  );
+}
+
+let phoneSeq = 0;
+/** A fresh account number per test (`+1555` + pid-derived digits), so tests never share a WhatsApp account. */
+export function freshPhone(): string {
+  phoneSeq++;
+  return `+1555${String(process.pid % 1000).padStart(3, '0')}${String(phoneSeq).padStart(4, '0')}`;
+}
