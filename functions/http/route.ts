@@ -25,6 +25,15 @@ export class HttpResponse {
   ) {}
 }
 
+/** A binary body (an image): sent base64-encoded with `isBase64Encoded`, as API Gateway expects. */
+export class BinaryResponse {
+  constructor(
+    readonly contentType: string,
+    readonly bytes: Uint8Array,
+    readonly statusCode = 200,
+  ) {}
+}
+
 export const created = (body: unknown, location?: string): HttpResponse =>
   new HttpResponse(201, body, location === undefined ? {} : { location });
 export const accepted = (body: unknown): HttpResponse => new HttpResponse(202, body);
@@ -32,12 +41,14 @@ export const noContent = (): HttpResponse => new HttpResponse(204);
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface RouteInput<TEvent, B, Q, P> {
+export interface RouteInput<TEvent, B, Q, P, A = undefined> {
   body: B;
   query: Q;
   path: P;
   event: TEvent;
   context: Context;
+  /** What `authorize` returned (undefined without one). */
+  auth: A;
 }
 
 export interface RouteOptions<
@@ -45,7 +56,13 @@ export interface RouteOptions<
   BS extends z.ZodType | undefined,
   QS extends z.ZodType | undefined,
   PS extends z.ZodType | undefined,
+  A = undefined,
 > extends JsonBodyOptions {
+  /**
+   * Runs first, before the body is read or any input validated, so a caller without a valid key learns nothing
+   * about the route's input rules (401/403 before 400). Its result reaches the handler as `auth`.
+   */
+  authorize?: (event: TEvent) => A | Promise<A>;
   /** Without a body schema the body is not read at all (GET, DELETE, bodyless POSTs). */
   body?: BS;
   query?: QS;
@@ -54,7 +71,7 @@ export interface RouteOptions<
   successStatus?: number;
   logger?: ProblemLogger;
   /** Returns the JSON body (sent with `successStatus`) or an HttpResponse. */
-  handler: (input: RouteInput<TEvent, Parsed<BS>, Parsed<QS>, Parsed<PS>>) => unknown | Promise<unknown>;
+  handler: (input: RouteInput<TEvent, Parsed<BS>, Parsed<QS>, Parsed<PS>, A>) => unknown | Promise<unknown>;
 }
 
 // Zod's default for a missing field reads "expected string, received undefined"; clients understand this better.
@@ -69,6 +86,14 @@ function parseInput(schema: z.ZodType | undefined, value: unknown, location: Val
 }
 
 function toResult(value: unknown, successStatus: number): HttpResult {
+  if (value instanceof BinaryResponse) {
+    return {
+      statusCode: value.statusCode,
+      headers: { 'content-type': value.contentType, 'cache-control': 'no-store' },
+      body: Buffer.from(value.bytes).toString('base64'),
+      isBase64Encoded: true,
+    };
+  }
   const response = value instanceof HttpResponse ? value : new HttpResponse(successStatus, value);
   const headers: Record<string, string> = {
     // API responses carry tenant data and once-shown secrets; no shared cache may keep them.
@@ -94,8 +119,10 @@ export function httpRoute<
   BS extends z.ZodType | undefined = undefined,
   QS extends z.ZodType | undefined = undefined,
   PS extends z.ZodType | undefined = undefined,
->(options: RouteOptions<TEvent, BS, QS, PS>) {
+  A = undefined,
+>(options: RouteOptions<TEvent, BS, QS, PS, A>) {
   const successStatus = options.successStatus ?? 200;
+  const authorized = new WeakMap<object, A>();
   const core = async (event: TEvent, context: Context): Promise<HttpResult> => {
     const body = parseInput(options.body, (event as EventWithJsonBody<TEvent>).jsonBody, 'body');
     const query = parseInput(options.query, event.queryStringParameters ?? {}, 'query');
@@ -106,11 +133,21 @@ export function httpRoute<
       path: path as Parsed<PS>,
       event,
       context,
+      auth: authorized.get(event) as A,
     });
     return toResult(value, successStatus);
   };
 
   const handler = middy<TEvent, HttpResult>(core).use(problemErrors({ logger: options.logger }));
+  const authorize = options.authorize;
+  if (authorize !== undefined) {
+    handler.use({
+      name: 'authorize',
+      before: async (request) => {
+        authorized.set(request.event, await authorize(request.event));
+      },
+    });
+  }
   // Routes without a body schema ignore the body instead of refusing a stray one.
   return options.body === undefined ? handler : handler.use(jsonBody<TEvent>({ maxBytes: options.maxBytes }));
 }
@@ -124,7 +161,8 @@ export function httpRouteFor<TEvent extends APIGatewayProxyEventV2>() {
     BS extends z.ZodType | undefined = undefined,
     QS extends z.ZodType | undefined = undefined,
     PS extends z.ZodType | undefined = undefined,
+    A = undefined,
   >(
-    options: RouteOptions<TEvent, BS, QS, PS>,
-  ) => httpRoute<TEvent, BS, QS, PS>(options);
+    options: RouteOptions<TEvent, BS, QS, PS, A>,
+  ) => httpRoute<TEvent, BS, QS, PS, A>(options);
 }

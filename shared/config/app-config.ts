@@ -32,6 +32,14 @@ export const AppConfigSchema = z.object({
   APP_LOCAL_MODE: flag,
   /** fauxqs serves S3 path-style only. */
   APP_S3_FORCE_PATH_STYLE: flag,
+  /**
+   * SHA-256 hex of the operator key (never the key itself), which may create tenants. Absent: no operator key
+   * is accepted at all.
+   */
+  APP_OPERATOR_KEY_HASH: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 hex digest of the operator key')
+    .optional(),
   APP_SERVICE_NAME: z.string().default('wa-platform'),
   APP_VERSION: z.string().default('0.1.0'),
 });

@@ -1,4 +1,120 @@
 import type { HttpRouteDefinition } from './http-routes.js';
 
-/** Tenants, API keys, sessions, messages, chats, OpenAPI (DESIGN.md section 4). */
-export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [];
+/** Tenants, API keys, sessions, messages, chats, OpenAPI (DESIGN.md section 4; docs/api.md). */
+export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
+  { routeKey: 'GET /v1/openapi.json', entry: 'functions/http/openapi', handler: 'handler', auth: 'none' },
+  {
+    routeKey: 'POST /v1/tenants',
+    entry: 'functions/http/tenants/create',
+    handler: 'handler',
+    auth: 'operator',
+    access: { tables: { tenants: 'readWrite', apiKeys: 'readWrite' } },
+  },
+  {
+    routeKey: 'POST /v1/api-keys',
+    entry: 'functions/http/api-keys/create',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { apiKeys: 'readWrite' } },
+  },
+  {
+    routeKey: 'GET /v1/api-keys',
+    entry: 'functions/http/api-keys/list',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { apiKeys: 'read' } },
+  },
+  {
+    routeKey: 'DELETE /v1/api-keys/{keyId}',
+    entry: 'functions/http/api-keys/revoke',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { apiKeys: 'readWrite' } },
+  },
+  {
+    routeKey: 'POST /v1/sessions',
+    entry: 'functions/http/sessions/create',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'readWrite' } },
+  },
+  {
+    routeKey: 'GET /v1/sessions',
+    entry: 'functions/http/sessions/list',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'read' } },
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}',
+    entry: 'functions/http/sessions/get',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'read' } },
+  },
+  {
+    routeKey: 'DELETE /v1/sessions/{sessionId}',
+    entry: 'functions/http/sessions/delete',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: {
+      tables: { sessions: 'readWrite', messages: 'readWrite', chats: 'readWrite' },
+      hostCommands: true,
+      blobs: 'readWrite',
+    },
+    timeoutSeconds: 28,
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}/qr',
+    entry: 'functions/http/sessions/qr',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'read' } },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/pairing-code',
+    entry: 'functions/http/sessions/pairing-code',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'read' }, hostCommands: true },
+    timeoutSeconds: 28,
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/logout',
+    entry: 'functions/http/sessions/logout',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'readWrite' }, hostCommands: true, blobs: 'readWrite' },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/messages',
+    entry: 'functions/http/messages/send',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: {
+      tables: { sessions: 'read', messages: 'readWrite', chats: 'readWrite', idempotency: 'readWrite' },
+      hostCommands: true,
+    },
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}/messages',
+    entry: 'functions/http/messages/list',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'read', messages: 'read' } },
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}/messages/{messageId}',
+    entry: 'functions/http/messages/get',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'read', messages: 'read' } },
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}/chats',
+    entry: 'functions/http/chats/list',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'read', chats: 'read' } },
+  },
+];

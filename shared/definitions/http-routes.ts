@@ -32,7 +32,13 @@ export interface HttpRouteDefinition {
   readonly entry: string;
   readonly handler: string;
   readonly auth: RouteAuth;
+  /**
+   * Least privilege for this route's function. Every `apiKey` route also gets what the tenant guard
+   * (`functions/http/tenant-request.ts`) needs: read `tenants`, read/write `rateLimits`.
+   */
   readonly access?: RouteAccess;
+  /** Function timeout when a route waits on a host (default 10 s; API Gateway gives up at 30 s). */
+  readonly timeoutSeconds?: number;
 }
 
 export interface AuthorizerDefinition {

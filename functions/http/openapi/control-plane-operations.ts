@@ -1,0 +1,222 @@
+/** OpenAPI operations of `CONTROL_PLANE_ROUTES`. */
+import { z } from 'zod';
+import { CreateApiKeyRequestSchema } from '../../../shared/domain/api-key.js';
+import { SendMessageRequestSchema, SendMessageResponseSchema } from '../../../shared/domain/message.js';
+import {
+  CreateSessionRequestSchema,
+  PairingCodeRequestSchema,
+  SessionViewSchema,
+} from '../../../shared/domain/session.js';
+import { CreateTenantRequestSchema, TenantSchema } from '../../../shared/domain/tenant.js';
+import { IdempotencyKeySchema } from '../../../shared/services/idempotency.js';
+import {
+  ApiKeyViewSchema,
+  ChatViewSchema,
+  CreatedApiKeySchema,
+  MessageViewSchema,
+  PairingCodeViewSchema,
+  QrViewSchema,
+  pageSchema,
+} from '../../../shared/services/views.js';
+import {
+  ApiKeyPathSchema,
+  HistoryQuerySchema,
+  MessagePathSchema,
+  PageQuerySchema,
+  QrQuerySchema,
+  SessionPathSchema,
+} from '../schemas.js';
+import type { OperationSpec } from './operation.js';
+
+const created = (description: string, schema: z.ZodType) => ({
+  201: { description, schema, headers: { Location: 'URL of the new resource' } },
+});
+
+export const CONTROL_PLANE_OPERATIONS: readonly OperationSpec[] = [
+  {
+    routeKey: 'GET /v1/openapi.json',
+    operationId: 'getOpenApi',
+    summary: 'This OpenAPI document',
+    tag: 'meta',
+    responses: { 200: { description: 'OpenAPI 3.1 document', schema: z.record(z.string(), z.unknown()) } },
+  },
+  {
+    routeKey: 'POST /v1/tenants',
+    operationId: 'createTenant',
+    summary: 'Create a tenant and its first API key',
+    description: 'The first key has every scope, including `keys:manage`. It is shown once.',
+    tag: 'tenants',
+    body: CreateTenantRequestSchema,
+    responses: created(
+      'The tenant and its first key',
+      z.object({ tenant: TenantSchema, apiKey: CreatedApiKeySchema }),
+    ),
+  },
+  {
+    routeKey: 'POST /v1/api-keys',
+    operationId: 'createApiKey',
+    summary: 'Create an API key',
+    description: 'Scopes default to all but `keys:manage`. The key is shown once.',
+    tag: 'api-keys',
+    scopes: ['keys:manage'],
+    body: CreateApiKeyRequestSchema,
+    responses: created('The new key', CreatedApiKeySchema),
+  },
+  {
+    routeKey: 'GET /v1/api-keys',
+    operationId: 'listApiKeys',
+    summary: "List the tenant's API keys",
+    tag: 'api-keys',
+    scopes: ['keys:manage'],
+    query: PageQuerySchema,
+    responses: { 200: { description: 'A page of keys', schema: pageSchema(ApiKeyViewSchema) } },
+  },
+  {
+    routeKey: 'DELETE /v1/api-keys/{keyId}',
+    operationId: 'revokeApiKey',
+    summary: 'Revoke an API key',
+    description: 'Takes effect at once.',
+    tag: 'api-keys',
+    scopes: ['keys:manage'],
+    path: ApiKeyPathSchema,
+    responses: { 204: { description: 'Revoked' } },
+  },
+  {
+    routeKey: 'POST /v1/sessions',
+    operationId: 'createSession',
+    summary: 'Create a session',
+    description:
+      'A session host picks it up within seconds: `starting`, then `qr` (or use a pairing code), then `connected`.',
+    tag: 'sessions',
+    scopes: ['sessions:write'],
+    body: CreateSessionRequestSchema,
+    bodyOptional: true,
+    responses: created('The new session', SessionViewSchema),
+  },
+  {
+    routeKey: 'GET /v1/sessions',
+    operationId: 'listSessions',
+    summary: 'List sessions',
+    tag: 'sessions',
+    scopes: ['sessions:read'],
+    query: PageQuerySchema,
+    responses: { 200: { description: 'A page of sessions', schema: pageSchema(SessionViewSchema) } },
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}',
+    operationId: 'getSession',
+    summary: 'Read a session',
+    tag: 'sessions',
+    scopes: ['sessions:read'],
+    path: SessionPathSchema,
+    responses: { 200: { description: 'The session', schema: SessionViewSchema } },
+  },
+  {
+    routeKey: 'DELETE /v1/sessions/{sessionId}',
+    operationId: 'deleteSession',
+    summary: 'Delete a session and erase its data',
+    description:
+      'Stops it, then erases its credentials, messages and chats. The device stays listed on the phone.',
+    tag: 'sessions',
+    scopes: ['sessions:write'],
+    path: SessionPathSchema,
+    responses: { 204: { description: 'Deleted' } },
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}/qr',
+    operationId: 'getSessionQr',
+    summary: 'The current QR code',
+    description: 'Only while the session is `qr`; 409 otherwise. `?format=png` answers with an image.',
+    tag: 'sessions',
+    scopes: ['sessions:read'],
+    path: SessionPathSchema,
+    query: QrQuerySchema,
+    errors: [409],
+    responses: {
+      200: { description: 'The QR (JSON, or image/png with ?format=png)', schema: QrViewSchema },
+    },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/pairing-code',
+    operationId: 'requestPairingCode',
+    summary: 'Get a phone-number pairing code',
+    description:
+      'Type the 8-character code on the phone (Linked devices > Link with phone number). 409 while no session ' +
+      'host owns the session yet; 504 if the host did not answer in time (retry).',
+    tag: 'sessions',
+    scopes: ['sessions:write'],
+    path: SessionPathSchema,
+    body: PairingCodeRequestSchema,
+    errors: [409, 503, 504],
+    responses: { 200: { description: 'The code', schema: PairingCodeViewSchema } },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/logout',
+    operationId: 'logoutSession',
+    summary: 'Unlink the device',
+    description:
+      '202 when the session host was asked to unlink (the status becomes `logged_out` shortly); 200 when no host ' +
+      'held the session and it was logged out at once. Either way the session ends stopped.',
+    tag: 'sessions',
+    scopes: ['sessions:write'],
+    path: SessionPathSchema,
+    errors: [503],
+    responses: {
+      200: { description: 'Logged out', schema: SessionViewSchema },
+      202: { description: 'The host is logging out', schema: SessionViewSchema },
+    },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/messages',
+    operationId: 'sendMessage',
+    summary: 'Send a message',
+    description:
+      'Queued at once and sent by the session host in order. With `Idempotency-Key`, a retry with the same key ' +
+      'and body gets the same answer (and the same message id); another body under that key is a 409.',
+    tag: 'messages',
+    scopes: ['messages:send'],
+    path: SessionPathSchema,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'Makes retries safe for 24 hours',
+        schema: IdempotencyKeySchema,
+      },
+    ],
+    body: SendMessageRequestSchema,
+    errors: [409],
+    responses: { 202: { description: 'Queued', schema: SendMessageResponseSchema } },
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}/messages',
+    operationId: 'listMessages',
+    summary: 'Message history',
+    description:
+      'With `chat`, one conversation (newest first, or `order=oldest`); without, the whole session.',
+    tag: 'messages',
+    scopes: ['messages:read'],
+    path: SessionPathSchema,
+    query: HistoryQuerySchema,
+    responses: { 200: { description: 'A page of messages', schema: pageSchema(MessageViewSchema) } },
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}/messages/{messageId}',
+    operationId: 'getMessage',
+    summary: 'One message with its status history',
+    tag: 'messages',
+    scopes: ['messages:read'],
+    path: MessagePathSchema,
+    responses: { 200: { description: 'The message', schema: MessageViewSchema } },
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}/chats',
+    operationId: 'listChats',
+    summary: 'Conversations',
+    description: 'Most recent activity first, with the last message and the unread count.',
+    tag: 'messages',
+    scopes: ['messages:read'],
+    path: SessionPathSchema,
+    query: PageQuerySchema,
+    responses: { 200: { description: 'A page of chats', schema: pageSchema(ChatViewSchema) } },
+  },
+];

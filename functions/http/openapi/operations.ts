@@ -1,0 +1,6 @@
+/** Every area's OpenAPI operations. A new area adds its list here (one import, one spread). */
+import { CONTROL_PLANE_OPERATIONS } from './control-plane-operations.js';
+import type { OperationSpec } from './operation.js';
+import { WEBHOOK_OPERATIONS } from './webhook-operations.js';
+
+export const ALL_OPERATIONS: readonly OperationSpec[] = [...CONTROL_PLANE_OPERATIONS, ...WEBHOOK_OPERATIONS];

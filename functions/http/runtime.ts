@@ -1,0 +1,78 @@
+/**
+ * Composition root of the HTTP handlers: configuration, AWS clients, repositories and the use cases' other
+ * dependencies, built once per Lambda container from the environment and only when a handler first needs them
+ * (a refused request never reads the config). Tests and the local cloud set the same variables.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { createAwsClients, type AwsClients } from '../../shared/adapters/aws/clients.js';
+import { S3CredentialsEraser } from '../../shared/adapters/aws/s3-credentials-eraser.js';
+import { SqsHostCommandQueue } from '../../shared/adapters/aws/sqs-host-command-queue.js';
+import { createDynamoRepositories } from '../../shared/adapters/dynamodb/index.js';
+import { DynamoIdempotencyStore } from '../../shared/adapters/dynamodb/idempotency-store.js';
+import { DynamoRateLimitCounter } from '../../shared/adapters/dynamodb/rate-limit-counter.js';
+import { DynamoSessionRecordsEraser } from '../../shared/adapters/dynamodb/session-records-eraser.js';
+import { loadAppConfig, type AppConfig } from '../../shared/config/app-config.js';
+import { sleep, type ControlPlaneDeps } from '../../shared/services/deps.js';
+import { HostDoorbell } from '../../shared/services/host-doorbell.js';
+
+/** Timings of the HTTP use cases; defaults fit API Gateway's 30 s integration limit. */
+export const HttpTimingsSchema = z.object({
+  APP_PAIRING_WAIT_MS: z.coerce.number().int().min(0).max(25_000).default(15_000),
+  APP_SESSION_RELEASE_WAIT_MS: z.coerce.number().int().min(0).max(20_000).default(5_000),
+});
+
+let config: AppConfig | undefined;
+let clients: AwsClients | undefined;
+let deps: ControlPlaneDeps | undefined;
+let logger: Logger | undefined;
+
+export function appConfig(): AppConfig {
+  config ??= loadAppConfig();
+  return config;
+}
+
+export function awsClients(): AwsClients {
+  // Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables (set by the local cloud), none on AWS.
+  clients ??= createAwsClients(appConfig());
+  return clients;
+}
+
+export function httpLogger(): Logger {
+  logger ??= new Logger({ serviceName: process.env.APP_SERVICE_NAME ?? 'wa-platform' });
+  return logger;
+}
+
+/** The use cases' dependencies (repositories, host doorbell, idempotency, rate limits, erasers). */
+export function controlPlane(): ControlPlaneDeps {
+  if (!deps) {
+    const cfg = appConfig();
+    const aws = awsClients();
+    const timings = HttpTimingsSchema.parse(process.env);
+    const ctx = { dynamo: aws.dynamo, config: cfg };
+    const log = httpLogger();
+    deps = {
+      repos: createDynamoRepositories(aws.dynamo, cfg),
+      doorbell: new HostDoorbell(new SqsHostCommandQueue({ sqs: aws.sqs, prefix: cfg.APP_RESOURCE_PREFIX }), {
+        warn: (message, fields) => log.warn(message, fields),
+      }),
+      idempotency: new DynamoIdempotencyStore(ctx),
+      rateLimits: new DynamoRateLimitCounter(ctx),
+      credentials: new S3CredentialsEraser(aws.s3, cfg.APP_CREDENTIALS_BUCKET),
+      records: new DynamoSessionRecordsEraser(ctx),
+      localMode: cfg.APP_LOCAL_MODE,
+      pairingWaitMs: timings.APP_PAIRING_WAIT_MS,
+      releaseWaitMs: timings.APP_SESSION_RELEASE_WAIT_MS,
+      now: () => Date.now(),
+      sleep,
+    };
+  }
+  return deps;
+}
+
+/** Tests that change the environment between local clouds in one process start from scratch. */
+export function resetRuntime(): void {
+  config = undefined;
+  clients = undefined;
+  deps = undefined;
+}

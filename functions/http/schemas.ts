@@ -1,0 +1,25 @@
+/** Path and query schemas shared by the control plane's routes (also rendered into the OpenAPI document). */
+import { z } from 'zod';
+import { IdSchema } from '../../shared/domain/ids.js';
+import { PhoneSchema } from '../../shared/domain/phone.js';
+
+export const SessionPathSchema = z.object({ sessionId: IdSchema });
+export const MessagePathSchema = z.object({ sessionId: IdSchema, messageId: IdSchema });
+export const ApiKeyPathSchema = z.object({ keyId: IdSchema });
+
+export const PageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).optional().describe('Page size, 1-100 (default 50)'),
+  cursor: z.string().min(1).max(2048).optional().describe('The `cursor` of the previous page'),
+});
+
+export const HistoryQuerySchema = PageQuerySchema.extend({
+  chat: PhoneSchema.optional().describe("Only this chat's messages (the contact's E.164 number)"),
+  order: z
+    .enum(['newest', 'oldest'])
+    .default('newest')
+    .describe('Within a chat: newest first (default) or oldest first'),
+});
+
+export const QrQuerySchema = z.object({
+  format: z.enum(['json', 'png']).default('json').describe('`png` answers with the QR as an image'),
+});

@@ -1,0 +1,57 @@
+/**
+ * Deletes a session's messages and chats: both tables are partitioned by `sessionId`, so each is a key-only
+ * query and 25-item batch deletes, with DynamoDB's unprocessed items retried (with a short backoff).
+ */
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { SessionRecordsEraser } from '../../services/session-data.js';
+import { tableName, type DynamoContext, type Item } from './items.js';
+
+const BATCH = 25;
+const MAX_UNPROCESSED_ROUNDS = 8;
+
+export class DynamoSessionRecordsEraser implements SessionRecordsEraser {
+  constructor(private readonly ctx: DynamoContext) {}
+
+  async erase(sessionId: string): Promise<{ messages: number; chats: number }> {
+    const messages = await this.eraseTable(tableName(this.ctx, 'messages'), sessionId, 'messageId');
+    const chats = await this.eraseTable(tableName(this.ctx, 'chats'), sessionId, 'chatJid');
+    return { messages, chats };
+  }
+
+  private async eraseTable(table: string, sessionId: string, sortKey: string): Promise<number> {
+    let deleted = 0;
+    let startKey: Item | undefined;
+    do {
+      const out = await this.ctx.dynamo.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'sessionId = :s',
+          ExpressionAttributeValues: { ':s': sessionId },
+          ProjectionExpression: '#p, #s',
+          ExpressionAttributeNames: { '#p': 'sessionId', '#s': sortKey },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const keys = (out.Items ?? []).map((item) => ({ sessionId, [sortKey]: item[sortKey] }));
+      for (let i = 0; i < keys.length; i += BATCH) {
+        await this.deleteBatch(table, keys.slice(i, i + BATCH));
+      }
+      deleted += keys.length;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return deleted;
+  }
+
+  private async deleteBatch(table: string, keys: Item[]): Promise<void> {
+    let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
+    for (let round = 0; requests.length > 0; round += 1) {
+      if (round >= MAX_UNPROCESSED_ROUNDS)
+        throw new Error(`could not delete ${requests.length} item(s) of ${table}`);
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+      const out = await this.ctx.dynamo.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      requests = (out.UnprocessedItems?.[table] ?? []).flatMap((r) =>
+        r.DeleteRequest?.Key ? [{ DeleteRequest: { Key: r.DeleteRequest.Key } }] : [],
+      );
+    }
+  }
+}

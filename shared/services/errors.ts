@@ -1,0 +1,20 @@
+/** Problems specific to the control plane's use cases, beyond the domain's catalog. */
+import { AppError } from '../domain/errors.js';
+
+/** A session host did not answer in time (e.g. a pairing code); the request may be retried. */
+export class HostTimeoutError extends AppError {
+  readonly status = 504;
+  readonly slug = 'host-timeout';
+  readonly title = 'The session host did not answer in time';
+}
+
+/** A dependency the request needs is failing right now; retrying later is the right move. */
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503;
+  readonly slug = 'service-unavailable';
+  readonly title = 'Service unavailable';
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': '5' };
+  }
+}

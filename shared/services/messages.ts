@@ -1,0 +1,152 @@
+/**
+ * Sending and reading messages. A send writes the message `queued` first (the truth), then rings the owner host
+ * (a doorbell); a host that claims the session later drains what is queued, so no send is lost either way.
+ */
+import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { newId, nowIso } from '../domain/ids.js';
+import {
+  contentOfRequest,
+  messagePreview,
+  type Message,
+  type SendMessageRequest,
+  type SendMessageResponse,
+} from '../domain/message.js';
+import { phoneToJid } from '../domain/phone.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { Page, PageRequest } from '../ports/pagination.js';
+import type { ControlPlaneDeps } from './deps.js';
+import { requestFingerprint } from './idempotency.js';
+import { assertPublicMediaUrl } from './media-url-guard.js';
+import { enforceRateLimit, sessionSendsBucket } from './rate-limit.js';
+import { loadSession } from './sessions.js';
+import { mapPage, toChatView, toMessageView, type ChatView, type MessageView } from './views.js';
+
+type Deps = ControlPlaneDeps;
+
+export interface SendInput {
+  readonly tenant: Tenant;
+  readonly sessionId: string;
+  readonly request: SendMessageRequest;
+  readonly idempotencyKey?: string;
+}
+
+export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMessageResponse> {
+  const { tenant, sessionId, request } = input;
+  const session = await loadSession(deps, tenant.id, sessionId);
+  if (session.desired !== 'running') {
+    throw new ConflictError(`Session ${sessionId} is stopped (${session.status}); it cannot send`);
+  }
+  await assertPublicMediaUrl(request, { allowLoopback: deps.localMode });
+
+  const now = deps.now();
+  let messageId = newId(now);
+  if (input.idempotencyKey !== undefined) {
+    messageId = await deps.idempotency.claim({
+      scope: tenant.id,
+      key: input.idempotencyKey,
+      fingerprint: requestFingerprint(`POST /v1/sessions/${sessionId}/messages`, request),
+      candidateId: messageId,
+      now,
+    });
+  }
+  const at = nowIso(new Date(now));
+  const content = contentOfRequest(request);
+  const message: Message = {
+    id: messageId,
+    tenantId: tenant.id,
+    sessionId,
+    direction: 'outbound',
+    chatJid: phoneToJid(request.to),
+    to: request.to,
+    type: content.type,
+    content,
+    status: 'queued',
+    statusHistory: [{ status: 'queued', at }],
+    ...(request.replyTo === undefined ? {} : { replyTo: request.replyTo }),
+    ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
+    createdAt: at,
+    updatedAt: at,
+  };
+  // Counted before the write so a tenant over the limit stores nothing; a replay of an existing message is not
+  // a new send and is answered below without counting.
+  const existing =
+    input.idempotencyKey === undefined ? null : await deps.repos.messages.get(sessionId, messageId);
+  if (existing) return { id: existing.id, status: 'queued' };
+  await enforceRateLimit(
+    deps.rateLimits,
+    sessionSendsBucket(tenant.id, sessionId),
+    tenant.limits.sendsPerMinute,
+    'Sends for this session',
+    now,
+  );
+  const { created } = await deps.repos.messages.create(message);
+  if (created) {
+    await deps.repos.chats.recordMessage({
+      tenantId: tenant.id,
+      sessionId,
+      chatJid: message.chatJid,
+      phone: request.to,
+      lastMessage: {
+        id: message.id,
+        type: message.type,
+        preview: messagePreview(content),
+        at,
+        direction: 'outbound',
+      },
+    });
+  }
+  await deps.doorbell.ring(session, {
+    type: 'message.send',
+    tenantId: tenant.id,
+    sessionId,
+    messageId,
+    sentAt: at,
+  });
+  return { id: messageId, status: 'queued' };
+}
+
+export interface HistoryQuery extends PageRequest {
+  /** E.164: only this chat's messages. Without it, the whole session's. */
+  readonly chat?: string;
+  readonly order?: 'newest' | 'oldest';
+}
+
+export async function listMessages(
+  deps: Pick<Deps, 'repos'>,
+  tenantId: string,
+  sessionId: string,
+  query: HistoryQuery,
+): Promise<Page<MessageView>> {
+  await loadSession(deps, tenantId, sessionId);
+  const page = { limit: query.limit, cursor: query.cursor };
+  const result =
+    query.chat === undefined
+      ? await deps.repos.messages.listBySession(sessionId, page)
+      : await deps.repos.messages.listByChat(sessionId, phoneToJid(query.chat), {
+          ...page,
+          direction: query.order === 'oldest' ? 'forward' : 'backward',
+        });
+  return mapPage(result, toMessageView);
+}
+
+export async function getMessage(
+  deps: Pick<Deps, 'repos'>,
+  tenantId: string,
+  sessionId: string,
+  messageId: string,
+): Promise<MessageView> {
+  await loadSession(deps, tenantId, sessionId);
+  const message = await deps.repos.messages.get(sessionId, messageId);
+  if (!message || message.tenantId !== tenantId) throw new NotFoundError(`No message ${messageId}`);
+  return toMessageView(message);
+}
+
+export async function listChats(
+  deps: Pick<Deps, 'repos'>,
+  tenantId: string,
+  sessionId: string,
+  page: PageRequest,
+): Promise<Page<ChatView>> {
+  await loadSession(deps, tenantId, sessionId);
+  return mapPage(await deps.repos.chats.listByActivity(sessionId, page), toChatView);
+}

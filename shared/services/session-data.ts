@@ -1,0 +1,21 @@
+/**
+ * Erasing a session's data (`DELETE /v1/sessions/{id}`, and the credentials on a logout nobody else handles).
+ *
+ * Contract with the session host: a session's credentials (Baileys auth state) live in the credentials bucket
+ * under `credentialsKeyPrefix(sessionId)` (`sessions/<sessionId>/`), in as many objects as the host likes; erasing
+ * deletes every object under that prefix, so the API need not know the host's object layout.
+ */
+
+export function credentialsKeyPrefix(sessionId: string): string {
+  return `sessions/${sessionId}/`;
+}
+
+export interface CredentialsEraser {
+  /** Deletes every credentials object of the session; idempotent. */
+  erase(sessionId: string): Promise<void>;
+}
+
+export interface SessionRecordsEraser {
+  /** Deletes every message and chat item of the session; idempotent. Returns how many items went. */
+  erase(sessionId: string): Promise<{ messages: number; chats: number }>;
+}

@@ -1,0 +1,81 @@
+/** Tenants and their API keys (operator and `keys:manage` routes). */
+import {
+  ALL_SCOPES,
+  ApiKeySchema,
+  generateApiKey,
+  type ApiKey,
+  type CreateApiKeyRequest,
+  type Scope,
+} from '../domain/api-key.js';
+import { NotFoundError } from '../domain/errors.js';
+import { newId, nowIso } from '../domain/ids.js';
+import type { CreateTenantRequest, Tenant } from '../domain/tenant.js';
+import type { Page, PageRequest } from '../ports/pagination.js';
+import type { ControlPlaneDeps } from './deps.js';
+import { mapPage, toApiKeyView, type ApiKeyView, type CreatedApiKey } from './views.js';
+
+type Deps = Pick<ControlPlaneDeps, 'repos' | 'now'>;
+
+/** The first key may do everything, including minting narrower keys for the tenant's apps. */
+export const FIRST_KEY_NAME = 'default';
+
+export interface CreatedTenant {
+  readonly tenant: Tenant;
+  readonly apiKey: CreatedApiKey;
+}
+
+export async function createApiKey(
+  deps: Deps,
+  tenantId: string,
+  request: { name: string; scopes: readonly Scope[] },
+): Promise<CreatedApiKey> {
+  const generated = generateApiKey();
+  const apiKey: ApiKey = ApiKeySchema.parse({
+    id: newId(deps.now()),
+    tenantId,
+    name: request.name,
+    scopes: [...request.scopes],
+    prefix: generated.prefix,
+    createdAt: nowIso(new Date(deps.now())),
+  });
+  const stored = await deps.repos.apiKeys.create(apiKey, generated.hash);
+  return { ...toApiKeyView(stored), key: generated.key };
+}
+
+export async function createTenant(deps: Deps, request: CreateTenantRequest): Promise<CreatedTenant> {
+  const at = nowIso(new Date(deps.now()));
+  const tenant = await deps.repos.tenants.create({
+    id: newId(deps.now()),
+    name: request.name,
+    status: 'active',
+    limits: request.limits,
+    createdAt: at,
+  });
+  const apiKey = await createApiKey(deps, tenant.id, { name: FIRST_KEY_NAME, scopes: ALL_SCOPES });
+  return { tenant, apiKey };
+}
+
+export function createTenantApiKey(
+  deps: Deps,
+  tenantId: string,
+  request: CreateApiKeyRequest,
+): Promise<CreatedApiKey> {
+  return createApiKey(deps, tenantId, request);
+}
+
+export async function listApiKeys(
+  deps: Deps,
+  tenantId: string,
+  page: PageRequest,
+): Promise<Page<ApiKeyView>> {
+  return mapPage(await deps.repos.apiKeys.listByTenant(tenantId, page), toApiKeyView);
+}
+
+export async function revokeApiKey(deps: Deps, tenantId: string, keyId: string): Promise<void> {
+  try {
+    await deps.repos.apiKeys.revoke(tenantId, keyId);
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new NotFoundError(`No API key ${keyId}`);
+    throw error;
+  }
+}
