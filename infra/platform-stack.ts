@@ -87,6 +87,7 @@ export class PlatformStack extends Stack {
       functionSettings,
       queues: props.definitions?.queues,
       eventRules: props.definitions?.eventRules,
+      tables: this.storage.tables,
     });
 
     this.controlPlane = new ControlPlane(this, 'ControlPlane', {

@@ -3,8 +3,10 @@
  * stored for the ticket's session. No ticket, or a ticket that does not redeem, is a 401 and API Gateway
  * refuses the upgrade.
  *
- * Until the browser pairing issue wires a `WsTicketVerifier` in, `handler` has none and refuses every
- * connection: safer than accepting unauthenticated browsers onto a session's QR stream.
+ * Tickets come from `POST /v1/sessions/{id}/ws-tickets` and are bound to a tenant and a session: redeeming is a
+ * conditional delete (`DynamoWsTicketStore`), so a reused, expired, unknown or malformed ticket gets the same
+ * 401, and two browsers racing with one ticket get one connection. A handler built without a verifier refuses
+ * everything (fail closed).
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
@@ -13,7 +15,7 @@ import {
   type WsConnectionRepository,
 } from '../../shared/ports/ws-connection-repository.js';
 import type { WsTicketVerifier } from '../../shared/ports/ws-ticket-verifier.js';
-import { logWs, wsConnectionRepository } from './runtime.js';
+import { logWs, wsConnectionRepository, wsTicketVerifier } from './runtime.js';
 
 export interface ConnectDeps {
   readonly verifier: WsTicketVerifier | undefined;
@@ -53,4 +55,7 @@ export function createConnectHandler(
   };
 }
 
-export const handler = createConnectHandler({ verifier: undefined, connections: wsConnectionRepository });
+// Built lazily: importing the module (local gateway, tests) must not read the environment.
+const lazyVerifier: WsTicketVerifier = { redeem: (ticket) => wsTicketVerifier().redeem(ticket) };
+
+export const handler = createConnectHandler({ verifier: lazyVerifier, connections: wsConnectionRepository });

@@ -4,10 +4,22 @@
  */
 import { createAwsClients } from '../../shared/adapters/aws/clients.js';
 import { DynamoWsConnectionRepository } from '../../shared/adapters/dynamodb/ws-connection-repository.js';
+import { DynamoWsTicketStore } from '../../shared/adapters/dynamodb/ws-ticket-store.js';
 import { loadAppConfig } from '../../shared/config/app-config.js';
 import type { WsConnectionRepository } from '../../shared/ports/ws-connection-repository.js';
+import type { WsTicketVerifier } from '../../shared/ports/ws-ticket-verifier.js';
 
 let connections: WsConnectionRepository | undefined;
+let tickets: WsTicketVerifier | undefined;
+
+/** The DynamoDB ticket store, as `$connect` sees it: redeem only. */
+export function wsTicketVerifier(): WsTicketVerifier {
+  if (!tickets) {
+    const config = loadAppConfig();
+    tickets = new DynamoWsTicketStore({ dynamo: createAwsClients(config).dynamo, config });
+  }
+  return tickets;
+}
 
 export function wsConnectionRepository(): WsConnectionRepository {
   if (!connections) {

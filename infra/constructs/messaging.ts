@@ -6,6 +6,7 @@ import { Arn, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -14,15 +15,23 @@ import {
   EVENT_RULES,
   QUEUES,
   QUEUE_NAMES,
+  TABLES,
   deadLetterQueueName,
   eventBusName,
   hostQueueName,
   physicalQueueName,
+  type ConsumerAccess,
   type EventPattern,
   type EventRuleDefinition,
   type QueueDefinition,
   type QueueName,
+  type TableName,
 } from '../../shared/definitions/index.js';
+import {
+  KMS_GRANT_WILDCARD_ACTIONS,
+  acknowledgeWildcardActions,
+  acknowledgeWildcardResource,
+} from '../nag.js';
 import { AppFunction, type FunctionSettings } from './app-function.js';
 
 export interface MessagingProps {
@@ -32,6 +41,8 @@ export interface MessagingProps {
   /** Defaults to the shared definitions; tests pass variants (e.g. a queue with a consumer). */
   readonly queues?: Readonly<Record<QueueName, QueueDefinition>>;
   readonly eventRules?: readonly EventRuleDefinition[];
+  /** The app's tables, for the grants consumers declare (`QueueConsumer.access`). */
+  readonly tables?: Readonly<Record<TableName, dynamodb.ITable>>;
 }
 
 /** DLQ messages wait for a human (inspect, replay); keep them as long as SQS allows. */
@@ -68,10 +79,12 @@ export class Messaging extends Construct {
   readonly deadLetterQueues: Readonly<Record<QueueName, sqs.Queue>>;
   readonly consumers: Partial<Record<QueueName, AppFunction>>;
   private readonly resourcePrefix: string;
+  private readonly tables: Readonly<Record<TableName, dynamodb.ITable>> | undefined;
 
   constructor(scope: Construct, id: string, props: MessagingProps) {
     super(scope, id);
     this.resourcePrefix = props.resourcePrefix;
+    this.tables = props.tables;
     const queueDefs = props.queues ?? QUEUES;
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: eventBusName(props.resourcePrefix) });
@@ -103,6 +116,12 @@ export class Messaging extends Construct {
     this.queues = queues as Record<QueueName, sqs.Queue>;
     this.deadLetterQueues = dlqs as Record<QueueName, sqs.Queue>;
     this.consumers = consumers;
+    // After every queue exists: a consumer may send to a queue defined after its own.
+    for (const name of QUEUE_NAMES) {
+      const worker = consumers[name];
+      const access = queueDefs[name].consumer?.access;
+      if (worker && access) this.grantConsumerAccess(name, worker, access);
+    }
 
     for (const rule of props.eventRules ?? EVENT_RULES) {
       new events.Rule(this, `${rule.ruleName}Rule`, {
@@ -142,6 +161,40 @@ export class Messaging extends Construct {
       }),
     );
     return worker;
+  }
+
+  /** The grants a consumer declares in its definition, and nothing more. */
+  private grantConsumerAccess(name: QueueName, worker: AppFunction, access: ConsumerAccess): void {
+    let writesEncryptedData = false;
+    for (const [tableName, level] of Object.entries(access.tables ?? {}) as [
+      TableName,
+      'read' | 'readWrite',
+    ][]) {
+      const table = this.tables?.[tableName];
+      if (!table)
+        throw new Error(`consumer of ${name} needs table ${tableName}, but Messaging has no tables`);
+      if (level === 'read') table.grantReadData(worker.role);
+      else table.grantReadWriteData(worker.role);
+      writesEncryptedData ||= level === 'readWrite';
+      if (TABLES[tableName].globalIndexes.length > 0) {
+        acknowledgeWildcardResource(
+          worker.role,
+          `${table.tableArn}/index/*`,
+          `Queries on the ${tableName} table's own global secondary indexes; no other table is covered.`,
+        );
+      }
+    }
+    for (const target of access.sendTo ?? []) {
+      this.queues[target].grantSendMessages(worker.role);
+      writesEncryptedData = true;
+    }
+    if (writesEncryptedData) {
+      acknowledgeWildcardActions(
+        worker.role,
+        KMS_GRANT_WILDCARD_ACTIONS,
+        'CDK grant for data encrypted with the app data key (tables, queues); the statement is scoped to that one key ARN.',
+      );
+    }
   }
 
   /** ARN pattern of every host command queue of this deployment (`${prefix}host-*`), and of nothing else. */

@@ -3,6 +3,15 @@
  * Lambda consumer each one feeds. CDK and the local cloud both build from this list.
  */
 
+import type { TableName } from './tables.js';
+
+/** What a consumer may touch besides its own queue; CDK turns it into least-privilege grants. */
+export interface ConsumerAccess {
+  readonly tables?: Partial<Record<TableName, 'read' | 'readWrite'>>;
+  /** Queues it sends to. */
+  readonly sendTo?: readonly QueueName[];
+}
+
 export interface QueueConsumer {
   /** Module path from the repository root, without extension, and the exported handler name. */
   readonly entry: string;
@@ -10,6 +19,7 @@ export interface QueueConsumer {
   readonly batchSize: number;
   /** Whether the handler reports `batchItemFailures` (partial batch responses). */
   readonly reportBatchItemFailures: boolean;
+  readonly access?: ConsumerAccess;
 }
 
 export interface QueueDefinition {
@@ -17,7 +27,7 @@ export interface QueueDefinition {
   readonly visibilityTimeoutSeconds: number;
   /** Receives after which a message goes to `${logicalName}-dlq`. */
   readonly maxReceiveCount: number;
-  /** Absent until the worker exists (the webhook workers arrive with the webhooks issue). */
+  /** The Lambda function that consumes it; absent for a queue nothing consumes yet. */
   readonly consumer?: QueueConsumer;
 }
 
@@ -30,12 +40,31 @@ export const QUEUES: Readonly<Record<QueueName, QueueDefinition>> = {
     logicalName: 'webhookFanout',
     visibilityTimeoutSeconds: 60,
     maxReceiveCount: 5,
+    consumer: {
+      entry: 'functions/workers/webhook-fanout',
+      handler: 'handler',
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      // Reads subscriptions; creates deliveries (with their payload); queues one job per delivery.
+      access: { tables: { webhooks: 'read', deliveries: 'readWrite' }, sendTo: ['webhookDelivery'] },
+    },
   },
   /** One message per (event, subscription); retries are the visibility timeout growing with each attempt. */
   webhookDelivery: {
     logicalName: 'webhookDelivery',
+    // The retry backoff overrides it per message; this is only the first attempt's deadline.
     visibilityTimeoutSeconds: 60,
+    /** = `APP_WEBHOOK_MAX_ATTEMPTS`'s default: the delivery worker marks the last attempt `failed`. */
     maxReceiveCount: 8,
+    consumer: {
+      entry: 'functions/workers/webhook-delivery',
+      handler: 'handler',
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      // Reads the subscription and its sealed secret, writes its failure streak (auto-disable) and the log.
+      // Changing its own messages' visibility (the backoff) is part of consuming the queue.
+      access: { tables: { webhooks: 'readWrite', deliveries: 'readWrite' } },
+    },
   },
 };
 

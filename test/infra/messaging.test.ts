@@ -8,9 +8,11 @@ import {
   eventBusName,
   physicalQueueName,
 } from '../../shared/definitions/index.js';
+import type { PlatformStack } from '../../infra/platform-stack.js';
 import { TEST_PREFIX, buildStack } from './support.js';
 
 let template: Template;
+let stack: PlatformStack;
 
 /** Logical id of the one resource of `type` whose properties contain `props` (fails loudly otherwise). */
 function logicalIdOf(type: string, props: Record<string, unknown>): string {
@@ -20,7 +22,7 @@ function logicalIdOf(type: string, props: Record<string, unknown>): string {
 }
 
 beforeAll(() => {
-  ({ template } = buildStack());
+  ({ template, stack } = buildStack());
 });
 
 describe('event bus', () => {
@@ -122,8 +124,55 @@ describe('queues', () => {
     expect(protectedQueues.size).toBe(QUEUE_NAMES.length * 2);
   });
 
-  it('no consumer in the definitions means no event source mapping yet', () => {
+  it('each queue with a consumer gets one event source mapping with partial batch responses', () => {
     const consumers = QUEUE_NAMES.filter((name) => QUEUES[name].consumer !== undefined);
+    expect(consumers).toEqual(['webhookFanout', 'webhookDelivery']);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
+    for (const name of consumers) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: QUEUES[name].consumer?.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        EventSourceArn: stack.resolve(stack.messaging.queues[name].queueArn),
+      });
+    }
+  });
+});
+
+describe('webhook workers (least privilege)', () => {
+  type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+  const statementsOf = (name: 'webhookFanout' | 'webhookDelivery'): Statement[] => {
+    const role = stack.messaging.consumers[name]?.role;
+    const roleRef = stack.resolve(role?.roleName) as { Ref: string };
+    return Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p['Properties']['Roles']) === JSON.stringify([roleRef]))
+      .flatMap((p) => p['Properties']['PolicyDocument']['Statement'] as Statement[]);
+  };
+  const actionsOn = (statements: Statement[], resource: unknown): string[] =>
+    statements
+      .filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(resource)))
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+  const tableArn = (table: 'webhooks' | 'deliveries' | 'sessions' | 'apiKeys') =>
+    stack.resolve(stack.storage.tables[table].tableArn);
+
+  it('fan-out reads subscriptions, writes deliveries, sends to the delivery queue, and nothing else', () => {
+    const statements = statementsOf('webhookFanout');
+    expect(actionsOn(statements, tableArn('webhooks'))).toContain('dynamodb:Query');
+    expect(actionsOn(statements, tableArn('webhooks'))).not.toContain('dynamodb:PutItem');
+    expect(actionsOn(statements, tableArn('deliveries'))).toContain('dynamodb:PutItem');
+    expect(actionsOn(statements, stack.resolve(stack.messaging.queues.webhookDelivery.queueArn))).toContain(
+      'sqs:SendMessage',
+    );
+    expect(actionsOn(statements, tableArn('sessions'))).toEqual([]);
+    expect(actionsOn(statements, tableArn('apiKeys'))).toEqual([]);
+  });
+
+  it('delivery reads and updates subscriptions and deliveries, consumes its queue, sends nowhere', () => {
+    const statements = statementsOf('webhookDelivery');
+    expect(actionsOn(statements, tableArn('webhooks'))).toContain('dynamodb:UpdateItem');
+    expect(actionsOn(statements, tableArn('deliveries'))).toContain('dynamodb:UpdateItem');
+    const own = actionsOn(statements, stack.resolve(stack.messaging.queues.webhookDelivery.queueArn));
+    expect(own).toEqual(expect.arrayContaining(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage']));
+    expect(own).not.toContain('sqs:SendMessage');
+    expect(actionsOn(statements, tableArn('sessions'))).toEqual([]);
   });
 });

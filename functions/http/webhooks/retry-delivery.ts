@@ -1,0 +1,17 @@
+/**
+ * `POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry` (scope `webhooks:manage`): replay one delivery
+ * (any status); 202 with the delivery, now `pending`.
+ */
+import { retryDelivery } from '../../../shared/use-cases/webhooks/delivery-log.js';
+import { requireTenant, type AuthorizedHttpEvent } from '../auth-context.js';
+import { accepted, httpRouteFor } from '../route.js';
+import { deliveryLogDeps } from './deps.js';
+import { DeliveryPathSchema } from './schemas.js';
+
+export const handler = httpRouteFor<AuthorizedHttpEvent>()({
+  path: DeliveryPathSchema,
+  handler: async ({ path, event }) => {
+    const { tenantId } = requireTenant(event, 'webhooks:manage');
+    return accepted(await retryDelivery(deliveryLogDeps(), tenantId, path.webhookId, path.deliveryId));
+  },
+});

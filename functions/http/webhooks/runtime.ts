@@ -1,0 +1,69 @@
+/**
+ * Composition root of the webhook and browser-pairing functions (HTTP routes under `functions/http/webhooks/`,
+ * `functions/http/ws-tickets.ts`, `$connect`, and the two queue workers): adapters built once per Lambda
+ * container from configuration, on first use, so importing a handler needs no environment.
+ */
+import { createAwsClients, type AwsClients } from '../../../shared/adapters/aws/clients.js';
+import { KmsDataKeyProvider } from '../../../shared/adapters/aws/kms-data-key-provider.js';
+import { SqsDeliveryJobQueue } from '../../../shared/adapters/aws/sqs-delivery-job-queue.js';
+import { DynamoDeliveryPayloadStore } from '../../../shared/adapters/dynamodb/delivery-payload-store.js';
+import { createDynamoRepositories, type Repositories } from '../../../shared/adapters/dynamodb/index.js';
+import { DynamoWebhookHealthStore } from '../../../shared/adapters/dynamodb/webhook-health-store.js';
+import { DynamoWsTicketStore } from '../../../shared/adapters/dynamodb/ws-ticket-store.js';
+import { LocalDataKeyProvider } from '../../../shared/adapters/local/local-data-key-provider.js';
+import { loadAppConfig, type AppConfig } from '../../../shared/config/app-config.js';
+import type { DataKeyProvider } from '../../../shared/ports/data-key-provider.js';
+import type { DeliveryJobQueue } from '../../../shared/ports/delivery-job-queue.js';
+import type { DeliveryPayloadStore } from '../../../shared/ports/delivery-payload-store.js';
+import type { WebhookHealthStore } from '../../../shared/ports/webhook-health-store.js';
+import type { WsTicketStore } from '../../../shared/ports/ws-ticket-store.js';
+import { WebhookSecretCipher } from '../../../shared/use-cases/webhooks/signing-secret-cipher.js';
+import {
+  loadWebhookSettings,
+  type WebhookSettings,
+} from '../../../shared/use-cases/webhooks/webhook-settings.js';
+
+export interface EventsRuntime {
+  readonly config: AppConfig;
+  readonly settings: WebhookSettings;
+  readonly clients: AwsClients;
+  readonly repositories: Repositories;
+  readonly tickets: WsTicketStore;
+  readonly payloads: DeliveryPayloadStore;
+  readonly health: WebhookHealthStore;
+  readonly deliveryQueue: DeliveryJobQueue;
+  readonly secrets: WebhookSecretCipher;
+}
+
+let runtime: EventsRuntime | undefined;
+
+/** KMS when a key is configured (AWS, and the local cloud's KMS stand-in); the local master key otherwise. */
+function dataKeyProvider(config: AppConfig, clients: AwsClients): DataKeyProvider {
+  if (config.APP_KMS_KEY_ID) return new KmsDataKeyProvider(clients.kms, config.APP_KMS_KEY_ID);
+  if (config.APP_LOCAL_MODE) return LocalDataKeyProvider.fromBase64(config.APP_LOCAL_MASTER_KEY);
+  throw new Error('APP_KMS_KEY_ID is required outside local mode');
+}
+
+export function eventsRuntime(): EventsRuntime {
+  if (runtime) return runtime;
+  const config = loadAppConfig();
+  const clients = createAwsClients(config);
+  const ctx = { dynamo: clients.dynamo, config };
+  runtime = {
+    config,
+    settings: loadWebhookSettings(),
+    clients,
+    repositories: createDynamoRepositories(clients.dynamo, config),
+    tickets: new DynamoWsTicketStore(ctx),
+    payloads: new DynamoDeliveryPayloadStore(ctx),
+    health: new DynamoWebhookHealthStore(ctx),
+    deliveryQueue: new SqsDeliveryJobQueue(clients.sqs, config.APP_RESOURCE_PREFIX),
+    secrets: new WebhookSecretCipher(dataKeyProvider(config, clients)),
+  };
+  return runtime;
+}
+
+/** Tests that restart the local cloud in one process (new endpoints, new prefix) drop the cached adapters. */
+export function resetEventsRuntime(): void {
+  runtime = undefined;
+}

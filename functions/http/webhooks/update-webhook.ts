@@ -1,0 +1,19 @@
+/**
+ * `PATCH /v1/webhooks/{webhookId}` (scope `webhooks:manage`): change url, events, sessions, description, or
+ * `enabled` (re-enabling an endpoint the platform disabled after a failure streak).
+ */
+import { PatchWebhookRequestSchema } from '../../../shared/domain/webhook.js';
+import { updateWebhook } from '../../../shared/use-cases/webhooks/manage-webhooks.js';
+import { requireTenant, type AuthorizedHttpEvent } from '../auth-context.js';
+import { httpRouteFor } from '../route.js';
+import { manageWebhooksDeps } from './deps.js';
+import { WebhookPathSchema } from './schemas.js';
+
+export const handler = httpRouteFor<AuthorizedHttpEvent>()({
+  path: WebhookPathSchema,
+  body: PatchWebhookRequestSchema,
+  handler: async ({ path, body, event }) => {
+    const { tenantId } = requireTenant(event, 'webhooks:manage');
+    return updateWebhook(manageWebhooksDeps(), tenantId, path.webhookId, body);
+  },
+});

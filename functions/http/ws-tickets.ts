@@ -1,0 +1,31 @@
+/**
+ * `POST /v1/sessions/{sessionId}/ws-tickets` (scope `sessions:read`): 201 `{ ticket, expiresAt, url }`, a
+ * single-use ticket valid 60 s for the pairing WebSocket (`url` is the WebSocket URL with `?ticket=`).
+ */
+import { z } from 'zod';
+import { IdSchema } from '../../shared/domain/ids.js';
+import {
+  issueWsTicket,
+  webSocketUrlFromCallback,
+} from '../../shared/use-cases/ws-tickets/issue-ws-ticket.js';
+import { requireTenant, type AuthorizedHttpEvent } from './auth-context.js';
+import { created, httpRouteFor } from './route.js';
+import { eventsRuntime } from './webhooks/runtime.js';
+
+export const handler = httpRouteFor<AuthorizedHttpEvent>()({
+  path: z.object({ sessionId: IdSchema }),
+  handler: async ({ path, event }) => {
+    const { tenantId } = requireTenant(event, 'sessions:read');
+    const rt = eventsRuntime();
+    const ticket = await issueWsTicket(
+      {
+        sessions: rt.repositories.sessions,
+        tickets: rt.tickets,
+        wsUrl: webSocketUrlFromCallback(rt.config.APP_WS_CALLBACK_URL),
+      },
+      tenantId,
+      path.sessionId,
+    );
+    return created(ticket);
+  },
+});

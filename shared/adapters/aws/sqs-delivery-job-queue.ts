@@ -1,0 +1,66 @@
+/**
+ * `DeliveryJobQueue` on SQS. The queue URL is looked up by name once (`GetQueueUrl`), so handlers only need
+ * `APP_RESOURCE_PREFIX`, as for tables. Sends go in batches of 10 (SQS's limit); entries that fail are retried
+ * once, then the call throws so the caller's own retry (the SQS batch of the fan-out) covers them.
+ */
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueUrlCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { DeliveryJobSchema, type DeliveryJob } from '../../contracts/webhook-delivery-job.js';
+import { physicalQueueName } from '../../definitions/queues.js';
+import { MAX_VISIBILITY_SECONDS, type DeliveryJobQueue } from '../../ports/delivery-job-queue.js';
+
+export class SqsDeliveryJobQueue implements DeliveryJobQueue {
+  private url: Promise<string> | undefined;
+
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly prefix: string,
+  ) {}
+
+  private queueUrl(): Promise<string> {
+    this.url ??= this.sqs
+      .send(new GetQueueUrlCommand({ QueueName: physicalQueueName(this.prefix, 'webhookDelivery') }))
+      .then((out) => {
+        if (!out.QueueUrl) throw new Error('webhook delivery queue has no URL');
+        return out.QueueUrl;
+      })
+      .catch((error: unknown) => {
+        this.url = undefined;
+        throw error;
+      });
+    return this.url;
+  }
+
+  async send(jobs: readonly DeliveryJob[]): Promise<void> {
+    const QueueUrl = await this.queueUrl();
+    for (let i = 0; i < jobs.length; i += 10) {
+      let entries: SendMessageBatchRequestEntry[] = jobs.slice(i, i + 10).map((job, n) => ({
+        Id: String(n),
+        MessageBody: JSON.stringify(DeliveryJobSchema.parse(job)),
+      }));
+      for (let attempt = 0; entries.length > 0; attempt++) {
+        const out = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: entries }));
+        const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+        entries = entries.filter((e) => failed.has(e.Id));
+        if (entries.length > 0 && attempt >= 1) {
+          throw new Error(`could not enqueue ${entries.length} webhook delivery job(s)`);
+        }
+      }
+    }
+  }
+
+  async retryAfter(receiptHandle: string, seconds: number): Promise<void> {
+    await this.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: await this.queueUrl(),
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, Math.round(seconds))),
+      }),
+    );
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Frames the platform pushes to browsers on the pairing WebSocket (DESIGN.md section 3, "Browser pairing").
+ * The session host sends `session.qr` and `session.status` through `WsPusher`; the `$default` route answers
+ * `pong` and `error`. The browser console (`web/`) validates every frame against the same contract.
+ *
+ * Frames are additive: new fields may appear, so readers must ignore unknown fields (these are plain objects).
+ */
+import { z } from 'zod';
+import { IdSchema, TimestampSchema } from '../domain/ids.js';
+import { PhoneSchema } from '../domain/phone.js';
+import { SessionStatusSchema } from '../domain/session.js';
+
+/** A QR to draw now. Each rotation is a new frame with a higher `refresh`; the newest replaces the old one. */
+export const SessionQrFrameSchema = z.object({
+  type: z.literal('session.qr'),
+  sessionId: IdSchema,
+  /** The string to encode in the QR (what Baileys gives as `qr`). */
+  qr: z.string().min(1).max(4096),
+  /** 1 for the first QR of a link attempt, then 2, 3... */
+  refresh: z.number().int().positive(),
+  /** When WhatsApp stops accepting this QR. */
+  expiresAt: TimestampSchema,
+});
+export type SessionQrFrame = z.infer<typeof SessionQrFrameSchema>;
+
+/** The session's status changed (`connected` ends pairing; `qr_expired` asks the user to try again). */
+export const SessionStatusFrameSchema = z.object({
+  type: z.literal('session.status'),
+  sessionId: IdSchema,
+  status: SessionStatusSchema,
+  /** The linked number, once `connected`. */
+  phone: PhoneSchema.optional(),
+  /** Human-readable reason (not a code). */
+  reason: z.string().max(500).optional(),
+  at: TimestampSchema,
+});
+export type SessionStatusFrame = z.infer<typeof SessionStatusFrameSchema>;
+
+/** Answer to the keep-alive `{"action":"ping"}` (API Gateway drops connections idle for 10 minutes). */
+export const PongFrameSchema = z.object({ type: z.literal('pong') });
+
+export const ErrorFrameSchema = z.object({
+  type: z.literal('error'),
+  status: z.number().int(),
+  title: z.string(),
+  detail: z.string().optional(),
+});
+
+/** Everything the server sends on the pairing socket. */
+export const WsServerFrameSchema = z.discriminatedUnion('type', [
+  SessionQrFrameSchema,
+  SessionStatusFrameSchema,
+  PongFrameSchema,
+  ErrorFrameSchema,
+]);
+export type WsServerFrame = z.infer<typeof WsServerFrameSchema>;
+
+/** Builders that validate, so a host cannot push a frame the browser would reject. */
+export function sessionQrFrame(input: Omit<SessionQrFrame, 'type'>): SessionQrFrame {
+  return SessionQrFrameSchema.parse({ type: 'session.qr', ...input });
+}
+
+export function sessionStatusFrame(input: Omit<SessionStatusFrame, 'type'>): SessionStatusFrame {
+  return SessionStatusFrameSchema.parse({ type: 'session.status', ...input });
+}
