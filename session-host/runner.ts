@@ -69,6 +69,7 @@ export class SessionRunner {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #messaging: SessionMessagingPort | undefined;
   #stopping: Promise<void> | undefined;
+  #open = false;
   readonly #abort = new AbortController();
   /** Resolves when the current socket first shows a QR (a pairing code can only be asked for then). */
   #qrWaiters: (() => void)[] = [];
@@ -91,8 +92,9 @@ export class SessionRunner {
     return this.#stopping !== undefined;
   }
 
+  /** The current socket is open (logged in). */
   get connected(): boolean {
-    return this.#messaging !== undefined;
+    return this.#open;
   }
 
   /** After a successful claim: `starting`, credentials, first socket. Never throws. */
@@ -249,6 +251,7 @@ export class SessionRunner {
   }
 
   async #onOpen(): Promise<void> {
+    this.#open = true;
     this.#releaseSlot?.();
     this.#reconnectAttempt = 0;
     this.qr.shown = 0;
@@ -271,6 +274,7 @@ export class SessionRunner {
   }
 
   async #onClose(statusCode: number | undefined): Promise<void> {
+    this.#open = false;
     this.#releaseSlot?.();
     this.#messaging?.detach();
     this.#messaging = undefined;
@@ -414,6 +418,7 @@ export class SessionRunner {
   }
 
   #endSocket(): void {
+    this.#open = false;
     const socket = this.socket;
     this.socket = undefined;
     this.#generation++;

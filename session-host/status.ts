@@ -78,14 +78,12 @@ export class StatusReporter {
 
   /** A frame to the session's browsers; failures are logged, never thrown (nobody may be watching). */
   push(frame: WsFrame): void {
-    this.deps.ws
-      .pushToSession(this.session.id, frame)
-      .catch((error: unknown) =>
-        this.deps.log.warn('ws push failed', {
-          sessionId: this.session.id,
-          frame: frame.type,
-          ...errorFields(error),
-        }),
-      );
+    this.deps.ws.pushToSession(this.session.id, frame).catch((error: unknown) =>
+      this.deps.log.warn('ws push failed', {
+        sessionId: this.session.id,
+        frame: frame.type,
+        ...errorFields(error),
+      }),
+    );
   }
 }

@@ -28,7 +28,7 @@ export const FAST_HOST_ENV: Readonly<Record<string, string>> = {
   APP_HEARTBEAT_TTL_MS: '3000',
   APP_SWEEP_INTERVAL_MS: '500',
   APP_METRICS: 'false',
-  APP_LOG_LEVEL: process.env.HOST_LOG ?? 'error',
+  APP_LOG_LEVEL: process.env.HOST_LOG ?? 'silent',
   APP_BAILEYS_LOG_LEVEL: 'silent',
   APP_HEALTH_PORT: '0',
 };
@@ -98,10 +98,14 @@ export async function startHostWorld(): Promise<HostWorld> {
 }
 
 /** What `POST /v1/sessions` stores: a session wanted running, unowned. */
-export async function createSession(adapters: HostAdapters, tenantId: string = newId()): Promise<Session> {
+export async function createSession(
+  adapters: HostAdapters,
+  tenantId: string = newId(),
+  id: string = newId(),
+): Promise<Session> {
   const now = nowIso();
   return adapters.sessions.create({
-    id: newId(),
+    id,
     tenantId,
     desired: 'running',
     status: 'starting',

@@ -1,0 +1,35 @@
+/**
+ * What the message flows need from the host (docs/messaging.md; the contract with host-core is
+ * `HostMessaging` in index.ts). Ports only: the flows never see DynamoDB, S3 or EventBridge directly.
+ */
+import type { WASocket } from '@whiskeysockets/baileys';
+import type { BlobStore } from '../../shared/ports/blob-store.js';
+import type { ChatRepository } from '../../shared/ports/chat-repository.js';
+import type { EventBus } from '../../shared/ports/event-bus.js';
+import type { MessageRepository } from '../../shared/ports/message-repository.js';
+import type { HostLogger } from '../logger.js';
+import type { MessagingConfig } from './config.js';
+
+/** The part of the host's logger the flows use (a test can pass a plain object). */
+export type MessagingLogger = Pick<HostLogger, 'debug' | 'info' | 'warn' | 'error'>;
+
+export interface MessagingDeps {
+  readonly messages: MessageRepository;
+  readonly chats: ChatRepository;
+  /** host-core hands a batching bus; publishing failures are logged, never thrown into a flow. */
+  readonly events: EventBus;
+  /** The media bucket: uploaded media objects under `mediaObjectKey(tenantId, mediaId)`. */
+  readonly media: BlobStore;
+  readonly config: MessagingConfig;
+  readonly log: MessagingLogger;
+  readonly metrics?: { count(name: string, value?: number): void };
+}
+
+export interface AttachedSession {
+  readonly tenantId: string;
+  readonly sessionId: string;
+  /** A Baileys socket whose connection is open. */
+  readonly socket: WASocket;
+  /** Persists Baileys key state now; resolves once durable. Called before a message is marked `sent`. */
+  readonly flushCredentials: () => Promise<void>;
+}

@@ -1,0 +1,250 @@
+/**
+ * One send of one message (docs/messaging.md, "Send pipeline and exactly-once"):
+ *
+ * 1. read the message (consistent); only `queued`, or `sending` left by an attempt that did not finish, goes on;
+ * 2. `queued -> sending` together with the WhatsApp id derived from our id (a conditional write: a duplicate
+ *    doorbell or a second reader loses here);
+ * 3. check the recipient is on WhatsApp (cached per session), build the Baileys content (media fetched here);
+ * 4. `sendMessage(jid, content, { messageId })` and wait for the server's ack (an error ack fails the message);
+ * 5. `flushCredentials()`: the key state the message was encrypted with is durable;
+ * 6. `sending -> sent`, publish `message.status`, update the chat.
+ *
+ * A crash anywhere before 6 leaves the message `queued` or `sending`; the next owner sends it again under the
+ * same WhatsApp id, which the receiving phone drops as a repeat. So a contact sees each message once.
+ */
+import type { WAMessage } from '@whiskeysockets/baileys';
+import type { BinaryNode } from '@whiskeysockets/baileys';
+import { makeEvent } from '../../shared/domain/events.js';
+import { nowIso } from '../../shared/domain/ids.js';
+import type { Message, MessageError } from '../../shared/domain/message.js';
+import { messagePreview } from '../../shared/domain/message.js';
+import { phoneToJid } from '../../shared/domain/phone.js';
+import type { AttachedSession, MessagingDeps } from './deps.js';
+import { loadMedia } from './media-fetch.js';
+import { SendFailure } from './send-failure.js';
+import { toBaileysSend } from './send-content.js';
+import { waMessageIdFor } from './wa-message-id.js';
+
+export type SendOutcome =
+  /** WhatsApp accepted it and it is `sent` (or already further). */
+  | 'sent'
+  /** Recorded `failed` with a reason. */
+  | 'failed'
+  /** Nothing to do: missing, another tenant's, or no longer `queued`/`sending` (a duplicate doorbell). */
+  | 'skipped'
+  /** Stopped because the session was detached; the message stays `queued`/`sending` for the next owner. */
+  | 'stopped';
+
+/** What one session's sends share: the socket, and small caches that spare DynamoDB and usync round trips. */
+export interface SendContext {
+  readonly deps: MessagingDeps;
+  readonly session: AttachedSession;
+  /** Recipients WhatsApp said exist (usync is not free, and WhatsApp watches lookup volume too). */
+  readonly knownRecipients: Set<string>;
+  /** WhatsApp id -> our id for this process's recent sends: receipts can beat the `byWaId` index. */
+  readonly recentWaIds: Map<string, string>;
+  readonly isDetached: () => boolean;
+}
+
+const RECENT_WA_IDS = 2_000;
+
+/**
+ * Sends one message. Throws a retryable `SendFailure` (or an unknown error) when another attempt may succeed;
+ * the scheduler retries and finally calls `failSend`.
+ */
+export async function sendMessage(ctx: SendContext, messageId: string): Promise<SendOutcome> {
+  const { deps, session } = ctx;
+  const { messages } = deps;
+  const found = await messages.get(session.sessionId, messageId);
+  if (!found || found.tenantId !== session.tenantId || found.direction !== 'outbound') return 'skipped';
+  if (found.status !== 'queued' && found.status !== 'sending') return 'skipped';
+  if (ctx.isDetached()) return 'stopped';
+
+  const waMessageId = waMessageIdFor(found.id);
+  let message: Message = found;
+  if (found.status === 'queued') {
+    const moved = await messages.advanceStatus(session.sessionId, found.id, 'sending', {
+      at: nowIso(),
+      waMessageId,
+    });
+    if (!moved.changed && moved.message.status !== 'sending') return 'skipped';
+    message = moved.message;
+  }
+  remember(ctx, waMessageId, message.id);
+
+  try {
+    if (message.to === undefined)
+      throw new SendFailure('bad_recipient', 'the message has no recipient number');
+    const jid = phoneToJid(message.to);
+    await ensureOnWhatsApp(ctx, jid, message.to);
+    const built = await toBaileysSend(message, {
+      loadMedia: (source) =>
+        loadMedia(source, { tenantId: session.tenantId, media: deps.media, config: deps.config }),
+      findMessage: (id) => messages.get(session.sessionId, id),
+    });
+    if (ctx.isDetached()) return 'stopped';
+
+    const ack = waitForServerAck(session, waMessageId, deps.config.ackTimeoutMs);
+    try {
+      await session.socket.sendMessage(jid, built.content, sendOptions(session, waMessageId, built.quoted));
+    } catch (error) {
+      ack.cancel();
+      throw error;
+    }
+    await ack.done;
+  } catch (error) {
+    if (error instanceof SendFailure && !error.retryable) {
+      await failSend(ctx, message, { code: error.code, message: error.message });
+      return 'failed';
+    }
+    throw error;
+  }
+
+  // WhatsApp has it: from here on a failure must not turn into `failed` (the contact may already read it).
+  try {
+    await session.flushCredentials();
+  } catch (error) {
+    // Most likely the lease is gone (a newer owner wrote the state). The message stays `sending`; its next
+    // sender reuses the WhatsApp id, so the contact still sees it once.
+    deps.log.error('credentials not durable after a send; message left sending', {
+      sessionId: session.sessionId,
+      messageId: message.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return 'stopped';
+  }
+  const sentAt = nowIso();
+  const moved = await messages.advanceStatus(session.sessionId, message.id, 'sent', {
+    at: sentAt,
+    waMessageId,
+  });
+  deps.metrics?.count('MessagesSent');
+  if (moved.changed) await publishStatus(deps, moved.message);
+  if (message.content.type !== 'reaction') {
+    await deps.chats.recordMessage({
+      tenantId: message.tenantId,
+      sessionId: message.sessionId,
+      chatJid: message.chatJid,
+      ...(message.to !== undefined ? { phone: message.to } : {}),
+      lastMessage: {
+        id: message.id,
+        type: message.type,
+        preview: messagePreview(message.content),
+        at: sentAt,
+        direction: 'outbound',
+      },
+    });
+  }
+  return 'sent';
+}
+
+/** Records `failed` with the reason (only from `queued`/`sending`; forward-only) and tells subscribers. */
+export async function failSend(ctx: SendContext, message: Message, error: MessageError): Promise<void> {
+  const moved = await ctx.deps.messages.advanceStatus(message.sessionId, message.id, 'failed', {
+    at: nowIso(),
+    error,
+  });
+  ctx.deps.metrics?.count('MessagesFailed');
+  ctx.deps.log.warn('message failed', {
+    sessionId: message.sessionId,
+    messageId: message.id,
+    code: error.code,
+  });
+  if (moved.changed) await publishStatus(ctx.deps, moved.message);
+}
+
+/** `message.status` for the message as stored now, with the send's metadata. Never throws. */
+export async function publishStatus(deps: MessagingDeps, message: Message): Promise<void> {
+  try {
+    const event = makeEvent('message.status', {
+      tenantId: message.tenantId,
+      sessionId: message.sessionId,
+      data: {
+        messageId: message.id,
+        ...(message.waMessageId !== undefined ? { waMessageId: message.waMessageId } : {}),
+        status: message.status,
+        ...(message.error !== undefined ? { error: message.error } : {}),
+        ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
+      },
+    });
+    await deps.events.publish([event]);
+  } catch (error) {
+    deps.log.error('message.status not published', {
+      sessionId: message.sessionId,
+      messageId: message.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+function remember(ctx: SendContext, waMessageId: string, messageId: string): void {
+  ctx.recentWaIds.delete(waMessageId);
+  ctx.recentWaIds.set(waMessageId, messageId);
+  if (ctx.recentWaIds.size > RECENT_WA_IDS) {
+    const oldest = ctx.recentWaIds.keys().next().value;
+    if (oldest !== undefined) ctx.recentWaIds.delete(oldest);
+  }
+}
+
+async function ensureOnWhatsApp(ctx: SendContext, jid: string, phone: string): Promise<void> {
+  if (ctx.knownRecipients.has(jid)) return;
+  let result: { jid: string; exists: boolean }[] | undefined;
+  try {
+    result = await ctx.session.socket.onWhatsApp(jid);
+  } catch (error) {
+    throw new SendFailure('send_failed', 'could not look the recipient up', true, { cause: error });
+  }
+  if (!result?.some((r) => r.exists)) {
+    throw new SendFailure('not_on_whatsapp', `${phone} is not on WhatsApp`);
+  }
+  ctx.knownRecipients.add(jid);
+}
+
+/**
+ * Baileys' options for this send. `upload` is the socket's own media uploader, passed explicitly so it is read
+ * from the socket object at send time (the same function Baileys would use; tests swap it for a stand-in media
+ * host, since the simulator has none).
+ */
+function sendOptions(session: AttachedSession, waMessageId: string, quoted: WAMessage | undefined) {
+  return {
+    messageId: waMessageId,
+    ...(quoted !== undefined ? { quoted } : {}),
+    upload: session.socket.waUploadToServer,
+  };
+}
+
+interface PendingAck {
+  readonly done: Promise<void>;
+  cancel(): void;
+}
+
+/**
+ * Baileys resolves `sendMessage` once the stanza is written and reports no successful server ack (only error
+ * acks, late, as an ERROR status). We listen for the ack ourselves: an error code fails the message (WhatsApp
+ * refused it), silence past the timeout is a retryable failure (the resend reuses the WhatsApp id).
+ */
+function waitForServerAck(session: AttachedSession, waMessageId: string, timeoutMs: number): PendingAck {
+  const ws = session.socket.ws;
+  let cleanup = (): void => undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    const onAck = (node: BinaryNode): void => {
+      if (node.attrs.id !== waMessageId) return;
+      cleanup();
+      const code = node.attrs.error;
+      if (code) reject(new SendFailure('wa_rejected', `WhatsApp refused the message (error ${code})`));
+      else resolve();
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new SendFailure('send_failed', `no server ack within ${timeoutMs} ms`, true));
+    }, timeoutMs);
+    cleanup = () => {
+      clearTimeout(timer);
+      ws.off('CB:ack,class:message', onAck);
+    };
+    ws.on('CB:ack,class:message', onAck);
+  });
+  // A cancelled wait must not surface as an unhandled rejection.
+  done.catch(() => undefined);
+  return { done, cancel: () => cleanup() };
+}

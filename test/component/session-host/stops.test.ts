@@ -1,0 +1,193 @@
+/**
+ * How sessions end on the host, against the simulator with real Baileys: a lost lease stops the socket at once
+ * and writes nothing more; an unlink from the phone, a logout command and a replaced connection stop for good
+ * (desired `stopped`, never retried); a tenant's stop closes and releases; tampered credentials make the session
+ * `failed` with a clear error instead of a crash loop.
+ */
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BufferJSON, type AuthenticationCreds } from '@whiskeysockets/baileys';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { physicalTableName } from '../../../shared/definitions/tables.js';
+import { newId } from '../../../shared/domain/ids.js';
+import { credentialsKey } from '../../../session-host/auth-state.js';
+import type { SessionHost } from '../../../session-host/host.js';
+import { connect, endAll, memoryAuth, opened } from '../../simulator/helpers.js';
+import {
+  createSession,
+  freshPhone,
+  linkByQr,
+  sessionNow,
+  startHostWorld,
+  until,
+  type HostWorld,
+} from './support.js';
+
+describe('session host: how sessions stop', () => {
+  let world: HostWorld;
+  let host: SessionHost;
+
+  beforeAll(async () => {
+    world = await startHostWorld();
+    host = await world.startHost();
+  }, 60_000);
+  afterAll(async () => world?.stop(), 60_000);
+
+  const online = (phone: string) => world.sim.getAccount(phone).devices.some((d) => d.online);
+
+  it('a lost lease (another host took it) stops the socket at once and writes nothing more', async () => {
+    const phone = freshPhone();
+    const session = await createSession(world.adapters);
+    await linkByQr(world, session, phone);
+    expect(online(phone)).toBe(true);
+
+    await world.adapters.clients.dynamo.send(
+      new UpdateCommand({
+        TableName: physicalTableName(world.cloud.stack.prefix, 'sessions'),
+        Key: { sessionId: session.id },
+        UpdateExpression: 'SET #owner = :thief, leaseUntil = :until',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':thief': 'thief-host', ':until': Date.now() + 600_000 },
+      }),
+    );
+    await until(
+      () => online(phone),
+      (o) => !o,
+      'the device offline',
+    );
+    await until(
+      () => host.sessions().has(session.id),
+      (has) => !has,
+      'the runner gone',
+    );
+    const after = await sessionNow(world.adapters, session.id);
+    expect(after.owner).toBe('thief-host');
+    expect(after.status).toBe('connected'); // the thief's to change; the old host wrote nothing
+    // Never logged out: the device is still linked for the new owner.
+    expect(world.sim.getAccount(phone).devices).toHaveLength(1);
+  }, 60_000);
+
+  it('unlinked from the phone: logged_out, credentials erased, never retried', async () => {
+    const phone = freshPhone();
+    const session = await createSession(world.adapters);
+    await linkByQr(world, session, phone);
+
+    await world.sim.unlink(phone);
+    const out = await until(
+      () => sessionNow(world.adapters, session.id),
+      (s) => s.status === 'logged_out' && s.owner === undefined,
+      'logged_out and released',
+    );
+    expect(out.desired).toBe('stopped');
+    expect(out.lastError?.code).toBe('logged_out');
+    expect(await world.adapters.credentials.get(credentialsKey(session.id))).toBeNull();
+    expect(await world.adapters.sessions.findClaimable(Date.now(), 100)).not.toContainEqual(
+      expect.objectContaining({ id: session.id }),
+    );
+  }, 60_000);
+
+  it('a session.logout command unlinks on WhatsApp and erases the credentials', async () => {
+    const phone = freshPhone();
+    const session = await createSession(world.adapters);
+    await linkByQr(world, session, phone);
+    const loggedOut: unknown[] = [];
+    world.sim.events.on('logout', (e) => loggedOut.push(e));
+
+    await world.adapters.commandQueue.send(host.queueUrl, {
+      type: 'session.logout',
+      tenantId: session.tenantId,
+      sessionId: session.id,
+      sentAt: new Date().toISOString(),
+    });
+    const out = await until(
+      () => sessionNow(world.adapters, session.id),
+      (s) => s.status === 'logged_out' && s.owner === undefined,
+      'logged_out and released',
+    );
+    expect(out.desired).toBe('stopped');
+    expect(loggedOut).toHaveLength(1);
+    expect(world.sim.getAccount(phone).devices).toHaveLength(0);
+    expect(await world.adapters.credentials.get(credentialsKey(session.id))).toBeNull();
+  }, 60_000);
+
+  it('a tenant stop (desired stopped + session.stop) closes without logout and releases', async () => {
+    const phone = freshPhone();
+    const session = await createSession(world.adapters);
+    await linkByQr(world, session, phone);
+
+    await world.adapters.sessions.setDesired(session.tenantId, session.id, 'stopped');
+    await world.adapters.commandQueue.send(host.queueUrl, {
+      type: 'session.stop',
+      tenantId: session.tenantId,
+      sessionId: session.id,
+      sentAt: new Date().toISOString(),
+    });
+    const out = await until(
+      () => sessionNow(world.adapters, session.id),
+      (s) => s.status === 'disconnected' && s.owner === undefined,
+      'disconnected and released',
+    );
+    expect(out.lastError).toBeUndefined();
+    await until(
+      () => online(phone),
+      (o) => !o,
+      'the device offline',
+    );
+    expect(world.sim.getAccount(phone).devices).toHaveLength(1); // still linked
+  }, 60_000);
+
+  it('replaced by another client with the same device: stops and reports, does not fight', async () => {
+    const phone = freshPhone();
+    const session = await createSession(world.adapters);
+    await linkByQr(world, session, phone);
+    const replaced: unknown[] = [];
+    world.sim.events.on('replaced', (e) => replaced.push(e));
+
+    // A clone of the device (its stored credentials) logs in elsewhere.
+    const stored = await world.adapters.credentials.get(credentialsKey(session.id));
+    const { creds } = JSON.parse(stored!.bytes.toString('utf8'), BufferJSON.reviver) as {
+      creds: AuthenticationCreds;
+    };
+    const intruder = connect(world.sim, memoryAuth(creds));
+    try {
+      await opened(intruder);
+      const out = await until(
+        () => sessionNow(world.adapters, session.id),
+        (s) => s.status === 'disconnected' && s.owner === undefined,
+        'disconnected and released',
+      );
+      expect(out.lastError?.code).toBe('connection_replaced');
+      expect(out.desired).toBe('stopped');
+      expect(replaced).toHaveLength(1);
+      expect(host.sessions().has(session.id)).toBe(false);
+    } finally {
+      endAll([intruder]);
+    }
+  }, 60_000);
+
+  it('tampered credentials: failed with credentials_unreadable, not retried, the host stays healthy', async () => {
+    const id = newId();
+    const key = credentialsKey(id);
+    await world.adapters.credentials.put(key, Buffer.from('{"v":1,"creds":{},"keys":{}}'), {
+      ifAbsent: true,
+    });
+    const bucket = world.cloud.stack.credentialsBucket;
+    const raw = await world.adapters.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const bytes = Buffer.from(await raw.Body!.transformToByteArray());
+    bytes[bytes.length - 20] ^= 0xff; // one flipped ciphertext bit
+    await world.adapters.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
+
+    const session = await createSession(world.adapters, undefined, id);
+    const out = await until(
+      () => sessionNow(world.adapters, session.id),
+      (s) => s.status === 'failed' && s.owner === undefined,
+      'failed and released',
+    );
+    expect(out.lastError?.code).toBe('credentials_unreadable');
+    expect(out.lastError?.message).toContain('authentication-failed');
+    expect(out.desired).toBe('stopped');
+    expect(host.sessions().has(session.id)).toBe(false);
+    const health = await fetch(host.healthUrl);
+    expect(health.status).toBe(200);
+  }, 60_000);
+});
