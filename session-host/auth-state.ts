@@ -16,12 +16,16 @@ import type {
   SignalKeyStore,
 } from '@whiskeysockets/baileys';
 import { z } from 'zod';
+import { credentialsKeyPrefix } from '../shared/services/session-data.js';
 import { DecryptionError } from '../shared/crypto/envelope.js';
 import { BlobVersionConflictError, type BlobStore } from '../shared/ports/blob-store.js';
 
-/** Object key of a session's credentials; the control plane deletes it when a session is deleted. */
+/**
+ * Object key of a session's credentials, under the prefix the control plane erases on delete/logout
+ * (`shared/services/session-data.ts`).
+ */
 export function credentialsKey(sessionId: string): string {
-  return `sessions/${sessionId}/auth`;
+  return `${credentialsKeyPrefix(sessionId)}auth`;
 }
 
 /** The stored credentials cannot be read as they are (tampered, corrupted, another key): retrying cannot help. */

@@ -205,7 +205,8 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
   }));
   const gauges = () => {
     const counts = byStatus();
-    const out: Record<string, number> = { Sessions: runners.size };
+    // `SessionsPerHost` drives the service's target tracking (infra/constructs/session-hosts.ts).
+    const out: Record<string, number> = { SessionsPerHost: runners.size };
     for (const status of Object.keys(SESSION_TRANSITIONS)) out[`Sessions_${status}`] = counts[status] ?? 0;
     return out;
   };

@@ -40,18 +40,10 @@ export async function requestPairingCode(
     return;
   }
   const expiresAt = new Date(Date.now() + runner.deps.config.pairingCodeTtlMs).toISOString();
-  const ok = await runner.writeStatus(
+  // The API polls the session item for this requestId; browsers see the status change to `pairing`.
+  await runner.writeStatus(
     'pairing',
     { qr: null, pairingCode: { code, phone, requestId, expiresAt } },
     'waiting for the pairing code on the phone',
   );
-  if (ok && !runner.stopping) {
-    runner.reporter.push({
-      type: 'session.pairing-code',
-      sessionId: runner.sessionId,
-      code,
-      requestId,
-      expiresAt,
-    });
-  }
 }

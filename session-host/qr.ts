@@ -4,6 +4,7 @@
  * `session.qr` frame. After `APP_QR_REFRESH_LIMIT` QRs nobody scanned, the session is `qr_expired` and its
  * socket closed, instead of showing QRs forever.
  */
+import { sessionQrFrame } from '../shared/contracts/ws-frames.js';
 import { METRIC } from './metrics.js';
 import type { SessionRunner } from './runner.js';
 
@@ -26,5 +27,5 @@ export async function showQr(runner: SessionRunner, code: string): Promise<void>
   metrics.count(METRIC.qrShown);
   const ok = await runner.writeStatus('qr', { qr: { code, refresh, expiresAt } }, 'waiting for a QR scan');
   if (!ok || runner.stopping) return;
-  runner.reporter.push({ type: 'session.qr', sessionId: runner.sessionId, qr: code, refresh, expiresAt });
+  runner.reporter.push(sessionQrFrame({ sessionId: runner.sessionId, qr: code, refresh, expiresAt }));
 }

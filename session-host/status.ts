@@ -4,6 +4,7 @@
  * browsers watching the session. A write from a host that lost its lease fails with `LeaseLostError`, which the
  * runner turns into an immediate stop.
  */
+import { sessionStatusFrame } from '../shared/contracts/ws-frames.js';
 import { makeEvent } from '../shared/domain/events.js';
 import type { Session, SessionStatus } from '../shared/domain/session.js';
 import type { EventBus } from '../shared/ports/event-bus.js';
@@ -65,13 +66,15 @@ export class StatusReporter {
             ...errorFields(error),
           }),
         );
-      this.push({
-        type: 'session.status',
-        sessionId: this.session.id,
-        status,
-        ...(saved.phone ? { phone: saved.phone } : {}),
-        ...(saved.lastError ? { lastError: saved.lastError } : {}),
-      });
+      this.push(
+        sessionStatusFrame({
+          sessionId: this.session.id,
+          status,
+          ...(saved.phone ? { phone: saved.phone } : {}),
+          ...(reason ? { reason: reason.slice(0, 500) } : {}),
+          at: saved.updatedAt,
+        }),
+      );
     }
     return saved;
   }
