@@ -1,0 +1,152 @@
+/**
+ * The session host's message flows (docs/messaging.md), as host-core uses them: one `HostMessaging` per
+ * process; `attach` a session when its connection opens, `drain()` right after, `ring(id)` for every
+ * `message.send` doorbell, `detach()` when the socket closes or the lease is lost, `close()` on shutdown.
+ */
+import type { BaileysEventMap } from '@whiskeysockets/baileys';
+import { isId } from '../../shared/domain/ids.js';
+import type { AttachedSession, MessagingDeps } from './deps.js';
+import { listBacklog } from './drain.js';
+import { ReceiptTracker } from './receipts.js';
+import { MessageReceiver } from './receive.js';
+import { SendScheduler, type SendLane } from './scheduler.js';
+import { SendFailure } from './send-failure.js';
+import { failSend, sendMessage, type SendContext } from './send.js';
+
+export type { AttachedSession, MessagingDeps, MessagingLogger } from './deps.js';
+export { DEFAULT_MESSAGING_CONFIG, loadMessagingConfig, type MessagingConfig } from './config.js';
+export { mediaObjectKey } from './media-fetch.js';
+export { waMessageIdFor } from './wa-message-id.js';
+
+export interface SessionMessaging {
+  /** A `message.send` doorbell for this session (may be a duplicate; DynamoDB is the truth). */
+  ring(messageId: string): void;
+  /** On connect/claim: send everything `queued` (and resume `sending` left by a dead host) in order. */
+  drain(): Promise<void>;
+  /** Socket closed or lease lost: stop sending at once; pending work stays `queued` in DynamoDB. */
+  detach(): void;
+  /**
+   * Resolves when nothing is pending or in flight for this session and every received message and receipt
+   * handed over so far is processed (tests and orderly shutdown; not part of host-core's contract).
+   */
+  idle(): Promise<void>;
+}
+
+export class HostMessaging {
+  readonly #scheduler: SendScheduler;
+  readonly #attached = new Set<SessionMessaging>();
+
+  constructor(private readonly deps: MessagingDeps) {
+    const { config } = deps;
+    this.#scheduler = new SendScheduler({
+      concurrency: config.concurrency,
+      minGapMs: config.minGapMs,
+      jitterMs: config.jitterMs,
+      maxAttempts: config.maxAttempts,
+      retryBaseMs: config.retryBaseMs,
+      onError: (message, fields) => deps.log.error(message, fields),
+    });
+  }
+
+  /** Subscribes to the socket's message and receipt events and opens a send lane for the session. */
+  attach(session: AttachedSession): SessionMessaging {
+    const deps = this.deps;
+    const scheduler = this.#scheduler;
+    const log = deps.log;
+    const fields = { tenantId: session.tenantId, sessionId: session.sessionId };
+    const inFlight = new Map<string, Promise<unknown>>();
+    let detached = false;
+    let moreBacklog = false;
+
+    const ctx: SendContext = {
+      deps,
+      session,
+      knownRecipients: new Set(),
+      recentWaIds: new Map(),
+      isDetached: () => detached,
+    };
+    const lane: SendLane = scheduler.addLane(session.sessionId, {
+      send: (messageId) => {
+        const run = sendMessage(ctx, messageId);
+        inFlight.set(messageId, run);
+        return run.finally(() => inFlight.delete(messageId));
+      },
+      giveUp: async (messageId, error) => {
+        const message = await deps.messages.get(session.sessionId, messageId);
+        if (!message) return;
+        const failure =
+          error instanceof SendFailure
+            ? { code: error.code, message: error.message }
+            : { code: 'send_failed', message: 'sending failed repeatedly' };
+        log.warn('send given up after retries', {
+          ...fields,
+          messageId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await failSend(ctx, message, failure);
+      },
+      onEmpty: () => {
+        if (moreBacklog) void drain();
+      },
+    });
+
+    const receiver = new MessageReceiver(deps, session);
+    const receipts = new ReceiptTracker(deps, session, {
+      recentMessageId: (waMessageId) => ctx.recentWaIds.get(waMessageId),
+      sendSettled: async (messageId) => {
+        await inFlight.get(messageId)?.catch(() => undefined);
+      },
+    });
+
+    const onUpsert = (event: BaileysEventMap['messages.upsert']): void => {
+      void receiver.onUpsert(event.messages);
+      void receipts.onUpsert(event.messages);
+    };
+    const onUpdate = (updates: BaileysEventMap['messages.update']): void => void receipts.onUpdate(updates);
+    const onReceipt = (receiptUpdates: BaileysEventMap['message-receipt.update']): void =>
+      void receipts.onReceipt(receiptUpdates);
+    const ev = session.socket.ev;
+    ev.on('messages.upsert', onUpsert);
+    ev.on('messages.update', onUpdate);
+    ev.on('message-receipt.update', onReceipt);
+
+    const drain = async (): Promise<void> => {
+      if (detached) return;
+      const backlog = await listBacklog(deps.messages, session.sessionId);
+      moreBacklog = backlog.more;
+      for (const id of backlog.ids) scheduler.enqueue(lane, id);
+      if (backlog.ids.length > 0) log.info('backlog scheduled', { ...fields, count: backlog.ids.length });
+    };
+
+    const handle: SessionMessaging = {
+      ring: (messageId) => {
+        if (!isId(messageId)) {
+          log.warn('doorbell with a malformed message id ignored', fields);
+          return;
+        }
+        scheduler.enqueue(lane, messageId);
+      },
+      drain,
+      detach: () => {
+        if (detached) return;
+        detached = true;
+        scheduler.removeLane(lane);
+        ev.off('messages.upsert', onUpsert);
+        ev.off('messages.update', onUpdate);
+        ev.off('message-receipt.update', onReceipt);
+        this.#attached.delete(handle);
+      },
+      idle: async () => {
+        await scheduler.whenIdle(lane);
+        await Promise.all([receiver.idle(), receipts.idle()]);
+      },
+    };
+    this.#attached.add(handle);
+    return handle;
+  }
+
+  /** Stop scheduling new sends; wait for the in-flight send of every session to finish (shutdown). */
+  async close(): Promise<void> {
+    await this.#scheduler.close();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Delivery and read receipts for what we sent (docs/messaging.md, "Receipts"). Baileys reports them as
+ * `messages.update` (status DELIVERY_ACK / READ / PLAYED), folds them into an own `messages.upsert` still in
+ * its event buffer, and as `message-receipt.update` per participant; all three are read. The WhatsApp id is
+ * mapped back to our message (this process's recent sends first, then the `byWaId` index), the status moves
+ * forward only (`advanceStatus`: late, repeated or backward receipts change nothing), and each change is
+ * published as `message.status` with the send's metadata.
+ *
+ * A receipt for a message whose send is still finishing (ack, credentials flush) waits for it, so `delivered`
+ * never lands before the send's own `sent` bookkeeping.
+ */
+import type { MessageUserReceiptUpdate, WAMessage, WAMessageUpdate } from '@whiskeysockets/baileys';
+import { proto } from '@whiskeysockets/baileys';
+import { nowIso } from '../../shared/domain/ids.js';
+import type { MessageStatus } from '../../shared/domain/message.js';
+import type { AttachedSession, MessagingDeps } from './deps.js';
+import { publishStatus } from './send.js';
+
+const Status = proto.WebMessageInfo.Status;
+
+/** Baileys' numeric status -> ours. SERVER_ACK is not mapped: `sent` is the send pipeline's to write. */
+export function statusOfReceipt(status: number | null | undefined): MessageStatus | 'error' | null {
+  switch (status) {
+    case Status.DELIVERY_ACK:
+      return 'delivered';
+    case Status.READ:
+    case Status.PLAYED:
+      return 'read';
+    case Status.ERROR:
+      return 'error';
+    default:
+      return null;
+  }
+}
+
+interface ReceiptHooks {
+  /** Our id for a WhatsApp id sent by this process recently. */
+  recentMessageId(waMessageId: string): string | undefined;
+  /** Resolves when this message's in-flight send (if any) has finished. */
+  sendSettled(messageId: string): Promise<void>;
+}
+
+export class ReceiptTracker {
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: MessagingDeps,
+    private readonly session: AttachedSession,
+    private readonly hooks: ReceiptHooks,
+  ) {}
+
+  onUpdate(updates: readonly WAMessageUpdate[]): Promise<void> {
+    return this.#enqueue(
+      updates
+        .filter((u) => u.key.fromMe)
+        .map((u) => ({
+          waMessageId: u.key.id,
+          status: statusOfReceipt(u.update.status),
+          errorCode: u.update.messageStubParameters?.[0],
+        })),
+    );
+  }
+
+  /** Own messages in an upsert carry the status Baileys folded into them. */
+  onUpsert(messages: readonly WAMessage[]): Promise<void> {
+    return this.#enqueue(
+      messages
+        .filter((m) => m.key.fromMe)
+        .map((m) => ({
+          waMessageId: m.key.id,
+          status: statusOfReceipt(m.status),
+          errorCode: m.messageStubParameters?.[0],
+        })),
+    );
+  }
+
+  onReceipt(receipts: readonly MessageUserReceiptUpdate[]): Promise<void> {
+    return this.#enqueue(
+      receipts
+        .filter((r) => r.key.fromMe)
+        .map((r) => ({
+          waMessageId: r.key.id,
+          status:
+            r.receipt.readTimestamp || r.receipt.playedTimestamp
+              ? 'read'
+              : r.receipt.receiptTimestamp
+                ? 'delivered'
+                : null,
+        })),
+    );
+  }
+
+  idle(): Promise<void> {
+    return this.#chain;
+  }
+
+  #enqueue(
+    items: {
+      waMessageId: string | null | undefined;
+      status: MessageStatus | 'error' | null;
+      errorCode?: string | null | undefined;
+    }[],
+  ): Promise<void> {
+    const wanted = items.filter((i) => i.waMessageId && i.status);
+    if (wanted.length === 0) return this.#chain;
+    this.#chain = this.#chain.then(async () => {
+      for (const item of wanted) {
+        try {
+          await this.#apply(item.waMessageId!, item.status!, item.errorCode ?? undefined);
+        } catch (error) {
+          this.deps.log.error('receipt not applied', {
+            sessionId: this.session.sessionId,
+            waMessageId: item.waMessageId,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+    });
+    return this.#chain;
+  }
+
+  async #apply(
+    waMessageId: string,
+    status: MessageStatus | 'error',
+    errorCode: string | undefined,
+  ): Promise<void> {
+    const { messages } = this.deps;
+    const { sessionId } = this.session;
+    let messageId = this.hooks.recentMessageId(waMessageId);
+    if (messageId === undefined) {
+      const found = await messages.findByWaMessageId(sessionId, waMessageId);
+      if (!found || found.direction !== 'outbound') return;
+      messageId = found.id;
+    }
+    await this.hooks.sendSettled(messageId);
+    const moved =
+      status === 'error'
+        ? await messages.advanceStatus(sessionId, messageId, 'failed', {
+            at: nowIso(),
+            error: {
+              code: 'wa_rejected',
+              message: `WhatsApp refused the message (error ${errorCode ?? 'unknown'})`,
+            },
+          })
+        : await messages.advanceStatus(sessionId, messageId, status, { at: nowIso() });
+    if (moved.changed) await publishStatus(this.deps, moved.message);
+  }
+}

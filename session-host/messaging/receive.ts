@@ -1,0 +1,162 @@
+/**
+ * Incoming messages (`messages.upsert` from other people), per session and in arrival order (docs/messaging.md,
+ * "Receiving"):
+ *
+ * 1. skip our own messages (their statuses are receipts.ts's), status broadcasts, newsletters and protocol
+ *    traffic;
+ * 2. dedupe: a WhatsApp id already stored for the session (`findByWaMessageId`), or being stored right now by
+ *    this process, is not stored again (WhatsApp redelivers after reconnects);
+ * 3. store the message `delivered` (the phone acknowledged it), with `replyTo` = our id of the quoted message;
+ * 4. update the chat (last message, one more unread), once per message actually created;
+ * 5. publish `message.received`.
+ */
+import type { WAMessage } from '@whiskeysockets/baileys';
+import { toNumber } from '@whiskeysockets/baileys';
+import { makeEvent } from '../../shared/domain/events.js';
+import { newId, nowIso } from '../../shared/domain/ids.js';
+import type { Message } from '../../shared/domain/message.js';
+import { messagePreview } from '../../shared/domain/message.js';
+import { isBroadcastJid, isLidJid, jidToPhone, normalizeJid } from '../../shared/domain/phone.js';
+import type { AttachedSession, MessagingDeps } from './deps.js';
+import { reactionTargetWaId, toInboundContent } from './inbound-content.js';
+
+export class MessageReceiver {
+  /** WhatsApp ids being stored now: Baileys can emit one message twice before the index shows the first. */
+  readonly #inProgress = new Set<string>();
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: MessagingDeps,
+    private readonly session: AttachedSession,
+  ) {}
+
+  /** Queues a `messages.upsert` batch behind the previous ones (order per session is kept). */
+  onUpsert(messages: readonly WAMessage[]): Promise<void> {
+    const incoming = messages.filter((m) => !m.key.fromMe);
+    if (incoming.length === 0) return this.#chain;
+    this.#chain = this.#chain.then(async () => {
+      for (const m of incoming) {
+        try {
+          await this.receive(m);
+        } catch (error) {
+          this.deps.log.error('incoming message not stored', {
+            sessionId: this.session.sessionId,
+            waMessageId: m.key.id,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+    });
+    return this.#chain;
+  }
+
+  /** Resolves when every batch handed over so far is processed. */
+  idle(): Promise<void> {
+    return this.#chain;
+  }
+
+  async receive(m: WAMessage): Promise<Message | null> {
+    const waMessageId = m.key.id;
+    const remoteJid = m.key.remoteJid;
+    if (!waMessageId || !remoteJid || isBroadcastJid(remoteJid) || remoteJid.endsWith('@newsletter'))
+      return null;
+    const { messages, chats } = this.deps;
+    const { sessionId, tenantId } = this.session;
+
+    const reactedTo = reactionTargetWaId(m.message);
+    const target = reactedTo ? await messages.findByWaMessageId(sessionId, reactedTo) : null;
+    const parsed = toInboundContent(m.message, target?.id);
+    if (!parsed) return null;
+    if (this.#inProgress.has(waMessageId)) return null;
+    this.#inProgress.add(waMessageId);
+    try {
+      if (await messages.findByWaMessageId(sessionId, waMessageId)) return null;
+
+      // Baileys 7 may address a chat by LID and give the phone-number jid beside it.
+      const alt = (m.key as { remoteJidAlt?: string }).remoteJidAlt;
+      const chatJid = normalizeJid(isLidJid(remoteJid) && alt ? alt : remoteJid);
+      const participant = m.key.participant ?? undefined;
+      const senderJid = normalizeJid(participant ?? chatJid);
+      const from = jidToPhone(senderJid) ?? undefined;
+      const quoted =
+        parsed.quotedWaId !== undefined && parsed.content.type !== 'reaction'
+          ? await messages.findByWaMessageId(sessionId, parsed.quotedWaId)
+          : null;
+      const seconds = toNumber(m.messageTimestamp ?? 0);
+      const now = nowIso();
+      const createdAt = seconds > 0 ? nowIso(new Date(seconds * 1000)) : now;
+
+      const { message, created } = await messages.create({
+        id: newId(),
+        tenantId,
+        sessionId,
+        direction: 'inbound',
+        chatJid,
+        ...(from !== undefined ? { from } : {}),
+        senderJid,
+        ...(m.pushName ? { pushName: m.pushName } : {}),
+        type: parsed.content.type,
+        content: parsed.content,
+        status: 'delivered',
+        statusHistory: [{ status: 'delivered', at: now }],
+        waMessageId,
+        ...(quoted ? { replyTo: quoted.id } : {}),
+        createdAt,
+        updatedAt: now,
+      });
+      if (!created) return null;
+      this.deps.metrics?.count('MessagesReceived');
+      // A reaction is not a new line in the chat list, and phones do not count it as unread.
+      if (message.content.type !== 'reaction') {
+        await chats.recordMessage({
+          tenantId,
+          sessionId,
+          chatJid,
+          ...(jidToPhone(chatJid) ? { phone: jidToPhone(chatJid)! } : {}),
+          ...(m.pushName && participant === undefined ? { name: m.pushName } : {}),
+          lastMessage: {
+            id: message.id,
+            type: message.type,
+            preview: messagePreview(message.content),
+            at: message.createdAt,
+            direction: 'inbound',
+          },
+        });
+      }
+      await this.#publish(message);
+      return message;
+    } finally {
+      this.#inProgress.delete(waMessageId);
+    }
+  }
+
+  async #publish(message: Message): Promise<void> {
+    try {
+      const event = makeEvent('message.received', {
+        tenantId: message.tenantId,
+        sessionId: message.sessionId,
+        data: {
+          message: {
+            id: message.id,
+            waMessageId: message.waMessageId!,
+            chatJid: message.chatJid,
+            ...(message.from !== undefined ? { from: message.from } : {}),
+            ...(message.senderJid !== undefined ? { senderJid: message.senderJid } : {}),
+            ...(message.pushName !== undefined ? { pushName: message.pushName } : {}),
+            type: message.type,
+            content: message.content,
+            ...(message.replyTo !== undefined ? { replyTo: message.replyTo } : {}),
+            createdAt: message.createdAt,
+          },
+        },
+      });
+      await this.deps.events.publish([event]);
+    } catch (error) {
+      this.deps.log.error('message.received not published', {
+        sessionId: message.sessionId,
+        messageId: message.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}
