@@ -33,8 +33,19 @@ export function appConfig(): AppConfig {
 }
 
 export function awsClients(): AwsClients {
-  // Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables (set by the local cloud), none on AWS.
-  clients ??= createAwsClients(appConfig());
+  // Endpoint overrides (the local cloud) are passed explicitly although the SDK reads AWS_ENDPOINT_URL_* itself:
+  // only an explicit `endpoint` stops the SQS client from sending to the host named in a queue URL, and
+  // fauxqs's queue URLs name `sqs.<region>.localhost`, which does not resolve. On AWS none is set.
+  const env = process.env;
+  clients ??= createAwsClients(appConfig(), {
+    endpoints: {
+      dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB,
+      sqs: env.AWS_ENDPOINT_URL_SQS,
+      s3: env.AWS_ENDPOINT_URL_S3,
+      eventbridge: env.AWS_ENDPOINT_URL_EVENTBRIDGE,
+      kms: env.AWS_ENDPOINT_URL_KMS,
+    },
+  });
   return clients;
 }
 

@@ -1,0 +1,175 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_ROUTES } from '../../../../shared/definitions/http-routes.js';
+import { startApi, type ApiHarness, type TenantHandle } from './support.js';
+
+type Problem = { type: string; status: number; detail: string; errors?: { pointer?: string }[] };
+
+let api: ApiHarness;
+let tenant: TenantHandle;
+
+beforeAll(async () => {
+  api = await startApi();
+  tenant = await api.createTenant();
+}, 120_000);
+afterAll(async () => {
+  await api?.stop();
+});
+
+describe('POST /v1/tenants (operator)', () => {
+  it('creates a tenant with default limits and a first key that has every scope, shown once', async () => {
+    const reply = await api.call<{
+      tenant: { id: string; name: string; status: string; limits: Record<string, number> };
+      apiKey: { id: string; key: string; prefix: string; scopes: string[] };
+    }>('POST', '/v1/tenants', { key: api.operatorKey, body: { name: 'Acme' } });
+    expect(reply.status).toBe(201);
+    expect(reply.headers.get('location')).toBe(`/v1/tenants/${reply.body.tenant.id}`);
+    expect(reply.body.tenant).toMatchObject({
+      name: 'Acme',
+      status: 'active',
+      limits: { maxSessions: 5, sendsPerMinute: 60, requestsPerMinute: 600 },
+    });
+    expect(reply.body.apiKey.key).toMatch(/^wak_[A-Za-z0-9_-]{43}$/);
+    expect(reply.body.apiKey.key.startsWith(reply.body.apiKey.prefix)).toBe(true);
+    expect(reply.body.apiKey.scopes).toContain('keys:manage');
+    // The new key works at once.
+    const list = await api.call('GET', '/v1/sessions', { key: reply.body.apiKey.key });
+    expect(list.status).toBe(200);
+  });
+
+  it('refuses an invalid body with a 400 naming the field', async () => {
+    const reply = await api.call<Problem>('POST', '/v1/tenants', {
+      key: api.operatorKey,
+      body: { name: '', limits: { maxSessions: -1 } },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors?.map((e) => e.pointer).sort()).toEqual(['/limits/maxSessions', '/name']);
+  });
+
+  it('refuses a tenant key (403) and a wrong key (401)', async () => {
+    const asTenant = await api.call<Problem>('POST', '/v1/tenants', { key: tenant.key, body: { name: 'x' } });
+    expect(asTenant.status).toBe(403);
+    const wrong = await api.call<Problem>('POST', '/v1/tenants', {
+      key: 'not-the-operator',
+      body: { name: 'x' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Bearer');
+  });
+});
+
+describe('authentication', () => {
+  it('without an Authorization header the gateway answers 401', async () => {
+    const reply = await api.call('GET', '/v1/sessions');
+    expect(reply.status).toBe(401);
+    expect(reply.body).toEqual({ message: 'Unauthorized' });
+  });
+
+  it('a wrong, malformed or non-Bearer key is a 401 problem that does not echo the key', async () => {
+    for (const header of [
+      'Bearer wak_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      'Bearer nonsense',
+      `Basic ${Buffer.from('a:b').toString('base64')}`,
+      'Bearer',
+    ]) {
+      const reply = await api.call<Problem>('GET', '/v1/sessions', { headers: { authorization: header } });
+      expect(reply.status, header).toBe(401);
+      expect(reply.headers.get('content-type')).toBe('application/problem+json');
+      expect(reply.headers.get('www-authenticate')).toBe('Bearer');
+      expect(JSON.stringify(reply.body)).not.toContain('AAAAAAAA');
+    }
+  });
+
+  it('the operator key is not a tenant key (403 on tenant routes)', async () => {
+    const reply = await api.call<Problem>('GET', '/v1/sessions', { key: api.operatorKey });
+    expect(reply.status).toBe(403);
+  });
+
+  it('checks the key before the input: a wrong key with a bad body is a 401, not a 400', async () => {
+    const reply = await api.call('POST', '/v1/api-keys', { key: 'wrong', rawBody: '{not json' });
+    expect(reply.status).toBe(401);
+  });
+});
+
+describe('API keys', () => {
+  it('creates a narrower key (default scopes exclude keys:manage) that is refused where it lacks a scope', async () => {
+    const created = await api.call<{ id: string; key: string; scopes: string[] }>('POST', '/v1/api-keys', {
+      key: tenant.key,
+      body: { name: 'reader', scopes: ['sessions:read'] },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.scopes).toEqual(['sessions:read']);
+    expect((await api.call('GET', '/v1/sessions', { key: created.body.key })).status).toBe(200);
+    const send = await api.call<Problem>('POST', '/v1/sessions', { key: created.body.key, body: {} });
+    expect(send.status).toBe(403);
+    expect(send.body.detail).toContain('sessions:write');
+    const keys = await api.call<Problem>('GET', '/v1/api-keys', { key: created.body.key });
+    expect(keys.status).toBe(403);
+
+    const defaults = await api.call<{ scopes: string[] }>('POST', '/v1/api-keys', {
+      key: tenant.key,
+      body: { name: 'app' },
+    });
+    expect(defaults.body.scopes).not.toContain('keys:manage');
+    expect(defaults.body.scopes).toContain('messages:send');
+  });
+
+  it('lists keys without the key or its hash', async () => {
+    const reply = await api.call<{ items: Record<string, unknown>[] }>('GET', '/v1/api-keys?limit=100', {
+      key: tenant.key,
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body.items.length).toBeGreaterThanOrEqual(1);
+    for (const item of reply.body.items) {
+      expect(Object.keys(item).sort()).toEqual(
+        expect.arrayContaining(['createdAt', 'id', 'name', 'prefix', 'scopes']),
+      );
+      expect(item).not.toHaveProperty('key');
+      expect(item).not.toHaveProperty('keyHash');
+      expect(item).not.toHaveProperty('tenantId');
+    }
+    expect(JSON.stringify(reply.body)).not.toContain(tenant.key);
+  });
+
+  it('a revoked key stops working at once; another tenant cannot revoke it', async () => {
+    const other = await api.createTenant();
+    const created = await api.call<{ id: string; key: string }>('POST', '/v1/api-keys', {
+      key: tenant.key,
+      body: { name: 'temp' },
+    });
+    const foreign = await api.call('DELETE', `/v1/api-keys/${created.body.id}`, { key: other.key });
+    expect(foreign.status).toBe(404);
+    expect((await api.call('GET', '/v1/sessions', { key: created.body.key })).status).toBe(200);
+
+    const revoked = await api.call('DELETE', `/v1/api-keys/${created.body.id}`, { key: tenant.key });
+    expect(revoked.status).toBe(204);
+    const after = await api.call<Problem>('GET', '/v1/sessions', { key: created.body.key });
+    expect(after.status).toBe(401);
+    expect((await api.call('DELETE', `/v1/api-keys/${created.body.id}`, { key: tenant.key })).status).toBe(
+      404,
+    );
+  });
+
+  it('a malformed key id is a 400 naming the path parameter', async () => {
+    const reply = await api.call<{ errors: { field: string }[] }>('DELETE', '/v1/api-keys/nope', {
+      key: tenant.key,
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors[0]?.field).toBe('keyId');
+  });
+});
+
+describe('GET /v1/openapi.json', () => {
+  it('needs no key, is valid OpenAPI 3.1 and lists every route', async () => {
+    const reply = await api.call<Record<string, unknown>>('GET', '/v1/openapi.json');
+    expect(reply.status).toBe(200);
+    const validator = new Validator();
+    const result = await validator.validate(reply.body);
+    expect(result.errors ?? []).toEqual([]);
+    const paths = reply.body['paths'] as Record<string, Record<string, unknown>>;
+    for (const route of HTTP_ROUTES.filter((r) => r.routeKey !== '$default')) {
+      const [method = '', path = ''] = route.routeKey.split(' ');
+      expect(paths[path]?.[method.toLowerCase()], route.routeKey).toBeDefined();
+    }
+  });
+});
