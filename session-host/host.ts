@@ -19,6 +19,7 @@ import { LeaseKeeper } from './leases.js';
 import { createHostLogger, errorFields, type HostLogger } from './logger.js';
 import { logoutSession } from './logout.js';
 import type { HostMessagingPort } from './messaging-port.js';
+import { HostMessaging, loadMessagingConfig } from './messaging/index.js';
 import { createHostMetrics, METRIC, type HostMetrics } from './metrics.js';
 import { requestPairingCode } from './pair-code.js';
 import { SessionRunner, STOP } from './runner.js';
@@ -39,10 +40,30 @@ export interface SessionHostOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Emulator endpoints and credentials (tests); on AWS the SDK's defaults apply. */
   readonly clientOptions?: AwsClientOptions;
-  /** Builds the host's messaging (host-messaging's `HostMessaging`); without it sessions only link and stay up. */
-  readonly messaging?: (context: HostMessagingContext) => HostMessagingPort;
+  /**
+   * Builds the host's messaging. Default: host-messaging's `HostMessaging` with `loadMessagingConfig(env)`;
+   * `false` runs without it (sessions link and stay up, nothing is sent or received).
+   */
+  readonly messaging?: false | ((context: HostMessagingContext) => HostMessagingPort);
   /** Long-poll length of the command queue (default 20 s); tests shorten it. */
   readonly commandWaitSeconds?: number;
+}
+
+/** host-messaging's flows over this host's adapters, batching bus, logger and metrics. */
+export function defaultMessaging(
+  env: NodeJS.ProcessEnv,
+): (context: HostMessagingContext) => HostMessagingPort {
+  const messagingConfig = loadMessagingConfig(env);
+  return ({ adapters, events, log, metrics }) =>
+    new HostMessaging({
+      messages: adapters.messages,
+      chats: adapters.chats,
+      events,
+      media: adapters.media,
+      config: messagingConfig,
+      log,
+      metrics,
+    });
 }
 
 export interface SessionHost {
@@ -79,7 +100,8 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
       log.error('events not published', { count: failed.length, ...errorFields(error) });
     },
   });
-  const messaging = options.messaging?.({ adapters, events, log, metrics, config });
+  const buildMessaging = options.messaging ?? defaultMessaging(options.env ?? process.env);
+  const messaging = buildMessaging ? buildMessaging({ adapters, events, log, metrics, config }) : undefined;
   const runners = new Map<string, SessionRunner>();
   const pacer = new ConnectPacer(config.connectConcurrency);
   let state: 'running' | 'stopping' = 'running';
