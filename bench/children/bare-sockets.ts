@@ -1,0 +1,107 @@
+/**
+ * The baseline side: bare Baileys sockets in one process, with in-memory auth state and the same socket options
+ * the session host uses, connected to the simulator the parent runs. Nothing else is loaded (no AWS SDK, no
+ * host), so the memory per socket is what Baileys itself costs on this Node.
+ */
+import makeWASocket, { Browsers, BufferJSON, proto } from '@whiskeysockets/baileys';
+import type {
+  AuthenticationCreds,
+  AuthenticationState,
+  SignalDataSet,
+  SignalDataTypeMap,
+  WASocket,
+} from '@whiskeysockets/baileys';
+import pino from 'pino';
+import { trustSimulator } from '../../simulator/trust.js';
+import { measureMemory, reply, serveParent } from '../support/ipc.js';
+
+const waUrl = process.env['BENCH_WA_URL'] ?? '';
+trustSimulator(process.env['BENCH_ROOT_KEY'] ?? '');
+const logger = pino({ level: 'silent' });
+const sockets: WASocket[] = [];
+
+function memoryAuth(creds: AuthenticationCreds): AuthenticationState {
+  const data = new Map<string, unknown>();
+  return {
+    creds,
+    keys: {
+      get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
+        const out: { [id: string]: SignalDataTypeMap[T] } = {};
+        for (const id of ids) {
+          let value = data.get(`${type}:${id}`);
+          if (value !== undefined && type === 'app-state-sync-key') {
+            value = proto.Message.AppStateSyncKeyData.fromObject(value as object);
+          }
+          if (value !== undefined) out[id] = value as SignalDataTypeMap[T];
+        }
+        return out;
+      },
+      set: async (set: SignalDataSet) => {
+        for (const [type, entries] of Object.entries(set)) {
+          for (const [id, value] of Object.entries(entries ?? {})) {
+            if (value === null || value === undefined) data.delete(`${type}:${id}`);
+            else data.set(`${type}:${id}`, value);
+          }
+        }
+      },
+    },
+  };
+}
+
+function open(serialized: string): Promise<WASocket> {
+  const creds = JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds;
+  const auth = memoryAuth(creds);
+  const socket = makeWASocket({
+    auth,
+    waWebSocketUrl: waUrl,
+    logger,
+    browser: Browsers.ubuntu('Chrome'),
+    connectTimeoutMs: 20_000,
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+  });
+  socket.ev.on('creds.update', (update) => Object.assign(auth.creds, update));
+  sockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.ev.on('connection.update', (update) => {
+      if (update.connection === 'open') resolve(socket);
+      if (update.connection === 'close')
+        reject(new Error(`socket closed: ${String(update.lastDisconnect?.error)}`));
+    });
+  });
+}
+
+serveParent(async (message) => {
+  switch (message.type) {
+    case 'connect': {
+      const started = Date.now();
+      const queue = [...message.creds];
+      const worker = async () => {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) await open(next);
+      };
+      await Promise.all(Array.from({ length: message.concurrency }, worker));
+      reply({ type: 'connected', count: sockets.length, elapsedMs: Date.now() - started });
+      return;
+    }
+    case 'measure':
+      reply({ type: 'memory', memory: measureMemory(), sessions: sockets.length });
+      return;
+    case 'send': {
+      const socket = sockets[0];
+      if (!socket) throw new Error('no socket to send on');
+      const startedAt: number[] = [];
+      // The loop every bare Baileys integration writes; it never yields between sends.
+      for (const text of message.texts) {
+        startedAt.push(Date.now());
+        await socket.sendMessage(message.to, { text });
+      }
+      reply({ type: 'sent', startedAt, endedAt: Date.now() });
+      return;
+    }
+    case 'exit':
+      for (const socket of sockets) socket.end(undefined);
+      process.exit(0);
+  }
+});
+
+reply({ type: 'ready', memory: measureMemory() });

@@ -1,0 +1,98 @@
+/**
+ * Session density: resident memory and V8 heap per connected, idle WhatsApp session, for N sessions in ONE
+ * process, session host vs bare Baileys sockets on the same simulator (the baseline, same run, same Node).
+ *
+ *   npx tsx bench/session-density.ts [--sessions 50,200] [--settle-ms 5000] [--sides baseline,host]
+ *
+ * Each side runs in a fresh child process started with --expose-gc; memory is read after two full GCs, once
+ * with no session (the process's own cost: Baileys, and for the host the AWS SDK, adapters, timers) and once
+ * with N connected sessions that have gone quiet. Per-session figures are (with N - without) / N.
+ * Devices are provisioned (no QR: pairing is CPU-bound and is not what this measures).
+ */
+import { Child, type Memory } from './support/ipc.js';
+import {
+  argument,
+  emit,
+  emitMachine,
+  mib,
+  numbersArgument,
+  progress,
+  round,
+  sleep,
+} from './support/figures.js';
+import { startCloudWorld, startSimWorld, type SimWorld } from './support/world.js';
+
+const BENCH = 'session-density';
+const sizes = numbersArgument('sessions', [50, 200]);
+const settleMs = Number(argument('settle-ms', '5000'));
+const sides = argument('sides', 'baseline,host').split(',');
+
+function perSession(before: Memory, after: Memory, n: number): Record<string, number> {
+  return {
+    rssPerSessionMiB: round(mib(after.rss - before.rss) / n, 3),
+    heapPerSessionMiB: round(mib(after.heapUsed - before.heapUsed) / n, 3),
+    externalPerSessionMiB: round(mib(after.external - before.external) / n, 3),
+    rssIdleMiB: mib(before.rss),
+    heapIdleMiB: mib(before.heapUsed),
+    rssWithSessionsMiB: mib(after.rss),
+    heapWithSessionsMiB: mib(after.heapUsed),
+  };
+}
+
+async function baseline(world: SimWorld, run: number, n: number): Promise<void> {
+  const { creds } = await world.provision(run, n);
+  const child = new Child('bare-sockets.ts', world.bareEnv);
+  try {
+    const { memory: before } = await child.next('ready');
+    const connected = await child.request({ type: 'connect', creds, concurrency: 8 }, 'connected');
+    await sleep(settleMs);
+    const { memory: after, sessions } = await child.request({ type: 'measure' }, 'memory');
+    emit(BENCH, 'baseline', { sessions, connectAllMs: connected.elapsedMs, ...perSession(before, after, n) });
+  } finally {
+    await child.stop();
+  }
+}
+
+async function host(world: SimWorld, run: number, n: number): Promise<void> {
+  const { creds } = await world.provision(run, n);
+  const cloud = await startCloudWorld(world.sim);
+  const child = new Child(
+    'session-host.ts',
+    cloud.hostEnv({ APP_HOST_CAPACITY: String(n), APP_HOST_ID: `density-${run}` }),
+  );
+  try {
+    const { memory: before } = await child.next('ready');
+    const started = Date.now();
+    for (const c of creds) await cloud.seedSession(c);
+    for (;;) {
+      const status = await child.request({ type: 'status' }, 'sessions');
+      if (status.connected >= n) break;
+      if (Date.now() - started > 15 * 60_000) throw new Error(`only ${status.connected}/${n} connected`);
+      await sleep(500);
+    }
+    const connectAllMs = Date.now() - started;
+    await sleep(settleMs);
+    const { memory: after, sessions } = await child.request({ type: 'measure' }, 'memory');
+    emit(BENCH, 'host', { sessions, connectAllMs, ...perSession(before, after, n) });
+  } finally {
+    await child.stop();
+    await cloud.stop();
+  }
+}
+
+emitMachine(BENCH);
+const world = await startSimWorld();
+try {
+  let run = 0;
+  for (const n of sizes) {
+    for (const side of sides) {
+      run++;
+      progress(`${side}: ${n} sessions`);
+      if (side === 'baseline') await baseline(world, run, n);
+      else if (side === 'host') await host(world, run, n);
+      else throw new Error(`unknown side ${side}`);
+    }
+  }
+} finally {
+  await world.stop();
+}

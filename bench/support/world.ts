@@ -1,0 +1,111 @@
+/**
+ * What every benchmark runs against, in the parent process: the WhatsApp simulator (so arrivals in a
+ * contact's inbox are timed where they happen), and for the host side the local cloud (DynamoDB Local, fauxqs,
+ * KMS stand-in, EventBridge) with adapters to seed sessions the way the API and a previous host would leave them.
+ */
+import { BufferJSON, type AuthenticationCreds } from '@whiskeysockets/baileys';
+import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
+import { LOCAL_CREDENTIALS } from '../../local/local-aws.js';
+import { silentLog } from '../../local/log.js';
+import { SessionAuthStore } from '../../session-host/auth-state.js';
+import { composeHostAdapters, type HostAdapters } from '../../session-host/compose.js';
+import { loadHostConfig } from '../../session-host/config.js';
+import { createHostLogger } from '../../session-host/logger.js';
+import { newId, nowIso } from '../../shared/domain/ids.js';
+import { provisionLinkedDevice } from '../../simulator/provision.js';
+import { WhatsAppSimulator } from '../../simulator/index.js';
+
+export const phoneOf = (run: number, i: number): string =>
+  `17${String(run).padStart(2, '0')}${String(i).padStart(7, '0')}`;
+
+export interface SimWorld {
+  readonly sim: WhatsAppSimulator;
+  /** Environment for a bare-sockets child. */
+  readonly bareEnv: Readonly<Record<string, string>>;
+  /** Linked-device creds for `n` accounts, serialized for a child (BufferJSON). */
+  provision(run: number, n: number): Promise<{ phones: string[]; creds: string[] }>;
+  stop(): Promise<void>;
+}
+
+export async function startSimWorld(): Promise<SimWorld> {
+  const sim = new WhatsAppSimulator();
+  await sim.start({ port: 0 });
+  return {
+    sim,
+    bareEnv: { BENCH_WA_URL: sim.wsUrl, BENCH_ROOT_KEY: sim.rootPublicKey },
+    async provision(run, n) {
+      const phones = Array.from({ length: n }, (_, i) => phoneOf(run, i));
+      const creds: string[] = [];
+      for (const phone of phones) {
+        creds.push(JSON.stringify(await provisionLinkedDevice(sim, phone), BufferJSON.replacer));
+      }
+      return { phones, creds };
+    },
+    stop: () => sim.stop(),
+  };
+}
+
+export interface CloudWorld {
+  readonly cloud: RunningLocalCloud;
+  readonly adapters: HostAdapters;
+  /** Environment for a host child: the cloud, the simulator, quiet logs, no EMF on stdout. */
+  hostEnv(extra?: Readonly<Record<string, string>>): Record<string, string>;
+  /** What the API and a host that linked the device leave behind: a running session with stored creds. */
+  seedSession(creds: string, tenantId?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startCloudWorld(sim: WhatsAppSimulator): Promise<CloudWorld> {
+  const cloud = await startLocalCloud({ setEnv: false, stackFile: false, log: silentLog });
+  const base: Record<string, string> = {
+    ...cloud.env,
+    APP_WA_URL: sim.wsUrl,
+    APP_WA_ROOT_PUBLIC_KEY: sim.rootPublicKey,
+    APP_METRICS: 'false',
+    APP_HEALTH_PORT: '0',
+    APP_LOG_LEVEL: process.env['BENCH_HOST_LOG'] ?? 'error',
+    APP_BAILEYS_LOG_LEVEL: 'silent',
+  };
+  const config = loadHostConfig(base);
+  const { stack } = cloud;
+  const adapters = composeHostAdapters(config.app, createHostLogger({ level: 'silent' }), {
+    endpoints: {
+      dynamodb: stack.dynamodb,
+      sqs: stack.sqs,
+      s3: stack.s3,
+      eventbridge: stack.eventbridge,
+      kms: stack.kms,
+    },
+    credentials: LOCAL_CREDENTIALS,
+  });
+  return {
+    cloud,
+    adapters,
+    hostEnv: (extra = {}) => ({ ...base, ...extra }),
+    async seedSession(serialized, tenantId = newId()) {
+      const id = newId();
+      const auth = await SessionAuthStore.load({
+        blobs: adapters.credentials,
+        sessionId: id,
+        debounceMs: 0,
+        onWriteError: () => undefined,
+      });
+      auth.updateCreds(JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds);
+      await auth.flush();
+      const now = nowIso();
+      await adapters.sessions.create({
+        id,
+        tenantId,
+        desired: 'running',
+        status: 'starting',
+        createdAt: now,
+        updatedAt: now,
+      });
+      return id;
+    },
+    async stop() {
+      adapters.destroy();
+      await cloud.stop();
+    },
+  };
+}
