@@ -1,0 +1,235 @@
+/**
+ * Set-up for the message-flow component tests: real DynamoDB Local and fauxqs S3 (media bucket, encrypted as in
+ * production), the WhatsApp simulator with real Baileys sockets linked by provisioning (no host-core), and
+ * `HostMessaging` attached to those sockets. Stand-ins only where the test is not about the thing:
+ *
+ * - the event bus records what was published (the bus itself is tested elsewhere);
+ * - WhatsApp's media host: the simulator has none, so each socket's `waUploadToServer` is replaced by an
+ *   in-memory store of the encrypted uploads, which tests decrypt to compare bytes;
+ * - a loopback HTTP server plays a tenant's media URL (local mode allows loopback, never private addresses).
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { aesDecryptWithIV, getMediaKeys } from '@whiskeysockets/baileys';
+import type { MediaType, WAMediaUploadFunction, WASocket } from '@whiskeysockets/baileys';
+import { S3EncryptedBlobStore } from '../../../../shared/adapters/aws/s3-encrypted-blob-store.js';
+import { createDynamoRepositories, type Repositories } from '../../../../shared/adapters/dynamodb/index.js';
+import { LocalDataKeyProvider } from '../../../../shared/adapters/local/local-data-key-provider.js';
+import { EnvelopeCipher } from '../../../../shared/crypto/envelope.js';
+import type { DomainEvent } from '../../../../shared/domain/events.js';
+import { newId, nowIso } from '../../../../shared/domain/ids.js';
+import type { Message, MessageContent, Metadata } from '../../../../shared/domain/message.js';
+import { phoneToJid } from '../../../../shared/domain/phone.js';
+import type { BlobStore } from '../../../../shared/ports/blob-store.js';
+import type { EventBus } from '../../../../shared/ports/event-bus.js';
+import {
+  DEFAULT_MESSAGING_CONFIG,
+  HostMessaging,
+  type MessagingConfig,
+  type SessionMessaging,
+} from '../../../../session-host/messaging/index.js';
+import { provisionLinkedDevice, trustSimulator, WhatsAppSimulator } from '../../../../simulator/index.js';
+import { startAwsEmulators, type AwsEmulators } from '../../../support/aws-emulators.js';
+import { connect, endAll, memoryAuth, opened } from '../../../simulator/helpers.js';
+
+export class RecordingEventBus implements EventBus {
+  readonly events: DomainEvent[] = [];
+  async publish(events: readonly DomainEvent[]): Promise<void> {
+    this.events.push(...events);
+  }
+  ofType<T extends DomainEvent['type']>(type: T): Extract<DomainEvent, { type: T }>[] {
+    return this.events.filter((e): e is Extract<DomainEvent, { type: T }> => e.type === type);
+  }
+}
+
+/** WhatsApp's media host as far as the sender sees it: keeps each encrypted upload under its direct path. */
+export class MediaHostStandIn {
+  readonly uploads = new Map<string, Buffer>();
+  readonly upload: WAMediaUploadFunction = async (encFilePath, { mediaType }) => {
+    const directPath = `/v/t62.${mediaType}/${newId()}`;
+    this.uploads.set(directPath, await readFile(encFilePath));
+    return { mediaUrl: `https://mmg.whatsapp.net${directPath}`, directPath };
+  };
+
+  /** Decrypts what a contact received (media key and direct path from the decrypted message). */
+  async plaintextOf(media: { mediaKey?: unknown; directPath?: unknown }, type: MediaType): Promise<Buffer> {
+    const enc = this.uploads.get(String(media.directPath));
+    if (!enc) throw new Error(`nothing uploaded at ${String(media.directPath)}`);
+    const keys = await getMediaKeys(Buffer.from(String(media.mediaKey), 'base64'), type);
+    return aesDecryptWithIV(enc.subarray(0, -10), keys.cipherKey, keys.iv);
+  }
+}
+
+/** A loopback HTTP server serving fixed bodies by path (a tenant's media URL). */
+export async function startMediaServer(files: Record<string, { body: Buffer; type: string }>): Promise<{
+  url(path: string): string;
+  stop(): Promise<void>;
+}> {
+  const server: Server = createServer((req, res) => {
+    const file = files[req.url ?? ''];
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length }).end(file.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface LinkedAccount {
+  readonly phone: string;
+  readonly tenantId: string;
+  readonly sessionId: string;
+  readonly socket: WASocket;
+  readonly session: SessionMessaging;
+  /** Message statuses seen at each `flushCredentials` call (the pipeline flushes before `sent`). */
+  readonly flushes: string[];
+  /** Which message a flush is for is not passed; the test sets this to inspect one. */
+  watch: string | undefined;
+}
+
+export interface MessagingWorld {
+  readonly aws: AwsEmulators;
+  readonly repos: Repositories;
+  readonly media: BlobStore;
+  readonly sim: WhatsAppSimulator;
+  readonly bus: RecordingEventBus;
+  readonly mediaHost: MediaHostStandIn;
+  readonly messaging: HostMessaging;
+  readonly config: MessagingConfig;
+  link(phone: string): Promise<LinkedAccount>;
+  stop(): Promise<void>;
+}
+
+/** Sends go as fast as the test allows (no pacing gap), media limited to 64 KiB, loopback URLs allowed. */
+export const TEST_MESSAGING_CONFIG: MessagingConfig = {
+  ...DEFAULT_MESSAGING_CONFIG,
+  minGapMs: 0,
+  jitterMs: 0,
+  concurrency: 1,
+  retryBaseMs: 10,
+  ackTimeoutMs: 10_000,
+  mediaMaxBytes: 64 * 1024,
+  allowLoopback: true,
+};
+
+export async function startMessagingWorld(
+  config: MessagingConfig = TEST_MESSAGING_CONFIG,
+): Promise<MessagingWorld> {
+  const aws = await startAwsEmulators();
+  const repos = createDynamoRepositories(aws.clients.dynamo, aws.config);
+  const media = new S3EncryptedBlobStore({
+    s3: aws.clients.s3,
+    bucket: aws.config.APP_MEDIA_BUCKET,
+    cipher: new EnvelopeCipher(LocalDataKeyProvider.fromBase64(aws.config.APP_LOCAL_MASTER_KEY)),
+    versionCheck: 'check-then-write',
+  });
+  // Unknown numbers are "not on WhatsApp", as for the real server.
+  const sim = new WhatsAppSimulator({ autoCreateContacts: false });
+  await sim.start({ port: 0 });
+  const untrust = trustSimulator(sim.rootPublicKey);
+  const bus = new RecordingEventBus();
+  const mediaHost = new MediaHostStandIn();
+  const quiet = () => undefined;
+  const messaging = new HostMessaging({
+    messages: repos.messages,
+    chats: repos.chats,
+    events: bus,
+    media,
+    config,
+    log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+  });
+  const accounts: LinkedAccount[] = [];
+
+  return {
+    aws,
+    repos,
+    media,
+    sim,
+    bus,
+    mediaHost,
+    messaging,
+    config,
+    async link(phone) {
+      const auth = memoryAuth(await provisionLinkedDevice(sim, phone));
+      const socket = connect(sim, auth);
+      await opened(socket);
+      socket.waUploadToServer = mediaHost.upload;
+      const tenantId = newId();
+      const sessionId = newId();
+      const flushes: string[] = [];
+      const account: LinkedAccount = {
+        phone,
+        tenantId,
+        sessionId,
+        socket,
+        flushes,
+        watch: undefined,
+        session: messaging.attach({
+          tenantId,
+          sessionId,
+          socket,
+          flushCredentials: async () => {
+            if (account.watch === undefined) return;
+            const m = await repos.messages.get(sessionId, account.watch);
+            flushes.push(m?.status ?? 'missing');
+          },
+        }),
+      };
+      accounts.push(account);
+      return account;
+    },
+    async stop() {
+      await messaging.close();
+      for (const a of accounts) a.session.detach();
+      endAll(accounts.map((a) => a.socket));
+      await sim.stop();
+      untrust();
+      await aws.stop();
+    },
+  };
+}
+
+/** Writes a message `queued`, as the API's send does before ringing the host. */
+export async function queueMessage(
+  repos: Repositories,
+  account: Pick<LinkedAccount, 'tenantId' | 'sessionId'>,
+  to: string,
+  content: MessageContent,
+  extra: { replyTo?: string; metadata?: Metadata } = {},
+): Promise<Message> {
+  const at = nowIso();
+  const { message } = await repos.messages.create({
+    id: newId(),
+    tenantId: account.tenantId,
+    sessionId: account.sessionId,
+    direction: 'outbound',
+    chatJid: phoneToJid(to),
+    to,
+    type: content.type,
+    content,
+    status: 'queued',
+    statusHistory: [{ status: 'queued', at }],
+    ...extra,
+    createdAt: at,
+    updatedAt: at,
+  });
+  return message;
+}
+
+/** Polls an async check until it returns a value (state that changes without an event we can await). */
+export async function until<T>(check: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timeout: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
