@@ -1,0 +1,291 @@
+/**
+ * Throws a few thousand malformed requests (random methods, paths, path parameters, query strings, headers,
+ * bodies and JSON types) at every route through the local gateway. Whatever the input, the answer must be a
+ * 4xx (or a 2xx for what happens to be valid), never a 5xx: bad input is the client's problem, not a crash.
+ * Seeded, so a failure is reproducible (the seed is in the failure message).
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_ROUTES } from '../../../../shared/definitions/http-routes.js';
+import { newId } from '../../../../shared/domain/ids.js';
+import { startApi, type ApiHarness, type TenantHandle } from './support.js';
+
+const REQUESTS = 3000;
+const CONCURRENCY = 12;
+const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
+
+/** mulberry32: tiny, seedable, good enough to pick inputs. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number) => Math.floor(next() * n);
+  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
+  return { next, int, pick };
+}
+
+type Rng = ReturnType<typeof prng>;
+
+let api: ApiHarness;
+let tenant: TenantHandle;
+let sessionId: string;
+let messageId: string;
+
+beforeAll(async () => {
+  api = await startApi();
+  tenant = await api.createTenant({ maxSessions: 1000, sendsPerMinute: 6000, requestsPerMinute: 100_000 });
+  sessionId = (await api.call<{ id: string }>('POST', '/v1/sessions', { key: tenant.key, body: {} })).body.id;
+  messageId = (
+    await api.call<{ id: string }>('POST', `/v1/sessions/${sessionId}/messages`, {
+      key: tenant.key,
+      body: { to: '+15551234567', type: 'text', text: { body: 'seed' } },
+    })
+  ).body.id;
+}, 120_000);
+afterAll(async () => {
+  await api?.stop();
+});
+
+const WEIRD_SEGMENTS = [
+  '',
+  '..',
+  '.',
+  '%00',
+  '%2F',
+  '%25',
+  'a'.repeat(300),
+  'ünïcödé',
+  '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+  '01arz3ndektsv4rrffq69g5fav',
+  'null',
+  '-1',
+  '{sessionId}',
+  '%E0%A4%A',
+  ' ',
+];
+
+function segment(rng: Rng, name: string): string {
+  const roll = rng.next();
+  if (roll < 0.3) return name === 'messageId' ? messageId : sessionId;
+  if (roll < 0.45) return newId();
+  return encodeURIComponent(rng.pick(WEIRD_SEGMENTS)).replace(/%25([0-9A-F]{2})/g, '%$1');
+}
+
+/** A route's own method most of the time (to reach its handler), any method otherwise. */
+function target(rng: Rng): { method: string; path: string } {
+  const routes = HTTP_ROUTES.filter((r) => r.routeKey !== '$default');
+  const [routeMethod = 'GET', template = '/'] = rng.pick(routes).routeKey.split(' ');
+  const method =
+    rng.next() < 0.7 ? routeMethod : rng.pick(['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS', 'HEAD']);
+  if (rng.next() < 0.05) {
+    return { method, path: `/${rng.pick(['', 'v1', 'v2', 'v1/x', 'v1/sessions/a/b/c/d', '%7B%7D'])}` };
+  }
+  // Deleting the shared session (or revoking the key) early would turn the rest of the run into 404s/401s.
+  const keepShared = method === 'DELETE';
+  let path = template.replace(/\{(\w+)\}/g, (_m, name: string) =>
+    keepShared ? newId() : segment(rng, name),
+  );
+  if (rng.next() < 0.1) path += rng.pick(['/', '//', '/extra', '?']);
+  return { method, path };
+}
+
+function query(rng: Rng): string {
+  if (rng.next() < 0.4) return '';
+  const keys = ['limit', 'cursor', 'chat', 'order', 'format', 'x', 'limit'];
+  const values = [
+    '',
+    '0',
+    '-5',
+    '1e400',
+    '100',
+    '101',
+    '2.5',
+    'NaN',
+    'abc',
+    '+15551234567',
+    'png',
+    'gif',
+    'oldest',
+    '%ZZ',
+    'eyJzZXNzaW9uSWQiOiJ4In0',
+    'a'.repeat(3000),
+    '[]',
+    '{}',
+  ];
+  const parts = Array.from({ length: 1 + rng.int(4) }, () => `${rng.pick(keys)}=${rng.pick(values)}`);
+  return `?${parts.join('&')}`;
+}
+
+function jsonValue(rng: Rng, depth = 0): unknown {
+  const roll = rng.int(depth > 2 ? 6 : 9);
+  switch (roll) {
+    case 0:
+      return null;
+    case 1:
+      return rng.pick([0, -1, 1.5, 1e308, -0, 2 ** 53 + 1]);
+    case 2:
+      return rng.pick([
+        '',
+        'x',
+        '+15551234567',
+        'wak_x',
+        'a'.repeat(5000),
+        '\u0000',
+        '😀',
+        'http://10.0.0.1/',
+      ]);
+    case 3:
+      return rng.next() < 0.5;
+    case 4:
+      return newId();
+    case 5:
+      return rng.pick(['text', 'image', 'reaction', 'contacts', 'location', 'poll']);
+    case 6:
+      return Array.from({ length: rng.int(4) }, () => jsonValue(rng, depth + 1));
+    default: {
+      const keys = [
+        'to',
+        'type',
+        'text',
+        'body',
+        'image',
+        'url',
+        'name',
+        'phone',
+        'scopes',
+        'limits',
+        'metadata',
+        'replyTo',
+        'reaction',
+        'emoji',
+        'messageId',
+        'contacts',
+        'location',
+        'latitude',
+        '__proto__',
+        'constructor',
+      ];
+      const obj: Record<string, unknown> = {};
+      for (let i = rng.int(5); i > 0; i -= 1) obj[rng.pick(keys)] = jsonValue(rng, depth + 1);
+      return obj;
+    }
+  }
+}
+
+/** Mostly-valid bodies with one thing wrong reach deeper than pure noise. */
+function mutatedSend(rng: Rng): unknown {
+  const base: Record<string, unknown> = rng.pick([
+    { to: '+15551234567', type: 'text', text: { body: 'hi' } },
+    { to: '+15551234567', type: 'image', image: { url: 'https://example.invalid/x.jpg', caption: 'c' } },
+    { to: '+15551234567', type: 'reaction', reaction: { messageId: newId(), emoji: '👍' } },
+    {
+      to: '+15551234567',
+      type: 'contacts',
+      contacts: [{ name: { formattedName: 'A' }, phones: [{ phone: '+15551234567' }] }],
+    },
+    { to: '+15551234567', type: 'location', location: { latitude: 1, longitude: 2 } },
+    { name: 'x', scopes: ['sessions:read'] },
+    { phone: '+15551234567' },
+    { name: 'tenant', limits: { maxSessions: 1 } },
+  ]);
+  const key = rng.pick(Object.keys(base));
+  base[rng.next() < 0.7 ? key : 'extra'] = jsonValue(rng);
+  return base;
+}
+
+function body(rng: Rng): { text?: string; contentType?: string } {
+  const roll = rng.next();
+  if (roll < 0.15) return {};
+  const contentType = rng.pick([
+    'application/json',
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/json; charset=latin1',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'application/merge-patch+json',
+    '',
+  ]);
+  if (roll < 0.3) {
+    const text = rng.pick([
+      '{',
+      '{"a":',
+      'null',
+      '[]',
+      '"str"',
+      '1',
+      '\u0000',
+      '{"to":"+1"}'.repeat(3),
+      '{}}',
+    ]);
+    return { text, contentType };
+  }
+  const value = roll < 0.65 ? mutatedSend(rng) : jsonValue(rng);
+  return { text: JSON.stringify(value) ?? 'null', contentType };
+}
+
+function headers(rng: Rng, contentType: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  const auth = rng.next();
+  if (auth < 0.55) out['authorization'] = `Bearer ${tenant.key}`;
+  else if (auth < 0.62) out['authorization'] = `Bearer ${api.operatorKey}`;
+  else if (auth < 0.9) {
+    out['authorization'] = rng.pick([
+      'Bearer',
+      'Bearer ',
+      'bearer wak_' + 'A'.repeat(43),
+      'Basic Zm9vOmJhcg==',
+      `Bearer ${tenant.key}x`,
+      `Bearer ${'x'.repeat(2000)}`,
+      'Bearer a b c',
+      `Token ${tenant.key}`,
+    ]);
+  }
+  if (contentType) out['content-type'] = contentType;
+  if (rng.next() < 0.2)
+    out['idempotency-key'] = rng.pick(['k1', 'k1', 'x'.repeat(300), '\t', randomBytes(8).toString('hex')]);
+  if (rng.next() < 0.05) out['content-encoding'] = 'gzip';
+  return out;
+}
+
+describe('fuzz: malformed requests at every route', () => {
+  it(`${REQUESTS} requests, no 5xx (seed ${SEED})`, async () => {
+    const rng = prng(SEED);
+    const requests = Array.from({ length: REQUESTS }, () => {
+      const { method, path } = target(rng);
+      const b = method === 'GET' || method === 'HEAD' ? {} : body(rng);
+      return { method, url: `${path}${query(rng)}`, body: b.text, headers: headers(rng, b.contentType) };
+    });
+    const failures: string[] = [];
+    const statuses = new Map<number, number>();
+    let next = 0;
+    const worker = async () => {
+      while (next < requests.length) {
+        const r = requests[next++]!;
+        const response = await fetch(`${api.url}${r.url}`, {
+          method: r.method,
+          headers: r.headers,
+          body: r.body,
+        });
+        await response.arrayBuffer();
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        if (response.status >= 500) {
+          failures.push(
+            `${response.status} ${r.method} ${r.url} ${JSON.stringify(r.headers)} ${r.body?.slice(0, 200)}`,
+          );
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    if (process.env.FUZZ_VERBOSE) console.log(JSON.stringify([...statuses].sort()));
+    expect(failures, `seed ${SEED}`).toEqual([]);
+    // The fuzz reached the handlers, not just the gateway's refusals.
+    const count = (s: number) => statuses.get(s) ?? 0;
+    expect(count(400) + count(409) + count(202) + count(200)).toBeGreaterThan(REQUESTS / 4);
+  }, 60_000);
+});
