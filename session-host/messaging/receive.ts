@@ -75,7 +75,7 @@ export class MessageReceiver {
       // Baileys 7 may address a chat by LID and give the phone-number jid beside it.
       const alt = (m.key as { remoteJidAlt?: string }).remoteJidAlt;
       const chatJid = normalizeJid(isLidJid(remoteJid) && alt ? alt : remoteJid);
-      const participant = m.key.participant ?? undefined;
+      const participant = m.key.participant || undefined; // Baileys gives "" in one-to-one chats
       const senderJid = normalizeJid(participant ?? chatJid);
       const from = jidToPhone(senderJid) ?? undefined;
       const quoted =
@@ -84,7 +84,10 @@ export class MessageReceiver {
           : null;
       const seconds = toNumber(m.messageTimestamp ?? 0);
       const now = nowIso();
-      const createdAt = seconds > 0 ? nowIso(new Date(seconds * 1000)) : now;
+      // WhatsApp stamps whole seconds; our own sends carry milliseconds. A message received in the second it
+      // was sent takes the receive time, so it does not sort before a reply we sent a few ms earlier; one
+      // delivered late (offline queue) keeps its own second.
+      const createdAt = seconds > 0 ? nowIso(new Date(Math.min(Date.now(), seconds * 1000 + 999))) : now;
 
       const { message, created } = await messages.create({
         id: newId(),
