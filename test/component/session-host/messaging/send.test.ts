@@ -258,6 +258,14 @@ describe('sending through HostMessaging on a real Baileys socket', () => {
         /larger than 65536 bytes/,
       ],
       [
+        await queueMessage(world.repos, me, ALICE, {
+          type: 'video',
+          video: { url: server.url('/gone.mp4') },
+        }),
+        'media_unavailable',
+        /media url answered 404/,
+      ],
+      [
         await queueMessage(world.repos, me, ALICE, { type: 'image', image: { mediaId: newId() } }),
         'media_not_found',
         /no uploaded media/,
@@ -362,5 +370,42 @@ describe('sending through HostMessaging on a real Baileys socket', () => {
     expect((await world.repos.messages.get(me.sessionId, later.id))?.status).toBe('sent');
     const texts = world.sim.inbox(BOB).map((e) => e.text);
     expect(texts.indexOf('half sent')).toBeLessThan(texts.indexOf('after the takeover'));
+  });
+
+  it('WhatsApp refusing the message (error ack) fails it with the code; nothing reaches the contact', async () => {
+    world.sim.injectFault({ type: 'ack-error', code: 479, phone: ME });
+    const queued = await queueMessage(world.repos, me, ALICE, { type: 'text', text: { body: 'bounced' } });
+    const failed = await send(queued);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { code: 'wa_rejected', message: 'WhatsApp refused the message (error 479)' },
+    });
+    expect(inboxEntry(ALICE, queued)).toBeUndefined();
+  });
+
+  it('detach stops at once: a rung message stays queued and the next attach sends it', async () => {
+    const queued = await queueMessage(world.repos, me, BOB, {
+      type: 'text',
+      text: { body: 'after reattach' },
+    });
+    me.session.ring(queued.id);
+    me.session.detach();
+    await me.session.idle();
+    expect((await world.repos.messages.get(me.sessionId, queued.id))?.status).toBe('queued');
+
+    const again = world.messaging.attach({
+      tenantId: me.tenantId,
+      sessionId: me.sessionId,
+      socket: me.socket,
+      flushCredentials: async () => undefined,
+    });
+    try {
+      await again.drain();
+      await again.idle();
+      expect((await world.repos.messages.get(me.sessionId, queued.id))?.status).toBe('sent');
+      expect(inboxEntry(BOB, queued)?.text).toBe('after reattach');
+    } finally {
+      again.detach();
+    }
   });
 });
