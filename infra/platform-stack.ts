@@ -98,6 +98,11 @@ export class PlatformStack extends Stack {
       httpRoutes: props.definitions?.httpRoutes,
       httpAuthorizer: props.definitions?.httpAuthorizer,
       wsRoutes: props.definitions?.wsRoutes,
+      routeResources: {
+        credentialsBucket: this.storage.credentialsBucket,
+        key: this.storage.key,
+        messaging: this.messaging,
+      },
     });
 
     this.sessionHosts = new SessionHosts(this, 'SessionHosts', {

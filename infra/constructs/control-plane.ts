@@ -9,7 +9,9 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import {
   HTTP_AUTHORIZER,
@@ -18,6 +20,7 @@ import {
   WS_ROUTES,
   type AuthorizerDefinition,
   type HttpRouteDefinition,
+  type RouteAccess,
   type TableName,
   type WsRouteDefinition,
 } from '../../shared/definitions/index.js';
@@ -29,6 +32,39 @@ import {
   acknowledgeWildcardResource,
 } from '../nag.js';
 import { AppFunction, type FunctionSettings } from './app-function.js';
+import type { Messaging } from './messaging.js';
+
+/** What route functions may be granted (`RouteAccess`), besides the tables. */
+export interface RouteResources {
+  /** Session credentials (`blobs`). */
+  readonly credentialsBucket: s3.IBucket;
+  /** The app data key: SSE-KMS of the bucket and the client-side envelopes. */
+  readonly key: kms.IKey;
+  /** Host command queues (`hostCommands`), the event bus (`eventBus`), the delivery queue (`webhookDelivery`). */
+  readonly messaging: Pick<Messaging, 'bus' | 'queues' | 'grantHostQueueSend' | 'hostQueueArnPattern'>;
+}
+
+/**
+ * What every `apiKey` route needs besides its own declaration: the tenant guard reads the tenant (status,
+ * limits) and counts the request in the tenant's rate-limit window.
+ */
+const TENANT_GUARD_TABLES: Partial<Record<TableName, 'read' | 'readWrite'>> = {
+  tenants: 'read',
+  rateLimits: 'readWrite',
+};
+
+/** Merges table grants, keeping the wider level of the two. */
+function mergeTables(
+  ...levels: (Partial<Record<TableName, 'read' | 'readWrite'>> | undefined)[]
+): Partial<Record<TableName, 'read' | 'readWrite'>> {
+  const out: Partial<Record<TableName, 'read' | 'readWrite'>> = {};
+  for (const level of levels) {
+    for (const [name, access] of Object.entries(level ?? {}) as [TableName, 'read' | 'readWrite'][]) {
+      out[name] = out[name] === 'readWrite' ? 'readWrite' : access;
+    }
+  }
+  return out;
+}
 
 export interface ControlPlaneProps {
   readonly resourcePrefix: string;
@@ -43,6 +79,8 @@ export interface ControlPlaneProps {
   readonly httpRoutes?: readonly HttpRouteDefinition[];
   readonly httpAuthorizer?: AuthorizerDefinition;
   readonly wsRoutes?: readonly WsRouteDefinition[];
+  /** Needed as soon as a route declares `blobs`, `hostCommands`, `eventBus` or `webhookDelivery`. */
+  readonly routeResources?: RouteResources;
 }
 
 export const WS_STAGE_NAME = 'v1';
@@ -193,8 +231,14 @@ export class ControlPlane extends Construct {
         handler: def.handler,
         description: 'HTTP API request authorizer (API keys, operator key)',
       });
-      // Authentication is one GetItem by key hash; the authorizer reads keys and never writes them.
+      // Authentication is one GetItem by key hash; the only write is the throttled `lastUsedAt` update.
       grantTable(this.authorizerFunction.role, props.tables, 'apiKeys', 'read');
+      this.authorizerFunction.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:UpdateItem'],
+          resources: [props.tables.apiKeys.tableArn],
+        }),
+      );
       authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.authorizerFunction.fn, {
         responseTypes: [HttpLambdaResponseType.SIMPLE],
         identitySource: ['$request.header.Authorization'],
@@ -210,7 +254,9 @@ export class ControlPlane extends Construct {
         entry: route.entry,
         handler: route.handler,
         description: `HTTP ${route.routeKey}`,
+        ...(route.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(route.timeoutSeconds) }),
       });
+      this.grantRouteAccess(handler, route, props);
       const httpRoute = new apigwv2.HttpRoute(this, `Http${id}Route`, {
         httpApi: this.httpApi,
         routeKey: httpRouteKey(route.routeKey),
@@ -256,6 +302,69 @@ export class ControlPlane extends Construct {
       wsFunctions.set(route.routeKey, handler);
     }
     this.wsFunctions = wsFunctions;
+  }
+
+  /** Turns a route's declared `access` (plus the tenant guard's needs on `apiKey` routes) into grants. */
+  private grantRouteAccess(fn: AppFunction, route: HttpRouteDefinition, props: ControlPlaneProps): void {
+    const access: RouteAccess = route.access ?? {};
+    const tables = mergeTables(route.auth === 'apiKey' ? TENANT_GUARD_TABLES : undefined, access.tables);
+    for (const [name, level] of Object.entries(tables) as [TableName, 'read' | 'readWrite'][]) {
+      grantTable(fn.role, props.tables, name, level);
+    }
+    const needsResources = access.blobs || access.hostCommands || access.eventBus || access.webhookDelivery;
+    if (!needsResources) return;
+    const resources = props.routeResources;
+    if (!resources)
+      throw new Error(`${route.routeKey} declares access that needs ControlPlaneProps.routeResources`);
+
+    if (access.hostCommands) {
+      resources.messaging.grantHostQueueSend(fn.role);
+      acknowledgeWildcardResource(
+        fn.role,
+        resources.messaging.hostQueueArnPattern(),
+        "Host command queues are created by hosts at run time; the pattern covers only this deployment's host-* queues, send and GetQueueUrl only.",
+      );
+    }
+    if (access.blobs) this.grantBlobs(fn.role, resources, access.blobs);
+    if (access.eventBus) resources.messaging.bus.grantPutEventsTo(fn.role);
+    if (access.webhookDelivery) {
+      resources.messaging.queues.webhookDelivery.grantSendMessages(fn.role);
+      acknowledgeWildcardActions(
+        fn.role,
+        KMS_GRANT_WILDCARD_ACTIONS,
+        'CDK grant for sending to a queue encrypted with the app data key; the statement is scoped to that one key ARN.',
+      );
+    }
+  }
+
+  /**
+   * Session credentials: list and read (and for `readWrite` put and delete) objects of the credentials bucket,
+   * with the data key for SSE-KMS and the client-side envelope. Explicit actions instead of CDK's bucket grants,
+   * whose `s3:*Object*` wildcards cover far more (ACLs, tagging, versions).
+   */
+  private grantBlobs(role: iam.Role, resources: RouteResources, level: 'read' | 'readWrite'): void {
+    const bucket = resources.credentialsBucket;
+    const objects = bucket.arnForObjects('*');
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: level === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [objects],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: level === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [resources.key.keyArn],
+      }),
+    );
+    acknowledgeWildcardResource(
+      role,
+      objects,
+      'Objects are per session (sessions/<id>/...), known only at run time; the statement covers this one bucket.',
+    );
   }
 
   /** `execute-api:ManageConnections` on this API's stage only (post, get and delete any of its connections). */

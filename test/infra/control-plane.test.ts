@@ -30,6 +30,19 @@ function policyStatementsOf(kind: 'http' | 'ws', routeKey: string): Record<strin
   return policies.flatMap((p) => p['Properties']['PolicyDocument']['Statement'] as Record<string, unknown>[]);
 }
 
+function dynamoActions(statements: Record<string, unknown>[]): string[] {
+  return statements.flatMap((s) => [s['Action']].flat().map(String)).filter((a) => a.startsWith('dynamodb:'));
+}
+
+/** Logical table names a set of statements reaches (from `Storage<name>Table...` logical ids). */
+function tablesIn(statements: Record<string, unknown>[]): string[] {
+  const dynamo = statements.filter((s) =>
+    [s['Action']].flat().some((a) => String(a).startsWith('dynamodb:')),
+  );
+  const ids = new Set(JSON.stringify(dynamo).match(/Storage\w+Table\w+/g));
+  return [...new Set([...ids].map((t) => t.replace(/^Storage(\w+?)Table.*$/, '$1')))].sort();
+}
+
 beforeAll(() => {
   ({ template, stack } = buildStack());
 });
@@ -46,9 +59,21 @@ describe('HTTP API', () => {
     expect(routeKeys.sort()).toEqual(HTTP_ROUTES.map((r) => r.routeKey).sort());
   });
 
-  it('creates no authorizer while every route is public', () => {
-    expect(HTTP_ROUTES.every((r) => r.auth === 'none')).toBe(true);
-    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  it('puts the Lambda authorizer (simple responses, Authorization header, no caching) on every protected route', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    for (const route of HTTP_ROUTES) {
+      const found = routes.find((r) => r['Properties']['RouteKey'] === route.routeKey);
+      expect(found?.['Properties']['AuthorizationType'] ?? 'NONE', route.routeKey).toBe(
+        route.auth === 'none' ? 'NONE' : 'CUSTOM',
+      );
+    }
   });
 
   it.each(HTTP_ROUTES.map((r) => r.routeKey))('%s runs on nodejs24.x, arm64, ESM bundle', (routeKey) => {
@@ -89,6 +114,71 @@ describe('HTTP API', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
     ]);
+  });
+
+  it('the authorizer reads API keys and may only update them (lastUsedAt), nothing else', () => {
+    const role = stack.controlPlane.authorizerFunction?.role;
+    const roleId = stack.resolve(role?.roleName) as { Ref: string };
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p['Properties']['Roles']).includes(`"${roleId.Ref}"`))
+      .flatMap((p) => p['Properties']['PolicyDocument']['Statement'] as Record<string, unknown>[]);
+    expect(tablesIn(statements)).toEqual(['apiKeys']);
+    const writes = dynamoActions(statements).filter((a) => /Put|Delete|BatchWrite|Update/.test(a));
+    expect(writes).toEqual(['dynamodb:UpdateItem']);
+  });
+
+  it('GET /v1/sessions reads sessions and cannot write them', () => {
+    const statements = policyStatementsOf('http', 'GET /v1/sessions');
+    const onSessions = statements.filter((s) => /StoragesessionsTable/.test(JSON.stringify(s['Resource'])));
+    expect(onSessions.length).toBeGreaterThan(0);
+    const actions = dynamoActions(onSessions);
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions.filter((a) => /Put|Delete|BatchWrite|Update/.test(a))).toEqual([]);
+    // Only the tenant guard's tables besides its own.
+    expect(tablesIn(statements)).toEqual(['rateLimits', 'sessions', 'tenants']);
+    expect(JSON.stringify(statements)).not.toContain('sqs:');
+    expect(JSON.stringify(statements)).not.toContain('s3:');
+  });
+
+  it('the send function may ring host queues (GetQueueUrl + SendMessage on host-* only) and write messages', () => {
+    const statements = policyStatementsOf('http', 'POST /v1/sessions/{sessionId}/messages');
+    const sqs = statements.filter((s) => [s['Action']].flat().some((a) => String(a).startsWith('sqs:')));
+    expect(sqs.flatMap((s) => [s['Action']].flat()).sort()).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
+    expect(JSON.stringify(sqs.map((s) => s['Resource']))).toContain(':wa-test-host-*');
+    expect(tablesIn(statements)).toEqual([
+      'chats',
+      'idempotency',
+      'messages',
+      'rateLimits',
+      'sessions',
+      'tenants',
+    ]);
+    const onSessions = statements.filter((s) => /StoragesessionsTable/.test(JSON.stringify(s['Resource'])));
+    expect(dynamoActions(onSessions)).toContain('dynamodb:GetItem');
+    expect(dynamoActions(onSessions).filter((a) => /Put|Delete|BatchWrite|Update/.test(a))).toEqual([]);
+  });
+
+  it('only session delete and logout may touch credentials objects, with explicit S3 actions', () => {
+    for (const route of HTTP_ROUTES) {
+      const actions = policyStatementsOf('http', route.routeKey).flatMap((s) =>
+        [s['Action']].flat().map(String),
+      );
+      const s3 = actions.filter((a) => a.startsWith('s3:'));
+      if (route.access?.blobs) {
+        expect(s3.sort(), route.routeKey).toEqual(
+          route.access.blobs === 'read'
+            ? ['s3:GetObject', 's3:ListBucket']
+            : ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
+        );
+      } else {
+        expect(s3, route.routeKey).toEqual([]);
+      }
+    }
+  });
+
+  it("routes that wait on a host get a longer timeout than the 10 s default, below API Gateway's 30 s", () => {
+    expect(functionFor('http', 'POST /v1/sessions/{sessionId}/pairing-code').Properties['Timeout']).toBe(28);
+    expect(functionFor('http', 'GET /v1/sessions').Properties['Timeout']).toBe(10);
   });
 
   it('the $default stage is throttled and access-logged', () => {
