@@ -46,6 +46,21 @@ export interface HostAdapters {
   destroy(): void;
 }
 
+/**
+ * Endpoint overrides from the SDK's own variables, passed explicitly: only an explicit `endpoint` stops the SQS
+ * client from sending to the host named in a queue URL, and fauxqs's queue URLs name `sqs.<region>.localhost`,
+ * which does not resolve. On AWS none is set.
+ */
+export function endpointsFromEnv(env: NodeJS.ProcessEnv): AwsClientOptions['endpoints'] {
+  return {
+    dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB,
+    sqs: env.AWS_ENDPOINT_URL_SQS,
+    s3: env.AWS_ENDPOINT_URL_S3,
+    eventbridge: env.AWS_ENDPOINT_URL_EVENTBRIDGE,
+    kms: env.AWS_ENDPOINT_URL_KMS,
+  };
+}
+
 export function selectDataKeyProvider(app: AppConfig, clients: AwsClients): DataKeyProvider {
   if (app.APP_KMS_KEY_ID) return new KmsDataKeyProvider(clients.kms, app.APP_KMS_KEY_ID);
   if (!app.APP_LOCAL_MODE) {

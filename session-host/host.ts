@@ -9,7 +9,7 @@ import type { HostCommand } from '../shared/contracts/host-command.js';
 import type { Session, SessionStatus } from '../shared/domain/session.js';
 import { SESSION_TRANSITIONS } from '../shared/domain/session.js';
 import { CommandConsumer } from './command-consumer.js';
-import { composeHostAdapters, type HostAdapters } from './compose.js';
+import { composeHostAdapters, endpointsFromEnv, type HostAdapters } from './compose.js';
 import { loadHostConfig, type HostConfig } from './config.js';
 import { ConnectPacer } from './connect-pacer.js';
 import { BatchedEventBus } from './events/batched-event-bus.js';
@@ -91,7 +91,11 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     hostId,
   });
   const untrust = applyServerTrust(config.waUrl, config.waRootKey);
-  const adapters = composeHostAdapters(config.app, log, options.clientOptions);
+  const adapters = composeHostAdapters(
+    config.app,
+    log,
+    options.clientOptions ?? { endpoints: endpointsFromEnv(options.env ?? process.env) },
+  );
   const events = new BatchedEventBus({
     target: adapters.eventBus,
     onPublished: (n) => metrics.count(METRIC.eventsPublished, n),
