@@ -192,4 +192,28 @@ describe('session host: how sessions stop', () => {
     const health = await fetch(host.healthUrl);
     expect(health.status).toBe(200);
   }, 60_000);
+  it('a QR nobody scans expires after the refresh limit: qr_expired, socket closed, not retried', async () => {
+    await host.stop();
+    host = await world.startHost({ APP_QR_REFRESH_LIMIT: '2', APP_QR_TIMEOUT_MS: '1000' });
+    const refs: number[] = [];
+    const disconnects: number[] = [];
+    world.sim.events.on('qr-refs', (e) => refs.push(e.connectionId));
+    world.sim.events.on('disconnect', (e) => disconnects.push(e.connectionId));
+    const session = await createSession(world.adapters);
+    const out = await until(
+      () => sessionNow(world.adapters, session.id),
+      (s) => s.status === 'qr_expired' && s.owner === undefined,
+      'qr_expired and released',
+    );
+    expect(out.qr).toBeUndefined();
+    expect(out.desired).toBe('stopped');
+    expect(host.sessions().has(session.id)).toBe(false);
+    expect(refs.length).toBeGreaterThan(0);
+    // The registration socket was closed by the host (not left showing QRs).
+    await until(
+      () => refs.every((id) => disconnects.includes(id)),
+      Boolean,
+      'the registration socket closed',
+    );
+  }, 60_000);
 });

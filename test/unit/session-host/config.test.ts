@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../shared/config/app-config.js';
+import { loadHostConfig } from '../../../session-host/config.js';
+import { applyServerTrust, isLoopbackUrl, UntrustedRootKeyError } from '../../../session-host/wa-trust.js';
+
+const base = { APP_CREDENTIALS_BUCKET: 'creds', APP_MEDIA_BUCKET: 'media' };
+
+describe('host configuration', () => {
+  it('has production defaults and a unique host id', () => {
+    const a = loadHostConfig(base);
+    const b = loadHostConfig(base);
+    expect(a.hostId).not.toBe(b.hostId);
+    expect(a.hostId).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(a).toMatchObject({ capacity: 200, leaseMs: 15_000, renewMs: 5_000, healthPort: 8080 });
+    expect(a.waUrl).toBe('wss://web.whatsapp.com/ws/chat');
+    expect(loadHostConfig({ ...base, APP_LOCAL_MODE: 'true' }).healthPort).toBe(0);
+  });
+
+  it('names every bad variable', () => {
+    expect(() =>
+      loadHostConfig({
+        ...base,
+        APP_HOST_CAPACITY: 'lots',
+        APP_LEASE_MS: '2000',
+        APP_LEASE_RENEW_MS: '1500',
+      }),
+    ).toThrow(ConfigError);
+    try {
+      loadHostConfig({ ...base, APP_HOST_CAPACITY: 'lots', APP_HOST_ID: 'a b' });
+    } catch (error) {
+      expect(String(error)).toContain('APP_HOST_CAPACITY');
+      expect(String(error)).toContain('APP_HOST_ID');
+    }
+  });
+
+  it('refuses a renew interval longer than half the lease', () => {
+    expect(() => loadHostConfig({ ...base, APP_LEASE_MS: '2000', APP_LEASE_RENEW_MS: '1500' })).toThrow(
+      /APP_LEASE_RENEW_MS/,
+    );
+  });
+});
+
+describe('server trust', () => {
+  it.each([
+    ['ws://127.0.0.1:1234/ws/chat', true],
+    ['ws://localhost:1234/ws/chat', true],
+    ['ws://[::1]:1234/ws/chat', true],
+    ['wss://web.whatsapp.com/ws/chat', false],
+    ['ws://10.0.0.1/ws/chat', false],
+    ['not a url', false],
+  ])('%s loopback: %s', (url, loopback) => {
+    expect(isLoopbackUrl(url)).toBe(loopback);
+  });
+
+  it('a simulator root key is refused for a non-loopback WhatsApp URL', () => {
+    expect(() => applyServerTrust('wss://web.whatsapp.com/ws/chat', 'ab'.repeat(32))).toThrow(
+      UntrustedRootKeyError,
+    );
+    const restore = applyServerTrust('ws://127.0.0.1:1/ws/chat', 'ab'.repeat(32));
+    restore();
+  });
+});
