@@ -102,7 +102,8 @@ describe('SessionAuthStore', () => {
     await expect(load(blobs)).rejects.toBeInstanceOf(CredentialsUnreadableError);
 
     const tampered: BlobStore = {
-      ...blobs,
+      put: (k, b, o) => blobs.put(k, b, o),
+      delete: (k) => blobs.delete(k),
       get: async () => {
         throw new DecryptionError('b/k', 'authentication-failed');
       },
@@ -113,7 +114,8 @@ describe('SessionAuthStore', () => {
     });
 
     const down: BlobStore = {
-      ...blobs,
+      put: (k, b, o) => blobs.put(k, b, o),
+      delete: (k) => blobs.delete(k),
       get: async () => {
         throw new Error('network');
       },
