@@ -198,7 +198,7 @@ export async function startMessagingWorld(
 
 /** Writes a message `queued`, as the API's send does before ringing the host. */
 export async function queueMessage(
-  repos: Repositories,
+  repos: Pick<Repositories, 'messages'>,
   account: Pick<LinkedAccount, 'tenantId' | 'sessionId'>,
   to: string,
   content: MessageContent,
