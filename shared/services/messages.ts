@@ -2,7 +2,7 @@
  * Sending and reading messages. A send writes the message `queued` first (the truth), then rings the owner host
  * (a doorbell); a host that claims the session later drains what is queued, so no send is lost either way.
  */
-import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../domain/errors.js';
 import { newId, nowIso } from '../domain/ids.js';
 import {
   contentOfRequest,
@@ -30,6 +30,32 @@ export interface SendInput {
   readonly idempotencyKey?: string;
 }
 
+/**
+ * `replyTo` and a reaction's `messageId` name our message ids: they must be messages of this session, or the
+ * host could only fail the send later. A 400 naming the field instead.
+ */
+async function assertReferencedMessages(
+  deps: Pick<Deps, 'repos'>,
+  sessionId: string,
+  request: SendMessageRequest,
+): Promise<void> {
+  const references: { id: string; pointer: string }[] = [];
+  if (request.replyTo !== undefined) references.push({ id: request.replyTo, pointer: '/replyTo' });
+  if (request.type === 'reaction')
+    references.push({ id: request.reaction.messageId, pointer: '/reaction/messageId' });
+  const errors: FieldError[] = [];
+  for (const ref of references) {
+    if (!(await deps.repos.messages.get(sessionId, ref.id))) {
+      errors.push({
+        location: 'body',
+        pointer: ref.pointer,
+        message: 'no message with this id in this session',
+      });
+    }
+  }
+  if (errors.length > 0) throw new ValidationError(errors);
+}
+
 export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMessageResponse> {
   const { tenant, sessionId, request } = input;
   const session = await loadSession(deps, tenant.id, sessionId);
@@ -37,6 +63,7 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
     throw new ConflictError(`Session ${sessionId} is stopped (${session.status}); it cannot send`);
   }
   await assertPublicMediaUrl(request, { allowLoopback: deps.localMode });
+  await assertReferencedMessages(deps, sessionId, request);
 
   const now = deps.now();
   let messageId = newId(now);

@@ -94,6 +94,27 @@ describe('send validation', () => {
     expect(history.body.items).toEqual([]);
   });
 
+  it('replyTo and a reaction must name a message of this session (400 naming the field), then they are accepted', async () => {
+    const first = await send(text('+15551234567', 'original'));
+    const unknown = newId();
+    const badReply = await send({ ...text('+15551234567', 're'), replyTo: unknown });
+    expect(badReply.status).toBe(400);
+    expect(badReply.body.errors?.map((e) => e.pointer)).toEqual(['/replyTo']);
+    const badReaction = await send({
+      to: '+15551234567',
+      type: 'reaction',
+      reaction: { messageId: unknown, emoji: '👍' },
+    });
+    expect(badReaction.body.errors?.map((e) => e.pointer)).toEqual(['/reaction/messageId']);
+    expect((await send({ ...text('+15551234567', 're'), replyTo: first.body.id })).status).toBe(202);
+    const reaction = await send({
+      to: '+15551234567',
+      type: 'reaction',
+      reaction: { messageId: first.body.id, emoji: '👍' },
+    });
+    expect(reaction.status).toBe(202);
+  });
+
   it('a malformed JSON body is a 400, a non-JSON content type a 415', async () => {
     const bad = await api.call('POST', `/v1/sessions/${sessionId}/messages`, {
       key: tenant.key,
