@@ -1,0 +1,173 @@
+/**
+ * Send throughput and latency: from a queued message (the item written to DynamoDB as the API writes it, then
+ * the doorbell on the owner host's queue) to the simulated contact's inbox, through the session host; baseline:
+ * a bare `await sendMessage` loop on one socket (same simulator, same run). Arrivals are timed in this process,
+ * where the simulator decrypts them.
+ *
+ *   npx tsx bench/send-throughput.ts [--messages 200] [--paced-messages 10] [--sessions 10]
+ *                                    [--scenarios baseline,host-unpaced,host-paced,host-many]
+ *
+ * Scenarios: `host-unpaced` one session with pacing off (APP_SEND_MIN_GAP_MS=0, APP_SEND_JITTER_MS=0: the
+ * host's own overhead); `host-paced` one session with the production pacing (the anti-ban gap, by design ~1
+ * message per 1-2 s per session); `host-many` `--sessions` sessions sharing `--messages`, pacing off (fair
+ * scheduling across sessions).
+ */
+import { HostDoorbell } from '../shared/services/host-doorbell.js';
+import { newId, nowIso } from '../shared/domain/ids.js';
+import type { Message } from '../shared/domain/message.js';
+import { phoneToJid } from '../shared/domain/phone.js';
+import { Child } from './support/ipc.js';
+import { argument, emit, emitMachine, latencySummary, progress, round, sleep } from './support/figures.js';
+import { startCloudWorld, startSimWorld, type CloudWorld, type SimWorld } from './support/world.js';
+
+const BENCH = 'send-throughput';
+const messages = Number(argument('messages', '200'));
+const pacedMessages = Number(argument('paced-messages', '10'));
+const manySessions = Number(argument('sessions', '10'));
+const scenarios = argument('scenarios', 'baseline,host-unpaced,host-paced,host-many').split(',');
+const CONTACT = '+15550009999';
+
+/** Resolves with arrival times (ms epoch) per text once every text reached the contact's inbox. */
+function arrivals(world: SimWorld, texts: readonly string[]): Promise<Map<string, number>> {
+  const wanted = new Set(texts);
+  const seen = new Map<string, number>();
+  return new Promise((resolve) => {
+    const listener = ({ contact, entry }: { contact: string; entry: { text?: string } }): void => {
+      if (!CONTACT.endsWith(contact.replace(/^\+/, '')) || !entry.text || !wanted.has(entry.text)) return;
+      seen.set(entry.text, Date.now());
+      if (seen.size === wanted.size) {
+        world.sim.events.off('message', listener);
+        resolve(seen);
+      }
+    };
+    world.sim.events.on('message', listener);
+  });
+}
+
+function figures(starts: readonly number[], texts: readonly string[], arrived: Map<string, number>) {
+  const latencies = texts.map((t, i) => (arrived.get(t) ?? Number.NaN) - (starts[i] ?? Number.NaN));
+  const spanMs = Math.max(...arrived.values()) - Math.min(...starts);
+  return {
+    messages: texts.length,
+    spanMs,
+    messagesPerSecond: round((texts.length / spanMs) * 1000),
+    latency: latencySummary(latencies),
+  };
+}
+
+async function baseline(world: SimWorld): Promise<void> {
+  const { creds } = await world.provision(40, 1);
+  const child = new Child('bare-sockets.ts', world.bareEnv);
+  try {
+    await child.next('ready');
+    await child.request({ type: 'connect', creds, concurrency: 1 }, 'connected');
+    await sleep(1000);
+    const texts = Array.from({ length: messages }, (_, i) => `bare ${i} ${newId()}`);
+    const arrived = arrivals(world, texts);
+    const sent = await child.request({ type: 'send', to: phoneToJid(CONTACT), texts }, 'sent');
+    emit(BENCH, 'baseline', {
+      scenario: 'bare-loop',
+      sessions: 1,
+      ...figures(sent.startedAt, texts, await arrived),
+    });
+  } finally {
+    await child.stop();
+  }
+}
+
+/** The API's write: a `queued` message item, then the doorbell on the owner's queue. */
+async function enqueue(
+  cloud: CloudWorld,
+  doorbell: HostDoorbell,
+  sessionId: string,
+  tenantId: string,
+  text: string,
+) {
+  const at = nowIso();
+  const message: Message = {
+    id: newId(),
+    tenantId,
+    sessionId,
+    direction: 'outbound',
+    chatJid: phoneToJid(CONTACT),
+    to: CONTACT,
+    type: 'text',
+    content: { type: 'text', text: { body: text } },
+    status: 'queued',
+    statusHistory: [{ status: 'queued', at }],
+    createdAt: at,
+    updatedAt: at,
+  };
+  await cloud.adapters.messages.create(message);
+  const session = await cloud.adapters.sessions.getById(sessionId);
+  if (!session) throw new Error(`session ${sessionId} is gone`);
+  await doorbell.ring(session, {
+    type: 'message.send',
+    tenantId,
+    sessionId,
+    messageId: message.id,
+    sentAt: at,
+  });
+}
+
+async function host(
+  world: SimWorld,
+  scenario: string,
+  run: number,
+  sessions: number,
+  count: number,
+  paced: boolean,
+) {
+  const { creds } = await world.provision(run, sessions);
+  const cloud = await startCloudWorld(world.sim);
+  const pacing: Record<string, string> = paced ? {} : { APP_SEND_MIN_GAP_MS: '0', APP_SEND_JITTER_MS: '0' };
+  const child = new Child(
+    'session-host.ts',
+    cloud.hostEnv({ ...pacing, APP_HOST_CAPACITY: String(sessions), APP_HOST_ID: `send-${run}` }),
+  );
+  const doorbell = new HostDoorbell(cloud.adapters.commandQueue, { warn: (m, f) => progress(m, f) });
+  try {
+    await child.next('ready');
+    const tenantId = newId();
+    const ids: string[] = [];
+    for (const c of creds) ids.push(await cloud.seedSession(c, tenantId));
+    for (;;) {
+      const status = await child.request({ type: 'status' }, 'sessions');
+      if (status.connected >= sessions) break;
+      await sleep(250);
+    }
+    await sleep(1000);
+    const texts = Array.from({ length: count }, (_, i) => `host ${i} ${newId()}`);
+    const arrived = arrivals(world, texts);
+    const starts: number[] = [];
+    // Requests arrive concurrently at the API; eight writers, messages spread round-robin over the sessions.
+    let next = 0;
+    const writer = async () => {
+      for (let i = next++; i < count; i = next++) {
+        starts[i] = Date.now();
+        await enqueue(cloud, doorbell, ids[i % ids.length] ?? '', tenantId, texts[i] ?? '');
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, writer));
+    emit(BENCH, 'host', { scenario, sessions, paced, ...figures(starts, texts, await arrived) });
+  } finally {
+    await child.stop();
+    await cloud.stop();
+  }
+}
+
+emitMachine(BENCH);
+const world = await startSimWorld();
+world.sim.addContact(CONTACT, 'Bench');
+try {
+  for (const scenario of scenarios) {
+    progress(scenario);
+    if (scenario === 'baseline') await baseline(world);
+    else if (scenario === 'host-unpaced') await host(world, scenario, 41, 1, messages, false);
+    else if (scenario === 'host-paced') await host(world, scenario, 42, 1, pacedMessages, true);
+    else if (scenario === 'host-many') await host(world, scenario, 43, manySessions, messages, false);
+    else throw new Error(`unknown scenario ${scenario}`);
+  }
+} finally {
+  await world.stop();
+}
