@@ -30,13 +30,13 @@ const queues: Record<QueueName, QueueDefinition> = {
 const httpRoutes = [
   ...HTTP_ROUTES,
   {
-    routeKey: 'GET /v1/sessions',
+    routeKey: 'GET /v1/probe/protected',
     entry: 'functions/http/test-sessions',
     handler: 'handler',
     auth: 'apiKey' as const,
   },
   {
-    routeKey: 'POST /v1/tenants',
+    routeKey: 'POST /v1/probe/operator',
     entry: 'functions/http/test-tenants',
     handler: 'handler',
     auth: 'operator' as const,
