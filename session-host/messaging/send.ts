@@ -58,7 +58,8 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
   const found = await messages.get(session.sessionId, messageId);
   if (!found || found.tenantId !== session.tenantId || found.direction !== 'outbound') return 'skipped';
   if (found.status !== 'queued' && found.status !== 'sending') return 'skipped';
-  if (ctx.isDetached()) return 'stopped';
+  // A closed socket is the connection's problem, not the message's: leave it for the drain after reconnect.
+  if (ctx.isDetached() || !socketOpen(ctx)) return 'stopped';
 
   const waMessageId = waMessageIdFor(found.id);
   let message: Message = found;
@@ -97,6 +98,9 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
       await failSend(ctx, message, { code: error.code, message: error.message });
       return 'failed';
     }
+    // The socket closed under the send: not an attempt against the message (no retries burnt towards
+    // `failed`); it stays `sending` and the drain after the reconnect resends it under the same id.
+    if (ctx.isDetached() || !socketOpen(ctx)) return 'stopped';
     throw error;
   }
 
@@ -175,6 +179,10 @@ export async function publishStatus(deps: MessagingDeps, message: Message): Prom
       error: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+function socketOpen(ctx: SendContext): boolean {
+  return ctx.session.socket.ws.isOpen;
 }
 
 function remember(ctx: SendContext, waMessageId: string, messageId: string): void {

@@ -408,4 +408,28 @@ describe('sending through HostMessaging on a real Baileys socket', () => {
       again.detach();
     }
   });
+
+  it('a closed socket leaves the message queued (no attempt burnt towards failed) for the drain after reconnect', async () => {
+    const queued = await queueMessage(world.repos, me, BOB, {
+      type: 'text',
+      text: { body: 'while offline' },
+    });
+    me.socket.end(undefined);
+    const closed = world.messaging.attach({
+      tenantId: me.tenantId,
+      sessionId: me.sessionId,
+      socket: me.socket,
+      flushCredentials: async () => undefined,
+    });
+    try {
+      closed.ring(queued.id);
+      await closed.idle();
+      expect(await world.repos.messages.get(me.sessionId, queued.id)).toMatchObject({
+        status: 'queued',
+        statusHistory: [{ status: 'queued' }],
+      });
+    } finally {
+      closed.detach();
+    }
+  });
 });
