@@ -117,4 +117,29 @@ describe('session host: linking and restart', () => {
       world.sim.events.off('login', onLogin);
     }
   }, 60_000);
+  it('a dropped connection reconnects by itself from stored credentials, without a QR', async () => {
+    const phone = freshPhone();
+    const session = await createSession(world.adapters);
+    await linkByQr(world, session, phone);
+    const qrRefs: unknown[] = [];
+    const onQr = (e: unknown) => qrRefs.push(e);
+    world.sim.events.on('qr-refs', onQr);
+    try {
+      const logins: string[] = [];
+      const onLogin = (e: { phone: string }) => logins.push(e.phone);
+      world.sim.events.on('login', onLogin);
+      world.sim.injectFault({ type: 'drop', phone });
+      await until(
+        async () =>
+          logins.length > 0 && (await sessionNow(world.adapters, session.id)).status === 'connected',
+        Boolean,
+        'connected again after the drop',
+      );
+      world.sim.events.off('login', onLogin);
+      expect(qrRefs).toHaveLength(0);
+      expect((await sessionNow(world.adapters, session.id)).owner).toBe(host.hostId);
+    } finally {
+      world.sim.events.off('qr-refs', onQr);
+    }
+  }, 60_000);
 });
