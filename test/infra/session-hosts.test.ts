@@ -6,6 +6,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HOST_HEALTH_PORT, SESSIONS_PER_HOST_METRIC } from '../../infra/constructs/session-hosts.js';
+import { HostSettingsSchema } from '../../session-host/config.js';
+import { MessagingSettingsSchema } from '../../session-host/messaging/config.js';
 import { AppConfigSchema } from '../../shared/config/app-config.js';
 import { TEST_PREFIX, buildStack } from './support.js';
 
@@ -171,7 +173,7 @@ describe('cluster, task and container', () => {
     expect(group?.Properties['KmsKeyId']).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
   });
 
-  it('passes the app configuration and the host settings', () => {
+  it('passes the app configuration and the host settings, every name one the host reads', () => {
     const env = containerEnvironment();
     expect(env).toMatchObject({
       APP_RESOURCE_PREFIX: TEST_PREFIX,
@@ -192,8 +194,13 @@ describe('cluster, task and container', () => {
     // Never a local-mode switch or a local key in AWS.
     expect(env['APP_LOCAL_MODE']).toBeUndefined();
     expect(env['APP_LOCAL_MASTER_KEY']).toBeUndefined();
-    const appNames = Object.keys(AppConfigSchema.shape).filter((name) => name.startsWith('APP_'));
-    expect(appNames.filter((name) => env[name] !== undefined).length).toBeGreaterThanOrEqual(6);
+    // A misspelt name would silently fall back to a default in the host: every APP_* set must be one it reads.
+    const known = new Set([
+      ...Object.keys(AppConfigSchema.shape),
+      ...Object.keys(HostSettingsSchema.shape),
+      ...Object.keys(MessagingSettingsSchema.shape),
+    ]);
+    expect(Object.keys(env).filter((name) => name.startsWith('APP_') && !known.has(name))).toEqual([]);
   });
 });
 
