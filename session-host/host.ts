@@ -45,6 +45,8 @@ export interface SessionHostOptions {
    * `false` runs without it (sessions link and stay up, nothing is sent or received).
    */
   readonly messaging?: false | ((context: HostMessagingContext) => HostMessagingPort);
+  /** Wraps the composed adapters (tests record the events and browser frames the host sends). */
+  readonly decorateAdapters?: (adapters: HostAdapters) => HostAdapters;
   /** Long-poll length of the command queue (default 20 s); tests shorten it. */
   readonly commandWaitSeconds?: number;
 }
@@ -91,11 +93,12 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     hostId,
   });
   const untrust = applyServerTrust(config.waUrl, config.waRootKey);
-  const adapters = composeHostAdapters(
+  const composed = composeHostAdapters(
     config.app,
     log,
     options.clientOptions ?? { endpoints: endpointsFromEnv(options.env ?? process.env) },
   );
+  const adapters = options.decorateAdapters ? options.decorateAdapters(composed) : composed;
   const events = new BatchedEventBus({
     target: adapters.eventBus,
     onPublished: (n) => metrics.count(METRIC.eventsPublished, n),

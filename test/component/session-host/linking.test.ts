@@ -4,6 +4,9 @@
  * after which the session is connected again from the stored credentials, without a QR.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WsServerFrameSchema } from '../../../shared/contracts/ws-frames.js';
+import type { DomainEvent } from '../../../shared/domain/events.js';
+import type { WsFrame } from '../../../shared/ports/ws-pusher.js';
 import { credentialsKey } from '../../../session-host/auth-state.js';
 import type { SessionHost } from '../../../session-host/host.js';
 import {
@@ -20,9 +23,32 @@ describe('session host: linking and restart', () => {
   let world: HostWorld;
   let host: SessionHost;
 
+  // What the first host tells the world, recorded on the way to the real bus and WebSocket API.
+  const events: DomainEvent[] = [];
+  const frames: { sessionId: string; frame: WsFrame }[] = [];
+
   beforeAll(async () => {
     world = await startHostWorld();
-    host = await world.startHost();
+    host = await world.startHost(
+      {},
+      {
+        decorateAdapters: (adapters) => ({
+          ...adapters,
+          eventBus: {
+            publish: async (batch) => {
+              events.push(...batch);
+              await adapters.eventBus.publish(batch);
+            },
+          },
+          ws: {
+            pushToSession: async (sessionId, frame) => {
+              frames.push({ sessionId, frame });
+              return adapters.ws.pushToSession(sessionId, frame);
+            },
+          },
+        }),
+      },
+    );
   }, 60_000);
   afterAll(async () => world?.stop(), 60_000);
 
@@ -43,6 +69,29 @@ describe('session host: linking and restart', () => {
       sessions: { byStatus: Record<string, number> };
     };
     expect(health.sessions.byStatus.connected).toBeGreaterThanOrEqual(1);
+
+    // Browsers got the QR that was scanned and the status changes, in the shared frame contract.
+    const mine = frames
+      .filter((f) => f.sessionId === session.id)
+      .map((f) => WsServerFrameSchema.parse(f.frame));
+    const qrFrames = mine.filter((f) => f.type === 'session.qr');
+    expect(qrFrames.length).toBeGreaterThanOrEqual(1);
+    expect(qrFrames[0]).toMatchObject({ sessionId: session.id, refresh: 1 });
+    expect(mine).toContainEqual(
+      expect.objectContaining({ type: 'session.status', status: 'connected', phone }),
+    );
+    // session.status events went to the bus: starting -> qr -> pairing -> connected.
+    const statuses = await until(
+      () => events.filter((e) => e.sessionId === session.id && e.type === 'session.status'),
+      (list) => list.some((e) => e.type === 'session.status' && e.data.status === 'connected'),
+      'the connected event',
+    );
+    expect(statuses.map((e) => (e.type === 'session.status' ? e.data.status : e.type))).toEqual([
+      'qr',
+      'pairing',
+      'connected',
+    ]);
+    expect(statuses.every((e) => e.tenantId === session.tenantId)).toBe(true);
   }, 60_000);
 
   it('links by pairing code on a session.pairing-code command', async () => {
