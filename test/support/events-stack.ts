@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCloud, type LocalCloudOptions, type RunningLocalCloud } from '../../local/cloud.js';
-import { silentLog } from '../../local/log.js';
+import { consoleLog, silentLog } from '../../local/log.js';
 import { createAwsClients, type AwsClients } from '../../shared/adapters/aws/clients.js';
 import { createDynamoRepositories, type Repositories } from '../../shared/adapters/dynamodb/index.js';
 import { loadAppConfig } from '../../shared/config/app-config.js';
@@ -36,11 +36,14 @@ export async function startEventsStack(options: LocalCloudOptions = {}): Promise
   const cloud = await startLocalCloud({
     authorizer: { entry: 'test/support/fixtures/tenant-authorizer', handler: 'handler', resultTtlSeconds: 0 },
     stackFile: join(mkdtempSync(join(tmpdir(), 'events-stack-')), 'stack.json'),
-    log: silentLog,
+    log: process.env.EVENTS_STACK_LOG ? consoleLog : silentLog,
     ...options,
   });
   const config = loadAppConfig();
-  const clients = createAwsClients(config);
+  // Explicit endpoints: fauxqs queue URLs name a host that does not resolve, and the SQS client only ignores
+  // it for an endpoint given in code.
+  const { dynamodb, sqs, s3, eventbridge, kms } = cloud.stack;
+  const clients = createAwsClients(config, { endpoints: { dynamodb, sqs, s3, eventbridge, kms } });
   const repos = createDynamoRepositories(clients.dynamo, config);
   return {
     cloud,
@@ -72,6 +75,8 @@ export async function startEventsStack(options: LocalCloudOptions = {}): Promise
 export interface ReceivedRequest {
   readonly headers: Record<string, string>;
   readonly body: string;
+  /** What the receiver answered. */
+  readonly status: number;
 }
 
 export interface Receiver {
@@ -92,7 +97,7 @@ export async function startReceiver(path = '/hook'): Promise<Receiver> {
     request.on('end', () => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(request.headers)) if (typeof v === 'string') headers[k] = v;
-      received.push({ headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({ headers, body: Buffer.concat(chunks).toString('utf8'), status });
       response.writeHead(status).end();
     });
   });

@@ -3,6 +3,7 @@
  * `functions/http/ws-tickets.ts`, `$connect`, and the two queue workers): adapters built once per Lambda
  * container from configuration, on first use, so importing a handler needs no environment.
  */
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAwsClients, type AwsClients } from '../../../shared/adapters/aws/clients.js';
 import { KmsDataKeyProvider } from '../../../shared/adapters/aws/kms-data-key-provider.js';
 import { SqsDeliveryJobQueue } from '../../../shared/adapters/aws/sqs-delivery-job-queue.js';
@@ -57,7 +58,12 @@ export function eventsRuntime(): EventsRuntime {
     tickets: new DynamoWsTicketStore(ctx),
     payloads: new DynamoDeliveryPayloadStore(ctx),
     health: new DynamoWebhookHealthStore(ctx),
-    deliveryQueue: new SqsDeliveryJobQueue(clients.sqs, config.APP_RESOURCE_PREFIX),
+    // Queue URLs from fauxqs name a host (`sqs.<region>.localhost`) that does not resolve; the SDK would send
+    // there instead of to AWS_ENDPOINT_URL_SQS. On AWS the URL host and the endpoint are the same anyway.
+    deliveryQueue: new SqsDeliveryJobQueue(
+      new SQSClient({ region: config.AWS_REGION, useQueueUrlAsEndpoint: false }),
+      config.APP_RESOURCE_PREFIX,
+    ),
     secrets: new WebhookSecretCipher(dataKeyProvider(config, clients)),
   };
   return runtime;
