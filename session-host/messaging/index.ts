@@ -34,7 +34,8 @@ export interface SessionMessaging {
 
 export class HostMessaging {
   readonly #scheduler: SendScheduler;
-  readonly #attached = new Set<SessionMessaging>();
+  /** One attachment per session: a second `attach` (a reconnect that skipped `detach`) replaces the first. */
+  readonly #attached = new Map<string, SessionMessaging>();
 
   constructor(private readonly deps: MessagingDeps) {
     const { config } = deps;
@@ -50,6 +51,8 @@ export class HostMessaging {
 
   /** Subscribes to the socket's message and receipt events and opens a send lane for the session. */
   attach(session: AttachedSession): SessionMessaging {
+    // Two lanes for one session would send it out of order and resend each other's in-flight messages.
+    this.#attached.get(session.sessionId)?.detach();
     const deps = this.deps;
     const scheduler = this.#scheduler;
     const log = deps.log;
@@ -134,14 +137,14 @@ export class HostMessaging {
         ev.off('messages.upsert', onUpsert);
         ev.off('messages.update', onUpdate);
         ev.off('message-receipt.update', onReceipt);
-        this.#attached.delete(handle);
+        if (this.#attached.get(session.sessionId) === handle) this.#attached.delete(session.sessionId);
       },
       idle: async () => {
         await scheduler.whenIdle(lane);
         await Promise.all([receiver.idle(), receipts.idle()]);
       },
     };
-    this.#attached.add(handle);
+    this.#attached.set(session.sessionId, handle);
     return handle;
   }
 

@@ -175,4 +175,33 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
       { messageId: ours.id, waMessageId: waId, status: 'read', metadata: { ticket: 42 } },
     ]);
   });
+
+  it('attaching a session again replaces the earlier attachment: one message is stored and published once', async () => {
+    const published = world.bus.ofType('message.received').length;
+    const replacement = world.messaging.attach({
+      tenantId: me.tenantId,
+      sessionId: me.sessionId,
+      socket: me.socket,
+      flushCredentials: async () => undefined,
+    });
+    try {
+      const sent = await world.sim.contactSend(CAROL, ME, 'after a second attach');
+      await stored(sent.id);
+      await replacement.idle();
+      const page = await world.repos.messages.listByChat(me.sessionId, CAROL_JID);
+      expect(page.items.filter((m) => m.waMessageId === sent.id)).toHaveLength(1);
+      expect(world.bus.ofType('message.received')).toHaveLength(published + 1);
+
+      // The replaced attachment no longer sends.
+      const ours = await queueMessage(world.repos, me, CAROL, { type: 'text', text: { body: 'old handle' } });
+      me.session.ring(ours.id);
+      await me.session.idle();
+      expect((await world.repos.messages.get(me.sessionId, ours.id))?.status).toBe('queued');
+      replacement.ring(ours.id);
+      await replacement.idle();
+      expect((await world.repos.messages.get(me.sessionId, ours.id))?.status).toBe('sent');
+    } finally {
+      replacement.detach();
+    }
+  });
 });
