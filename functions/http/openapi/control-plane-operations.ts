@@ -133,7 +133,11 @@ export const CONTROL_PLANE_OPERATIONS: readonly OperationSpec[] = [
     query: QrQuerySchema,
     errors: [409],
     responses: {
-      200: { description: 'The QR (JSON, or image/png with ?format=png)', schema: QrViewSchema },
+      200: {
+        description: 'The QR (JSON, or image/png with ?format=png)',
+        schema: QrViewSchema,
+        alsoAs: ['image/png'],
+      },
     },
   },
   {

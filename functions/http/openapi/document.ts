@@ -79,6 +79,12 @@ function response(components: SchemaComponents, spec: ResponseSpec): JsonSchema 
   } else if (spec.schema) {
     out['content'] = { 'application/json': { schema: components.convert(spec.schema, 'output') } };
   }
+  for (const type of spec.alsoAs ?? []) {
+    out['content'] = {
+      ...(out['content'] as JsonSchema | undefined),
+      [type]: { schema: { type: 'string', contentMediaType: type } },
+    };
+  }
   return out;
 }
 

@@ -13,6 +13,8 @@ export interface ResponseSpec {
   readonly schema?: z.ZodType;
   /** Default `application/json`; e.g. `image/png` for binary answers (described as a binary string). */
   readonly contentType?: string;
+  /** Other media types the same status may answer with (binary), e.g. `['image/png']` for `?format=png`. */
+  readonly alsoAs?: readonly string[];
   /** Response headers worth documenting (e.g. `Location`). */
   readonly headers?: Readonly<Record<string, string>>;
 }

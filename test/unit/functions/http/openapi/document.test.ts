@@ -53,6 +53,11 @@ describe('OpenAPI document', () => {
     expect(health.security).toEqual([]);
   });
 
+  it('documents the QR as JSON and as a PNG', () => {
+    const qr = paths['/v1/sessions/{sessionId}/qr']?.['get'] as { responses: { 200: { content: object } } };
+    expect(Object.keys(qr.responses[200].content)).toEqual(['application/json', 'image/png']);
+  });
+
   it('hoists recursive schemas (metadata JSON) into components with resolvable refs', () => {
     const text = JSON.stringify(document);
     expect(text).not.toContain('#/$defs/');
