@@ -40,6 +40,14 @@ export class CredentialsUnreadableError extends Error {
   }
 }
 
+/** This store stopped writing (lease lost, version conflict, erased): pending changes will never be stored. */
+export class CredentialsFrozenError extends Error {
+  override readonly name = 'CredentialsFrozenError';
+  constructor(readonly key: string) {
+    super(`credentials ${key} are no longer written by this host`);
+  }
+}
+
 const StoredAuthSchema = z.object({
   v: z.literal(1),
   creds: z.looseObject({ noiseKey: z.unknown(), signedIdentityKey: z.unknown() }),
@@ -143,8 +151,8 @@ export class SessionAuthStore {
   }
 
   #schedule(): void {
-    if (this.#frozen) return;
     this.#dirty = true;
+    if (this.#frozen) return;
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       this.flush().catch((error: unknown) => this.options.onWriteError(error));
@@ -152,7 +160,9 @@ export class SessionAuthStore {
   }
 
   async #writeIfDirty(): Promise<void> {
-    if (!this.#dirty || this.#frozen) return;
+    if (!this.#dirty) return;
+    // Changes this instance may no longer write are not durable: say so (a send must not be reported `sent`).
+    if (this.#frozen) throw new CredentialsFrozenError(this.key);
     this.#dirty = false;
     const body = Buffer.from(
       JSON.stringify(

@@ -31,6 +31,7 @@ export class LeaseKeeper {
   #claimTimer: NodeJS.Timeout | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
   #claiming = false;
+  #renewing = false;
   #stopped = false;
   /** Epoch ms until which each session's lease is known to hold. */
   readonly #leaseUntil = new Map<string, number>();
@@ -95,7 +96,17 @@ export class LeaseKeeper {
   }
 
   async renewAll(): Promise<void> {
-    if (this.#stopped) return;
+    // A slow round (DynamoDB throttling) must not overlap the next one.
+    if (this.#stopped || this.#renewing) return;
+    this.#renewing = true;
+    try {
+      await this.#renewEach();
+    } finally {
+      this.#renewing = false;
+    }
+  }
+
+  async #renewEach(): Promise<void> {
     const { sessions, config } = this.deps;
     await Promise.all(
       [...this.deps.runners()].map(async (runner) => {

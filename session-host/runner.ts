@@ -193,14 +193,17 @@ export class SessionRunner {
     this.#messaging = undefined;
     let leaseHeld = plan.release;
     if (!plan.flush) this.auth?.freeze();
+    // The socket closes first, so no key change can slip in after the last write (and a debounced write can
+    // never land after the release, where it would collide with the next owner's version).
+    this.#endSocket();
     try {
       if (plan.flush) {
         await this.auth?.flush().catch((error: unknown) => {
           if (error instanceof BlobVersionConflictError) leaseHeld = false;
           this.log.warn('credentials not flushed on stop', errorFields(error));
         });
+        this.auth?.freeze();
       }
-      this.#endSocket();
       if (plan.eraseCredentials) await this.auth?.erase();
       if (leaseHeld && plan.status) {
         await this.reporter.report(plan.status.status, plan.status.details, plan.status.reason);

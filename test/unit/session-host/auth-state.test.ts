@@ -7,6 +7,7 @@ import {
   type StoredBlob,
 } from '../../../shared/ports/blob-store.js';
 import {
+  CredentialsFrozenError,
   CredentialsUnreadableError,
   SessionAuthStore,
   credentialsKey,
@@ -74,7 +75,7 @@ describe('SessionAuthStore', () => {
     stale.updateCreds({ registrationId: 3 });
     await expect(stale.flush()).rejects.toBeInstanceOf(BlobVersionConflictError);
     stale.updateCreds({ registrationId: 4 });
-    await stale.flush();
+    await expect(stale.flush()).rejects.toBeInstanceOf(CredentialsFrozenError);
     expect((await load(blobs)).state.creds.registrationId).toBe(2);
   });
 
@@ -130,7 +131,7 @@ describe('SessionAuthStore', () => {
     await store.flush();
     await store.erase();
     store.updateCreds({ registrationId: 2 });
-    await store.flush();
+    await expect(store.flush()).rejects.toBeInstanceOf(CredentialsFrozenError);
     expect(blobs.objects.size).toBe(0);
   });
 });
