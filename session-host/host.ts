@@ -115,8 +115,15 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
   const started = Date.now();
 
   const queueUrl = await adapters.commandQueue.create(hostId);
-  const beat = () =>
-    adapters.registry.beat(
+  let lastBeat = Date.now();
+  const beat = async (): Promise<void> => {
+    // Paused (or partitioned) past the heartbeat's life: a sweeper may have deleted our queue. Making it again
+    // is idempotent; on AWS it fails for 60 s after a deletion and is simply tried again on the next beat.
+    if (Date.now() - lastBeat > config.heartbeatTtlMs) {
+      await adapters.commandQueue.create(hostId);
+      log.warn('heartbeat was gone; command queue made again', { queueUrl });
+    }
+    await adapters.registry.beat(
       {
         hostId,
         queueUrl,
@@ -126,6 +133,8 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
       },
       config.heartbeatTtlMs,
     );
+    lastBeat = Date.now();
+  };
   await beat();
 
   const stopWanted = (runner: SessionRunner) =>
