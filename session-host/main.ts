@@ -5,7 +5,8 @@
  */
 import { startSessionHost } from './host.js';
 
-const STOP_DEADLINE_MS = 25_000;
+/** Under the ECS stop timeout (120 s, infra/constructs/session-hosts.ts), so the process exits on its own terms. */
+const STOP_DEADLINE_MS = 100_000;
 
 async function main(): Promise<void> {
   const host = await startSessionHost();
