@@ -19,8 +19,12 @@ export const MessagingSettingsSchema = z.object({
    */
   APP_SEND_MIN_GAP_MS: int(1_000),
   APP_SEND_JITTER_MS: int(1_000),
-  /** Sends in flight at once across the host's sessions (one per session at most, always). */
-  APP_SEND_CONCURRENCY: int(8, 1),
+  /**
+   * Sends in flight at once across the host's sessions (one per session at most, always). A send is mostly
+   * waiting (server ack, credentials write to S3, DynamoDB), so this must cover sessions x rate x latency:
+   * 32 sends of ~0.4 s each are ~80 sends/s per host.
+   */
+  APP_SEND_CONCURRENCY: int(32, 1),
   /** Attempts for a send that failed for a reason that may pass (network, timeout), before it is `failed`. */
   APP_SEND_MAX_ATTEMPTS: int(3, 1),
   APP_SEND_RETRY_BASE_MS: int(2_000, 0),

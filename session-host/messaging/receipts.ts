@@ -143,6 +143,6 @@ export class ReceiptTracker {
             },
           })
         : await messages.advanceStatus(sessionId, messageId, status, { at: nowIso() });
-    if (moved.changed) await publishStatus(this.deps, moved.message);
+    if (moved.changed) publishStatus(this.deps, moved.message);
   }
 }

@@ -126,14 +126,21 @@ export class MessageReceiver {
           },
         });
       }
-      await this.#publish(message);
+      this.#publish(message);
       return message;
     } finally {
       this.#inProgress.delete(waMessageId);
     }
   }
 
-  async #publish(message: Message): Promise<void> {
+  /** Not awaited (the host's bus batches); a failure is logged. Never throws. */
+  #publish(message: Message): void {
+    const failed = (error: unknown): void =>
+      this.deps.log.error('message.received not published', {
+        sessionId: message.sessionId,
+        messageId: message.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
     try {
       const event = makeEvent('message.received', {
         tenantId: message.tenantId,
@@ -153,13 +160,9 @@ export class MessageReceiver {
           },
         },
       });
-      await this.deps.events.publish([event]);
+      this.deps.events.publish([event]).catch(failed);
     } catch (error) {
-      this.deps.log.error('message.received not published', {
-        sessionId: message.sessionId,
-        messageId: message.id,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      failed(error);
     }
   }
 }

@@ -123,7 +123,7 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
     waMessageId,
   });
   deps.metrics?.count('MessagesSent');
-  if (moved.changed) await publishStatus(deps, moved.message);
+  if (moved.changed) publishStatus(deps, moved.message);
   if (message.content.type !== 'reaction') {
     await deps.chats.recordMessage({
       tenantId: message.tenantId,
@@ -154,11 +154,21 @@ export async function failSend(ctx: SendContext, message: Message, error: Messag
     messageId: message.id,
     code: error.code,
   });
-  if (moved.changed) await publishStatus(ctx.deps, moved.message);
+  if (moved.changed) publishStatus(ctx.deps, moved.message);
 }
 
-/** `message.status` for the message as stored now, with the send's metadata. Never throws. */
-export async function publishStatus(deps: MessagingDeps, message: Message): Promise<void> {
+/**
+ * `message.status` for the message as stored now, with the send's metadata. Not awaited: the host's bus
+ * batches for up to ~100 ms, and a send must not hold its lane (and a concurrency slot) for that; the status is
+ * already stored, and a publishing failure is logged. Never throws.
+ */
+export function publishStatus(deps: MessagingDeps, message: Message): void {
+  const failed = (error: unknown): void =>
+    deps.log.error('message.status not published', {
+      sessionId: message.sessionId,
+      messageId: message.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
   try {
     const event = makeEvent('message.status', {
       tenantId: message.tenantId,
@@ -171,13 +181,9 @@ export async function publishStatus(deps: MessagingDeps, message: Message): Prom
         ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
       },
     });
-    await deps.events.publish([event]);
+    deps.events.publish([event]).catch(failed);
   } catch (error) {
-    deps.log.error('message.status not published', {
-      sessionId: message.sessionId,
-      messageId: message.id,
-      error: error instanceof Error ? error.message : String(error),
-    });
+    failed(error);
   }
 }
 
