@@ -25,6 +25,7 @@ import { lazyFunction } from './lambda-runtime.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws.js';
 import { consoleLog, type LocalLog } from './log.js';
 import { createQueues, type CreatedQueue } from './queues.js';
+import { createConsoleHandler } from './web-server.js';
 import { startWsGateway } from './ws-gateway.js';
 
 export interface LocalCloudPorts {
@@ -52,6 +53,8 @@ export interface LocalCloudOptions {
   readonly queues?: readonly QueueDefinition[];
   readonly rules?: readonly EventRuleDefinition[];
   readonly log?: LocalLog;
+  /** Serve the browser console (`web/`) at `<httpUrl>/console/`. Default true. */
+  readonly console?: boolean;
   /** Extra handler environment (e.g. `APP_OPERATOR_KEY_HASH`), added to what the cloud sets itself. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -139,6 +142,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       authorizer: options.authorizer,
       port: ports.http,
       log,
+      staticHandler: (options.console ?? true) ? createConsoleHandler(root) : undefined,
     });
     stops.push(http.stop);
     const ws = await startWsGateway({ root, routes: options.wsRoutes, port: ports.ws, log });

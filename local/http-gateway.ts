@@ -48,6 +48,8 @@ export interface HttpGatewayOptions {
   /** API Gateway gives up on an integration after 30 s and answers 503. */
   readonly integrationTimeoutMs?: number;
   readonly log?: LocalLog;
+  /** Local only: answers non-API paths (the browser console, `local/web-server.ts`) before routing. */
+  readonly staticHandler?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface RunningHttpGateway {
@@ -131,6 +133,15 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}): Promis
 
   const server = createServer((req, res) => {
     const requestId = newApiRequestId();
+    const served = options.staticHandler ? options.staticHandler(req, res) : Promise.resolve(false);
+    served
+      .then((done) => (done ? undefined : route(req, res, requestId)))
+      .catch((error: unknown) => {
+        log('error', 'static handler failed', { url: req.url, error });
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+  });
+  const route = (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> =>
     handle(req, requestId)
       .catch((error: unknown) => {
         log('error', 'integration failed', { requestId, method: req.method, url: req.url, error });
@@ -143,7 +154,6 @@ export async function startHttpGateway(options: HttpGatewayOptions = {}): Promis
         log('error', 'could not write the response', { requestId, error });
         res.destroy();
       });
-  });
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
   });
