@@ -22,7 +22,8 @@ import type { HostMessagingPort } from './messaging-port.js';
 import { HostMessaging, loadMessagingConfig } from './messaging/index.js';
 import { createHostMetrics, METRIC, type HostMetrics } from './metrics.js';
 import { requestPairingCode } from './pair-code.js';
-import { SessionRunner, STOP } from './runner.js';
+import { SessionRunner } from './runner.js';
+import { SHUTDOWN, tenantStop } from './stop-plans.js';
 import { applyServerTrust } from './wa-trust.js';
 
 /** What a messaging implementation gets from the host (the contract's `MessagingDeps` minus its own config). */
@@ -137,17 +138,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
   };
   await beat();
 
-  const stopWanted = (runner: SessionRunner) =>
-    runner.stop({
-      flush: true,
-      status: {
-        status: 'disconnected',
-        details: { qr: null, pairingCode: null },
-        reason: 'stopped by the tenant',
-      },
-      release: true,
-      why: 'desired stopped',
-    });
+  const stopWanted = (runner: SessionRunner) => runner.stop(tenantStop());
 
   const run = (session: Session): void => {
     if (runners.has(session.id) || state !== 'running') return;
@@ -276,7 +267,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     await messaging
       ?.close()
       .catch((e: unknown) => log.warn('messaging did not close cleanly', errorFields(e)));
-    await Promise.all([...runners.values()].map((r) => r.stop(STOP.shutdown)));
+    await Promise.all([...runners.values()].map((r) => r.stop(SHUTDOWN)));
     await events.close();
     for (const t of timers) clearInterval(t);
     await adapters.commandQueue

@@ -5,26 +5,11 @@
  */
 import { errorFields } from './logger.js';
 import type { SessionRunner } from './runner.js';
+import { loggedOut } from './stop-plans.js';
 
 export async function logoutSession(runner: SessionRunner): Promise<void> {
   const socket = runner.socket;
-  const at = new Date().toISOString();
-  const plan = {
-    flush: false,
-    eraseCredentials: true,
-    status: {
-      status: 'logged_out' as const,
-      details: {
-        qr: null,
-        pairingCode: null,
-        lastError: { code: 'logged_out', message: 'logged out through the API', at },
-      },
-      reason: 'logged out through the API',
-    },
-    stopDesired: true,
-    release: true,
-    why: 'logout command',
-  };
+  const plan = loggedOut('logged out through the API', 'logout command');
   if (socket && runner.connected) {
     runner.ignoreSocketEvents();
     // Unlinks on WhatsApp's side first; a failure (socket already gone) still erases our copy below.

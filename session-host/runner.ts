@@ -24,6 +24,15 @@ import type { HostMessagingPort, SessionMessagingPort } from './messaging-port.j
 import { showQr, type QrState } from './qr.js';
 import { backoffDelay, closeAction } from './reconnect.js';
 import { StatusReporter, type StatusReporterDeps } from './status.js';
+import {
+  LEASE_LOST,
+  failed,
+  loggedOut,
+  qrExpired,
+  replaced,
+  retryLater,
+  type StopPlan,
+} from './stop-plans.js';
 import type { BlobStore } from '../shared/ports/blob-store.js';
 
 export interface RunnerDeps extends StatusReporterDeps {
@@ -35,25 +44,6 @@ export interface RunnerDeps extends StatusReporterDeps {
   /** Told once the runner has stopped for good (the host forgets it and frees the capacity). */
   readonly onStopped: (runner: SessionRunner) => void;
 }
-
-/** How a runner ends. */
-export interface StopPlan {
-  /** Write credentials first (graceful). Never after a lost lease: what we hold may be stale. */
-  readonly flush: boolean;
-  /** Written (guarded) before the release. */
-  readonly status?: { status: SessionStatus; details?: SessionDetailsPatch; reason?: string };
-  /** Terminal outcome: no host should pick the session up again until the tenant asks. */
-  readonly stopDesired?: boolean;
-  readonly eraseCredentials?: boolean;
-  /** Give the lease up (false only when it is already lost). */
-  readonly release: boolean;
-  readonly why: string;
-}
-
-export const STOP = {
-  shutdown: { flush: true, release: true, why: 'host shutdown' },
-  leaseLost: { flush: false, release: false, why: 'lease lost' },
-} as const satisfies Record<string, StopPlan>;
 
 export class SessionRunner {
   readonly sessionId: string;
@@ -111,23 +101,12 @@ export class SessionRunner {
       if (error instanceof CredentialsUnreadableError) {
         this.deps.metrics.count(METRIC.credentialsUnreadable);
         this.log.error('credentials unreadable; session failed', { reason: error.reason });
-        return this.stop({
-          flush: false,
-          status: {
-            status: 'failed',
-            details: {
-              lastError: {
-                code: 'credentials_unreadable',
-                message: `stored credentials cannot be read (${error.reason}); log out and link again`,
-                at: new Date().toISOString(),
-              },
-            },
-            reason: 'credentials unreadable',
-          },
-          stopDesired: true,
-          release: true,
-          why: 'credentials unreadable',
-        });
+        return this.stop(
+          failed(
+            'credentials_unreadable',
+            `stored credentials cannot be read (${error.reason}); log out and link again`,
+          ),
+        );
       }
       return this.#onUnexpected(error, 'start');
     }
@@ -285,7 +264,6 @@ export class SessionRunner {
     const linked = this.auth?.linked ?? false;
     const action = closeAction(statusCode, linked);
     this.log.info('connection closed', { statusCode, action: action.kind, linked });
-    const at = new Date().toISOString();
     switch (action.kind) {
       case 'restart':
         return this.connect();
@@ -303,71 +281,20 @@ export class SessionRunner {
       }
       case 'logged_out':
         this.deps.metrics.count(METRIC.loggedOut);
-        return this.stop({
-          flush: false,
-          eraseCredentials: true,
-          status: {
-            status: 'logged_out',
-            details: {
-              qr: null,
-              pairingCode: null,
-              lastError: { code: 'logged_out', message: 'the device was unlinked from WhatsApp', at },
-            },
-            reason: 'logged out',
-          },
-          stopDesired: true,
-          release: true,
-          why: 'logged out',
-        });
+        return this.stop(loggedOut('the device was unlinked from WhatsApp', 'logged out'));
       case 'replaced':
-        return this.stop({
-          flush: false,
-          status: {
-            status: 'disconnected',
-            details: {
-              lastError: {
-                code: 'connection_replaced',
-                message: 'another client connected as this device; stopped instead of fighting over it',
-                at,
-              },
-            },
-            reason: 'connection replaced',
-          },
-          stopDesired: true,
-          release: true,
-          why: 'connection replaced',
-        });
+        return this.stop(replaced());
       case 'qr_expired':
         return this.expireQr();
       case 'failed':
-        return this.stop({
-          flush: false,
-          status: {
-            status: 'failed',
-            details: { qr: null, lastError: { code: action.code, message: action.message, at } },
-            reason: action.message,
-          },
-          stopDesired: true,
-          release: true,
-          why: action.code,
-        });
+        return this.stop(failed(action.code, action.message));
     }
   }
 
   /** Nobody linked in time: `qr_expired`, socket closed, lease released. */
   expireQr(): Promise<void> {
     this.deps.metrics.count(METRIC.qrExpired);
-    return this.stop({
-      flush: false,
-      status: {
-        status: 'qr_expired',
-        details: { qr: null, pairingCode: null },
-        reason: 'QR not scanned in time',
-      },
-      stopDesired: true,
-      release: true,
-      why: 'qr expired',
-    });
+    return this.stop(qrExpired());
   }
 
   /**
@@ -398,7 +325,7 @@ export class SessionRunner {
 
   onLeaseLost(): Promise<void> {
     this.deps.metrics.count(METRIC.leaseLost);
-    return this.stop(STOP.leaseLost);
+    return this.stop(LEASE_LOST);
   }
 
   #onCredentialsWriteError(error: unknown): void {
@@ -417,7 +344,7 @@ export class SessionRunner {
       ...errorFields(error),
     });
     // Transient (S3, KMS, DynamoDB): give the session back; a claim round (maybe on another host) retries.
-    return this.stop({ flush: false, release: true, why: `error in ${where}` });
+    return this.stop(retryLater(where));
   }
 
   #endSocket(): void {
