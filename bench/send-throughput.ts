@@ -7,7 +7,8 @@
  *   npx tsx bench/send-throughput.ts [--messages 200] [--paced-messages 10] [--sessions 10]
  *                                    [--scenarios baseline,host-unpaced,host-paced,host-many]
  *
- * Scenarios: `host-unpaced` one session with pacing off (APP_SEND_MIN_GAP_MS=0, APP_SEND_JITTER_MS=0: the
+ * Scenarios: `host-single` one session, one message at a time (each waits for the previous to arrive; twice
+ * `--paced-messages`), pacing off: the latency of the path itself; `host-unpaced` one session with pacing off (APP_SEND_MIN_GAP_MS=0, APP_SEND_JITTER_MS=0: the
  * host's own overhead); `host-paced` one session with the production pacing (the anti-ban gap, by design ~1
  * message per 1-2 s per session); `host-many` `--sessions` sessions sharing `--messages`, pacing off (fair
  * scheduling across sessions).
@@ -24,7 +25,7 @@ const BENCH = 'send-throughput';
 const messages = Number(argument('messages', '200'));
 const pacedMessages = Number(argument('paced-messages', '10'));
 const manySessions = Number(argument('sessions', '10'));
-const scenarios = argument('scenarios', 'baseline,host-unpaced,host-paced,host-many').split(',');
+const scenarios = argument('scenarios', 'baseline,host-single,host-unpaced,host-paced,host-many').split(',');
 const CONTACT = '+15550009999';
 
 /** Resolves with arrival times (ms epoch) per text once every text reached the contact's inbox. */
@@ -117,6 +118,7 @@ async function host(
   sessions: number,
   count: number,
   paced: boolean,
+  sequential = false,
 ) {
   const { creds } = await world.provision(run, sessions);
   const cloud = await startCloudWorld(world.sim);
@@ -138,8 +140,20 @@ async function host(
     }
     await sleep(1000);
     const texts = Array.from({ length: count }, (_, i) => `host ${i} ${newId()}`);
-    const arrived = arrivals(world, texts);
     const starts: number[] = [];
+    if (sequential) {
+      // One message at a time on an idle host: the path's own latency, no queueing behind earlier sends.
+      const arrivedOne = new Map<string, number>();
+      for (const [i, text] of texts.entries()) {
+        const arrived = arrivals(world, [text]);
+        starts[i] = Date.now();
+        await enqueue(cloud, doorbell, ids[0] ?? '', tenantId, text);
+        for (const [t, at] of await arrived) arrivedOne.set(t, at);
+      }
+      emit(BENCH, 'host', { scenario, sessions, paced, ...figures(starts, texts, arrivedOne) });
+      return;
+    }
+    const arrived = arrivals(world, texts);
     // Requests arrive concurrently at the API; eight writers, messages spread round-robin over the sessions.
     let next = 0;
     const writer = async () => {
@@ -164,6 +178,7 @@ try {
     progress(scenario);
     if (scenario === 'baseline') await baseline(world);
     else if (scenario === 'host-unpaced') await host(world, scenario, 41, 1, messages, false);
+    else if (scenario === 'host-single') await host(world, scenario, 44, 1, pacedMessages * 2, false, true);
     else if (scenario === 'host-paced') await host(world, scenario, 42, 1, pacedMessages, true);
     else if (scenario === 'host-many') await host(world, scenario, 43, manySessions, messages, false);
     else throw new Error(`unknown scenario ${scenario}`);
