@@ -9,62 +9,22 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import {
   HTTP_AUTHORIZER,
   HTTP_ROUTES,
-  TABLES,
   WS_ROUTES,
   type AuthorizerDefinition,
   type HttpRouteDefinition,
-  type RouteAccess,
   type TableName,
   type WsRouteDefinition,
 } from '../../shared/definitions/index.js';
-import {
-  KMS_GRANT_WILDCARD_ACTIONS,
-  acknowledge,
-  acknowledgeManagedPolicy,
-  acknowledgeWildcardActions,
-  acknowledgeWildcardResource,
-} from '../nag.js';
+import { acknowledge, acknowledgeManagedPolicy, acknowledgeWildcardResource } from '../nag.js';
 import { AppFunction, type FunctionSettings } from './app-function.js';
-import type { Messaging } from './messaging.js';
+import { grantRouteAccess, grantTable, type RouteResources } from './route-access.js';
 
-/** What route functions may be granted (`RouteAccess`), besides the tables. */
-export interface RouteResources {
-  /** Session credentials (`blobs`). */
-  readonly credentialsBucket: s3.IBucket;
-  /** The app data key: SSE-KMS of the bucket and the client-side envelopes. */
-  readonly key: kms.IKey;
-  /** Host command queues (`hostCommands`), the event bus (`eventBus`), the delivery queue (`webhookDelivery`). */
-  readonly messaging: Pick<Messaging, 'bus' | 'queues' | 'grantHostQueueSend' | 'hostQueueArnPattern'>;
-}
-
-/**
- * What every `apiKey` route needs besides its own declaration: the tenant guard reads the tenant (status,
- * limits) and counts the request in the tenant's rate-limit window.
- */
-const TENANT_GUARD_TABLES: Partial<Record<TableName, 'read' | 'readWrite'>> = {
-  tenants: 'read',
-  rateLimits: 'readWrite',
-};
-
-/** Merges table grants, keeping the wider level of the two. */
-function mergeTables(
-  ...levels: (Partial<Record<TableName, 'read' | 'readWrite'>> | undefined)[]
-): Partial<Record<TableName, 'read' | 'readWrite'>> {
-  const out: Partial<Record<TableName, 'read' | 'readWrite'>> = {};
-  for (const level of levels) {
-    for (const [name, access] of Object.entries(level ?? {}) as [TableName, 'read' | 'readWrite'][]) {
-      out[name] = out[name] === 'readWrite' ? 'readWrite' : access;
-    }
-  }
-  return out;
-}
+export type { RouteResources } from './route-access.js';
 
 export interface ControlPlaneProps {
   readonly resourcePrefix: string;
@@ -128,36 +88,6 @@ function httpRouteKey(routeKey: string): apigwv2.HttpRouteKey {
 function routeId(routeKey: string): string {
   const words = routeKey.toLowerCase().match(/[a-z0-9]+/g) ?? ['route'];
   return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
-}
-
-/**
- * CDK's table grant plus the acknowledgments its wildcards need: `<table>/index/*` (queries on the table's own
- * GSIs) and the KMS `GenerateDataKey*`/`ReEncrypt*` actions (on the data key only, which encrypts the table).
- */
-function grantTable(
-  role: iam.Role,
-  tables: Readonly<Record<TableName, dynamodb.ITable>>,
-  name: TableName,
-  access: 'read' | 'readWrite',
-): void {
-  const table = tables[name];
-  if (access === 'read') table.grantReadData(role);
-  else table.grantReadWriteData(role);
-  if (TABLES[name].globalIndexes.length > 0) {
-    acknowledgeWildcardResource(
-      role,
-      `${table.tableArn}/index/*`,
-      `Queries on the ${name} table's own global secondary indexes; no other table is covered.`,
-    );
-  }
-  // A read grant only adds kms:Decrypt/DescribeKey; writes add the data-key generation family.
-  if (access === 'readWrite') {
-    acknowledgeWildcardActions(
-      role,
-      KMS_GRANT_WILDCARD_ACTIONS,
-      'CDK grant for data encrypted with the app data key; the statement is scoped to that one key ARN.',
-    );
-  }
 }
 
 export class ControlPlane extends Construct {
@@ -256,7 +186,7 @@ export class ControlPlane extends Construct {
         description: `HTTP ${route.routeKey}`,
         ...(route.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(route.timeoutSeconds) }),
       });
-      this.grantRouteAccess(handler, route, props);
+      grantRouteAccess(handler.role, route, props.tables, props.routeResources);
       const httpRoute = new apigwv2.HttpRoute(this, `Http${id}Route`, {
         httpApi: this.httpApi,
         routeKey: httpRouteKey(route.routeKey),
@@ -302,69 +232,6 @@ export class ControlPlane extends Construct {
       wsFunctions.set(route.routeKey, handler);
     }
     this.wsFunctions = wsFunctions;
-  }
-
-  /** Turns a route's declared `access` (plus the tenant guard's needs on `apiKey` routes) into grants. */
-  private grantRouteAccess(fn: AppFunction, route: HttpRouteDefinition, props: ControlPlaneProps): void {
-    const access: RouteAccess = route.access ?? {};
-    const tables = mergeTables(route.auth === 'apiKey' ? TENANT_GUARD_TABLES : undefined, access.tables);
-    for (const [name, level] of Object.entries(tables) as [TableName, 'read' | 'readWrite'][]) {
-      grantTable(fn.role, props.tables, name, level);
-    }
-    const needsResources = access.blobs || access.hostCommands || access.eventBus || access.webhookDelivery;
-    if (!needsResources) return;
-    const resources = props.routeResources;
-    if (!resources)
-      throw new Error(`${route.routeKey} declares access that needs ControlPlaneProps.routeResources`);
-
-    if (access.hostCommands) {
-      resources.messaging.grantHostQueueSend(fn.role);
-      acknowledgeWildcardResource(
-        fn.role,
-        resources.messaging.hostQueueArnPattern(),
-        "Host command queues are created by hosts at run time; the pattern covers only this deployment's host-* queues, send and GetQueueUrl only.",
-      );
-    }
-    if (access.blobs) this.grantBlobs(fn.role, resources, access.blobs);
-    if (access.eventBus) resources.messaging.bus.grantPutEventsTo(fn.role);
-    if (access.webhookDelivery) {
-      resources.messaging.queues.webhookDelivery.grantSendMessages(fn.role);
-      acknowledgeWildcardActions(
-        fn.role,
-        KMS_GRANT_WILDCARD_ACTIONS,
-        'CDK grant for sending to a queue encrypted with the app data key; the statement is scoped to that one key ARN.',
-      );
-    }
-  }
-
-  /**
-   * Session credentials: list and read (and for `readWrite` put and delete) objects of the credentials bucket,
-   * with the data key for SSE-KMS and the client-side envelope. Explicit actions instead of CDK's bucket grants,
-   * whose `s3:*Object*` wildcards cover far more (ACLs, tagging, versions).
-   */
-  private grantBlobs(role: iam.Role, resources: RouteResources, level: 'read' | 'readWrite'): void {
-    const bucket = resources.credentialsBucket;
-    const objects = bucket.arnForObjects('*');
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: level === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-        resources: [objects],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: level === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [resources.key.keyArn],
-      }),
-    );
-    acknowledgeWildcardResource(
-      role,
-      objects,
-      'Objects are per session (sessions/<id>/...), known only at run time; the statement covers this one bucket.',
-    );
   }
 
   /** `execute-api:ManageConnections` on this API's stage only (post, get and delete any of its connections). */
