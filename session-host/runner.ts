@@ -146,11 +146,15 @@ export class SessionRunner {
   waitForQr(ms: number): Promise<void> {
     if (this.qr.shown > 0 && this.status === 'qr') return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no QR stage within the wait')), ms);
-      this.#qrWaiters.push(() => {
+      const wake = () => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      const timer = setTimeout(() => {
+        this.#qrWaiters = this.#qrWaiters.filter((w) => w !== wake);
+        reject(new Error('no QR stage within the wait'));
+      }, ms);
+      this.#qrWaiters.push(wake);
     });
   }
 
