@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { PROBLEM_CONTENT_TYPE, toAppError } from '../../../shared/domain/index.js';
+import { AppError, InternalError, PROBLEM_CONTENT_TYPE, toAppError } from '../../../shared/domain/index.js';
 
-export type ProblemLogger = Pick<Logger, 'error' | 'info'>;
+export type ProblemLogger = Pick<Logger, 'error' | 'info'> & Partial<Pick<Logger, 'warn'>>;
 
 export interface ProblemErrorsOptions {
   logger?: ProblemLogger;
@@ -34,7 +34,20 @@ export function problemErrors(
       const error = toAppError(request.error);
       const requestId = request.event.requestContext?.requestId;
       const route = request.event.routeKey;
-      if (error.status >= 500) {
+      if (
+        error.status >= 500 &&
+        request.error instanceof AppError &&
+        !(request.error instanceof InternalError)
+      ) {
+        // A deliberate 5xx (a host that did not answer, a dependency down): worth a warning, not a bug report.
+        (logger.warn ?? logger.error).call(logger, 'request failed', {
+          route,
+          requestId,
+          status: error.status,
+          type: error.type,
+          detail: error.detail,
+        });
+      } else if (error.status >= 500) {
         logger.error('unhandled error', { route, requestId, error: request.error });
       } else {
         logger.info('request refused', { route, requestId, status: error.status, type: error.type });

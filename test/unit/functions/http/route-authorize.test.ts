@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { BinaryResponse, httpRoute } from '../../../../functions/http/route.js';
 import { UnauthorizedError } from '../../../../shared/domain/index.js';
+import { HostTimeoutError } from '../../../../shared/services/errors.js';
 import { headerOf, httpEvent, jsonOf, lambdaContext } from './http-event.js';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
@@ -44,5 +45,23 @@ describe('httpRoute: BinaryResponse', () => {
     expect(result).toMatchObject({ statusCode: 200, isBase64Encoded: true, body: bytes.toString('base64') });
     expect(headerOf(result, 'content-type')).toBe('image/png');
     expect(headerOf(result, 'cache-control')).toBe('no-store');
+  });
+});
+
+describe('problem logging of deliberate 5xx answers', () => {
+  it('a typed 504 is a warning with its type, not an "unhandled error"', async () => {
+    const log = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+    const warn = vi.spyOn(log, 'warn');
+    const error = vi.spyOn(log, 'error');
+    const result = await httpRoute({
+      logger: log,
+      handler: () => {
+        throw new HostTimeoutError('no code');
+      },
+    })(httpEvent({ method: 'GET', path: '/x' }), lambdaContext());
+    expect(result.statusCode).toBe(504);
+    expect(jsonOf(result)).toMatchObject({ status: 504, detail: 'no code' });
+    expect(error).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledWith('request failed', expect.objectContaining({ status: 504 }));
   });
 });
