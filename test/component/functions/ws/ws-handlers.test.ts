@@ -70,10 +70,27 @@ describe('WebSocket handlers', () => {
     process.env = saved;
   });
 
-  it('$connect refuses a browser without a ticket, and any ticket while no verifier is configured', async () => {
+  it('$connect refuses a browser without a ticket or with a malformed one (no table lookup needed)', async () => {
     expect(await refusal(real.url)).toBe(401);
     expect(await refusal(`${real.url}/?ticket=`)).toBe(401);
     expect(await refusal(`${real.url}/?ticket=anything`)).toBe(401);
+  });
+
+  it('a handler built without a verifier refuses every ticket (fails closed)', async () => {
+    const connect = createConnectHandler({ verifier: undefined, connections: () => repo });
+    const info = {
+      connectionId: 'conn-no-verifier',
+      connectedAt: Date.now(),
+      domainName: 'localhost',
+      sourceIp: '127.0.0.1',
+      userAgent: 'test',
+      headers: {},
+      multiValueHeaders: {},
+    };
+    const ticket = `ticket=wst_${'A'.repeat(43)}`;
+    expect(await connect(connectEvent(info, { apiId: 'localws', stage: 'local' }, ticket))).toEqual({
+      statusCode: 401,
+    });
   });
 
   it("$connect with a verifier stores the connection for the ticket's session, and refuses a bad ticket", async () => {
