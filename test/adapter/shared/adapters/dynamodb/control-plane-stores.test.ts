@@ -1,0 +1,108 @@
+/** The control plane's own DynamoDB stores: rate-limit counters, Idempotency-Key records, session erasure. */
+import { describe, expect, it } from 'vitest';
+import { DynamoChatRepository } from '../../../../../shared/adapters/dynamodb/chat-repository.js';
+import { DynamoIdempotencyStore } from '../../../../../shared/adapters/dynamodb/idempotency-store.js';
+import { DynamoMessageRepository } from '../../../../../shared/adapters/dynamodb/message-repository.js';
+import { DynamoRateLimitCounter } from '../../../../../shared/adapters/dynamodb/rate-limit-counter.js';
+import { DynamoSessionRecordsEraser } from '../../../../../shared/adapters/dynamodb/session-records-eraser.js';
+import { newId, nowIso } from '../../../../../shared/domain/ids.js';
+import { phoneToJid } from '../../../../../shared/domain/phone.js';
+import {
+  IDEMPOTENCY_TTL_SECONDS,
+  IdempotencyKeyReusedError,
+} from '../../../../../shared/services/idempotency.js';
+import { fixedWindow } from '../../../../../shared/services/rate-limit.js';
+import { useDynamo } from './support.js';
+
+const db = useDynamo();
+
+describe('DynamoRateLimitCounter', () => {
+  it('counts exactly `limit` hits per window under concurrency, then refuses; a new window starts at zero', async () => {
+    const counter = new DynamoRateLimitCounter(db.ctx);
+    const bucket = `T${newId()}#api`;
+    const window = fixedWindow(Date.now());
+    const results = await Promise.all(Array.from({ length: 20 }, () => counter.hit(bucket, 5, window)));
+    expect(results.filter(Boolean)).toHaveLength(5);
+    const item = await db.rawItem('rateLimits', { bucketKey: `${bucket}#${window.start}` });
+    expect(item).toMatchObject({ hits: 5 });
+    expect(item?.['expiresAt']).toBeGreaterThanOrEqual(Math.ceil(window.resetAt / 1000));
+    expect(await counter.hit(bucket, 5, fixedWindow(window.resetAt))).toBe(true);
+    // Another bucket is independent.
+    expect(await counter.hit(`${bucket}x`, 5, window)).toBe(true);
+  });
+});
+
+describe('DynamoIdempotencyStore', () => {
+  const claim = (key: string, fingerprint: string, now = Date.now()) => ({
+    scope: 'T1',
+    key,
+    fingerprint,
+    candidateId: newId(),
+    now,
+  });
+
+  it('the first claim fixes the id; racers with the same fingerprint adopt it; another fingerprint is refused', async () => {
+    const store = new DynamoIdempotencyStore(db.ctx);
+    const key = newId();
+    const ids = await Promise.all(Array.from({ length: 10 }, () => store.claim(claim(key, 'f1'))));
+    expect(new Set(ids).size).toBe(1);
+    await expect(store.claim(claim(key, 'f2'))).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    // Scopes (tenants) do not share keys.
+    const other = await store.claim({ ...claim(key, 'f2'), scope: 'T2' });
+    expect(other).not.toBe(ids[0]);
+  });
+
+  it('an expired record is claimed afresh (DynamoDB deletes expired items only eventually)', async () => {
+    const store = new DynamoIdempotencyStore(db.ctx);
+    const key = newId();
+    const first = await store.claim(claim(key, 'f1'));
+    const later = Date.now() + (IDEMPOTENCY_TTL_SECONDS + 60) * 1000;
+    const again = claim(key, 'f2', later);
+    expect(await store.claim(again)).toBe(again.candidateId);
+    expect(again.candidateId).not.toBe(first);
+  });
+});
+
+describe('DynamoSessionRecordsEraser', () => {
+  it("deletes every message and chat of the session (more than one batch), and nothing of another session's", async () => {
+    const messages = new DynamoMessageRepository(db.ctx);
+    const chats = new DynamoChatRepository(db.ctx);
+    const [victim, bystander] = [newId(), newId()];
+    const tenantId = newId();
+    const write = async (sessionId: string, i: number) => {
+      const at = nowIso();
+      const to = `+1555000${String(1000 + (i % 30)).padStart(4, '0')}`;
+      const { message } = await messages.create({
+        id: newId(),
+        tenantId,
+        sessionId,
+        direction: 'outbound',
+        chatJid: phoneToJid(to),
+        to,
+        type: 'text',
+        content: { type: 'text', text: { body: `m${i}` } },
+        status: 'queued',
+        statusHistory: [{ status: 'queued', at }],
+        createdAt: at,
+        updatedAt: at,
+      });
+      await chats.recordMessage({
+        tenantId,
+        sessionId,
+        chatJid: message.chatJid,
+        lastMessage: { id: message.id, type: 'text', preview: 'x', at, direction: 'outbound' },
+      });
+    };
+    for (let i = 0; i < 60; i += 1) await write(victim, i);
+    await write(bystander, 0);
+
+    const erased = await new DynamoSessionRecordsEraser(db.ctx).erase(victim);
+    expect(erased).toEqual({ messages: 60, chats: 30 });
+    expect((await messages.listBySession(victim)).items).toEqual([]);
+    expect((await chats.listByActivity(victim)).items).toEqual([]);
+    expect((await messages.listBySession(bystander)).items).toHaveLength(1);
+    expect((await chats.listByActivity(bystander)).items).toHaveLength(1);
+    // Erasing again is a no-op.
+    expect(await new DynamoSessionRecordsEraser(db.ctx).erase(victim)).toEqual({ messages: 0, chats: 0 });
+  });
+});
