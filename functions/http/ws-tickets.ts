@@ -4,10 +4,7 @@
  */
 import { z } from 'zod';
 import { IdSchema } from '../../shared/domain/ids.js';
-import {
-  issueWsTicket,
-  webSocketUrlFromCallback,
-} from '../../shared/use-cases/ws-tickets/issue-ws-ticket.js';
+import { issueWsTicket, webSocketUrlFromCallback } from '../../shared/services/ws-tickets.js';
 import { requireTenant, type AuthorizedHttpEvent } from './auth-context.js';
 import { created, httpRouteFor } from './route.js';
 import { eventsRuntime } from './webhooks/runtime.js';

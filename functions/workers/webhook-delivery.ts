@@ -13,7 +13,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { DeliveryJobSchema } from '../../shared/contracts/webhook-delivery-job.js';
 import { fetchPublic } from '../../shared/net/public-url.js';
 import type { DeliveryJobQueue } from '../../shared/ports/delivery-job-queue.js';
-import { deliverWebhook, type DeliverWebhookDeps } from '../../shared/use-cases/webhooks/deliver-webhook.js';
+import { deliverWebhook, type DeliverWebhookDeps } from '../../shared/services/webhooks/deliver-webhook.js';
 import { eventsRuntime } from '../http/webhooks/runtime.js';
 import { workerLogger } from './worker-log.js';
 

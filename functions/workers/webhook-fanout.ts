@@ -10,7 +10,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { z } from 'zod';
 import { EVENT_SOURCE } from '../../shared/definitions/event-rules.js';
 import { DomainEventSchema } from '../../shared/domain/events.js';
-import { fanOutEvent, type FanOutDeps } from '../../shared/use-cases/webhooks/fan-out.js';
+import { fanOutEvent, type FanOutDeps } from '../../shared/services/webhooks/fan-out.js';
 import { eventsRuntime } from '../http/webhooks/runtime.js';
 import { workerLogger } from './worker-log.js';
 

@@ -1,5 +1,5 @@
 /** `DELETE /v1/webhooks/{webhookId}` (scope `webhooks:manage`): 204; queued deliveries are dropped. */
-import { deleteWebhook } from '../../../shared/use-cases/webhooks/manage-webhooks.js';
+import { deleteWebhook } from '../../../shared/services/webhooks/manage-webhooks.js';
 import { requireTenant, type AuthorizedHttpEvent } from '../auth-context.js';
 import { httpRouteFor, noContent } from '../route.js';
 import { manageWebhooksDeps } from './deps.js';

@@ -1,6 +1,6 @@
 /** Use-case dependencies of the webhook routes, from the container's runtime. */
-import type { DeliveryLogDeps } from '../../../shared/use-cases/webhooks/delivery-log.js';
-import type { ManageWebhooksDeps } from '../../../shared/use-cases/webhooks/manage-webhooks.js';
+import type { DeliveryLogDeps } from '../../../shared/services/webhooks/delivery-log.js';
+import type { ManageWebhooksDeps } from '../../../shared/services/webhooks/manage-webhooks.js';
 import { eventsRuntime } from './runtime.js';
 
 export function manageWebhooksDeps(): ManageWebhooksDeps {

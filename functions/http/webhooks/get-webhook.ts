@@ -1,5 +1,5 @@
 /** `GET /v1/webhooks/{webhookId}` (scope `webhooks:manage`); another tenant's is a 404. */
-import { getWebhook } from '../../../shared/use-cases/webhooks/manage-webhooks.js';
+import { getWebhook } from '../../../shared/services/webhooks/manage-webhooks.js';
 import { requireTenant, type AuthorizedHttpEvent } from '../auth-context.js';
 import { httpRouteFor } from '../route.js';
 import { manageWebhooksDeps } from './deps.js';

@@ -1,5 +1,5 @@
 /** `GET /v1/webhooks/{webhookId}/deliveries` (scope `webhooks:manage`): the delivery log, newest first. */
-import { listDeliveries } from '../../../shared/use-cases/webhooks/delivery-log.js';
+import { listDeliveries } from '../../../shared/services/webhooks/delivery-log.js';
 import { requireTenant, type AuthorizedHttpEvent } from '../auth-context.js';
 import { httpRouteFor } from '../route.js';
 import { deliveryLogDeps } from './deps.js';

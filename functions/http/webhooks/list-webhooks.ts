@@ -1,5 +1,5 @@
 /** `GET /v1/webhooks` (scope `webhooks:manage`): the tenant's subscriptions, cursor-paginated. */
-import { listWebhooks } from '../../../shared/use-cases/webhooks/manage-webhooks.js';
+import { listWebhooks } from '../../../shared/services/webhooks/manage-webhooks.js';
 import { requireTenant, type AuthorizedHttpEvent } from '../auth-context.js';
 import { httpRouteFor } from '../route.js';
 import { manageWebhooksDeps } from './deps.js';

@@ -2,7 +2,7 @@
  * `POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry` (scope `webhooks:manage`): replay one delivery
  * (any status); 202 with the delivery, now `pending`.
  */
-import { retryDelivery } from '../../../shared/use-cases/webhooks/delivery-log.js';
+import { retryDelivery } from '../../../shared/services/webhooks/delivery-log.js';
 import { requireTenant, type AuthorizedHttpEvent } from '../auth-context.js';
 import { accepted, httpRouteFor } from '../route.js';
 import { deliveryLogDeps } from './deps.js';

@@ -18,11 +18,11 @@ import type { DeliveryJobQueue } from '../../../shared/ports/delivery-job-queue.
 import type { DeliveryPayloadStore } from '../../../shared/ports/delivery-payload-store.js';
 import type { WebhookHealthStore } from '../../../shared/ports/webhook-health-store.js';
 import type { WsTicketStore } from '../../../shared/ports/ws-ticket-store.js';
-import { WebhookSecretCipher } from '../../../shared/use-cases/webhooks/signing-secret-cipher.js';
+import { WebhookSecretCipher } from '../../../shared/services/webhooks/signing-secret-cipher.js';
 import {
   loadWebhookSettings,
   type WebhookSettings,
-} from '../../../shared/use-cases/webhooks/webhook-settings.js';
+} from '../../../shared/services/webhooks/webhook-settings.js';
 
 export interface EventsRuntime {
   readonly config: AppConfig;

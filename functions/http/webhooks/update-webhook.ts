@@ -3,7 +3,7 @@
  * `enabled` (re-enabling an endpoint the platform disabled after a failure streak).
  */
 import { PatchWebhookRequestSchema } from '../../../shared/domain/webhook.js';
-import { updateWebhook } from '../../../shared/use-cases/webhooks/manage-webhooks.js';
+import { updateWebhook } from '../../../shared/services/webhooks/manage-webhooks.js';
 import { requireTenant, type AuthorizedHttpEvent } from '../auth-context.js';
 import { httpRouteFor } from '../route.js';
 import { manageWebhooksDeps } from './deps.js';

@@ -6,7 +6,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { physicalTableName } from '../../../../../shared/definitions/tables.js';
-import { vetWebhookUrl } from '../../../../../shared/use-cases/webhooks/manage-webhooks.js';
+import { vetWebhookUrl } from '../../../../../shared/services/webhooks/manage-webhooks.js';
 import { startEventsStack, type EventsStack } from '../../../../support/events-stack.js';
 
 interface Problem {

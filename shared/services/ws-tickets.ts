@@ -2,9 +2,9 @@
  * `POST /v1/sessions/{sessionId}/ws-tickets`: a single-use, short-lived ticket for the pairing WebSocket, bound
  * to the caller's tenant and this session. Another tenant's session is a 404, like a missing one.
  */
-import { NotFoundError } from '../../domain/errors.js';
-import type { SessionRepository } from '../../ports/session-repository.js';
-import type { WsTicketStore } from '../../ports/ws-ticket-store.js';
+import { NotFoundError } from '../domain/errors.js';
+import type { SessionRepository } from '../ports/session-repository.js';
+import type { WsTicketStore } from '../ports/ws-ticket-store.js';
 
 export interface IssueWsTicketDeps {
   readonly sessions: Pick<SessionRepository, 'get'>;

@@ -5,7 +5,7 @@ import type { Delivery } from '../../../../../shared/domain/delivery.js';
 import { makeEvent } from '../../../../../shared/domain/events.js';
 import { newId, nowIso } from '../../../../../shared/domain/ids.js';
 import type { WebhookSubscription } from '../../../../../shared/domain/webhook.js';
-import { fanOutEvent, type FanOutDeps } from '../../../../../shared/use-cases/webhooks/fan-out.js';
+import { fanOutEvent, type FanOutDeps } from '../../../../../shared/services/webhooks/fan-out.js';
 
 function setup(subscriptionCount: number) {
   const tenantId = newId();

@@ -14,9 +14,9 @@ import type { AttemptOutcome } from '../../../../../shared/ports/delivery-reposi
 import {
   deliverWebhook,
   type DeliverWebhookDeps,
-} from '../../../../../shared/use-cases/webhooks/deliver-webhook.js';
-import { retryDelaySeconds } from '../../../../../shared/use-cases/webhooks/retry-policy.js';
-import { WebhookSettingsSchema } from '../../../../../shared/use-cases/webhooks/webhook-settings.js';
+} from '../../../../../shared/services/webhooks/deliver-webhook.js';
+import { retryDelaySeconds } from '../../../../../shared/services/webhooks/retry-policy.js';
+import { WebhookSettingsSchema } from '../../../../../shared/services/webhooks/webhook-settings.js';
 
 const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
 
