@@ -85,6 +85,23 @@ describe('authentication', () => {
     expect(reply.status).toBe(403);
   });
 
+  it("a suspended tenant's keys are refused with a 403", async () => {
+    const suspended = await api.createTenant();
+    await api.repos.tenants.update(suspended.tenantId, { status: 'suspended' });
+    const reply = await api.call<Problem>('GET', '/v1/sessions', { key: suspended.key });
+    expect(reply.status).toBe(403);
+    expect(reply.body.detail).toContain('suspended');
+  });
+
+  it('records when a key was last used', async () => {
+    const fresh = await api.createTenant();
+    const before = (await api.repos.apiKeys.listByTenant(fresh.tenantId)).items[0];
+    expect(before?.lastUsedAt).toBeUndefined();
+    expect((await api.call('GET', '/v1/sessions', { key: fresh.key })).status).toBe(200);
+    const after = (await api.repos.apiKeys.listByTenant(fresh.tenantId)).items[0];
+    expect(after?.lastUsedAt).toEqual(expect.any(String));
+  });
+
   it('checks the key before the input: a wrong key with a bad body is a 401, not a 400', async () => {
     const reply = await api.call('POST', '/v1/api-keys', { key: 'wrong', rawBody: '{not json' });
     expect(reply.status).toBe(401);
