@@ -17,7 +17,7 @@ import type { Scope } from '../../shared/domain/api-key.js';
 import { newId, nowIso } from '../../shared/domain/ids.js';
 import { ALL_SCOPES } from '../../shared/domain/api-key.js';
 import { resetEventsRuntime } from '../../functions/http/webhooks/runtime.js';
-import { ApiClient } from './api-client.js';
+import { ApiClient } from './events-api.js';
 import { fixtureToken } from './fixtures/tenant-authorizer.js';
 
 export interface EventsStack {
