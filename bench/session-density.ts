@@ -2,13 +2,17 @@
  * Session density: resident memory and V8 heap per connected, idle WhatsApp session, for N sessions in ONE
  * process, session host vs bare Baileys sockets on the same simulator (the baseline, same run, same Node).
  *
- *   npx tsx bench/session-density.ts [--sessions 50,200] [--settle-ms 5000] [--sides baseline,host]
+ *   npx tsx bench/session-density.ts [--sessions 50,200] [--settle-ms 5000] [--sides baseline,host,host-bundle,host-bundle-sourcemaps]
  *
  * Each side runs in a fresh child process started with --expose-gc; memory is read after two full GCs, once
  * with no session (the process's own cost: Baileys, and for the host the AWS SDK, adapters, timers) and once
  * with N connected sessions that have gone quiet. Per-session figures are (with N - without) / N.
- * Devices are provisioned (no QR: pairing is CPU-bound and is not what this measures).
+ * Devices are provisioned (no QR: pairing is CPU-bound and is not what this measures). `host-bundle` is the host
+ * built like the production image (esbuild bundle with the Dockerfile's options, plain Node): its idle figures
+ * are the ones a Fargate task has; `host` and `baseline` run under tsx. `host-bundle-sourcemaps` is the same with
+ * `--enable-source-maps` (what it costs to keep TypeScript positions in stack traces).
  */
+import { bundleChild } from './support/bundle.js';
 import { Child, type Memory } from './support/ipc.js';
 import {
   argument,
@@ -25,7 +29,7 @@ import { startCloudWorld, startSimWorld, type SimWorld } from './support/world.j
 const BENCH = 'session-density';
 const sizes = numbersArgument('sessions', [50, 200]);
 const settleMs = Number(argument('settle-ms', '5000'));
-const sides = argument('sides', 'baseline,host').split(',');
+const sides = argument('sides', 'baseline,host,host-bundle').split(',');
 
 function perSession(before: Memory, after: Memory, n: number): Record<string, number> {
   return {
@@ -53,12 +57,21 @@ async function baseline(world: SimWorld, run: number, n: number): Promise<void> 
   }
 }
 
-async function host(world: SimWorld, run: number, n: number): Promise<void> {
+/** `bundled`: the host child built like the production image (one esbuild bundle, plain Node, no tsx). */
+async function host(
+  world: SimWorld,
+  run: number,
+  n: number,
+  bundled = false,
+  nodeOptions: readonly string[] = [],
+): Promise<void> {
   const { creds } = await world.provision(run, n);
   const cloud = await startCloudWorld(world.sim);
+  const script = bundled ? await bundleChild('session-host.ts') : 'session-host.ts';
   const child = new Child(
-    'session-host.ts',
+    script,
     cloud.hostEnv({ APP_HOST_CAPACITY: String(n), APP_HOST_ID: `density-${run}` }),
+    nodeOptions,
   );
   try {
     const { memory: before } = await child.next('ready');
@@ -73,7 +86,7 @@ async function host(world: SimWorld, run: number, n: number): Promise<void> {
     const connectAllMs = Date.now() - started;
     await sleep(settleMs);
     const { memory: after, sessions } = await child.request({ type: 'measure' }, 'memory');
-    emit(BENCH, 'host', { sessions, connectAllMs, ...perSession(before, after, n) });
+    emit(BENCH, 'host', { sessions, bundled, nodeOptions, connectAllMs, ...perSession(before, after, n) });
   } finally {
     await child.stop();
     await cloud.stop();
@@ -90,6 +103,8 @@ try {
       progress(`${side}: ${n} sessions`);
       if (side === 'baseline') await baseline(world, run, n);
       else if (side === 'host') await host(world, run, n);
+      else if (side === 'host-bundle') await host(world, run, n, true);
+      else if (side === 'host-bundle-sourcemaps') await host(world, run, n, true, ['--enable-source-maps']);
       else throw new Error(`unknown side ${side}`);
     }
   }

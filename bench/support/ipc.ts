@@ -4,6 +4,7 @@
  * are validated with zod on receipt, like any other edge.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -58,9 +59,16 @@ export class Child {
   readonly #inbox: FromChild[] = [];
   #exited: Error | undefined;
 
-  constructor(script: string, env: Readonly<Record<string, string>> = {}) {
-    this.process = fork(fileURLToPath(new URL(`../children/${script}`, import.meta.url)), [], {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+  /** `script`: a file of `bench/children/` run under tsx, or an absolute path to a prebuilt bundle (plain Node). */
+  constructor(
+    script: string,
+    env: Readonly<Record<string, string>> = {},
+    nodeOptions: readonly string[] = [],
+  ) {
+    const bundled = isAbsolute(script);
+    const file = bundled ? script : fileURLToPath(new URL(`../children/${script}`, import.meta.url));
+    this.process = fork(file, [], {
+      execArgv: ['--expose-gc', ...(bundled ? [] : ['--import', 'tsx']), ...nodeOptions],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

@@ -202,7 +202,8 @@ export class SessionHosts extends Construct {
         APP_METRICS: 'true',
         APP_METRICS_NAMESPACE: SESSIONS_PER_HOST_METRIC.namespace,
         APP_LOG_LEVEL: props.logLevel.toLowerCase(),
-        NODE_OPTIONS: '--enable-source-maps',
+        // No NODE_OPTIONS=--enable-source-maps: it costs ~140 MiB RSS per task with the host's bundle (see
+        // session-host/Dockerfile); set it by hand while debugging.
       },
       healthCheck: {
         // The image has no curl; Node's fetch asks the host's own health endpoint on loopback.
