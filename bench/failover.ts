@@ -3,7 +3,8 @@
  * another process, session host vs bare Baileys (the baseline, same simulator, same run).
  *
  *   npx tsx bench/failover.ts [--sessions 20,50] [--lease-ms 15000] [--renew-ms 5000]
- *                             [--claim-interval-ms 3000] [--claim-jitter-ms 2000] [--sides baseline,host]
+ *                             [--claim-interval-ms 3000] [--claim-jitter-ms 2000] [--connect-concurrency N]
+ *                             [--sides baseline,host]
  *
  * Host: hosts A and B run as separate processes with the production lease timings (overridable above); A owns
  * the N sessions, B is idle. A is SIGKILLed (a crashed task: no release, leases must expire); the clock stops
@@ -26,11 +27,14 @@ import { startCloudWorld, startSimWorld, type SimWorld } from './support/world.j
 const BENCH = 'failover';
 const sizes = numbersArgument('sessions', [20, 50]);
 const sides = argument('sides', 'baseline,host').split(',');
-const timings = {
+const connectConcurrency = argument('connect-concurrency', '');
+const timings: Record<string, string> = {
   APP_LEASE_MS: argument('lease-ms', '15000'),
   APP_LEASE_RENEW_MS: argument('renew-ms', '5000'),
   APP_CLAIM_INTERVAL_MS: argument('claim-interval-ms', '3000'),
   APP_CLAIM_JITTER_MS: argument('claim-jitter-ms', '2000'),
+  // Default: the host's own (APP_CONNECT_CONCURRENCY, 4 concurrent handshakes).
+  ...(connectConcurrency ? { APP_CONNECT_CONCURRENCY: connectConcurrency } : {}),
 };
 
 /** Simulator login times (ms after `since`) of the given phones, until each has logged in once. */
@@ -107,6 +111,7 @@ async function host(world: SimWorld, run: number, n: number): Promise<void> {
       leaseMs: Number(timings.APP_LEASE_MS),
       claimIntervalMs: Number(timings.APP_CLAIM_INTERVAL_MS),
       claimJitterMs: Number(timings.APP_CLAIM_JITTER_MS),
+      connectConcurrency: connectConcurrency ? Number(connectConcurrency) : 'default',
     });
   } finally {
     await a.stop('SIGKILL');
