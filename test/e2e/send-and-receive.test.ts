@@ -1,0 +1,118 @@
+/**
+ * The whole product on the local stack with the simulator and real Baileys in a session host process: a tenant
+ * links a number through the API, sends a text, sees receipts move it to read, and gets the contact's reply.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningLocalProduct, startLocalProduct } from '../../local/product.js';
+import { ApiClient, eventually } from '../support/api-client.js';
+
+const ACCOUNT = '+15550001111';
+const CONTACT = '+15550002222';
+const digits = (e164: string) => e164.slice(1);
+
+interface SessionBody {
+  id: string;
+  status: string;
+  phone?: string;
+}
+interface MessageBody {
+  id: string;
+  status: string;
+  statusHistory?: { status: string }[];
+}
+
+describe('end to end: link, send, receipts, reply', () => {
+  let product: RunningLocalProduct;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    product = await startLocalProduct({
+      simulator: true,
+      hosts: 1,
+      stackFile: false,
+      hostOutput: process.env.E2E_HOST_LOGS ? 'inherit' : 'ignore',
+    });
+    const key = product.stack.tenantApiKey;
+    if (!key) throw new Error('no tenant was seeded');
+    api = new ApiClient(product.stack.apiUrl, key);
+  });
+  afterAll(async () => product?.stop());
+
+  let sessionId: string;
+  let messageId: string;
+
+  it('creates a session whose QR the simulated phone scans, and the session connects', async () => {
+    const sim = product.simulator!;
+    const created = await api.post<SessionBody>('/v1/sessions', { name: 'support line' });
+    expect(created.status).toBe(201);
+    sessionId = created.body.id;
+
+    const qr = await eventually('a QR from the API', async () => {
+      const response = await api.get<{ qr: string }>(`/v1/sessions/${sessionId}/qr`);
+      return response.status === 200 ? response.body.qr : undefined;
+    });
+    await sim.scanQr(qr, digits(ACCOUNT));
+
+    const connected = await eventually('status connected', async () => {
+      const response = await api.get<SessionBody>(`/v1/sessions/${sessionId}`);
+      return response.body.status === 'connected' ? response.body : undefined;
+    });
+    expect(connected.phone).toBe(ACCOUNT);
+  });
+
+  it('sends a text that lands in the contact’s inbox', async () => {
+    const sim = product.simulator!;
+    const sent = await api.post<MessageBody>(`/v1/sessions/${sessionId}/messages`, {
+      to: CONTACT,
+      type: 'text',
+      text: { body: 'Your order has shipped' },
+      metadata: { orderId: 'A-17' },
+    });
+    expect(sent.status).toBe(202);
+    expect(sent.body.status).toBe('queued');
+    messageId = sent.body.id;
+
+    const entry = await eventually('the text in the contact inbox', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.text === 'Your order has shipped'),
+    );
+    expect(entry.type).toBe('text');
+    await eventually('status sent', async () => {
+      const response = await api.get<MessageBody>(`/v1/sessions/${sessionId}/messages/${messageId}`);
+      return ['sent', 'delivered', 'read'].includes(response.body.status) ? true : undefined;
+    });
+
+    sim.sendReceipt(digits(CONTACT), entry.id, 'delivered');
+    await eventually('status delivered', async () => {
+      const response = await api.get<MessageBody>(`/v1/sessions/${sessionId}/messages/${messageId}`);
+      return response.body.status === 'delivered' ? true : undefined;
+    });
+    sim.sendReceipt(digits(CONTACT), entry.id, 'read');
+    const read = await eventually('status read', async () => {
+      const response = await api.get<MessageBody>(`/v1/sessions/${sessionId}/messages/${messageId}`);
+      return response.body.status === 'read' ? response.body : undefined;
+    });
+    expect(read.statusHistory?.map((s) => s.status)).toEqual(
+      expect.arrayContaining(['queued', 'sent', 'delivered', 'read']),
+    );
+  });
+
+  it('stores the contact’s reply in the history and counts it unread in the chat', async () => {
+    const sim = product.simulator!;
+    const entry = sim.inbox(digits(CONTACT)).find((e) => e.text === 'Your order has shipped')!;
+    await sim.contactSend(digits(CONTACT), digits(ACCOUNT), 'Thanks! When will it arrive?', entry.id);
+
+    const history = await eventually('the reply in the chat history', async () => {
+      const response = await api.get<{
+        items: { direction: string; content?: { text?: { body?: string } } }[];
+      }>(`/v1/sessions/${sessionId}/messages?chat=${encodeURIComponent(CONTACT)}`);
+      const reply = response.body.items?.find((m) => m.direction === 'inbound');
+      return reply ? response.body.items : undefined;
+    });
+    expect(history.some((m) => m.direction === 'outbound')).toBe(true);
+    expect(JSON.stringify(history)).toContain('Thanks! When will it arrive?');
+
+    const chats = await api.get<{ items: { unreadCount: number }[] }>(`/v1/sessions/${sessionId}/chats`);
+    expect(chats.status).toBe(200);
+    expect(chats.body.items[0]?.unreadCount).toBe(1);
+  });
+});
