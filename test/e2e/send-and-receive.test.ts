@@ -115,4 +115,29 @@ describe('end to end: link, send, receipts, reply', () => {
     expect(chats.status).toBe(200);
     expect(chats.body.items[0]?.unreadCount).toBe(1);
   });
+
+  it('ten racing retries with one Idempotency-Key send exactly one WhatsApp message', async () => {
+    const sim = product.simulator!;
+    const body = { to: CONTACT, type: 'text', text: { body: 'Your invoice is ready' } };
+    const headers = { 'idempotency-key': 'invoice-2026-11-A17' };
+    const retries = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        api.post<MessageBody>(`/v1/sessions/${sessionId}/messages`, body, headers),
+      ),
+    );
+    expect(retries.map((r) => r.status)).toEqual(Array(10).fill(202));
+    expect(new Set(retries.map((r) => r.body.id)).size).toBe(1);
+
+    // Sends of one session leave in order, so once a later marker has arrived any duplicate would have too.
+    const marker = await api.post<MessageBody>(`/v1/sessions/${sessionId}/messages`, {
+      to: CONTACT,
+      type: 'text',
+      text: { body: 'marker after the retries' },
+    });
+    expect(marker.status).toBe(202);
+    await eventually('the marker in the contact inbox', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.text === 'marker after the retries'),
+    );
+    expect(sim.inbox(digits(CONTACT)).filter((e) => e.text === 'Your invoice is ready')).toHaveLength(1);
+  });
 });
