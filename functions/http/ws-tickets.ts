@@ -5,14 +5,16 @@
 import { z } from 'zod';
 import { IdSchema } from '../../shared/domain/ids.js';
 import { issueWsTicket, webSocketUrlFromCallback } from '../../shared/services/ws-tickets.js';
-import { requireTenant, type AuthorizedHttpEvent } from './auth-context.js';
+import type { AuthorizedHttpEvent } from './auth-context.js';
 import { created, httpRouteFor } from './route.js';
+import { tenantWith } from './tenant-request.js';
 import { eventsRuntime } from './webhooks/runtime.js';
 
 export const handler = httpRouteFor<AuthorizedHttpEvent>()({
+  authorize: tenantWith('sessions:read'),
   path: z.object({ sessionId: IdSchema }),
-  handler: async ({ path, event }) => {
-    const { tenantId } = requireTenant(event, 'sessions:read');
+  handler: async ({ path, auth }) => {
+    const { tenantId } = auth.caller;
     const rt = eventsRuntime();
     const ticket = await issueWsTicket(
       {

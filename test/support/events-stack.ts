@@ -16,6 +16,7 @@ import { loadAppConfig } from '../../shared/config/app-config.js';
 import type { Scope } from '../../shared/domain/api-key.js';
 import { newId, nowIso } from '../../shared/domain/ids.js';
 import { ALL_SCOPES } from '../../shared/domain/api-key.js';
+import { DEFAULT_TENANT_LIMITS } from '../../shared/domain/tenant.js';
 import { resetEventsRuntime } from '../../functions/http/webhooks/runtime.js';
 import { ApiClient } from './events-api.js';
 import { fixtureToken } from './fixtures/tenant-authorizer.js';
@@ -24,8 +25,11 @@ export interface EventsStack {
   readonly cloud: RunningLocalCloud;
   readonly clients: AwsClients;
   readonly repos: Repositories;
-  /** An API client for a fresh (or given) tenant with the given scopes. */
-  tenant(scopes?: readonly Scope[], tenantId?: string): { tenantId: string; api: ApiClient };
+  /**
+   * An API client for a fresh (or given) tenant with the given scopes. The tenant record is real (the routes'
+   * tenant guard reads it: status, limits); only the key is a fixture token.
+   */
+  tenant(scopes?: readonly Scope[], tenantId?: string): Promise<{ tenantId: string; api: ApiClient }>;
   /** A session item for the tenant, as `POST /v1/sessions` would create it. */
   session(tenantId: string): Promise<string>;
   stop(): Promise<void>;
@@ -49,7 +53,16 @@ export async function startEventsStack(options: LocalCloudOptions = {}): Promise
     cloud,
     clients,
     repos,
-    tenant(scopes = ALL_SCOPES, tenantId = newId()) {
+    async tenant(scopes = ALL_SCOPES, tenantId = newId()) {
+      if (!(await repos.tenants.get(tenantId))) {
+        await repos.tenants.create({
+          id: tenantId,
+          name: `tenant ${tenantId.slice(-6)}`,
+          status: 'active',
+          limits: { ...DEFAULT_TENANT_LIMITS },
+          createdAt: nowIso(),
+        });
+      }
       return { tenantId, api: new ApiClient(cloud.stack.httpUrl, fixtureToken(tenantId, scopes)) };
     },
     async session(tenantId) {

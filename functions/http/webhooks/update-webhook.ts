@@ -4,16 +4,18 @@
  */
 import { PatchWebhookRequestSchema } from '../../../shared/domain/webhook.js';
 import { updateWebhook } from '../../../shared/services/webhooks/manage-webhooks.js';
-import { requireTenant, type AuthorizedHttpEvent } from '../auth-context.js';
+import type { AuthorizedHttpEvent } from '../auth-context.js';
 import { httpRouteFor } from '../route.js';
+import { tenantWith } from '../tenant-request.js';
 import { manageWebhooksDeps } from './deps.js';
 import { WebhookPathSchema } from './schemas.js';
 
 export const handler = httpRouteFor<AuthorizedHttpEvent>()({
+  authorize: tenantWith('webhooks:manage'),
   path: WebhookPathSchema,
   body: PatchWebhookRequestSchema,
-  handler: async ({ path, body, event }) => {
-    const { tenantId } = requireTenant(event, 'webhooks:manage');
+  handler: async ({ path, body, auth }) => {
+    const { tenantId } = auth.caller;
     return updateWebhook(manageWebhooksDeps(), tenantId, path.webhookId, body);
   },
 });

@@ -88,9 +88,25 @@ describe('authentication', () => {
   it("a suspended tenant's keys are refused with a 403", async () => {
     const suspended = await api.createTenant();
     await api.repos.tenants.update(suspended.tenantId, { status: 'suspended' });
-    const reply = await api.call<Problem>('GET', '/v1/sessions', { key: suspended.key });
-    expect(reply.status).toBe(403);
-    expect(reply.body.detail).toContain('suspended');
+    // The guard runs before the handler looks anything up, so any well-formed session id will do.
+    const sessionId = '01J00000000000000000000000';
+    // Every tenant route runs the same guard, webhook and browser-ticket routes included.
+    const calls: [string, string, unknown][] = [
+      ['GET', '/v1/sessions', undefined],
+      [
+        'POST',
+        `/v1/sessions/${sessionId}/messages`,
+        { to: '+15551234567', type: 'text', text: { body: 'hi' } },
+      ],
+      ['GET', '/v1/webhooks', undefined],
+      ['POST', '/v1/webhooks', { url: 'https://hooks.example.com/wa', events: ['*'] }],
+      ['POST', `/v1/sessions/${sessionId}/ws-tickets`, undefined],
+    ];
+    for (const [method, path, body] of calls) {
+      const reply = await api.call<Problem>(method, path, { key: suspended.key, body });
+      expect({ method, path, status: reply.status }).toEqual({ method, path, status: 403 });
+      expect(reply.body.detail).toContain('suspended');
+    }
   });
 
   it('records when a key was last used', async () => {

@@ -105,7 +105,7 @@ describe('webhook pipeline', () => {
   }
 
   it('delivers a bus event, signed per Standard Webhooks, to the matching subscriptions only', async () => {
-    const { tenantId, api } = stack.tenant(['webhooks:manage']);
+    const { tenantId, api } = await stack.tenant(['webhooks:manage']);
     const sessionId = await stack.session(tenantId);
     const otherSession = await stack.session(tenantId);
     const [all, onlyStatus, onlyOtherSession, otherTenant] = await Promise.all([
@@ -117,7 +117,7 @@ describe('webhook pipeline', () => {
     const hook = await subscribe(api, { url: all.url, events: ['message.received'] });
     await subscribe(api, { url: onlyStatus.url, events: ['session.status'] });
     await subscribe(api, { url: onlyOtherSession.url, sessionIds: [otherSession] });
-    await subscribe(stack.tenant(['webhooks:manage']).api, { url: otherTenant.url });
+    await subscribe((await stack.tenant(['webhooks:manage'])).api, { url: otherTenant.url });
 
     const event = makeEvent('message.received', {
       tenantId,
@@ -163,7 +163,7 @@ describe('webhook pipeline', () => {
   });
 
   it('a receiver that fails then recovers gets every event, each under one webhook-id', async () => {
-    const { tenantId, api } = stack.tenant(['webhooks:manage']);
+    const { tenantId, api } = await stack.tenant(['webhooks:manage']);
     const sessionId = await stack.session(tenantId);
     const flaky = await receiver();
     flaky.respondWith(503);
@@ -183,7 +183,7 @@ describe('webhook pipeline', () => {
   });
 
   it('a receiver that never recovers: the delivery ends failed in the DLQ, and a replay delivers it', async () => {
-    const { tenantId, api } = stack.tenant(['webhooks:manage']);
+    const { tenantId, api } = await stack.tenant(['webhooks:manage']);
     const sessionId = await stack.session(tenantId);
     const down = await receiver();
     down.respondWith(500);
@@ -219,12 +219,12 @@ describe('webhook pipeline', () => {
     expect(new Webhook(hook.secret).verify(replayed?.body ?? '', replayed?.headers ?? {})).toEqual(event);
 
     expect((await api.post(`/v1/webhooks/${hook.id}/deliveries/${'0'.repeat(26)}/retry`)).status).toBe(404);
-    const stranger = stack.tenant(['webhooks:manage']).api;
+    const stranger = (await stack.tenant(['webhooks:manage'])).api;
     expect((await stranger.post(`/v1/webhooks/${hook.id}/deliveries/${event.id}/retry`)).status).toBe(404);
   });
 
   it('a worker crash mid-batch loses nothing', async () => {
-    const { tenantId, api } = stack.tenant(['webhooks:manage']);
+    const { tenantId, api } = await stack.tenant(['webhooks:manage']);
     const sessionId = await stack.session(tenantId);
     const target = await receiver();
     await subscribe(api, { url: target.url });
@@ -239,7 +239,7 @@ describe('webhook pipeline', () => {
   });
 
   it('a disabled endpoint stops receiving; a failing one is disabled automatically and re-enabled by PATCH', async () => {
-    const { tenantId, api } = stack.tenant(['webhooks:manage']);
+    const { tenantId, api } = await stack.tenant(['webhooks:manage']);
     const sessionId = await stack.session(tenantId);
     const [paused, control] = await Promise.all([receiver(), receiver()]);
     const pausedHook = await subscribe(api, { url: paused.url });

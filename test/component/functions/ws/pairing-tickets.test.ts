@@ -81,8 +81,8 @@ describe('browser pairing tickets', () => {
   });
 
   it("issues a ticket for the caller's own session only: another tenant's session is a 404", async () => {
-    const owner = stack.tenant();
-    const other = stack.tenant();
+    const owner = await stack.tenant();
+    const other = await stack.tenant();
     const sessionId = await stack.session(owner.tenantId);
 
     const foreign = await other.api.post(`/v1/sessions/${sessionId}/ws-tickets`);
@@ -92,9 +92,9 @@ describe('browser pairing tickets', () => {
     const missing = await owner.api.post(`/v1/sessions/${'0'.repeat(26)}/ws-tickets`);
     expect(missing.status).toBe(404);
 
-    const noScope = await stack
-      .tenant(['messages:send'], owner.tenantId)
-      .api.post(`/v1/sessions/${sessionId}/ws-tickets`);
+    const noScope = await (
+      await stack.tenant(['messages:send'], owner.tenantId)
+    ).api.post(`/v1/sessions/${sessionId}/ws-tickets`);
     expect(noScope.status).toBe(403);
 
     const issued = await owner.api.post<TicketBody>(`/v1/sessions/${sessionId}/ws-tickets`);
@@ -108,7 +108,7 @@ describe('browser pairing tickets', () => {
   });
 
   it('a ticket opens one connection for its session; reused, garbage, missing and expired tickets get 401', async () => {
-    const { tenantId, api } = stack.tenant(['sessions:read']);
+    const { tenantId, api } = await stack.tenant(['sessions:read']);
     const sessionId = await stack.session(tenantId);
     const { body } = await api.post<TicketBody>(`/v1/sessions/${sessionId}/ws-tickets`);
 
@@ -134,7 +134,7 @@ describe('browser pairing tickets', () => {
   });
 
   it('two browsers racing with one ticket get exactly one connection', async () => {
-    const { tenantId, api } = stack.tenant(['sessions:read']);
+    const { tenantId, api } = await stack.tenant(['sessions:read']);
     const sessionId = await stack.session(tenantId);
     const { body } = await api.post<TicketBody>(`/v1/sessions/${sessionId}/ws-tickets`);
     const results = await Promise.all(Array.from({ length: 5 }, () => attempt(body.url)));
@@ -145,7 +145,7 @@ describe('browser pairing tickets', () => {
   });
 
   it('frames pushed with WsPusher reach the connected browser, and only that session', async () => {
-    const { tenantId, api } = stack.tenant(['sessions:read']);
+    const { tenantId, api } = await stack.tenant(['sessions:read']);
     const sessionId = await stack.session(tenantId);
     const otherSession = await stack.session(tenantId);
     const ws = await open((await api.post<TicketBody>(`/v1/sessions/${sessionId}/ws-tickets`)).body.url);

@@ -39,7 +39,7 @@ describe('webhook subscriptions', () => {
   });
 
   it('creates a subscription and shows a Standard Webhooks secret once; the stored secret is sealed', async () => {
-    const { tenantId, api } = stack.tenant(['webhooks:manage']);
+    const { tenantId, api } = await stack.tenant(['webhooks:manage']);
     const created = await api.post<WebhookBody>('/v1/webhooks', {
       url: 'http://127.0.0.1:9/hook',
       events: ['message.received', 'message.received'],
@@ -79,7 +79,7 @@ describe('webhook subscriptions', () => {
     ['another scheme', 'ftp://93.184.216.34/'],
     ['not a URL', 'hook'],
   ])('refuses %s with a 400 naming url', async (_what, url) => {
-    const { api } = stack.tenant(['webhooks:manage']);
+    const { api } = await stack.tenant(['webhooks:manage']);
     const response = await api.post<Problem>('/v1/webhooks', { url });
     expect(response.status).toBe(400);
     expect(namesUrl(response.body)).toBe(true);
@@ -95,7 +95,7 @@ describe('webhook subscriptions', () => {
   });
 
   it('validates the rest of the body: events, sessionIds, unknown fields', async () => {
-    const { api } = stack.tenant(['webhooks:manage']);
+    const { api } = await stack.tenant(['webhooks:manage']);
     for (const body of [
       { url: 'http://127.0.0.1:9/', events: ['message.sent'] },
       { url: 'http://127.0.0.1:9/', events: [] },
@@ -110,11 +110,11 @@ describe('webhook subscriptions', () => {
   });
 
   it("needs webhooks:manage, and another tenant's subscription is a 404 for every route", async () => {
-    const owner = stack.tenant(['webhooks:manage']);
-    const other = stack.tenant(['webhooks:manage']);
+    const owner = await stack.tenant(['webhooks:manage']);
+    const other = await stack.tenant(['webhooks:manage']);
     const { body } = await owner.api.post<WebhookBody>('/v1/webhooks', { url: 'http://127.0.0.1:9/' });
 
-    const noScope = stack.tenant(['sessions:read'], owner.tenantId);
+    const noScope = await stack.tenant(['sessions:read'], owner.tenantId);
     expect((await noScope.api.get('/v1/webhooks')).status).toBe(403);
 
     expect((await other.api.get(`/v1/webhooks/${body.id}`)).status).toBe(404);
@@ -127,7 +127,7 @@ describe('webhook subscriptions', () => {
   });
 
   it('lists with a cursor, patches (incl. re-enabling and widening sessions), deletes', async () => {
-    const { api } = stack.tenant(['webhooks:manage']);
+    const { api } = await stack.tenant(['webhooks:manage']);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       ids.push((await api.post<WebhookBody>('/v1/webhooks', { url: `http://127.0.0.1:9/${i}` })).body.id);
@@ -141,7 +141,7 @@ describe('webhook subscriptions', () => {
     expect((await api.get<Problem>('/v1/webhooks?cursor=garbage')).status).toBe(400);
 
     const id = ids[0] ?? '';
-    const sessionId = await stack.session(stack.tenant().tenantId);
+    const sessionId = await stack.session((await stack.tenant()).tenantId);
     const narrowed = await api.call<WebhookBody>('PATCH', `/v1/webhooks/${id}`, {
       enabled: false,
       sessionIds: [sessionId],
