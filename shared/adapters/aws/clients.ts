@@ -47,9 +47,15 @@ export function createAwsClients(
     dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(at(e.dynamodb)), {
       marshallOptions: { removeUndefinedValues: true },
     }),
-    sqs: new SQSClient(at(e.sqs)),
+    // Behind an endpoint override (emulators) the queue URLs name hosts that may not resolve
+    // (`sqs.us-east-1.localhost`): send to the endpoint, not to the URL's host. On AWS keep the SDK's default.
+    sqs: new SQSClient({ ...at(e.sqs), useQueueUrlAsEndpoint: !sqsEndpointOverridden(e.sqs) }),
     s3: new S3Client({ ...at(e.s3), forcePathStyle: config.APP_S3_FORCE_PATH_STYLE }),
     eventBridge: new EventBridgeClient(at(e.eventbridge)),
     kms: new KMSClient(at(e.kms)),
   };
+}
+
+function sqsEndpointOverridden(endpoint: string | undefined): boolean {
+  return Boolean(endpoint ?? process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL);
 }
