@@ -2,8 +2,8 @@
  * Failover: time from SIGKILL of the process holding N connected sessions to all N being connected again in
  * another process, session host vs bare Baileys (the baseline, same simulator, same run).
  *
- *   npx tsx bench/failover.ts [--sessions 20,50] [--lease-ms 15000] [--renew-ms 5000]
- *                             [--claim-interval-ms 3000] [--claim-jitter-ms 2000] [--connect-concurrency N]
+ *   npx tsx bench/failover.ts [--sessions 20,50] [--lease-ms 10000] [--renew-ms 3000]
+ *                             [--claim-interval-ms 2000] [--claim-jitter-ms 1000] [--connect-concurrency N]
  *                             [--sides baseline,host]
  *
  * Host: hosts A and B run as separate processes with the production lease timings (overridable above); A owns
@@ -29,10 +29,10 @@ const sizes = numbersArgument('sessions', [20, 50]);
 const sides = argument('sides', 'baseline,host').split(',');
 const connectConcurrency = argument('connect-concurrency', '');
 const timings: Record<string, string> = {
-  APP_LEASE_MS: argument('lease-ms', '15000'),
-  APP_LEASE_RENEW_MS: argument('renew-ms', '5000'),
-  APP_CLAIM_INTERVAL_MS: argument('claim-interval-ms', '3000'),
-  APP_CLAIM_JITTER_MS: argument('claim-jitter-ms', '2000'),
+  APP_LEASE_MS: argument('lease-ms', '10000'),
+  APP_LEASE_RENEW_MS: argument('renew-ms', '3000'),
+  APP_CLAIM_INTERVAL_MS: argument('claim-interval-ms', '2000'),
+  APP_CLAIM_JITTER_MS: argument('claim-jitter-ms', '1000'),
   // Default: the host's own (APP_CONNECT_CONCURRENCY, 4 concurrent handshakes).
   ...(connectConcurrency ? { APP_CONNECT_CONCURRENCY: connectConcurrency } : {}),
 };

@@ -22,11 +22,11 @@ export const HostSettingsSchema = z
     /** Sessions this host drives at most. */
     APP_HOST_CAPACITY: int(200, 1),
     /** Lease length; several renew intervals long so a slow renew or clock skew does not drop a session. */
-    APP_LEASE_MS: int(15_000, 1_000),
-    APP_LEASE_RENEW_MS: int(5_000, 100),
+    APP_LEASE_MS: int(10_000, 1_000),
+    APP_LEASE_RENEW_MS: int(3_000, 100),
     /** How often the host looks for orphaned or new sessions, plus a random 0..jitter on every round. */
-    APP_CLAIM_INTERVAL_MS: int(3_000, 50),
-    APP_CLAIM_JITTER_MS: int(2_000, 0),
+    APP_CLAIM_INTERVAL_MS: int(2_000, 50),
+    APP_CLAIM_JITTER_MS: int(1_000, 0),
     /** QR codes shown per link attempt before the session is `qr_expired` and its socket closed. */
     APP_QR_REFRESH_LIMIT: int(5, 1),
     /** Life of one QR as Baileys rotates them (its `qrTimeout`); also the `expiresAt` written on the session. */

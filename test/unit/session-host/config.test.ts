@@ -11,7 +11,7 @@ describe('host configuration', () => {
     const b = loadHostConfig(base);
     expect(a.hostId).not.toBe(b.hostId);
     expect(a.hostId).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(a).toMatchObject({ capacity: 200, leaseMs: 15_000, renewMs: 5_000, healthPort: 8080 });
+    expect(a).toMatchObject({ capacity: 200, leaseMs: 10_000, renewMs: 3_000, healthPort: 8080 });
     expect(a.waUrl).toBe('wss://web.whatsapp.com/ws/chat');
     expect(loadHostConfig({ ...base, APP_LOCAL_MODE: 'true' }).healthPort).toBe(0);
   });
