@@ -14,3 +14,4 @@ export { SimulatorError } from './errors.js';
 export { trustSimulator } from './trust.js';
 export { provisionLinkedDevice } from './provision.js';
 export { briefNode } from './wire/nodes.js';
+export { memoryAuthState } from './memory-auth.js';

@@ -3,15 +3,10 @@
  * the session host uses, connected to the simulator the parent runs. Nothing else is loaded (no AWS SDK, no
  * host), so the memory per socket is what Baileys itself costs on this Node.
  */
-import makeWASocket, { Browsers, BufferJSON, proto } from '@whiskeysockets/baileys';
-import type {
-  AuthenticationCreds,
-  AuthenticationState,
-  SignalDataSet,
-  SignalDataTypeMap,
-  WASocket,
-} from '@whiskeysockets/baileys';
+import makeWASocket, { Browsers, BufferJSON } from '@whiskeysockets/baileys';
+import type { AuthenticationCreds, WASocket } from '@whiskeysockets/baileys';
 import pino from 'pino';
+import { memoryAuthState } from '../../simulator/memory-auth.js';
 import { trustSimulator } from '../../simulator/trust.js';
 import { measureMemory, reply, serveParent } from '../support/ipc.js';
 
@@ -20,37 +15,9 @@ trustSimulator(process.env['BENCH_ROOT_KEY'] ?? '');
 const logger = pino({ level: 'silent' });
 const sockets: WASocket[] = [];
 
-function memoryAuth(creds: AuthenticationCreds): AuthenticationState {
-  const data = new Map<string, unknown>();
-  return {
-    creds,
-    keys: {
-      get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
-        const out: { [id: string]: SignalDataTypeMap[T] } = {};
-        for (const id of ids) {
-          let value = data.get(`${type}:${id}`);
-          if (value !== undefined && type === 'app-state-sync-key') {
-            value = proto.Message.AppStateSyncKeyData.fromObject(value as object);
-          }
-          if (value !== undefined) out[id] = value as SignalDataTypeMap[T];
-        }
-        return out;
-      },
-      set: async (set: SignalDataSet) => {
-        for (const [type, entries] of Object.entries(set)) {
-          for (const [id, value] of Object.entries(entries ?? {})) {
-            if (value === null || value === undefined) data.delete(`${type}:${id}`);
-            else data.set(`${type}:${id}`, value);
-          }
-        }
-      },
-    },
-  };
-}
-
 function open(serialized: string): Promise<WASocket> {
   const creds = JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds;
-  const auth = memoryAuth(creds);
+  const auth = memoryAuthState(creds);
   const socket = makeWASocket({
     auth,
     waWebSocketUrl: waUrl,

@@ -5,7 +5,7 @@
  */
 import { BufferJSON, type AuthenticationCreds } from '@whiskeysockets/baileys';
 import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
-import { LOCAL_CREDENTIALS } from '../../local/local-aws.js';
+import { localClientOptions } from '../../local/local-aws.js';
 import { silentLog } from '../../local/log.js';
 import { SessionAuthStore } from '../../session-host/auth-state.js';
 import { composeHostAdapters, type HostAdapters } from '../../session-host/compose.js';
@@ -68,16 +68,11 @@ export async function startCloudWorld(sim: WhatsAppSimulator): Promise<CloudWorl
   };
   const config = loadHostConfig(base);
   const { stack } = cloud;
-  const adapters = composeHostAdapters(config.app, createHostLogger({ level: 'silent' }), {
-    endpoints: {
-      dynamodb: stack.dynamodb,
-      sqs: stack.sqs,
-      s3: stack.s3,
-      eventbridge: stack.eventbridge,
-      kms: stack.kms,
-    },
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const adapters = composeHostAdapters(
+    config.app,
+    createHostLogger({ level: 'silent' }),
+    localClientOptions(stack),
+  );
   return {
     cloud,
     adapters,

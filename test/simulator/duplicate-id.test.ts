@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferJSON, proto } from '@whiskeysockets/baileys';
-import type {
-  AuthenticationCreds,
-  AuthenticationState,
-  SignalDataSet,
-  SignalDataTypeMap,
-  WASocket,
-} from '@whiskeysockets/baileys';
-import { provisionLinkedDevice, trustSimulator, WhatsAppSimulator } from '../../simulator/index.js';
+import { BufferJSON } from '@whiskeysockets/baileys';
+import type { AuthenticationCreds, WASocket } from '@whiskeysockets/baileys';
+import {
+  memoryAuthState,
+  provisionLinkedDevice,
+  trustSimulator,
+  WhatsAppSimulator,
+} from '../../simulator/index.js';
 import { connect, endAll, nextSimEvent, opened } from './helpers.js';
 
 const ME = '15553340001';
@@ -16,30 +15,7 @@ const BOB_JID = `${BOB}@s.whatsapp.net`;
 
 /** Auth state over a map we can copy, to restore "what was durable" as a host that was killed would. */
 const snapshotableAuth = (creds: AuthenticationCreds, data = new Map<string, unknown>()) => {
-  const state: AuthenticationState = {
-    creds,
-    keys: {
-      get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
-        const out: { [id: string]: SignalDataTypeMap[T] } = {};
-        for (const id of ids) {
-          let value = data.get(`${type}:${id}`);
-          if (value !== undefined && type === 'app-state-sync-key') {
-            value = proto.Message.AppStateSyncKeyData.fromObject(value as object);
-          }
-          if (value !== undefined) out[id] = value as SignalDataTypeMap[T];
-        }
-        return out;
-      },
-      set: async (set: SignalDataSet) => {
-        for (const [type, entries] of Object.entries(set)) {
-          for (const [id, value] of Object.entries(entries ?? {})) {
-            if (value === null || value === undefined) data.delete(`${type}:${id}`);
-            else data.set(`${type}:${id}`, value);
-          }
-        }
-      },
-    },
-  };
+  const state = memoryAuthState(creds, data);
   // Serialised the way useMultiFileAuthState stores state (Buffers survive as Buffers).
   const copy = <T>(value: T): T =>
     JSON.parse(JSON.stringify(value, BufferJSON.replacer), BufferJSON.reviver) as T;

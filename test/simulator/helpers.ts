@@ -1,46 +1,19 @@
 import type { EventEmitter } from 'node:events';
-import makeWASocket, { Browsers, DisconnectReason, initAuthCreds, proto } from '@whiskeysockets/baileys';
+import makeWASocket, { Browsers, DisconnectReason } from '@whiskeysockets/baileys';
 import type {
   AuthenticationCreds,
   AuthenticationState,
   BaileysEventMap,
-  SignalDataSet,
-  SignalDataTypeMap,
-  SignalKeyStore,
   UserFacingSocketConfig,
   WASocket,
 } from '@whiskeysockets/baileys';
 import pino from 'pino';
-import type { WhatsAppSimulator } from '../../simulator/index.js';
+import { memoryAuthState, type WhatsAppSimulator } from '../../simulator/index.js';
 
 export { DisconnectReason };
 
 /** Auth state in memory: what useMultiFileAuthState does, minus the disk. */
-export const memoryAuth = (creds: AuthenticationCreds = initAuthCreds()): AuthenticationState => {
-  const data = new Map<string, unknown>();
-  const keys: SignalKeyStore = {
-    get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
-      const out: { [id: string]: SignalDataTypeMap[T] } = {};
-      for (const id of ids) {
-        let value = data.get(`${type}:${id}`);
-        if (value !== undefined && type === 'app-state-sync-key') {
-          value = proto.Message.AppStateSyncKeyData.fromObject(value as object);
-        }
-        if (value !== undefined) out[id] = value as SignalDataTypeMap[T];
-      }
-      return out;
-    },
-    set: async (set: SignalDataSet) => {
-      for (const [type, entries] of Object.entries(set)) {
-        for (const [id, value] of Object.entries(entries ?? {})) {
-          if (value === null || value === undefined) data.delete(`${type}:${id}`);
-          else data.set(`${type}:${id}`, value);
-        }
-      }
-    },
-  };
-  return { creds, keys };
-};
+export const memoryAuth = (creds?: AuthenticationCreds): AuthenticationState => memoryAuthState(creds);
 
 export const silentLogger = pino({ level: process.env.BAILEYS_LOG ?? 'silent' });
 

@@ -50,7 +50,7 @@ export async function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 30_000,
-  intervalMs = 200,
+  intervalMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

@@ -18,7 +18,7 @@ import { DynamoWsConnectionRepository } from '../../../shared/adapters/dynamodb/
 import { loadAppConfig } from '../../../shared/config/app-config.js';
 import { sessionQrFrame, sessionStatusFrame } from '../../../shared/contracts/ws-frames.js';
 import { nowIso } from '../../../shared/domain/ids.js';
-import { ApiClient, eventually } from '../../support/events-api.js';
+import { ApiClient, eventually } from '../../support/api-client.js';
 
 /** `.ci/run` installs it when missing (`apt-get install chromium`). */
 const CHROMIUM = '/usr/bin/chromium';

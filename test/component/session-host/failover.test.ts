@@ -4,7 +4,7 @@
  * dead host's command queue is swept once its heartbeat is gone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../../local/local-aws.js';
+import { localClientOptions } from '../../../local/local-aws.js';
 import { silentLog } from '../../../local/log.js';
 import { startLocalProduct, type RunningLocalProduct } from '../../../local/product.js';
 import { composeHostAdapters, type HostAdapters } from '../../../session-host/compose.js';
@@ -31,16 +31,7 @@ describe('session host failover between processes', () => {
     adapters = composeHostAdapters(
       loadHostConfig(product.cloud.env).app,
       createHostLogger({ level: 'silent' }),
-      {
-        endpoints: {
-          dynamodb: stack.dynamodb,
-          sqs: stack.sqs,
-          s3: stack.s3,
-          eventbridge: stack.eventbridge,
-          kms: stack.kms,
-        },
-        credentials: LOCAL_CREDENTIALS,
-      },
+      localClientOptions(stack),
     );
   }, 90_000);
   afterAll(async () => {

@@ -4,7 +4,7 @@
  * and helpers that play the tenant (create a session) and the phone (scan the QR the host wrote).
  */
 import { startLocalCloud, type RunningLocalCloud } from '../../../local/cloud.js';
-import { LOCAL_CREDENTIALS } from '../../../local/local-aws.js';
+import { localClientOptions } from '../../../local/local-aws.js';
 import { silentLog } from '../../../local/log.js';
 import { newId, nowIso } from '../../../shared/domain/ids.js';
 import type { Session } from '../../../shared/domain/session.js';
@@ -51,16 +51,7 @@ export async function startHostWorld(): Promise<HostWorld> {
   const sim = new WhatsAppSimulator();
   await sim.start({ port: 0 });
   const { stack } = cloud;
-  const clientOptions: AwsClientOptions = {
-    endpoints: {
-      dynamodb: stack.dynamodb,
-      sqs: stack.sqs,
-      s3: stack.s3,
-      eventbridge: stack.eventbridge,
-      kms: stack.kms,
-    },
-    credentials: LOCAL_CREDENTIALS,
-  };
+  const clientOptions: AwsClientOptions = localClientOptions(stack);
   const hostEnv = {
     ...cloud.env,
     ...FAST_HOST_ENV,

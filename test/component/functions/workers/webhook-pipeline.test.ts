@@ -12,8 +12,8 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../local/local-aws.js'
 import { EventBridgeEventBus } from '../../../../shared/adapters/aws/eventbridge-event-bus.js';
 import { QUEUES, type QueueDefinition } from '../../../../shared/definitions/queues.js';
 import { makeEvent, type DomainEvent } from '../../../../shared/domain/events.js';
-import type { ApiClient } from '../../../support/events-api.js';
-import { eventually } from '../../../support/events-api.js';
+import type { ApiClient } from '../../../support/api-client.js';
+import { eventually } from '../../../support/api-client.js';
 import {
   startEventsStack,
   startReceiver,

@@ -18,7 +18,7 @@ import {
 } from '../../../../shared/contracts/ws-frames.js';
 import { nowIso } from '../../../../shared/domain/ids.js';
 import { WS_TICKET_PATTERN } from '../../../../shared/ports/ws-ticket-store.js';
-import { eventually } from '../../../support/events-api.js';
+import { eventually } from '../../../support/api-client.js';
 import { startEventsStack, type EventsStack } from '../../../support/events-stack.js';
 
 interface TicketBody {

@@ -4,7 +4,7 @@
  * what is left, and the contact has every message exactly once, in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../../../local/local-aws.js';
+import { localClientOptions } from '../../../../local/local-aws.js';
 import { silentLog } from '../../../../local/log.js';
 import { startLocalProduct, type RunningLocalProduct } from '../../../../local/product.js';
 import { composeHostAdapters, type HostAdapters } from '../../../../session-host/compose.js';
@@ -43,16 +43,7 @@ describe('a host killed in the middle of a burst', () => {
     adapters = composeHostAdapters(
       loadHostConfig(product.cloud.env).app,
       createHostLogger({ level: 'silent' }),
-      {
-        endpoints: {
-          dynamodb: stack.dynamodb,
-          sqs: stack.sqs,
-          s3: stack.s3,
-          eventbridge: stack.eventbridge,
-          kms: stack.kms,
-        },
-        credentials: LOCAL_CREDENTIALS,
-      },
+      localClientOptions(stack),
     );
   }, 90_000);
 
