@@ -64,6 +64,11 @@ export class PlatformApi {
     return this.call<SessionSummary>('POST', '/v1/sessions', { name });
   }
 
+  /** Starts a stopped session again under the same id (a host claims it and shows a new QR). */
+  startSession(sessionId: string): Promise<SessionSummary> {
+    return this.call<SessionSummary>('POST', `/v1/sessions/${encodeURIComponent(sessionId)}/start`);
+  }
+
   getSession(sessionId: string): Promise<SessionSummary> {
     return this.call<SessionSummary>('GET', `/v1/sessions/${encodeURIComponent(sessionId)}`);
   }

@@ -2,7 +2,7 @@
 /**
  * The browser pairing page: pick or create a session, get a single-use ticket, open the WebSocket, draw each
  * `session.qr` frame as it rotates, and follow `session.status` until `connected` (or `qr_expired`, with a
- * "try again" that creates a new session: the API has no restart route yet).
+ * "try again" that starts the same session again, so its id, history and webhook filters stay).
  *
  * In local mode the page is served by the local API gateway under `/console/`, so the API is same-origin; the
  * API URL, key and session can also come from the query string (`?key=wak_...&session=...`).
@@ -35,6 +35,8 @@ const ui = {
 };
 
 let socket: WebSocket | undefined;
+/** The session the page follows (or last followed): "try again" starts this one again. */
+let currentSessionId: string | undefined;
 let keepalive: ReturnType<typeof setInterval> | undefined;
 /** Highest QR refresh drawn, so a late frame never replaces a newer QR. */
 let drawnRefresh = 0;
@@ -114,6 +116,7 @@ async function onFrame(frame: WsServerFrame): Promise<void> {
 
 async function startPairing(sessionId: string): Promise<void> {
   closeSocket();
+  currentSessionId = sessionId;
   finished = false;
   drawnRefresh = 0;
   show(ui.expired, false);
@@ -179,13 +182,19 @@ async function createAndPair(): Promise<void> {
   await startPairing(session.id);
 }
 
+async function restartAndPair(): Promise<void> {
+  const sessionId = currentSessionId ?? ui.sessions.value;
+  if (!sessionId) return createAndPair();
+  await api().startSession(sessionId);
+  await startPairing(sessionId);
+}
+
 ui.loadSessions.addEventListener('click', () => void loadSessions().catch(fail));
 ui.pair.addEventListener('click', () => {
   if (ui.sessions.value) void startPairing(ui.sessions.value).catch(fail);
 });
 ui.create.addEventListener('click', () => void createAndPair().catch(fail));
-// No restart route exists yet: a new session gets a fresh QR.
-ui.tryAgain.addEventListener('click', () => void createAndPair().catch(fail));
+ui.tryAgain.addEventListener('click', () => void restartAndPair().catch(fail));
 
 const params = new URLSearchParams(location.search);
 ui.apiUrl.value = params.get('api') ?? location.origin;

@@ -80,6 +80,13 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     timeoutSeconds: 28,
   },
   {
+    routeKey: 'POST /v1/sessions/{sessionId}/start',
+    entry: 'functions/http/sessions/start',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'readWrite' } },
+  },
+  {
     routeKey: 'POST /v1/sessions/{sessionId}/logout',
     entry: 'functions/http/sessions/logout',
     handler: 'handler',

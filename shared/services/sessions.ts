@@ -6,6 +6,7 @@
 import { ConflictError, NotFoundError, QuotaExceededError } from '../domain/errors.js';
 import { newId, nowIso } from '../domain/ids.js';
 import {
+  isActiveStatus,
   toSessionView,
   type CreateSessionRequest,
   type Session,
@@ -18,15 +19,13 @@ import { HostTimeoutError, ServiceUnavailableError } from './errors.js';
 import { mapPage, type PairingCodeView, type QrView } from './views.js';
 
 type Deps = ControlPlaneDeps;
+/** What the use cases that only touch session items need. */
+type SessionsOnly = { readonly repos: Pick<Deps['repos'], 'sessions'> };
 
 const POLL_INTERVAL_MS = 250;
 
 /** A tenant's session, or 404 (another tenant's session is indistinguishable from a missing one). */
-export async function loadSession(
-  deps: Pick<Deps, 'repos'>,
-  tenantId: string,
-  sessionId: string,
-): Promise<Session> {
+export async function loadSession(deps: SessionsOnly, tenantId: string, sessionId: string): Promise<Session> {
   const session = await deps.repos.sessions.get(tenantId, sessionId);
   if (!session) throw new NotFoundError(`No session ${sessionId}`);
   return session;
@@ -162,6 +161,34 @@ export interface LogoutResult {
   /** `true` when the owner host was asked to unlink (it reports `logged_out` itself); `false` when done here. */
   readonly accepted: boolean;
   readonly session: SessionView;
+}
+
+/**
+ * Starts a stopped session again (after `qr_expired`, `disconnected`, `logged_out` or `failed`) under the same
+ * id, so webhooks filtered by session and the history stay. It is set `desired: running, status: starting` and
+ * a session host claims it on its own: with credentials it reconnects, without (logged out) it shows a new QR.
+ * A session already wanted running is answered as it is (`started: false`): starting twice is harmless.
+ */
+export async function startSession(
+  deps: SessionsOnly,
+  tenantId: string,
+  sessionId: string,
+): Promise<{ started: boolean; session: SessionView }> {
+  const session = await loadSession(deps, tenantId, sessionId);
+  if (session.desired === 'running') return { started: false, session: toSessionView(session) };
+  await deps.repos.sessions.setDesired(tenantId, sessionId, 'running');
+  // The domain allows starting from every stopped status; an active one means a host is still on it.
+  const current = await deps.repos.sessions.getById(sessionId);
+  if (!current) throw new NotFoundError(`No session ${sessionId}`);
+  if (isActiveStatus(current.status)) {
+    return { started: true, session: toSessionView(current) };
+  }
+  const started = await deps.repos.sessions.updateStatus(sessionId, 'starting', {
+    qr: null,
+    pairingCode: null,
+    lastError: null,
+  });
+  return { started: true, session: toSessionView(started) };
 }
 
 /**

@@ -155,6 +155,22 @@ export const CONTROL_PLANE_OPERATIONS: readonly OperationSpec[] = [
     responses: { 200: { description: 'The code', schema: PairingCodeViewSchema } },
   },
   {
+    routeKey: 'POST /v1/sessions/{sessionId}/start',
+    operationId: 'startSession',
+    summary: 'Start a stopped session again',
+    description:
+      'For a session that stopped (`qr_expired`, `disconnected`, `logged_out`, `failed`): the same session id is ' +
+      'set `starting` and a session host claims it, reconnecting from its credentials or showing a new QR when ' +
+      'it has none (after a logout). 200 with the session unchanged when it was already running.',
+    tag: 'sessions',
+    scopes: ['sessions:write'],
+    path: SessionPathSchema,
+    responses: {
+      200: { description: 'Already running', schema: SessionViewSchema },
+      202: { description: 'Starting; a session host will claim it', schema: SessionViewSchema },
+    },
+  },
+  {
     routeKey: 'POST /v1/sessions/{sessionId}/logout',
     operationId: 'logoutSession',
     summary: 'Unlink the device',

@@ -121,7 +121,7 @@ describe('pairing page (Chromium)', () => {
     await page.close();
   });
 
-  it('an expired QR offers "try again", which starts a new session and listens to it', async () => {
+  it('an expired QR offers "try again", which starts the same session again and listens to it', async () => {
     const sessionId = await newSession();
     const page = await openPage(sessionId);
     await pusher.pushToSession(
@@ -129,22 +129,31 @@ describe('pairing page (Chromium)', () => {
       sessionQrFrame({ sessionId, qr: '2@ref', refresh: 1, expiresAt: new Date().toISOString() }),
     );
     await page.waitForSelector('#qr[data-refresh="1"]');
+    // What a host leaves behind when nobody scans: the session stopped (here through a logout, no host runs).
+    expect((await api.post(`/v1/sessions/${sessionId}/logout`)).status).toBe(200);
     await pusher.pushToSession(
       sessionId,
       sessionStatusFrame({ sessionId, status: 'qr_expired', at: nowIso() }),
     );
     await page.waitForSelector('#expired', { state: 'visible' });
     expect(await page.getAttribute('#status', 'data-status')).toBe('qr_expired');
-
-    const before = (await api.get<{ items: { id: string }[] }>('/v1/sessions')).body.items.map((s) => s.id);
-    await page.click('#try-again');
-    const fresh = await eventually('a new session selected in the page', async () => {
-      const value = await page.inputValue('#session-select');
-      return value && !before.includes(value) ? value : undefined;
-    });
-    await eventually('the page to listen to the new session', async () =>
-      (await connections.listBySession(fresh)).length === 1 ? true : undefined,
+    // The page closed its socket on the terminal status.
+    await eventually('the old connection to go', async () =>
+      (await connections.listBySession(sessionId)).length === 0 ? true : undefined,
     );
+
+    const before = (await api.get<{ items: { id: string }[] }>('/v1/sessions')).body.items.length;
+    await page.click('#try-again');
+    await eventually('the session wanted running again', async () => {
+      const session = await api.get<{ desired: string; status: string }>(`/v1/sessions/${sessionId}`);
+      return session.body.desired === 'running' && session.body.status === 'starting' ? true : undefined;
+    });
+    expect((await api.get<{ items: unknown[] }>('/v1/sessions')).body.items).toHaveLength(before);
+    expect(await page.inputValue('#session-select')).toBe(sessionId);
+    await eventually('the page to listen to the session again', async () =>
+      (await connections.listBySession(sessionId)).length === 1 ? true : undefined,
+    );
+    const fresh = sessionId;
     await pusher.pushToSession(
       fresh,
       sessionQrFrame({

@@ -12,6 +12,7 @@ import { physicalTableName } from '../../../shared/definitions/tables.js';
 import { newId } from '../../../shared/domain/ids.js';
 import { credentialsKey } from '../../../session-host/auth-state.js';
 import type { SessionHost } from '../../../session-host/host.js';
+import { startSession } from '../../../shared/services/sessions.js';
 import { connect, endAll, memoryAuth, opened } from '../../simulator/helpers.js';
 import {
   createSession,
@@ -192,7 +193,7 @@ describe('session host: how sessions stop', () => {
     const health = await fetch(host.healthUrl);
     expect(health.status).toBe(200);
   }, 60_000);
-  it('a QR nobody scans expires after the refresh limit: qr_expired, socket closed, not retried', async () => {
+  it('a QR nobody scans expires after the refresh limit: qr_expired, socket closed, not retried until started again', async () => {
     await host.stop();
     host = await world.startHost({ APP_QR_REFRESH_LIMIT: '2', APP_QR_TIMEOUT_MS: '1000' });
     const refs: number[] = [];
@@ -215,5 +216,15 @@ describe('session host: how sessions stop', () => {
       Boolean,
       'the registration socket closed',
     );
+
+    // `POST /v1/sessions/{id}/start`'s use case: the same session is claimed again and shows a new QR.
+    const restarted = await startSession(
+      { repos: { sessions: world.adapters.sessions } },
+      session.tenantId,
+      session.id,
+    );
+    expect(restarted.started).toBe(true);
+    const linked = await linkByQr(world, out, freshPhone());
+    expect(linked).toMatchObject({ id: session.id, status: 'connected', desired: 'running' });
   }, 60_000);
 });

@@ -296,6 +296,50 @@ describe('logout', () => {
   });
 });
 
+describe('start', () => {
+  it('starts a stopped session again under the same id; a host can claim it; starting twice is harmless', async () => {
+    const session = await newSession();
+    const loggedOut = await api.call<SessionView>('POST', `/v1/sessions/${session.id}/logout`, {
+      key: tenant.key,
+    });
+    expect(loggedOut.body).toMatchObject({ status: 'logged_out', desired: 'stopped' });
+    expect((await api.repos.sessions.findClaimable(Date.now(), 1000)).some((s) => s.id === session.id)).toBe(
+      false,
+    );
+
+    const started = await api.call<SessionView>('POST', `/v1/sessions/${session.id}/start`, {
+      key: tenant.key,
+    });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ id: session.id, status: 'starting', desired: 'running' });
+    expect((await api.repos.sessions.findClaimable(Date.now(), 1000)).some((s) => s.id === session.id)).toBe(
+      true,
+    );
+
+    const again = await api.call<SessionView>('POST', `/v1/sessions/${session.id}/start`, {
+      key: tenant.key,
+    });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: session.id, status: 'starting', desired: 'running' });
+  });
+
+  it("another tenant's session is a 404 and stays stopped; a read-only key is a 403", async () => {
+    const session = await newSession();
+    await api.call('POST', `/v1/sessions/${session.id}/logout`, { key: tenant.key });
+    const other = await api.createTenant();
+    const foreign = await api.call('POST', `/v1/sessions/${session.id}/start`, { key: other.key });
+    expect(foreign.status).toBe(404);
+    const readOnly = await api.call<{ key: string }>('POST', '/v1/api-keys', {
+      key: tenant.key,
+      body: { name: 'reader', scopes: ['sessions:read'] },
+    });
+    expect(readOnly.status).toBe(201);
+    const refused = await api.call('POST', `/v1/sessions/${session.id}/start`, { key: readOnly.body.key });
+    expect(refused.status).toBe(403);
+    expect(await api.repos.sessions.getById(session.id)).toMatchObject({ desired: 'stopped' });
+  });
+});
+
 describe('delete', () => {
   it('stops the owner host, erases credentials, messages, chats and the session', async () => {
     const session = await newSession();
