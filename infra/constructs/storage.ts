@@ -16,6 +16,7 @@ import {
   type TableDefinition,
   type TableName,
 } from '../../shared/definitions/index.js';
+import { MEDIA_RETENTION_DAYS } from '../../shared/domain/media.js';
 
 export interface StorageProps {
   readonly resourcePrefix: string;
@@ -25,7 +26,7 @@ export interface StorageProps {
   readonly mediaRetentionDays?: number;
 }
 
-const DEFAULT_MEDIA_RETENTION_DAYS = 30;
+const DEFAULT_MEDIA_RETENTION_DAYS = MEDIA_RETENTION_DAYS;
 /** Old credential versions are the way back from a corrupted auth state ("Bad MAC"); keep them a while. */
 const CREDENTIAL_VERSION_RETENTION_DAYS = 30;
 const ACCESS_LOG_RETENTION_DAYS = 365;

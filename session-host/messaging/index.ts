@@ -15,7 +15,7 @@ import { failSend, sendMessage, type SendContext } from './send.js';
 
 export type { AttachedSession, MessagingDeps, MessagingLogger } from './deps.js';
 export { DEFAULT_MESSAGING_CONFIG, loadMessagingConfig, type MessagingConfig } from './config.js';
-export { mediaObjectKey } from './media-fetch.js';
+export { mediaObjectKey } from '../../shared/domain/media.js';
 export { waMessageIdFor } from './wa-message-id.js';
 
 export interface SessionMessaging {

@@ -4,15 +4,11 @@
  * address pinned, no redirects, the body capped at the size limit, a timeout. Every refusal is a `SendFailure`
  * naming the reason, so the message ends `failed` with something the tenant can act on.
  */
+import { mediaObjectKey } from '../../shared/domain/media.js';
 import type { BlobStore } from '../../shared/ports/blob-store.js';
 import { fetchPublic, ResponseTooLargeError, UnsafeUrlError } from '../../shared/net/public-url.js';
 import type { MessagingConfig } from './config.js';
 import { SendFailure } from './send-failure.js';
-
-/** Where an uploaded media object lives in the media bucket (the upload side writes the same key). */
-export function mediaObjectKey(tenantId: string, mediaId: string): string {
-  return `media/${tenantId}/${mediaId}`;
-}
 
 export interface MediaSource {
   readonly mediaId?: string | undefined;
@@ -50,7 +46,7 @@ export async function loadMedia(
     if (stored.bytes.length > limit) {
       throw new SendFailure('media_too_large', `media is larger than ${limit} bytes`);
     }
-    return { bytes: stored.bytes };
+    return { bytes: stored.bytes, ...(stored.contentType ? { mimeType: stored.contentType } : {}) };
   }
   if (source.url !== undefined) return fetchMediaUrl(source.url, ctx.config);
   throw new SendFailure('media_not_found', 'the message names no media (mediaId or url)');

@@ -11,11 +11,15 @@ export interface PutBlobOptions {
   readonly ifVersion?: string;
   /** Write only if nothing is stored under the key yet. */
   readonly ifAbsent?: boolean;
+  /** The media type of the plain bytes (kept beside the object, not encrypted: it is not secret). */
+  readonly contentType?: string;
 }
 
 export interface StoredBlob {
   readonly bytes: Buffer;
   readonly version: string;
+  /** What the writer gave as `contentType`, if anything. */
+  readonly contentType?: string;
 }
 
 export interface BlobStore {

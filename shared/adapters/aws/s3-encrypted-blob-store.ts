@@ -42,6 +42,9 @@ export interface S3EncryptedBlobStoreOptions {
   readonly keyPrefix?: string;
 }
 
+/** User metadata key (`x-amz-meta-plain-content-type`) for `PutBlobOptions.contentType`. */
+const PLAIN_CONTENT_TYPE = 'plain-content-type';
+
 export class S3EncryptedBlobStore implements BlobStore {
   readonly #locks = new KeyedLock();
 
@@ -88,6 +91,7 @@ export class S3EncryptedBlobStore implements BlobStore {
     const objectKey = this.objectKey(key);
     let raw: Uint8Array;
     let version: string;
+    let contentType: string | undefined;
     try {
       const out = await this.options.s3.send(
         new GetObjectCommand({ Bucket: this.options.bucket, Key: objectKey }),
@@ -95,11 +99,13 @@ export class S3EncryptedBlobStore implements BlobStore {
       if (!out.Body || !out.ETag) throw new Error(`S3 GetObject of ${objectKey} returned no body or ETag`);
       raw = await out.Body.transformToByteArray();
       version = out.ETag;
+      contentType = out.Metadata?.[PLAIN_CONTENT_TYPE];
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
     }
-    return { bytes: await this.options.cipher.open(raw, this.identity(objectKey)), version };
+    const bytes = await this.options.cipher.open(raw, this.identity(objectKey));
+    return { bytes, version, ...(contentType ? { contentType } : {}) };
   }
 
   async delete(key: string): Promise<void> {
@@ -118,7 +124,9 @@ export class S3EncryptedBlobStore implements BlobStore {
       Bucket: this.options.bucket,
       Key: objectKey,
       Body: body,
+      // The object is an envelope; the plain bytes' media type travels as user metadata.
       ContentType: 'application/octet-stream',
+      ...(options.contentType ? { Metadata: { [PLAIN_CONTENT_TYPE]: options.contentType } } : {}),
       ...(options.ifVersion !== undefined ? { IfMatch: options.ifVersion } : {}),
       ...(options.ifAbsent ? { IfNoneMatch: '*' } : {}),
       ...(this.options.sseKmsKeyId

@@ -53,6 +53,15 @@ describe('S3EncryptedBlobStore on fauxqs', () => {
     expect(read?.bytes.toString()).toBe(secret);
     expect(read?.version).toBe(version);
     expect(await store.get(key('missing'))).toBeNull();
+    expect(read?.contentType).toBeUndefined();
+  });
+
+  it("keeps the plain bytes' content type beside the envelope", async () => {
+    const k = key('typed');
+    await store.put(k, Buffer.from('png bytes'), { contentType: 'image/png' });
+    const read = await store.get(k);
+    expect(read?.contentType).toBe('image/png');
+    expect(read?.bytes.toString()).toBe('png bytes');
   });
 
   it('stores ciphertext only: the raw object has no plaintext and does not open without the key', async () => {
