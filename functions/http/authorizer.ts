@@ -36,6 +36,22 @@ function isOperatorKey(key: string, operatorHash: string | undefined): boolean {
   return timingSafeEqual(presented, Buffer.from(operatorHash, 'hex'));
 }
 
+/**
+ * `touchLastUsed` only writes once a minute per key (its condition), but a refused conditional write still costs
+ * a round trip and a write unit; a warm container remembers what it recorded and skips the call meanwhile.
+ */
+const TOUCH_EVERY_MS = 60_000;
+const MAX_REMEMBERED_KEYS = 10_000;
+const lastTouched = new Map<string, number>();
+
+function shouldTouch(hash: string, now: number): boolean {
+  const last = lastTouched.get(hash);
+  if (last !== undefined && now - last < TOUCH_EVERY_MS) return false;
+  if (lastTouched.size >= MAX_REMEMBERED_KEYS) lastTouched.clear();
+  lastTouched.set(hash, now);
+  return true;
+}
+
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
   const header = headerOf(event);
   const key = header === undefined ? undefined : BEARER.exec(header)?.[1];
@@ -49,13 +65,15 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
   const { apiKeys } = controlPlane().repos;
   const apiKey = await apiKeys.findByHash(hash);
   if (!apiKey) return refuse('This API key is not valid (unknown or revoked)');
-  // Best effort: a failed bookkeeping write must not refuse a valid key.
-  await apiKeys.touchLastUsed(hash, new Date()).catch((error: unknown) =>
-    httpLogger().warn('could not record API key use', {
-      keyId: apiKey.id,
-      error: error instanceof Error ? error.message : String(error),
-    }),
-  );
+  if (shouldTouch(hash, Date.now())) {
+    // Best effort: a failed bookkeeping write must not refuse a valid key.
+    await apiKeys.touchLastUsed(hash, new Date()).catch((error: unknown) =>
+      httpLogger().warn('could not record API key use', {
+        keyId: apiKey.id,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+  }
   return verdict({
     principal: 'tenant',
     tenantId: apiKey.tenantId,
