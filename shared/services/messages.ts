@@ -66,13 +66,14 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
   await assertReferencedMessages(deps, sessionId, request);
 
   const now = deps.now();
-  let messageId = newId(now);
+  const candidateId = newId(now);
+  let messageId = candidateId;
   if (input.idempotencyKey !== undefined) {
     messageId = await deps.idempotency.claim({
       scope: tenant.id,
       key: input.idempotencyKey,
       fingerprint: requestFingerprint(`POST /v1/sessions/${sessionId}/messages`, request),
-      candidateId: messageId,
+      candidateId,
       now,
     });
   }
@@ -95,9 +96,9 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
     updatedAt: at,
   };
   // Counted before the write so a tenant over the limit stores nothing; a replay of an existing message is not
-  // a new send and is answered below without counting.
-  const existing =
-    input.idempotencyKey === undefined ? null : await deps.repos.messages.get(sessionId, messageId);
+  // a new send and is answered below without counting. Only a key claimed earlier (another id came back) can
+  // name a message that exists already.
+  const existing = messageId === candidateId ? null : await deps.repos.messages.get(sessionId, messageId);
   if (existing) return { id: existing.id, status: 'queued' };
   await enforceRateLimit(
     deps.rateLimits,
