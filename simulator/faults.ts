@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 const phone = z.string().regex(/^\+?\d{6,15}$/, 'a phone number (digits, optional +)');
 
-/** Faults a test can inject; `phone` scopes one to an account's devices, otherwise it hits everyone. */
+/**
+ * Faults a test can inject; `phone` scopes one to an account's devices, otherwise it hits everyone. A
+ * `media-error` hits the next `count` downloads from the media host, whoever asks.
+ */
 export const faultSchema = z.discriminatedUnion('type', [
   z
     .object({
@@ -24,6 +27,13 @@ export const faultSchema = z.discriminatedUnion('type', [
       type: z.literal('ack-error'),
       code: z.number().int().min(400).max(599).default(479),
       phone: phone.optional(),
+      count: z.number().int().positive().default(1),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('media-error'),
+      status: z.number().int().min(400).max(599).default(404),
       count: z.number().int().positive().default(1),
     })
     .strict(),
@@ -72,7 +82,9 @@ export class Faults {
   private prune(): void {
     const now = Date.now();
     this.faults = this.faults.filter(
-      (f) => (f.until === undefined || f.until > now) && !(f.type === 'ack-error' && f.count <= 0),
+      (f) =>
+        (f.until === undefined || f.until > now) &&
+        !((f.type === 'ack-error' || f.type === 'media-error') && f.count <= 0),
     );
   }
 
@@ -83,7 +95,7 @@ export class Faults {
     this.prune();
     return this.faults.filter(
       (f): f is Extract<StoredFault, { type: T }> =>
-        f.type === type && (f.phone === undefined || f.phone.replace(/^\+/, '') === phone),
+        f.type === type && (!('phone' in f) || f.phone === undefined || f.phone.replace(/^\+/, '') === phone),
     );
   }
 
@@ -97,6 +109,14 @@ export class Faults {
     if (!fault) return undefined;
     fault.count -= 1;
     return fault.code;
+  }
+
+  /** Consumes one use of a media-error fault: the status the next media download gets instead of the file. */
+  takeMediaError(): number | undefined {
+    const fault = this.matching('media-error', undefined)[0];
+    if (!fault) return undefined;
+    fault.count -= 1;
+    return fault.status;
   }
 
   loginRefusal(phone: string | undefined): number | undefined {

@@ -19,7 +19,8 @@ import type { CodeRequests } from './flows/pair-code.js';
 import { provisionDevice } from './flows/provision.js';
 import type { ProvisionRequest, ProvisionResult } from './flows/provision.js';
 import { contactSendsReceipt } from './flows/receipts.js';
-import { contactSends } from './flows/receive.js';
+import { contactSends, contactSendsMedia } from './flows/receive.js';
+import type { ContactMedia } from './flows/receive.js';
 import { routeStanza } from './flows/router.js';
 import { makeCertChain } from './wire/cert.js';
 import { ClientConnection } from './wire/connection.js';
@@ -292,6 +293,25 @@ export class WhatsAppSimulator {
   /** Contact `from` reacts with `emoji` to a message in its chat with account `to`. */
   async contactReact(from: string, to: string, messageId: string, emoji: string): Promise<OutboxEntry> {
     return contactSends(this.ctx, this.contact(from), this.account(to), { reaction: { messageId, emoji } });
+  }
+
+  /**
+   * Contact `from` sends a file to account `to`: encrypted as WhatsApp does, served at `<controlUrl>/media/<id>`
+   * (the message's `url`; no `directPath`), so Baileys' `downloadMediaMessage` gets the bytes back.
+   */
+  async contactSendMedia(from: string, to: string, media: ContactMedia): Promise<OutboxEntry> {
+    const baseUrl = this.controlUrl;
+    return contactSendsMedia(this.ctx, this.contact(from), this.account(to), media, baseUrl);
+  }
+
+  /** The encrypted file behind a media URL (what `GET /media/<id>` serves); a `media-error` fault answers instead. */
+  mediaFile(id: string): Buffer {
+    const file = this.world.media.get(id);
+    if (!file) throw new SimulatorError(404, 'unknown_media', `no media ${id}`);
+    const status = this.faults.takeMediaError();
+    if (status !== undefined)
+      throw new SimulatorError(status, 'media_fault', `injected media error ${status}`);
+    return file;
   }
 
   /** Contact `phone` reports a message it received as delivered or read. */

@@ -8,6 +8,8 @@ import {
   contactBody,
   contactReactBody,
   contactSendBody,
+  contactSendMediaBody,
+  MAX_MEDIA_BYTES,
   pairBody,
   pairingCodeBody,
   provisionBody,
@@ -17,11 +19,14 @@ import {
 
 const MAX_BODY = 1 << 20;
 
-type Reply = { status: number; body: unknown };
+/** JSON, or raw bytes (`file`) with their content type (the media host). */
+type Reply = { status: number; body: unknown } | { status: number; file: Buffer; contentType: string };
 type Route = {
   method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   run: (sim: WhatsAppSimulator, params: string[], body: unknown) => Promise<Reply> | Reply;
+  /** Request body limit, MAX_BODY unless the route carries files. */
+  maxBody?: number;
 };
 
 const ok = (body: unknown, status = 200): Reply => ({ status, body });
@@ -130,6 +135,33 @@ const routes: Route[] = [
   },
   {
     method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/send-media$`),
+    // base64 of the largest file, plus the other fields
+    maxBody: Math.ceil(MAX_MEDIA_BYTES / 3) * 4 + 128 * 1024,
+    run: async (sim, p, body) => {
+      const { to, kind, data, mimetype, caption, fileName, ptt } = contactSendMediaBody.parse(body);
+      const entry = await sim.contactSendMedia(param(p, 0), to, {
+        kind,
+        bytes: b64(data),
+        mimetype,
+        ...(caption !== undefined ? { caption } : {}),
+        ...(fileName !== undefined ? { fileName } : {}),
+        ...(ptt !== undefined ? { ptt } : {}),
+      });
+      return ok(entry, 201);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/media\/([0-9a-f]{1,64})$/,
+    run: (sim, p) => ({
+      status: 200,
+      file: sim.mediaFile(param(p, 0)),
+      contentType: 'application/octet-stream',
+    }),
+  },
+  {
+    method: 'POST',
     pattern: new RegExp(`^/contacts/${PHONE}/react$`),
     run: async (sim, p, body) => {
       const { to, messageId, emoji } = contactReactBody.parse(body);
@@ -170,13 +202,13 @@ const routes: Route[] = [
   },
 ];
 
-const readJson = async (req: IncomingMessage): Promise<unknown> => {
+const readJson = async (req: IncomingMessage, maxBody: number): Promise<unknown> => {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > MAX_BODY) throw new SimulatorError(413, 'body_too_large', `body over ${MAX_BODY} bytes`);
+    if (size > maxBody) throw new SimulatorError(413, 'body_too_large', `body over ${maxBody} bytes`);
     chunks.push(buf);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
@@ -211,8 +243,14 @@ export const createControlHandler =
     const path = new URL(req.url ?? '/', 'http://sim').pathname;
     const candidates = routes.filter((r) => r.pattern.test(path));
     const route = candidates.find((r) => r.method === req.method);
-    const respond = ({ status, body }: Reply): void => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const respond = (reply: Reply): void => {
+      if ('file' in reply) {
+        res
+          .writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': reply.file.length })
+          .end(reply.file);
+        return;
+      }
+      res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
     };
     if (!route) {
       respond(
@@ -223,7 +261,7 @@ export const createControlHandler =
       return;
     }
     const params = route.pattern.exec(path)?.slice(1) ?? [];
-    readJson(req)
+    readJson(req, route.maxBody ?? MAX_BODY)
       .then((body) => route.run(sim, params, body))
       .then(respond, (err: unknown) => respond(toReply(err)));
   };

@@ -16,6 +16,23 @@ export const pairingCodeBody = z
 export const contactSendBody = z
   .object({ to: phone, text: z.string().min(1).max(65_536), replyTo: messageId.optional() })
   .strict();
+/** Plain bytes of a file a contact sends, base64 (at most 16 MiB decoded, WhatsApp's usual cap). */
+export const MAX_MEDIA_BYTES = 16 * 1024 * 1024;
+export const contactSendMediaBody = z
+  .object({
+    to: phone,
+    kind: z.enum(['image', 'video', 'audio', 'document', 'sticker']),
+    data: z
+      .string()
+      .min(1)
+      .max(Math.ceil(MAX_MEDIA_BYTES / 3) * 4)
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64'),
+    mimetype: z.string().regex(/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/, 'a MIME type like image/jpeg'),
+    caption: z.string().max(65_536).optional(),
+    fileName: z.string().min(1).max(255).optional(),
+    ptt: z.boolean().optional(),
+  })
+  .strict();
 export const contactReactBody = z.object({ to: phone, messageId, emoji: z.string().max(16) }).strict();
 export const receiptBody = z.object({ messageId, type: z.enum(['delivered', 'read']) }).strict();
 export const unlinkBody = z.object({ deviceId: z.number().int().positive().optional() }).strict();

@@ -1,6 +1,8 @@
 import type { proto } from '@whiskeysockets/baileys';
 import { SimulatorError } from '../errors.js';
 import { node, nowSeconds } from '../wire/nodes.js';
+import { encryptMedia } from '../world/media.js';
+import type { MediaKind } from '../world/media.js';
 import type { SignalPeer } from '../world/signal-peer.js';
 import type { Account, Contact, LinkedDevice, MessageKind, OutboxEntry } from '../world/types.js';
 import { pnJid } from '../world/world.js';
@@ -18,6 +20,7 @@ export const deliverFromPeer = async (
   device: LinkedDevice,
   message: proto.IMessage,
   attrs: Record<string, string> & { id: string },
+  encAttrs: Record<string, string> = {},
 ): Promise<void> => {
   if (!peer.hasSession(account.phone, device.id)) {
     const first = device.preKeys.entries().next().value;
@@ -34,7 +37,7 @@ export const deliverFromPeer = async (
     ctx,
     account,
     device,
-    node('message', { t: nowSeconds(), ...attrs }, [node('enc', { v: '2', type }, ciphertext)]),
+    node('message', { t: nowSeconds(), ...attrs }, [node('enc', { v: '2', type, ...encAttrs }, ciphertext)]),
   );
 };
 
@@ -42,6 +45,17 @@ export interface ContactMessage {
   text?: string;
   replyTo?: string;
   reaction?: { messageId: string; emoji: string };
+}
+
+/** A file a contact sends: the plain bytes and what its message says about them. */
+export interface ContactMedia {
+  kind: MediaKind;
+  bytes: Buffer;
+  mimetype: string;
+  caption?: string;
+  fileName?: string;
+  /** Audio only: a voice note. */
+  ptt?: boolean;
 }
 
 /** Where a message id lives from the contact's point of view: one it received, or one it sent. */
@@ -118,14 +132,89 @@ export const contactSends = async (
     ...(input.text !== undefined && !input.reaction ? { text: input.text } : {}),
     ...(input.replyTo ? { replyTo: input.replyTo } : {}),
   };
+  await deliverToDevices(ctx, contact, account, entry, message, kind === 'reaction' ? 'reaction' : 'text');
+  return entry;
+};
+
+/** The WAProto field of each kind of file. */
+const MEDIA_FIELD = {
+  image: 'imageMessage',
+  video: 'videoMessage',
+  audio: 'audioMessage',
+  document: 'documentMessage',
+  sticker: 'stickerMessage',
+} as const;
+
+/**
+ * A contact sends a file: encrypted as a WhatsApp client does, kept by the simulator's media host and linked
+ * from the message by `url` (`<mediaBaseUrl>/media/<id>`). There is no `directPath`, so Baileys'
+ * `downloadContentFromMessage` fetches `url` itself instead of building a WhatsApp CDN address.
+ */
+export const contactSendsMedia = async (
+  ctx: SimContext,
+  contact: Contact,
+  account: Account,
+  media: ContactMedia,
+  mediaBaseUrl: string,
+): Promise<OutboxEntry> => {
+  const enc = await encryptMedia(media.bytes, media.kind);
+  const url = `${mediaBaseUrl}/media/${ctx.world.media.add(enc.file)}`;
+  const caption = media.kind === 'audio' || media.kind === 'sticker' ? undefined : media.caption;
+  const fileName = media.kind === 'document' ? (media.fileName ?? 'file') : undefined;
+  const ptt = media.kind === 'audio' ? media.ptt === true : undefined;
+  const body = {
+    url,
+    mimetype: media.mimetype,
+    mediaKey: enc.mediaKey,
+    fileSha256: enc.fileSha256,
+    fileEncSha256: enc.fileEncSha256,
+    fileLength: enc.fileLength,
+    mediaKeyTimestamp: Math.floor(Date.now() / 1000),
+    ...(caption !== undefined ? { caption } : {}),
+    ...(fileName !== undefined ? { fileName } : {}),
+    ...(ptt !== undefined ? { ptt } : {}),
+  };
+  const message: proto.IMessage = { [MEDIA_FIELD[media.kind]]: body };
+  const entry: OutboxEntry = {
+    id: newMessageId(),
+    to: account.phone,
+    type: media.kind,
+    timestamp: Math.floor(Date.now() / 1000),
+    status: 'sent',
+    ...(caption !== undefined ? { text: caption } : {}),
+    media: {
+      url,
+      mimetype: media.mimetype,
+      fileLength: enc.fileLength,
+      ...(fileName !== undefined ? { fileName } : {}),
+      ...(ptt !== undefined ? { ptt } : {}),
+    },
+  };
+  const mediatype = media.kind === 'audio' && ptt ? 'ptt' : media.kind;
+  await deliverToDevices(ctx, contact, account, entry, message, 'media', { mediatype });
+  return entry;
+};
+
+/** Records what the contact sent, then gives every linked device of the account its own encrypted copy. */
+const deliverToDevices = async (
+  ctx: SimContext,
+  contact: Contact,
+  account: Account,
+  entry: OutboxEntry,
+  message: proto.IMessage,
+  stanzaType: string,
+  encAttrs: Record<string, string> = {},
+): Promise<void> => {
   contact.outbox.push(entry);
   for (const device of account.devices.values()) {
-    await deliverFromPeer(ctx, contact.peer, account, device, message, {
-      id,
-      from: pnJid(contact.phone),
-      type: kind === 'reaction' ? 'reaction' : 'text',
-      notify: contact.name,
-    });
+    await deliverFromPeer(
+      ctx,
+      contact.peer,
+      account,
+      device,
+      message,
+      { id: entry.id, from: pnJid(contact.phone), type: stanzaType, notify: contact.name },
+      encAttrs,
+    );
   }
-  return entry;
 };

@@ -76,6 +76,8 @@ export interface OutboxEntry {
   timestamp: number;
   status: DeliveryStatus;
   replyTo?: string;
+  /** Media the contact sent (`text` is then its caption): where the encrypted file is served, and its facts. */
+  media?: { url: string; mimetype: string; fileLength: number; fileName?: string; ptt?: boolean };
 }
 
 export interface Contact {

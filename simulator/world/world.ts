@@ -1,5 +1,6 @@
 import { Curve, jidDecode, jidEncode } from '@whiskeysockets/baileys';
 import { S_WHATSAPP_NET } from '../wire/nodes.js';
+import { MediaStore } from './media.js';
 import { SignalPeer } from './signal-peer.js';
 import type { Account, Contact, LinkedDevice } from './types.js';
 
@@ -17,11 +18,13 @@ export const lidJid = (lid: string, device?: number): string => jidEncode(lid, '
 
 /**
  * Everyone the simulated WhatsApp knows: accounts (whose companions Baileys plays) and contacts (simulated
- * people with their own phones). Pure state; nothing here touches a socket.
+ * people with their own phones), plus the media files contacts sent. Pure state; nothing here touches a socket.
  */
 export class World {
   readonly accounts = new Map<string, Account>();
   readonly contacts = new Map<string, Contact>();
+  /** Encrypted media files contacts sent, served at `GET /media/<id>`. */
+  readonly media = new MediaStore();
   private lidCounter = 0;
 
   private nextLid(prefix: number): string {
