@@ -30,9 +30,14 @@ export const MessagingSettingsSchema = z.object({
   APP_SEND_RETRY_BASE_MS: int(2_000, 0),
   /** How long to wait for the server's ack of a sent stanza before treating the attempt as lost. */
   APP_SEND_ACK_TIMEOUT_MS: int(20_000, 100),
-  /** Largest media file sent (an uploaded object or a URL download); WhatsApp's own limit is 16 MB for most types. */
+  /**
+   * Largest media file sent (an uploaded object or a URL download) or received (larger incoming files are
+   * described but not downloaded); WhatsApp's own limit is 16 MB for most types.
+   */
   APP_MEDIA_MAX_BYTES: int(16 * 1024 * 1024, 1),
   APP_MEDIA_FETCH_TIMEOUT_MS: int(30_000, 100),
+  /** Whole download of an incoming media file (it holds the session's later incoming messages back meanwhile). */
+  APP_MEDIA_DOWNLOAD_TIMEOUT_MS: int(30_000, 100),
   /** Cleartext `http:` media URLs (the API accepts them); addresses are vetted either way. */
   APP_MEDIA_ALLOW_HTTP: flag('true'),
   /** Local mode: media URLs on 127.0.0.1 are allowed (never private, link-local or metadata addresses). */
@@ -48,6 +53,7 @@ export interface MessagingConfig {
   readonly ackTimeoutMs: number;
   readonly mediaMaxBytes: number;
   readonly mediaFetchTimeoutMs: number;
+  readonly mediaDownloadTimeoutMs: number;
   readonly allowHttp: boolean;
   readonly allowLoopback: boolean;
 }
@@ -72,6 +78,7 @@ export function loadMessagingConfig(env: NodeJS.ProcessEnv = process.env): Messa
     ackTimeoutMs: s.APP_SEND_ACK_TIMEOUT_MS,
     mediaMaxBytes: s.APP_MEDIA_MAX_BYTES,
     mediaFetchTimeoutMs: s.APP_MEDIA_FETCH_TIMEOUT_MS,
+    mediaDownloadTimeoutMs: s.APP_MEDIA_DOWNLOAD_TIMEOUT_MS,
     allowHttp: s.APP_MEDIA_ALLOW_HTTP,
     allowLoopback: s.APP_LOCAL_MODE,
   };

@@ -1,7 +1,7 @@
 /**
  * A received WhatsApp message -> our `MessageContent` (docs/messaging.md, "Receiving"). Wrappers (ephemeral,
- * view-once, document-with-caption) are unwrapped first. Media is described (type, MIME type, caption, file
- * name) but not downloaded: the stored content then has neither `mediaId` nor `url`. Kinds we do not model are
+ * view-once, document-with-caption) are unwrapped first. Media is described here (type, MIME type, caption, file
+ * name); its file is downloaded by media-download.ts, which adds the `mediaId`. Kinds we do not model are
  * `unsupported` with WhatsApp's field name; protocol traffic (revokes, key distribution, app-state sync keys)
  * is not a message at all and yields null.
  */

@@ -6,9 +6,11 @@
  *    traffic;
  * 2. dedupe: a WhatsApp id already stored for the session (`findByWaMessageId`), or being stored right now by
  *    this process, is not stored again (WhatsApp redelivers after reconnects);
- * 3. store the message `delivered` (the phone acknowledged it), with `replyTo` = our id of the quoted message;
- * 4. update the chat (last message, one more unread), once per message actually created;
- * 5. publish `message.received`.
+ * 3. media: download the file into the media bucket (media-download.ts), so the message names its `mediaId`;
+ *    a file too large or a failed download leaves the message without one (it is stored all the same);
+ * 4. store the message `delivered` (the phone acknowledged it), with `replyTo` = our id of the quoted message;
+ * 5. update the chat (last message, one more unread), once per message actually created;
+ * 6. publish `message.received`.
  */
 import type { WAMessage } from '@whiskeysockets/baileys';
 import { toNumber } from '@whiskeysockets/baileys';
@@ -19,6 +21,7 @@ import { messagePreview } from '../../shared/domain/message.js';
 import { isBroadcastJid, isLidJid, jidToPhone, normalizeJid } from '../../shared/domain/phone.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { reactionTargetWaId, toInboundContent } from './inbound-content.js';
+import { withInboundMedia } from './media-download.js';
 
 export class MessageReceiver {
   /** WhatsApp ids being stored now: Baileys can emit one message twice before the index shows the first. */
@@ -88,6 +91,7 @@ export class MessageReceiver {
       // was sent takes the receive time, so it does not sort before a reply we sent a few ms earlier; one
       // delivered late (offline queue) keeps its own second.
       const createdAt = seconds > 0 ? nowIso(new Date(Math.min(Date.now(), seconds * 1000 + 999))) : now;
+      const content = await withInboundMedia(this.deps, this.session, m, parsed.content);
 
       const { message, created } = await messages.create({
         id: newId(),
@@ -98,8 +102,8 @@ export class MessageReceiver {
         ...(from !== undefined ? { from } : {}),
         senderJid,
         ...(m.pushName ? { pushName: m.pushName } : {}),
-        type: parsed.content.type,
-        content: parsed.content,
+        type: content.type,
+        content,
         status: 'delivered',
         statusHistory: [{ status: 'delivered', at: now }],
         waMessageId,

@@ -4,8 +4,9 @@
  * `HostMessaging` attached to those sockets. Stand-ins only where the test is not about the thing:
  *
  * - the event bus records what was published (the bus itself is tested elsewhere);
- * - WhatsApp's media host: the simulator has none, so each socket's `waUploadToServer` is replaced by an
- *   in-memory store of the encrypted uploads, which tests decrypt to compare bytes;
+ * - WhatsApp's media host for uploads: the simulator serves the files its contacts send but takes no uploads,
+ *   so each socket's `waUploadToServer` is replaced by an in-memory store of the encrypted uploads, which tests
+ *   decrypt to compare bytes;
  * - a loopback HTTP server plays a tenant's media URL (local mode allows loopback, never private addresses).
  */
 import { readFile } from 'node:fs/promises';
@@ -103,6 +104,10 @@ export interface MessagingWorld {
   readonly mediaHost: MediaHostStandIn;
   readonly messaging: HostMessaging;
   readonly config: MessagingConfig;
+  /** Counters HostMessaging reported (`MessagesReceived`, `MediaDownloads`, ...). */
+  readonly metrics: Map<string, number>;
+  /** What HostMessaging logged at warn level. */
+  readonly warnings: { message: string; fields: Record<string, unknown> | undefined }[];
   link(phone: string): Promise<LinkedAccount>;
   stop(): Promise<void>;
 }
@@ -137,13 +142,21 @@ export async function startMessagingWorld(
   const bus = new RecordingEventBus();
   const mediaHost = new MediaHostStandIn();
   const quiet = () => undefined;
+  const metrics = new Map<string, number>();
+  const warnings: MessagingWorld['warnings'] = [];
   const messaging = new HostMessaging({
     messages: repos.messages,
     chats: repos.chats,
     events: bus,
     media,
     config,
-    log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    log: {
+      debug: quiet,
+      info: quiet,
+      warn: (message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields }),
+      error: quiet,
+    },
+    metrics: { count: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value) },
   });
   const accounts: LinkedAccount[] = [];
 
@@ -156,6 +169,8 @@ export async function startMessagingWorld(
     mediaHost,
     messaging,
     config,
+    metrics,
+    warnings,
     async link(phone) {
       const auth = memoryAuth(await provisionLinkedDevice(sim, phone));
       const socket = connect(sim, auth);

@@ -17,7 +17,7 @@ describe('a received WhatsApp message as our content', () => {
     ).toEqual({ content: { type: 'text', text: { body: 'yes' } }, quotedWaId: '3EB0ABC' });
   });
 
-  it('media is described, not downloaded; wrappers are unwrapped', () => {
+  it('media is described (the file is downloaded by media-download.ts); wrappers are unwrapped', () => {
     expect(
       toInboundContent(
         { ephemeralMessage: { message: { imageMessage: { mimetype: 'image/jpeg', caption: 'look' } } } },
