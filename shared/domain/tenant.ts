@@ -7,13 +7,17 @@ export type TenantStatus = z.infer<typeof TenantStatusSchema>;
 /** Defaults for a tenant created without explicit limits; conservative because bursts get numbers banned. */
 export const DEFAULT_TENANT_LIMITS = { maxSessions: 5, sendsPerMinute: 60, requestsPerMinute: 600 } as const;
 
+const MaxSessionsSchema = z.number().int().min(0).max(10_000);
+/** Per session: WhatsApp watches per-account pace, not per-tenant totals. */
+const SendsPerMinuteSchema = z.number().int().min(1).max(6_000);
+/** Per tenant, all API keys together. */
+const RequestsPerMinuteSchema = z.number().int().min(1).max(100_000);
+
 export const TenantLimitsSchema = z
   .strictObject({
-    maxSessions: z.number().int().min(0).max(10_000).default(DEFAULT_TENANT_LIMITS.maxSessions),
-    /** Per session: WhatsApp watches per-account pace, not per-tenant totals. */
-    sendsPerMinute: z.number().int().min(1).max(6_000).default(DEFAULT_TENANT_LIMITS.sendsPerMinute),
-    /** Per tenant, all API keys together. */
-    requestsPerMinute: z.number().int().min(1).max(100_000).default(DEFAULT_TENANT_LIMITS.requestsPerMinute),
+    maxSessions: MaxSessionsSchema.default(DEFAULT_TENANT_LIMITS.maxSessions),
+    sendsPerMinute: SendsPerMinuteSchema.default(DEFAULT_TENANT_LIMITS.sendsPerMinute),
+    requestsPerMinute: RequestsPerMinuteSchema.default(DEFAULT_TENANT_LIMITS.requestsPerMinute),
   })
   // prefault: a missing `limits` object still runs through the field defaults above.
   .prefault({});
@@ -37,3 +41,20 @@ export const CreateTenantRequestSchema = z.strictObject({
   limits: TenantLimitsSchema,
 });
 export type CreateTenantRequest = z.infer<typeof CreateTenantRequestSchema>;
+
+/** `PATCH /v1/tenants/{tenantId}` (operator key): suspend or reactivate, change some limits; the rest stays. */
+export const UpdateTenantRequestSchema = z
+  .strictObject({
+    status: TenantStatusSchema.optional(),
+    limits: z
+      .strictObject({
+        maxSessions: MaxSessionsSchema.optional(),
+        sendsPerMinute: SendsPerMinuteSchema.optional(),
+        requestsPerMinute: RequestsPerMinuteSchema.optional(),
+      })
+      .optional(),
+  })
+  .refine((patch) => patch.status !== undefined || patch.limits !== undefined, {
+    message: 'give status or limits',
+  });
+export type UpdateTenantRequest = z.infer<typeof UpdateTenantRequestSchema>;

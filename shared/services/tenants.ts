@@ -9,7 +9,7 @@ import {
 } from '../domain/api-key.js';
 import { NotFoundError } from '../domain/errors.js';
 import { newId, nowIso } from '../domain/ids.js';
-import type { CreateTenantRequest, Tenant } from '../domain/tenant.js';
+import type { CreateTenantRequest, Tenant, UpdateTenantRequest } from '../domain/tenant.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
 import type { ControlPlaneDeps } from './deps.js';
 import { mapPage, toApiKeyView, type ApiKeyView, type CreatedApiKey } from './views.js';
@@ -53,6 +53,29 @@ export async function createTenant(deps: Deps, request: CreateTenantRequest): Pr
   });
   const apiKey = await createApiKey(deps, tenant.id, { name: FIRST_KEY_NAME, scopes: ALL_SCOPES });
   return { tenant, apiKey };
+}
+
+/** A tenant as the operator sees it; 404 when there is none. */
+export async function getTenant(deps: Deps, tenantId: string): Promise<Tenant> {
+  const tenant = await deps.repos.tenants.get(tenantId);
+  if (!tenant) throw new NotFoundError(`No tenant ${tenantId}`);
+  return tenant;
+}
+
+/**
+ * Suspends or reactivates a tenant and changes some of its limits (the others stay). API containers cache a
+ * tenant for a few seconds (functions/http/tenant-request.ts), so a change is in force everywhere within ~10 s.
+ */
+export async function updateTenant(
+  deps: Deps,
+  tenantId: string,
+  patch: UpdateTenantRequest,
+): Promise<Tenant> {
+  const current = await getTenant(deps, tenantId);
+  return deps.repos.tenants.update(tenantId, {
+    ...(patch.status === undefined ? {} : { status: patch.status }),
+    ...(patch.limits === undefined ? {} : { limits: { ...current.limits, ...patch.limits } }),
+  });
 }
 
 export function createTenantApiKey(
