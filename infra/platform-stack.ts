@@ -100,6 +100,7 @@ export class PlatformStack extends Stack {
       wsRoutes: props.definitions?.wsRoutes,
       routeResources: {
         credentialsBucket: this.storage.credentialsBucket,
+        mediaBucket: this.storage.mediaBucket,
         key: this.storage.key,
         messaging: this.messaging,
       },

@@ -11,14 +11,12 @@ import {
   createApiGatewayManagementClient,
 } from '../shared/adapters/aws/api-gateway-ws-pusher.js';
 import { EventBridgeEventBus } from '../shared/adapters/aws/eventbridge-event-bus.js';
-import { KmsDataKeyProvider } from '../shared/adapters/aws/kms-data-key-provider.js';
 import { S3EncryptedBlobStore } from '../shared/adapters/aws/s3-encrypted-blob-store.js';
 import { SqsHostCommandQueue } from '../shared/adapters/aws/sqs-host-command-queue.js';
 import { createDynamoRepositories } from '../shared/adapters/dynamodb/index.js';
 import { DynamoWsConnectionRepository } from '../shared/adapters/dynamodb/ws-connection-repository.js';
-import { LocalDataKeyProvider } from '../shared/adapters/local/local-data-key-provider.js';
-import { ConfigError, type AppConfig } from '../shared/config/app-config.js';
-import { EnvelopeCipher } from '../shared/crypto/envelope.js';
+import { selectDataKeyProvider as selectProvider } from '../shared/adapters/select-data-key-provider.js';
+import type { AppConfig } from '../shared/config/app-config.js';
 import { eventBusName } from '../shared/definitions/event-rules.js';
 import type { BlobStore } from '../shared/ports/blob-store.js';
 import type { ChatRepository } from '../shared/ports/chat-repository.js';
@@ -61,14 +59,9 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv): AwsClientOptions['endp
   };
 }
 
+/** The data keys of credentials and media envelopes (`shared/adapters/select-data-key-provider.ts`). */
 export function selectDataKeyProvider(app: AppConfig, clients: AwsClients): DataKeyProvider {
-  if (app.APP_KMS_KEY_ID) return new KmsDataKeyProvider(clients.kms, app.APP_KMS_KEY_ID);
-  if (!app.APP_LOCAL_MODE) {
-    throw new ConfigError(
-      'APP_KMS_KEY_ID is required outside local mode (APP_LOCAL_MASTER_KEY is local only)',
-    );
-  }
-  return LocalDataKeyProvider.fromBase64(app.APP_LOCAL_MASTER_KEY);
+  return selectProvider(app, clients.kms);
 }
 
 export function composeHostAdapters(
@@ -79,14 +72,7 @@ export function composeHostAdapters(
   const clients = createAwsClients(app, clientOptions);
   const repositories = createDynamoRepositories(clients.dynamo, app);
   const provider = selectDataKeyProvider(app, clients);
-  const onAws = !app.APP_LOCAL_MODE;
-  const media = new S3EncryptedBlobStore({
-    s3: clients.s3,
-    bucket: app.APP_MEDIA_BUCKET,
-    cipher: new EnvelopeCipher(provider),
-    ...(onAws && app.APP_KMS_KEY_ID ? { sseKmsKeyId: app.APP_KMS_KEY_ID } : {}),
-    versionCheck: onAws ? 'conditional-write' : 'check-then-write',
-  });
+  const media = S3EncryptedBlobStore.forMedia(app, clients.s3, provider);
   const connections = new DynamoWsConnectionRepository({ dynamo: clients.dynamo, config: app });
   const management = app.APP_WS_CALLBACK_URL
     ? createApiGatewayManagementClient(app, clientOptions.credentials)

@@ -9,6 +9,9 @@ import type { z } from 'zod';
 import { type ValidationLocation, validationErrorFromZod } from '../../shared/domain/index.js';
 import { type EventWithJsonBody, type JsonBodyOptions, jsonBody } from './middleware/json-body.js';
 import { type ProblemLogger, problemErrors } from './middleware/problem-errors.js';
+import { type RawBody, type RawBodyOptions, parseRawBody } from './middleware/raw-body.js';
+
+export type { RawBody, RawBodyOptions } from './middleware/raw-body.js';
 
 /** Event of a route behind the Lambda authorizer; the authorizer's context type is defined with it. */
 export type AuthorizedHttpEvent<TAuthorizerContext> =
@@ -25,12 +28,16 @@ export class HttpResponse {
   ) {}
 }
 
-/** A binary body (an image): sent base64-encoded with `isBase64Encoded`, as API Gateway expects. */
+/**
+ * A binary body (an image, a media file): sent base64-encoded with `isBase64Encoded`, as API Gateway expects.
+ * `headers` add to (or replace) the default `content-type` and `cache-control: no-store`.
+ */
 export class BinaryResponse {
   constructor(
     readonly contentType: string,
     readonly bytes: Uint8Array,
     readonly statusCode = 200,
+    readonly headers: Record<string, string> = {},
   ) {}
 }
 
@@ -40,6 +47,8 @@ export const accepted = (body: unknown): HttpResponse => new HttpResponse(202, b
 export const noContent = (): HttpResponse => new HttpResponse(204);
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** The handler's `body`: the bytes with `rawBody`, else the parsed JSON (or undefined without a schema). */
+type BodyOf<BS, R> = R extends RawBodyOptions ? RawBody : Parsed<BS>;
 
 export interface RouteInput<TEvent, B, Q, P, A = undefined> {
   body: B;
@@ -57,21 +66,30 @@ export interface RouteOptions<
   QS extends z.ZodType | undefined,
   PS extends z.ZodType | undefined,
   A = undefined,
+  R extends RawBodyOptions | undefined = undefined,
 > extends JsonBodyOptions {
   /**
    * Runs first, before the body is read or any input validated, so a caller without a valid key learns nothing
    * about the route's input rules (401/403 before 400). Its result reaches the handler as `auth`.
    */
   authorize?: (event: TEvent) => A | Promise<A>;
-  /** Without a body schema the body is not read at all (GET, DELETE, bodyless POSTs). */
+  /** Without a body schema (or `rawBody`) the body is not read at all (GET, DELETE, bodyless POSTs). */
   body?: BS;
+  /**
+   * Take the body as bytes (a file upload) instead of JSON: `body` is then `{ bytes, contentType }`, with the
+   * `Content-Type` validated as a media type (400; 415 for JSON, forms, multipart), an empty body a 400 and a
+   * body over `maxBytes` a 413. Not combined with a body schema.
+   */
+  rawBody?: R;
   query?: QS;
   path?: PS;
   /** Status for a plain return value; default 200. */
   successStatus?: number;
   logger?: ProblemLogger;
   /** Returns the JSON body (sent with `successStatus`) or an HttpResponse. */
-  handler: (input: RouteInput<TEvent, Parsed<BS>, Parsed<QS>, Parsed<PS>, A>) => unknown | Promise<unknown>;
+  handler: (
+    input: RouteInput<TEvent, BodyOf<BS, R>, Parsed<QS>, Parsed<PS>, A>,
+  ) => unknown | Promise<unknown>;
 }
 
 // Zod's default for a missing field reads "expected string, received undefined"; clients understand this better.
@@ -89,7 +107,7 @@ function toResult(value: unknown, successStatus: number): HttpResult {
   if (value instanceof BinaryResponse) {
     return {
       statusCode: value.statusCode,
-      headers: { 'content-type': value.contentType, 'cache-control': 'no-store' },
+      headers: { 'content-type': value.contentType, 'cache-control': 'no-store', ...value.headers },
       body: Buffer.from(value.bytes).toString('base64'),
       isBase64Encoded: true,
     };
@@ -111,8 +129,9 @@ function toResult(value: unknown, successStatus: number): HttpResult {
 }
 
 /**
- * A thin HTTP handler: JSON body, query and path parameters are parsed and validated with zod before the
- * handler runs, so it only sees typed input; every failure leaves as a problem document.
+ * A thin HTTP handler: JSON body (or, with `rawBody`, the body's bytes and media type), query and path
+ * parameters are parsed and validated with zod before the handler runs, so it only sees typed input; every
+ * failure leaves as a problem document.
  */
 export function httpRoute<
   TEvent extends APIGatewayProxyEventV2 = APIGatewayProxyEventV2,
@@ -120,15 +139,24 @@ export function httpRoute<
   QS extends z.ZodType | undefined = undefined,
   PS extends z.ZodType | undefined = undefined,
   A = undefined,
->(options: RouteOptions<TEvent, BS, QS, PS, A>) {
+  R extends RawBodyOptions | undefined = undefined,
+>(options: RouteOptions<TEvent, BS, QS, PS, A, R>) {
+  const rawBodyOptions = options.rawBody;
+  if (rawBodyOptions !== undefined && options.body !== undefined) {
+    throw new TypeError('httpRoute: give either a body schema or rawBody, not both');
+  }
   const successStatus = options.successStatus ?? 200;
   const authorized = new WeakMap<object, A>();
+  const rawBodies = new WeakMap<object, RawBody>();
   const core = async (event: TEvent, context: Context): Promise<HttpResult> => {
-    const body = parseInput(options.body, (event as EventWithJsonBody<TEvent>).jsonBody, 'body');
+    const body =
+      rawBodyOptions === undefined
+        ? parseInput(options.body, (event as EventWithJsonBody<TEvent>).jsonBody, 'body')
+        : rawBodies.get(event);
     const query = parseInput(options.query, event.queryStringParameters ?? {}, 'query');
     const path = parseInput(options.path, event.pathParameters ?? {}, 'path');
     const value = await options.handler({
-      body: body as Parsed<BS>,
+      body: body as BodyOf<BS, R>,
       query: query as Parsed<QS>,
       path: path as Parsed<PS>,
       event,
@@ -148,6 +176,14 @@ export function httpRoute<
       },
     });
   }
+  if (rawBodyOptions !== undefined) {
+    return handler.use({
+      name: 'rawBody',
+      before: (request) => {
+        rawBodies.set(request.event, parseRawBody(request.event, rawBodyOptions));
+      },
+    });
+  }
   // Routes without a body schema ignore the body instead of refusing a stray one.
   return options.body === undefined ? handler : handler.use(jsonBody<TEvent>({ maxBytes: options.maxBytes }));
 }
@@ -162,7 +198,8 @@ export function httpRouteFor<TEvent extends APIGatewayProxyEventV2>() {
     QS extends z.ZodType | undefined = undefined,
     PS extends z.ZodType | undefined = undefined,
     A = undefined,
+    R extends RawBodyOptions | undefined = undefined,
   >(
-    options: RouteOptions<TEvent, BS, QS, PS, A>,
-  ) => httpRoute<TEvent, BS, QS, PS, A>(options);
+    options: RouteOptions<TEvent, BS, QS, PS, A, R>,
+  ) => httpRoute<TEvent, BS, QS, PS, A, R>(options);
 }

@@ -7,11 +7,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { createAwsClients, type AwsClients } from '../../shared/adapters/aws/clients.js';
 import { S3CredentialsEraser } from '../../shared/adapters/aws/s3-credentials-eraser.js';
+import { S3EncryptedBlobStore } from '../../shared/adapters/aws/s3-encrypted-blob-store.js';
 import { SqsHostCommandQueue } from '../../shared/adapters/aws/sqs-host-command-queue.js';
 import { createDynamoRepositories } from '../../shared/adapters/dynamodb/index.js';
 import { DynamoIdempotencyStore } from '../../shared/adapters/dynamodb/idempotency-store.js';
 import { DynamoRateLimitCounter } from '../../shared/adapters/dynamodb/rate-limit-counter.js';
 import { DynamoSessionRecordsEraser } from '../../shared/adapters/dynamodb/session-records-eraser.js';
+import { selectDataKeyProvider } from '../../shared/adapters/select-data-key-provider.js';
 import { loadAppConfig, type AppConfig } from '../../shared/config/app-config.js';
 import { sleep, type ControlPlaneDeps } from '../../shared/services/deps.js';
 import { HostDoorbell } from '../../shared/services/host-doorbell.js';
@@ -54,7 +56,7 @@ export function httpLogger(): Logger {
   return logger;
 }
 
-/** The use cases' dependencies (repositories, host doorbell, idempotency, rate limits, erasers). */
+/** The use cases' dependencies (repositories, host doorbell, idempotency, rate limits, erasers, media). */
 export function controlPlane(): ControlPlaneDeps {
   if (!deps) {
     const cfg = appConfig();
@@ -71,6 +73,7 @@ export function controlPlane(): ControlPlaneDeps {
       rateLimits: new DynamoRateLimitCounter(ctx),
       credentials: new S3CredentialsEraser(aws.s3, cfg.APP_CREDENTIALS_BUCKET),
       records: new DynamoSessionRecordsEraser(ctx),
+      media: S3EncryptedBlobStore.forMedia(cfg, aws.s3, selectDataKeyProvider(cfg, aws.kms)),
       localMode: cfg.APP_LOCAL_MODE,
       pairingWaitMs: timings.APP_PAIRING_WAIT_MS,
       releaseWaitMs: timings.APP_SESSION_RELEASE_WAIT_MS,

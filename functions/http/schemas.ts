@@ -6,6 +6,7 @@ import { PhoneSchema } from '../../shared/domain/phone.js';
 export const SessionPathSchema = z.object({ sessionId: IdSchema });
 export const MessagePathSchema = z.object({ sessionId: IdSchema, messageId: IdSchema });
 export const ApiKeyPathSchema = z.object({ keyId: IdSchema });
+export const MediaPathSchema = z.object({ mediaId: IdSchema });
 
 export const PageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional().describe('Page size, 1-100 (default 50)'),

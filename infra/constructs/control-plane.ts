@@ -39,7 +39,7 @@ export interface ControlPlaneProps {
   readonly httpRoutes?: readonly HttpRouteDefinition[];
   readonly httpAuthorizer?: AuthorizerDefinition;
   readonly wsRoutes?: readonly WsRouteDefinition[];
-  /** Needed as soon as a route declares `blobs`, `hostCommands`, `eventBus` or `webhookDelivery`. */
+  /** Needed as soon as a route declares `blobs`, `media`, `hostCommands`, `eventBus` or `webhookDelivery`. */
   readonly routeResources?: RouteResources;
 }
 

@@ -19,11 +19,16 @@ import {
 } from '../nag.js';
 import type { Messaging } from './messaging.js';
 
+/** Every media object key starts with this (`mediaObjectKey` in `shared/domain/media.ts`). */
+const MEDIA_KEY_PREFIX = 'media/';
+
 /** What route functions may be granted (`RouteAccess`), besides the tables. */
 export interface RouteResources {
   /** Session credentials (`blobs`). */
   readonly credentialsBucket: s3.IBucket;
-  /** The app data key: SSE-KMS of the bucket and the client-side envelopes. */
+  /** Uploaded and incoming media (`media`). */
+  readonly mediaBucket: s3.IBucket;
+  /** The app data key: SSE-KMS of the buckets and the client-side envelopes. */
   readonly key: kms.IKey;
   /** Host command queues (`hostCommands`), the event bus (`eventBus`), the delivery queue (`webhookDelivery`). */
   readonly messaging: Pick<Messaging, 'bus' | 'queues' | 'grantHostQueueSend' | 'hostQueueArnPattern'>;
@@ -93,7 +98,8 @@ export function grantRouteAccess(
   for (const [name, level] of Object.entries(tables) as [TableName, 'read' | 'readWrite'][]) {
     grantTable(role, allTables, name, level);
   }
-  const needsResources = access.blobs || access.hostCommands || access.eventBus || access.webhookDelivery;
+  const needsResources =
+    access.blobs || access.media || access.hostCommands || access.eventBus || access.webhookDelivery;
   if (!needsResources) return;
   if (!resources)
     throw new Error(`${route.routeKey} declares access that needs ControlPlaneProps.routeResources`);
@@ -107,6 +113,7 @@ export function grantRouteAccess(
     );
   }
   if (access.blobs) grantBlobs(role, resources, access.blobs);
+  if (access.media) grantMedia(role, resources, access.media);
   if (access.eventBus) resources.messaging.bus.grantPutEventsTo(role);
   if (access.webhookDelivery) {
     resources.messaging.queues.webhookDelivery.grantSendMessages(role);
@@ -145,5 +152,38 @@ function grantBlobs(role: iam.Role, resources: RouteResources, level: 'read' | '
     role,
     objects,
     'Objects are per session (sessions/<id>/...), known only at run time; the statement covers this one bucket.',
+  );
+}
+
+/**
+ * Media objects, one direction only: `read` may get objects under `media/` (plus `s3:ListBucket`, so a missing
+ * id is S3's 404 and not a 403) and `kms:Decrypt` (SSE-KMS and the envelope's data key); `write` may only put
+ * them, with `kms:GenerateDataKey` (a single-part SSE-KMS PutObject and sealing an envelope need nothing else).
+ * An upload function can therefore not read any media back, and a download function cannot write or delete.
+ */
+function grantMedia(role: iam.Role, resources: RouteResources, level: 'read' | 'write'): void {
+  const bucket = resources.mediaBucket;
+  const objects = bucket.arnForObjects(`${MEDIA_KEY_PREFIX}*`);
+  if (level === 'read') {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
+  }
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: level === 'read' ? ['s3:GetObject'] : ['s3:PutObject'],
+      resources: [objects],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: level === 'read' ? ['kms:Decrypt'] : ['kms:GenerateDataKey'],
+      resources: [resources.key.keyArn],
+    }),
+  );
+  acknowledgeWildcardResource(
+    role,
+    objects,
+    'Media objects are per tenant and id (media/<tenantId>/<mediaId>), known only at run time; the statement covers the media/ prefix of this one bucket.',
   );
 }

@@ -8,6 +8,9 @@
  */
 import { z } from 'zod';
 
+/** 4 MiB: base64-encoded (4/3) with the event around it, this still fits Lambda's 6 MB request payload. */
+export const MEDIA_UPLOAD_CEILING_BYTES = 4 * 1024 * 1024;
+
 const flag = z
   .enum(['true', 'false', '1', '0'])
   .default('false')
@@ -40,6 +43,17 @@ export const AppConfigSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 hex digest of the operator key')
     .optional(),
+  /**
+   * Largest body `POST /v1/media` accepts, in bytes (default 4 MiB). Binary bodies reach the function
+   * base64-encoded, and Lambda takes at most 6 MB per invocation, so 4 MiB is also the ceiling; larger media is
+   * sent by URL.
+   */
+  APP_MEDIA_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MEDIA_UPLOAD_CEILING_BYTES, `at most ${MEDIA_UPLOAD_CEILING_BYTES} (Lambda's payload limit)`)
+    .default(MEDIA_UPLOAD_CEILING_BYTES),
   APP_SERVICE_NAME: z.string().default('wa-platform'),
   APP_VERSION: z.string().default('0.1.0'),
 });

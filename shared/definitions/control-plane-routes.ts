@@ -1,6 +1,6 @@
 import type { HttpRouteDefinition } from './http-routes.js';
 
-/** Tenants, API keys, sessions, messages, chats, OpenAPI (DESIGN.md section 4; docs/api.md). */
+/** Tenants, API keys, sessions, messages, chats, media, OpenAPI (DESIGN.md section 4; docs/api.md). */
 export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
   { routeKey: 'GET /v1/openapi.json', entry: 'functions/http/openapi', handler: 'handler', auth: 'none' },
   {
@@ -123,5 +123,19 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     handler: 'handler',
     auth: 'apiKey',
     access: { tables: { sessions: 'read', chats: 'read' } },
+  },
+  {
+    routeKey: 'POST /v1/media',
+    entry: 'functions/http/media/upload',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { media: 'write' },
+  },
+  {
+    routeKey: 'GET /v1/media/{mediaId}',
+    entry: 'functions/http/media/download',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { media: 'read' },
   },
 ];

@@ -17,8 +17,13 @@ export interface RouteAccess {
   readonly tables?: Partial<Record<TableName, 'read' | 'readWrite'>>;
   /** Looks up host command queues and sends to them (ringing the owner host). */
   readonly hostCommands?: boolean;
-  /** Session credentials and media objects in the sessions bucket. */
+  /** Session credentials in the credentials bucket. */
   readonly blobs?: 'read' | 'readWrite';
+  /**
+   * Media objects (`media/<tenantId>/<mediaId>`) in the media bucket: `read` to download (GetObject, Decrypt),
+   * `write` to upload (PutObject, GenerateDataKey), never both.
+   */
+  readonly media?: 'read' | 'write';
   /** PutEvents on the platform's bus. */
   readonly eventBus?: boolean;
   /** SendMessage on the webhook delivery queue (replays). */

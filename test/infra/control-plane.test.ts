@@ -3,6 +3,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_ROUTES, WS_ROUTES } from '../../shared/definitions/index.js';
+import { mediaObjectKey } from '../../shared/domain/media.js';
 import type { PlatformStack } from '../../infra/platform-stack.js';
 import { buildStack } from './support.js';
 
@@ -41,6 +42,19 @@ function tablesIn(statements: Record<string, unknown>[]): string[] {
   );
   const ids = new Set(JSON.stringify(dynamo).match(/Storage\w+Table\w+/g));
   return [...new Set([...ids].map((t) => t.replace(/^Storage(\w+?)Table.*$/, '$1')))].sort();
+}
+
+/** Statements of a route's role on one bucket (`Credentials` or `Media`: `Storage<Name><hash>` logical ids). */
+function onBucket(routeKey: string, bucket: 'Credentials' | 'Media'): Record<string, unknown>[] {
+  const id = new RegExp(`"Storage${bucket}[0-9A-F]{8}"`);
+  return policyStatementsOf('http', routeKey).filter((s) => id.test(JSON.stringify(s['Resource'])));
+}
+
+function s3Actions(statements: Record<string, unknown>[]): string[] {
+  return statements
+    .flatMap((s) => [s['Action']].flat().map(String))
+    .filter((a) => a.startsWith('s3:'))
+    .sort();
 }
 
 beforeAll(() => {
@@ -158,21 +172,47 @@ describe('HTTP API', () => {
     expect(dynamoActions(onSessions).filter((a) => /Put|Delete|BatchWrite|Update/.test(a))).toEqual([]);
   });
 
-  it('only session delete and logout may touch credentials objects, with explicit S3 actions', () => {
+  it('only session delete and logout may touch credentials objects, only the media routes media, with explicit S3 actions', () => {
     for (const route of HTTP_ROUTES) {
-      const actions = policyStatementsOf('http', route.routeKey).flatMap((s) =>
-        [s['Action']].flat().map(String),
-      );
-      const s3 = actions.filter((a) => a.startsWith('s3:'));
-      if (route.access?.blobs) {
-        expect(s3.sort(), route.routeKey).toEqual(
-          route.access.blobs === 'read'
+      const all = s3Actions(policyStatementsOf('http', route.routeKey));
+      const credentials = s3Actions(onBucket(route.routeKey, 'Credentials'));
+      const media = s3Actions(onBucket(route.routeKey, 'Media'));
+      expect(credentials, route.routeKey).toEqual(
+        route.access?.blobs === undefined
+          ? []
+          : route.access.blobs === 'read'
             ? ['s3:GetObject', 's3:ListBucket']
             : ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
-        );
-      } else {
-        expect(s3, route.routeKey).toEqual([]);
-      }
+      );
+      expect(media, route.routeKey).toEqual(
+        route.access?.media === undefined
+          ? []
+          : route.access.media === 'read'
+            ? ['s3:GetObject', 's3:ListBucket']
+            : ['s3:PutObject'],
+      );
+      // No S3 action on any other bucket.
+      expect(all, route.routeKey).toEqual([...credentials, ...media].sort());
+    }
+  });
+
+  it('the media upload function can put media objects and not read them; download reads and cannot write', () => {
+    const upload = onBucket('POST /v1/media', 'Media');
+    expect(s3Actions(upload)).toEqual(['s3:PutObject']);
+    const download = onBucket('GET /v1/media/{mediaId}', 'Media');
+    expect(s3Actions(download)).toEqual(['s3:GetObject', 's3:ListBucket']);
+    // Object statements cover the media/ prefix only, where mediaObjectKey puts every object.
+    expect(mediaObjectKey('T', 'M').startsWith('media/')).toBe(true);
+    for (const statement of [...upload, ...download]) {
+      const actions = [statement['Action']].flat();
+      if (actions.includes('s3:ListBucket')) continue;
+      expect(JSON.stringify(statement['Resource'])).toContain('"/media/*"');
+    }
+    for (const routeKey of ['POST /v1/media', 'GET /v1/media/{mediaId}']) {
+      expect(s3Actions(onBucket(routeKey, 'Credentials')), routeKey).toEqual([]);
+      // Both use the data key: upload to seal (GenerateDataKey), download to open (Decrypt).
+      const kms = policyStatementsOf('http', routeKey).flatMap((s) => [s['Action']].flat().map(String));
+      expect(kms, routeKey).toContain(routeKey.startsWith('POST') ? 'kms:GenerateDataKey' : 'kms:Decrypt');
     }
   });
 

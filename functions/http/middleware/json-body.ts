@@ -42,24 +42,30 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * The body's bytes as the client sent them: base64 is decoded when API Gateway says so (binary content types),
+ * text bodies are UTF-8. Undefined when the request had none; a 400 for base64 that does not decode.
+ */
+export function bodyBytes(
+  event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>,
+): Buffer | undefined {
+  const raw = event.body;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (!event.isBase64Encoded) return Buffer.from(raw, 'utf8');
+  const compact = raw.replace(/\s+/g, '');
+  if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
+    throw new BadRequestError('The request body is not valid base64');
+  }
+  return Buffer.from(compact, 'base64');
+}
+
+/**
  * Reads the body as JSON: base64 is decoded when API Gateway says so, size and content type are checked
  * before parsing, and every failure is a typed error (413, 415, 400), never a crash.
  */
 export function parseJsonBody(event: APIGatewayProxyEventV2, options: JsonBodyOptions = {}): unknown {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_JSON_BODY_BYTES;
-  const raw = event.body;
-  if (raw === undefined || raw === null || raw === '') return undefined;
-
-  let bytes: Uint8Array;
-  if (event.isBase64Encoded) {
-    const compact = raw.replace(/\s+/g, '');
-    if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
-      throw new BadRequestError('The request body is not valid base64');
-    }
-    bytes = Buffer.from(compact, 'base64');
-  } else {
-    bytes = Buffer.from(raw, 'utf8');
-  }
+  const bytes = bodyBytes(event);
+  if (bytes === undefined) return undefined;
   if (bytes.byteLength > maxBytes) {
     throw new PayloadTooLargeError(`The request body is ${bytes.byteLength} bytes; the limit is ${maxBytes}`);
   }

@@ -1,6 +1,7 @@
 /** OpenAPI operations of `CONTROL_PLANE_ROUTES`. */
 import { z } from 'zod';
 import { CreateApiKeyRequestSchema } from '../../../shared/domain/api-key.js';
+import { MEDIA_RETENTION_DAYS, MediaViewSchema } from '../../../shared/domain/media.js';
 import { SendMessageRequestSchema, SendMessageResponseSchema } from '../../../shared/domain/message.js';
 import {
   CreateSessionRequestSchema,
@@ -9,6 +10,7 @@ import {
 } from '../../../shared/domain/session.js';
 import { CreateTenantRequestSchema, TenantSchema } from '../../../shared/domain/tenant.js';
 import { IdempotencyKeySchema } from '../../../shared/services/idempotency.js';
+import { MEDIA_DOWNLOAD_MAX_BYTES } from '../../../shared/services/media.js';
 import {
   ApiKeyViewSchema,
   ChatViewSchema,
@@ -21,6 +23,7 @@ import {
 import {
   ApiKeyPathSchema,
   HistoryQuerySchema,
+  MediaPathSchema,
   MessagePathSchema,
   PageQuerySchema,
   QrQuerySchema,
@@ -238,5 +241,42 @@ export const CONTROL_PLANE_OPERATIONS: readonly OperationSpec[] = [
     path: SessionPathSchema,
     query: PageQuerySchema,
     responses: { 200: { description: 'A page of chats', schema: pageSchema(ChatViewSchema) } },
+  },
+  {
+    routeKey: 'POST /v1/media',
+    operationId: 'uploadMedia',
+    summary: 'Upload a media file to send',
+    description:
+      "The body is the file's bytes (not JSON, not a form); `Content-Type` is its media type (e.g. `image/jpeg`). " +
+      'At most `APP_MEDIA_UPLOAD_MAX_BYTES` (default 4 MiB; 413 beyond): send larger media by URL. Name the ' +
+      `returned id as \`mediaId\` in a send. Kept ${MEDIA_RETENTION_DAYS} days.`,
+    tag: 'media',
+    scopes: ['messages:send'],
+    binaryBody: { description: "The file's bytes; `Content-Type` is its media type" },
+    responses: created('The stored media', MediaViewSchema),
+  },
+  {
+    routeKey: 'GET /v1/media/{mediaId}',
+    operationId: 'downloadMedia',
+    summary: 'Download a media file',
+    description:
+      'An uploaded file, or the media of an incoming message (its `mediaId`), with its stored media type, always ' +
+      `as an attachment. 404 for another tenant's id or an expired one; 409 for an object over ` +
+      `${MEDIA_DOWNLOAD_MAX_BYTES} bytes (Lambda's response limit), which can still be sent by \`mediaId\`.`,
+    tag: 'media',
+    scopes: ['messages:read'],
+    path: MediaPathSchema,
+    errors: [409],
+    responses: {
+      200: {
+        description: 'The bytes, with the stored `Content-Type` (`application/octet-stream` when unknown)',
+        contentType: '*/*',
+        headers: {
+          'Content-Disposition': '`attachment`: never rendered inline',
+          'Content-Length': 'Size in bytes',
+          'Cache-Control': '`private, max-age=300`',
+        },
+      },
+    },
   },
 ];

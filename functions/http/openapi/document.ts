@@ -21,7 +21,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: "Not found (also another tenant's resource)",
   409: 'Conflict with the current state',
   413: 'Body too large',
-  415: 'Body is not JSON',
+  415: 'Unsupported `Content-Type` for this body',
   429: 'Rate limit reached; see `Retry-After`',
   500: 'Unexpected error',
   503: 'A dependency is unavailable; retry later',
@@ -72,7 +72,10 @@ function response(components: SchemaComponents, spec: ResponseSpec): JsonSchema 
       ]),
     );
   }
-  if (spec.contentType && spec.contentType !== 'application/json') {
+  if (spec.contentType?.includes('*')) {
+    // A media range: bytes of whatever type the object has (OpenAPI 3.1: binary content needs no schema).
+    out['content'] = { [spec.contentType]: {} };
+  } else if (spec.contentType && spec.contentType !== 'application/json') {
     out['content'] = {
       [spec.contentType]: { schema: { type: 'string', contentMediaType: spec.contentType } },
     };
@@ -93,7 +96,7 @@ function errorStatuses(route: HttpRouteDefinition, spec: OperationSpec | undefin
   if (route.auth !== 'none') [401, 403, 429].forEach((s) => statuses.add(s));
   if (route.auth === 'operator') statuses.delete(429);
   if (spec?.body || spec?.query || spec?.path || spec?.headers) statuses.add(400);
-  if (spec?.body) [413, 415].forEach((s) => statuses.add(s));
+  if (spec?.body || spec?.binaryBody) [400, 413, 415].forEach((s) => statuses.add(s));
   if (spec?.path) statuses.add(404);
   for (const s of spec?.errors ?? []) statuses.add(s);
   return [...statuses].sort((a, b) => a - b);
@@ -135,6 +138,13 @@ function operation(
     op['requestBody'] = {
       required: !spec.bodyOptional,
       content: { 'application/json': { schema: components.convert(spec.body, 'input') } },
+    };
+  } else if (spec?.binaryBody) {
+    // Raw bytes: OpenAPI 3.1 describes binary content by its media type alone, without a schema.
+    op['requestBody'] = {
+      required: true,
+      description: spec.binaryBody.description,
+      content: { 'application/octet-stream': {}, '*/*': {} },
     };
   }
   const responses: Record<string, JsonSchema> = {};

@@ -11,7 +11,10 @@ export interface ResponseSpec {
   readonly description: string;
   /** JSON body schema (zod). Omit for an empty body. */
   readonly schema?: z.ZodType;
-  /** Default `application/json`; e.g. `image/png` for binary answers (described as a binary string). */
+  /**
+   * Default `application/json`; e.g. `image/png` for binary answers (described as a binary string), or a media
+   * range with a wildcard (any type) for bytes of whatever type the object has (no schema).
+   */
   readonly contentType?: string;
   /** Other media types the same status may answer with (binary), e.g. `['image/png']` for `?format=png`. */
   readonly alsoAs?: readonly string[];
@@ -41,6 +44,8 @@ export interface OperationSpec {
   readonly body?: z.ZodType;
   /** The body may be omitted entirely. */
   readonly bodyOptional?: boolean;
+  /** The body is raw bytes (a file upload) of any media type, not JSON; mutually exclusive with `body`. */
+  readonly binaryBody?: { readonly description: string };
   /** Success answers by status. Error answers (problem documents) are added from the route's auth and inputs. */
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   /** Extra error statuses this operation can answer besides the standard ones (e.g. 409, 429, 504). */

@@ -56,10 +56,31 @@ export class S3EncryptedBlobStore implements BlobStore {
     s3: S3Client,
     provider: DataKeyProvider,
   ): S3EncryptedBlobStore {
+    return S3EncryptedBlobStore.configured(config.APP_CREDENTIALS_BUCKET, config, s3, provider);
+  }
+
+  /**
+   * The media bucket as configured (`media/<tenantId>/<mediaId>`: uploads and incoming media), with the same
+   * envelope, SSE-KMS and version-check choices as the credentials bucket.
+   */
+  static forMedia(
+    config: Pick<AppConfig, 'APP_MEDIA_BUCKET' | 'APP_KMS_KEY_ID' | 'APP_LOCAL_MODE'>,
+    s3: S3Client,
+    provider: DataKeyProvider,
+  ): S3EncryptedBlobStore {
+    return S3EncryptedBlobStore.configured(config.APP_MEDIA_BUCKET, config, s3, provider);
+  }
+
+  private static configured(
+    bucket: string,
+    config: Pick<AppConfig, 'APP_KMS_KEY_ID' | 'APP_LOCAL_MODE'>,
+    s3: S3Client,
+    provider: DataKeyProvider,
+  ): S3EncryptedBlobStore {
     const onAws = !config.APP_LOCAL_MODE;
     return new S3EncryptedBlobStore({
       s3,
-      bucket: config.APP_CREDENTIALS_BUCKET,
+      bucket,
       cipher: new EnvelopeCipher(provider),
       ...(onAws && config.APP_KMS_KEY_ID ? { sseKmsKeyId: config.APP_KMS_KEY_ID } : {}),
       versionCheck: onAws ? 'conditional-write' : 'check-then-write',

@@ -151,6 +151,20 @@ describe('local HTTP gateway', () => {
     expect(Buffer.from(bin.event.body ?? '', 'base64')).toEqual(bytes);
   });
 
+  it.each(['image/png', 'video/mp4', 'application/pdf', undefined])(
+    'passes a %s upload base64-encoded and byte-exact (every byte value)',
+    async (contentType) => {
+      const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+      const { event } = await echo('/v1/echo', {
+        method: 'POST',
+        ...(contentType ? { headers: { 'content-type': contentType } } : {}),
+        body: bytes,
+      });
+      expect(event.isBase64Encoded).toBe(true);
+      expect(Buffer.from(event.body ?? '', 'base64').equals(bytes)).toBe(true);
+    },
+  );
+
   it('maps base64 results to bytes and cookies to separate Set-Cookie headers', async () => {
     const res = await fetch(`${gateway.url}/v1/binary`);
     expect(res.headers.get('content-type')).toBe('image/png');

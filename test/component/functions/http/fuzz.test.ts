@@ -35,6 +35,7 @@ let api: ApiHarness;
 let tenant: TenantHandle;
 let sessionId: string;
 let messageId: string;
+let mediaId: string;
 
 beforeAll(async () => {
   api = await startApi();
@@ -44,6 +45,13 @@ beforeAll(async () => {
     await api.call<{ id: string }>('POST', `/v1/sessions/${sessionId}/messages`, {
       key: tenant.key,
       body: { to: '+15551234567', type: 'text', text: { body: 'seed' } },
+    })
+  ).body.id;
+  mediaId = (
+    await api.call<{ id: string }>('POST', '/v1/media', {
+      key: tenant.key,
+      rawBody: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 255]),
+      headers: { 'content-type': 'image/png' },
     })
   ).body.id;
 }, 120_000);
@@ -71,7 +79,7 @@ const WEIRD_SEGMENTS = [
 
 function segment(rng: Rng, name: string): string {
   const roll = rng.next();
-  if (roll < 0.3) return name === 'messageId' ? messageId : sessionId;
+  if (roll < 0.3) return name === 'messageId' ? messageId : name === 'mediaId' ? mediaId : sessionId;
   if (roll < 0.45) return newId();
   return encodeURIComponent(rng.pick(WEIRD_SEGMENTS)).replace(/%25([0-9A-F]{2})/g, '%$1');
 }
@@ -209,6 +217,10 @@ function body(rng: Rng): { text?: string; contentType?: string } {
     'text/plain',
     'application/x-www-form-urlencoded',
     'application/merge-patch+json',
+    // What a media upload sends; the JSON routes must refuse it cleanly.
+    'image/png',
+    'application/octet-stream',
+    'multipart/form-data; boundary=x',
     '',
   ]);
   if (roll < 0.3) {

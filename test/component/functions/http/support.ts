@@ -22,8 +22,8 @@ export interface Reply<T = Record<string, unknown>> {
 export interface CallOptions {
   readonly key?: string | null;
   readonly body?: unknown;
-  /** Sent as is (not JSON-encoded). */
-  readonly rawBody?: string;
+  /** Sent as is (not JSON-encoded): text, or bytes (an upload). */
+  readonly rawBody?: string | Uint8Array;
   readonly headers?: Record<string, string>;
 }
 
@@ -53,11 +53,17 @@ const TEST_ENV = {
   POWERTOOLS_LOG_LEVEL: 'WARN',
 };
 
-export async function startApi(): Promise<ApiHarness> {
+export interface StartApiOptions {
+  /** Extra handler environment for this file's cloud (e.g. a small `APP_MEDIA_UPLOAD_MAX_BYTES`). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startApi(options: StartApiOptions = {}): Promise<ApiHarness> {
   const cloud = await startLocalCloud({ stackFile: false, log: silentLog });
   const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
   const extra = {
     ...TEST_ENV,
+    ...options.env,
     APP_OPERATOR_KEY_HASH: createHash('sha256').update(operatorKey).digest('hex'),
   };
   const previous = new Map(Object.keys(extra).map((k) => [k, process.env[k]]));
@@ -74,7 +80,11 @@ export async function startApi(): Promise<ApiHarness> {
   async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<Reply<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.key) headers['authorization'] = `Bearer ${options.key}`;
-    let body: string | undefined = options.rawBody;
+    // Copied into a plain ArrayBuffer-backed view, which is what fetch's BodyInit takes.
+    let body: string | Uint8Array<ArrayBuffer> | undefined =
+      typeof options.rawBody === 'string' || options.rawBody === undefined
+        ? options.rawBody
+        : new Uint8Array(options.rawBody);
     if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';

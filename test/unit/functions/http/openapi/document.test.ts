@@ -58,6 +58,26 @@ describe('OpenAPI document', () => {
     expect(Object.keys(qr.responses[200].content)).toEqual(['application/json', 'image/png']);
   });
 
+  it('documents the media upload as a binary body of any type and the download as bytes of any type', () => {
+    type Op = {
+      requestBody?: { required: boolean; content: Record<string, unknown> };
+      responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }>;
+      parameters?: { name: string; in: string }[];
+    };
+    const upload = paths['/v1/media']?.['post'] as Op;
+    expect(upload.requestBody?.required).toBe(true);
+    expect(Object.keys(upload.requestBody?.content ?? {})).toEqual(['application/octet-stream', '*/*']);
+    expect(Object.keys(upload.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '413', '415', '429']),
+    );
+    expect(upload.responses['201']?.headers).toHaveProperty('Location');
+    const download = paths['/v1/media/{mediaId}']?.['get'] as Op;
+    expect(Object.keys(download.responses['200']?.content ?? {})).toEqual(['*/*']);
+    expect(download.responses['200']?.headers).toHaveProperty('Content-Disposition');
+    expect(download.parameters).toEqual([expect.objectContaining({ name: 'mediaId', in: 'path' })]);
+    expect(Object.keys(download.responses)).toEqual(expect.arrayContaining(['400', '404', '409']));
+  });
+
   it('hoists recursive schemas (metadata JSON) into components with resolvable refs', () => {
     const text = JSON.stringify(document);
     expect(text).not.toContain('#/$defs/');
