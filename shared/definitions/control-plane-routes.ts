@@ -11,6 +11,20 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     access: { tables: { tenants: 'readWrite', apiKeys: 'readWrite' } },
   },
   {
+    routeKey: 'GET /v1/tenants/{tenantId}',
+    entry: 'functions/http/tenants/get',
+    handler: 'handler',
+    auth: 'operator',
+    access: { tables: { tenants: 'read' } },
+  },
+  {
+    routeKey: 'PATCH /v1/tenants/{tenantId}',
+    entry: 'functions/http/tenants/update',
+    handler: 'handler',
+    auth: 'operator',
+    access: { tables: { tenants: 'readWrite' } },
+  },
+  {
     routeKey: 'POST /v1/api-keys',
     entry: 'functions/http/api-keys/create',
     handler: 'handler',

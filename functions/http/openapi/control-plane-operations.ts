@@ -8,7 +8,12 @@ import {
   PairingCodeRequestSchema,
   SessionViewSchema,
 } from '../../../shared/domain/session.js';
-import { CreateTenantRequestSchema, TenantSchema } from '../../../shared/domain/tenant.js';
+import {
+  CreateTenantRequestSchema,
+  TenantSchema,
+  UpdateTenantRequestSchema,
+} from '../../../shared/domain/tenant.js';
+import { TenantPathSchema } from '../tenants/path.js';
 import { IdempotencyKeySchema } from '../../../shared/services/idempotency.js';
 import { MEDIA_DOWNLOAD_MAX_BYTES } from '../../../shared/services/media.js';
 import {
@@ -54,6 +59,27 @@ export const CONTROL_PLANE_OPERATIONS: readonly OperationSpec[] = [
       'The tenant and its first key',
       z.object({ tenant: TenantSchema, apiKey: CreatedApiKeySchema }),
     ),
+  },
+  {
+    routeKey: 'GET /v1/tenants/{tenantId}',
+    operationId: 'getTenant',
+    summary: 'Read a tenant',
+    description: 'Its status and limits.',
+    tag: 'tenants',
+    path: TenantPathSchema,
+    responses: { 200: { description: 'The tenant', schema: TenantSchema } },
+  },
+  {
+    routeKey: 'PATCH /v1/tenants/{tenantId}',
+    operationId: 'updateTenant',
+    summary: 'Suspend, reactivate or change limits',
+    description:
+      "Give `status` and/or some `limits`; the limits not given stay. A suspended tenant's keys get 403. API " +
+      'containers cache a tenant for up to 10 s, so a change is in force everywhere within that.',
+    tag: 'tenants',
+    path: TenantPathSchema,
+    body: UpdateTenantRequestSchema,
+    responses: { 200: { description: 'The tenant as changed', schema: TenantSchema } },
   },
   {
     routeKey: 'POST /v1/api-keys',

@@ -58,6 +58,65 @@ describe('POST /v1/tenants (operator)', () => {
   });
 });
 
+describe('GET and PATCH /v1/tenants/{tenantId} (operator)', () => {
+  type TenantBody = { id: string; status: string; limits: Record<string, number> };
+
+  it('changes some limits and keeps the rest; the tenant is held to the new quota', async () => {
+    const fresh = await api.createTenant({ maxSessions: 5, sendsPerMinute: 30 });
+    const patched = await api.call<TenantBody>('PATCH', `/v1/tenants/${fresh.tenantId}`, {
+      key: api.operatorKey,
+      body: { limits: { maxSessions: 1 } },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.limits).toEqual({ maxSessions: 1, sendsPerMinute: 30, requestsPerMinute: 600 });
+    const read = await api.call<TenantBody>('GET', `/v1/tenants/${fresh.tenantId}`, { key: api.operatorKey });
+    expect(read.body).toMatchObject({ id: fresh.tenantId, status: 'active', limits: patched.body.limits });
+
+    expect((await api.call('POST', '/v1/sessions', { key: fresh.key, body: {} })).status).toBe(201);
+    const over = await api.call<Problem>('POST', '/v1/sessions', { key: fresh.key, body: {} });
+    expect(over.status).toBe(403);
+  });
+
+  it('suspends a tenant: its keys are refused', async () => {
+    const fresh = await api.createTenant();
+    const suspended = await api.call<TenantBody>('PATCH', `/v1/tenants/${fresh.tenantId}`, {
+      key: api.operatorKey,
+      body: { status: 'suspended' },
+    });
+    expect(suspended.body.status).toBe('suspended');
+    const refused = await api.call<Problem>('GET', '/v1/sessions', { key: fresh.key });
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toContain('suspended');
+  });
+
+  it('400 naming the field for bad limits or an empty patch; 404 for no tenant; tenant keys get 403', async () => {
+    const bad = await api.call<Problem>('PATCH', `/v1/tenants/${tenant.tenantId}`, {
+      key: api.operatorKey,
+      body: { limits: { sendsPerMinute: 0 }, plan: 'gold' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors?.map((e) => e.pointer)).toEqual(
+      expect.arrayContaining(['/limits/sendsPerMinute']),
+    );
+    const empty = await api.call<Problem>('PATCH', `/v1/tenants/${tenant.tenantId}`, {
+      key: api.operatorKey,
+      body: {},
+    });
+    expect(empty.status).toBe(400);
+    const missing = await api.call('GET', `/v1/tenants/${'0'.repeat(26)}`, { key: api.operatorKey });
+    expect(missing.status).toBe(404);
+    const asTenant = await api.call('PATCH', `/v1/tenants/${tenant.tenantId}`, {
+      key: tenant.key,
+      body: { limits: { maxSessions: 10_000 } },
+    });
+    expect(asTenant.status).toBe(403);
+    const unchanged = await api.call<TenantBody>('GET', `/v1/tenants/${tenant.tenantId}`, {
+      key: api.operatorKey,
+    });
+    expect(unchanged.body.limits.maxSessions).not.toBe(10_000);
+  });
+});
+
 describe('authentication', () => {
   it('without an Authorization header the gateway answers 401', async () => {
     const reply = await api.call('GET', '/v1/sessions');
