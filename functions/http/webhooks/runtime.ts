@@ -5,15 +5,13 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAwsClients, type AwsClients } from '../../../shared/adapters/aws/clients.js';
-import { KmsDataKeyProvider } from '../../../shared/adapters/aws/kms-data-key-provider.js';
 import { SqsDeliveryJobQueue } from '../../../shared/adapters/aws/sqs-delivery-job-queue.js';
 import { DynamoDeliveryPayloadStore } from '../../../shared/adapters/dynamodb/delivery-payload-store.js';
 import { createDynamoRepositories, type Repositories } from '../../../shared/adapters/dynamodb/index.js';
 import { DynamoWebhookHealthStore } from '../../../shared/adapters/dynamodb/webhook-health-store.js';
 import { DynamoWsTicketStore } from '../../../shared/adapters/dynamodb/ws-ticket-store.js';
-import { LocalDataKeyProvider } from '../../../shared/adapters/local/local-data-key-provider.js';
+import { selectDataKeyProvider } from '../../../shared/adapters/select-data-key-provider.js';
 import { loadAppConfig, type AppConfig } from '../../../shared/config/app-config.js';
-import type { DataKeyProvider } from '../../../shared/ports/data-key-provider.js';
 import type { DeliveryJobQueue } from '../../../shared/ports/delivery-job-queue.js';
 import type { DeliveryPayloadStore } from '../../../shared/ports/delivery-payload-store.js';
 import type { WebhookHealthStore } from '../../../shared/ports/webhook-health-store.js';
@@ -38,13 +36,6 @@ export interface EventsRuntime {
 
 let runtime: EventsRuntime | undefined;
 
-/** KMS when a key is configured (AWS, and the local cloud's KMS stand-in); the local master key otherwise. */
-function dataKeyProvider(config: AppConfig, clients: AwsClients): DataKeyProvider {
-  if (config.APP_KMS_KEY_ID) return new KmsDataKeyProvider(clients.kms, config.APP_KMS_KEY_ID);
-  if (config.APP_LOCAL_MODE) return LocalDataKeyProvider.fromBase64(config.APP_LOCAL_MASTER_KEY);
-  throw new Error('APP_KMS_KEY_ID is required outside local mode');
-}
-
 export function eventsRuntime(): EventsRuntime {
   if (runtime) return runtime;
   const config = loadAppConfig();
@@ -64,7 +55,7 @@ export function eventsRuntime(): EventsRuntime {
       new SQSClient({ region: config.AWS_REGION, useQueueUrlAsEndpoint: false }),
       config.APP_RESOURCE_PREFIX,
     ),
-    secrets: new WebhookSecretCipher(dataKeyProvider(config, clients)),
+    secrets: new WebhookSecretCipher(selectDataKeyProvider(config, clients.kms)),
   };
   return runtime;
 }
