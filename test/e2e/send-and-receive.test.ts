@@ -140,4 +140,35 @@ describe('end to end: link, send, receipts, reply', () => {
     );
     expect(sim.inbox(digits(CONTACT)).filter((e) => e.text === 'Your invoice is ready')).toHaveLength(1);
   });
+
+  it('a photo from the contact is stored with the message and downloadable through the API', async () => {
+    const sim = product.simulator!;
+    const photo = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) % 256));
+    await sim.contactSendMedia(digits(CONTACT), digits(ACCOUNT), {
+      kind: 'image',
+      bytes: photo,
+      mimetype: 'image/jpeg',
+      caption: 'the parcel arrived like this',
+    });
+    const image = await eventually('the image in the chat history', async () => {
+      const response = await api.get<{
+        items: {
+          direction: string;
+          type: string;
+          content: { image?: { mediaId?: string; caption?: string } };
+        }[];
+      }>(`/v1/sessions/${sessionId}/messages?chat=${encodeURIComponent(CONTACT)}`);
+      return response.body.items.find((m) => m.direction === 'inbound' && m.type === 'image');
+    });
+    expect(image.content.image?.caption).toBe('the parcel arrived like this');
+    const mediaId = image.content.image?.mediaId;
+    expect(mediaId).toBeDefined();
+
+    const download = await fetch(`${product.stack.apiUrl}/v1/media/${mediaId}`, {
+      headers: { authorization: `Bearer ${product.stack.tenantApiKey}` },
+    });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await download.arrayBuffer()).equals(photo)).toBe(true);
+  });
 });
