@@ -52,6 +52,14 @@ export const WebhookSubscriptionSchema = z.object({
   secretPrefix: z.string().min(1),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema.optional(),
+  /**
+   * The endpoint's health, written by the delivery worker (`WebhookHealthStore`), read-only here: consecutive
+   * failed attempts since the last success, and when and why it was disabled automatically.
+   */
+  failureStreak: z.number().int().nonnegative().optional(),
+  failingSince: TimestampSchema.optional(),
+  disabledAt: TimestampSchema.optional(),
+  disabledReason: z.string().max(500).optional(),
 });
 export type WebhookSubscription = z.infer<typeof WebhookSubscriptionSchema>;
 

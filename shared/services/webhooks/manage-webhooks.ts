@@ -92,9 +92,10 @@ export async function updateWebhook(
   patch: PatchWebhookRequest,
 ): Promise<WebhookView> {
   if (patch.url !== undefined) await vetWebhookUrl(patch.url, deps.localMode);
-  const updated = await deps.webhooks.update(tenantId, webhookId, { ...patch, updatedAt: nowIso() });
-  // Re-enabling starts with a clean slate, or the next failure would disable the endpoint again at once.
+  // Re-enabling starts with a clean slate, or the next failure would disable the endpoint again at once. Reset
+  // first, so the answer (the item after the update) no longer shows the old streak or disable reason.
   if (patch.enabled === true) await deps.health.reset(tenantId, webhookId);
+  const updated = await deps.webhooks.update(tenantId, webhookId, { ...patch, updatedAt: nowIso() });
   return toWebhookView(updated);
 }
 

@@ -255,14 +255,28 @@ describe('webhook pipeline', () => {
     const brokenHook = await subscribe(api, { url: broken.url });
     // 3 events x 3 attempts = 9 failures in a row, over the threshold of 7.
     await bus.publish([1, 2, 3].map((n) => statusEvent(tenantId, sessionId, `broken ${n}`)));
-    await eventually('the endpoint to be disabled', async () => {
-      const hook = await api.get<{ enabled: boolean }>(`/v1/webhooks/${brokenHook.id}`);
-      return hook.body.enabled === false ? true : undefined;
+    type HookBody = {
+      enabled: boolean;
+      failureStreak?: number;
+      failingSince?: string;
+      disabledAt?: string;
+      disabledReason?: string;
+    };
+    const disabled = await eventually('the endpoint to be disabled', async () => {
+      const hook = await api.get<HookBody>(`/v1/webhooks/${brokenHook.id}`);
+      return hook.body.enabled === false ? hook.body : undefined;
     });
-    const reenabled = await api.call<{ enabled: boolean }>('PATCH', `/v1/webhooks/${brokenHook.id}`, {
+    // The tenant sees why: the streak, since when, and the reason.
+    expect(disabled.failureStreak).toBeGreaterThanOrEqual(7);
+    expect(disabled.failingSince).toBeDefined();
+    expect(disabled.disabledAt).toBeDefined();
+    expect(disabled.disabledReason).toMatch(/\S/);
+    const reenabled = await api.call<HookBody>('PATCH', `/v1/webhooks/${brokenHook.id}`, {
       enabled: true,
     });
-    expect(reenabled.body.enabled).toBe(true);
+    expect(reenabled.body).toMatchObject({ enabled: true });
+    expect(reenabled.body.failureStreak).toBeUndefined();
+    expect(reenabled.body.disabledReason).toBeUndefined();
     broken.respondWith(204);
     const after = statusEvent(tenantId, sessionId, 'after re-enabling');
     await bus.publish([after]);
