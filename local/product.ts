@@ -52,6 +52,7 @@ export interface LocalProductStack extends LocalStack {
     readonly wsUrl: string;
     readonly controlUrl: string;
     readonly rootPublicKey: string;
+    readonly mediaHost: string;
   };
   readonly hostPids: readonly number[];
 }
@@ -105,7 +106,14 @@ export async function startLocalProduct(options: LocalProductOptions = {}): Prom
 
     const baseHostEnv: Record<string, string> = {
       ...cloud.env,
-      ...(simulator ? { APP_WA_URL: simulator.wsUrl, APP_WA_ROOT_PUBLIC_KEY: simulator.rootPublicKey } : {}),
+      ...(simulator
+        ? {
+            APP_WA_URL: simulator.wsUrl,
+            APP_WA_ROOT_PUBLIC_KEY: simulator.rootPublicKey,
+            // The simulator's media host has a self-signed certificate: hosts trust it for uploads (local mode).
+            APP_WA_MEDIA_CA: simulator.mediaCaPem,
+          }
+        : {}),
       ...options.hostEnv,
     };
     let hostSeq = 0;
@@ -143,6 +151,7 @@ export async function startLocalProduct(options: LocalProductOptions = {}): Prom
               wsUrl: simulator.wsUrl,
               controlUrl: simulator.controlUrl,
               rootPublicKey: simulator.rootPublicKey,
+              mediaHost: simulator.mediaHost,
             },
           }
         : {}),

@@ -9,6 +9,10 @@ import { z } from 'zod';
 import { AppConfigSchema, ConfigError, type AppConfig } from '../shared/config/app-config.js';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
 
 /** A host id names an SQS queue (`<prefix>host-<id>`): letters, digits, `-` and `_` only. */
 export const HostIdSchema = z
@@ -52,6 +56,16 @@ export const HostSettingsSchema = z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters')
       .optional(),
+    /**
+     * PEM text of a certificate to trust for media uploads (Baileys' `fetchAgent`): the simulator's self-signed
+     * media host. Local mode only; in AWS uploads go to WhatsApp's hosts with the system's CAs.
+     */
+    APP_WA_MEDIA_CA: z
+      .string()
+      .regex(/-----BEGIN CERTIFICATE-----/, 'must be PEM text (-----BEGIN CERTIFICATE-----...), not a path')
+      .optional(),
+    /** Read here only to gate APP_WA_MEDIA_CA (the shared AppConfig owns it). */
+    APP_LOCAL_MODE: flag,
     APP_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** Baileys' own logs are noisy; they go to the same JSON stream at this level. */
     APP_BAILEYS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('warn'),
@@ -70,6 +84,11 @@ export const HostSettingsSchema = z
   .refine((s) => s.APP_RECONNECT_BASE_MS <= s.APP_RECONNECT_MAX_MS, {
     message: 'must not exceed APP_RECONNECT_MAX_MS',
     path: ['APP_RECONNECT_BASE_MS'],
+  })
+  .refine((s) => s.APP_WA_MEDIA_CA === undefined || s.APP_LOCAL_MODE, {
+    message:
+      'is only accepted with APP_LOCAL_MODE=true (it trusts an extra certificate for media uploads: the simulator)',
+    path: ['APP_WA_MEDIA_CA'],
   });
 
 export interface HostConfig {
@@ -92,6 +111,8 @@ export interface HostConfig {
   readonly healthPort: number;
   readonly waUrl: string;
   readonly waRootKey?: string;
+  /** Extra certificate (PEM) trusted for media uploads; local mode only. */
+  readonly waMediaCa?: string;
   readonly logLevel: string;
   readonly baileysLogLevel: string;
   readonly metrics: boolean;
@@ -137,6 +158,7 @@ export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     healthPort: s.APP_HEALTH_PORT ?? (app.data.APP_LOCAL_MODE ? 0 : 8080),
     waUrl: s.APP_WA_URL,
     ...(s.APP_WA_ROOT_PUBLIC_KEY ? { waRootKey: s.APP_WA_ROOT_PUBLIC_KEY } : {}),
+    ...(s.APP_WA_MEDIA_CA ? { waMediaCa: s.APP_WA_MEDIA_CA } : {}),
     logLevel: s.APP_LOG_LEVEL,
     baileysLogLevel: s.APP_BAILEYS_LOG_LEVEL,
     metrics: s.APP_METRICS,

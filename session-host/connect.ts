@@ -3,6 +3,7 @@
  * Baileys' logs into the host's JSON stream, and the events the runner follows. Every socket carries the runner's
  * generation number so events of an old socket (after a restart) are never mistaken for the current one's.
  */
+import { Agent } from 'node:https';
 import makeWASocket, { Browsers, type ConnectionState, type WASocket } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { SessionAuthStore } from './auth-state.js';
@@ -12,6 +13,8 @@ export interface OpenSocketOptions {
   readonly waUrl: string;
   readonly logger: Logger;
   readonly qrTimeoutMs: number;
+  /** PEM of an extra certificate to trust for media uploads (`APP_WA_MEDIA_CA`, the simulator's media host). */
+  readonly mediaCa?: string;
   readonly onConnectionUpdate: (update: Partial<ConnectionState>) => void;
 }
 
@@ -29,10 +32,24 @@ export function openSocket(options: OpenSocketOptions): WASocket {
     // A server process is not a user at a keyboard: do not show "online" to contacts, do not pull full history.
     markOnlineOnConnect: false,
     syncFullHistory: false,
+    // Baileys uses `fetchAgent` only for uploads (Node's https module); downloads go through fetch and are untouched.
+    ...(options.mediaCa ? { fetchAgent: mediaAgent(options.mediaCa) } : {}),
   });
   socket.ev.on('creds.update', (update) => auth.updateCreds(update));
   socket.ev.on('connection.update', options.onConnectionUpdate);
   return socket;
+}
+
+const mediaAgents = new Map<string, Agent>();
+
+/** One keep-alive agent per certificate, shared by every socket of the host. */
+function mediaAgent(ca: string): Agent {
+  let agent = mediaAgents.get(ca);
+  if (!agent) {
+    agent = new Agent({ ca, keepAlive: true });
+    mediaAgents.set(ca, agent);
+  }
+  return agent;
 }
 
 /** The status code of a close, from Baileys' Boom error. */

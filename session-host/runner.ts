@@ -130,6 +130,7 @@ export class SessionRunner {
       waUrl: this.deps.config.waUrl,
       logger: this.log.pino.child({ component: 'baileys' }, { level: this.deps.config.baileysLogLevel }),
       qrTimeoutMs: this.deps.config.qrTimeoutMs,
+      ...(this.deps.config.waMediaCa ? { mediaCa: this.deps.config.waMediaCa } : {}),
       onConnectionUpdate: (update) => {
         if (generation !== this.#generation || this.stopping) return;
         this.#onConnectionUpdate(update).catch((error: unknown) => this.#onUnexpected(error, 'update'));

@@ -3,13 +3,14 @@ import { briefNode } from './wire/nodes.js';
 import { WhatsAppSimulator } from './simulator.js';
 
 /**
- * `npm run simulator -- [--port N] [--host H] [--contact 15550002222:Alice]... [--trace]`
- * stdout carries exactly one JSON line ({wsUrl, controlUrl, rootPublicKey}) so a parent process can read it;
+ * `npm run simulator -- [--port N] [--media-port N] [--host H] [--contact 15550002222:Alice]... [--trace]`
+ * stdout carries exactly one JSON line ({wsUrl, controlUrl, rootPublicKey, mediaHost, mediaCaPem}) so a parent process can read it;
  * everything else goes to stderr.
  */
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
+    'media-port': { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
     contact: { type: 'string', multiple: true, default: [] },
     'qr-refs': { type: 'string' },
@@ -22,9 +23,15 @@ const log = (msg: string, extra?: Record<string, unknown>): void => {
 };
 
 const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  log('invalid --port', { port: values.port });
-  process.exit(2);
+const mediaPort = Number(values['media-port']);
+for (const [flag, value] of [
+  ['--port', port],
+  ['--media-port', mediaPort],
+] as const) {
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    log(`invalid ${flag}`, { value });
+    process.exit(2);
+  }
 }
 
 const sim = new WhatsAppSimulator({
@@ -40,7 +47,7 @@ if (values.trace) {
 }
 sim.events.on('problem', (e) => log('problem', { error: String(e.error) }));
 
-const address = await sim.start({ port, host: values.host });
+const address = await sim.start({ port, mediaPort, host: values.host });
 process.stdout.write(JSON.stringify(address) + '\n');
 
 let stopping = false;

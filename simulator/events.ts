@@ -39,6 +39,8 @@ export interface SimulatorEvents {
   /** A companion sent a receipt for a contact's message. */
   receipt: [{ phone: string; contact: string; messageIds: string[]; type: string }];
   'message-ack': [{ phone: string; id: string; error?: number }];
+  /** The media host stored an upload (`id` is the store id in its `/v/<id>` path). */
+  'media-upload': [{ id: string; mediaType: string; size: number }];
   disconnect: [{ connectionId: number; phone?: string; deviceId?: number }];
   'unhandled-iq': [{ node: BinaryNode }];
   problem: [{ connectionId?: number; error: unknown }];

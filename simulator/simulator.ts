@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { Curve } from '@whiskeysockets/baileys';
 import { createControlHandler } from './control/http.js';
+import { createMediaHostHandler, makeMediaCertificate } from './control/media-host.js';
 import { SimulatorError } from './errors.js';
 import type { SimulatorEvents } from './events.js';
 import { Faults, faultSchema } from './faults.js';
@@ -55,6 +58,10 @@ export interface SimulatorAddress {
   wsUrl: string;
   controlUrl: string;
   rootPublicKey: string;
+  /** `127.0.0.1:<port>` of the HTTPS media host companions upload to (what `media_conn` answers). */
+  mediaHost: string;
+  /** The media host's self-signed certificate (PEM, new for every start): what an uploading client must trust. */
+  mediaCaPem: string;
 }
 
 export interface WhatsAppSimulatorOptions extends Partial<SimulatorOptions> {
@@ -78,6 +85,7 @@ export class WhatsAppSimulator {
   private readonly codeRequests: CodeRequests = new Map();
   private readonly ctx: SimContext;
   private http: Server | undefined;
+  private https: HttpsServer | undefined;
   private wss: WebSocketServer | undefined;
   private address: SimulatorAddress | undefined;
 
@@ -108,14 +116,40 @@ export class WhatsAppSimulator {
     return this.requireStarted().controlUrl;
   }
 
+  /** `127.0.0.1:<port>` of the HTTPS media host. */
+  get mediaHost(): string {
+    return this.requireStarted().mediaHost;
+  }
+
+  /** The media host's certificate (PEM): pass `new https.Agent({ ca })` as Baileys' `fetchAgent` to upload. */
+  get mediaCaPem(): string {
+    return this.requireStarted().mediaCaPem;
+  }
+
   private requireStarted(): SimulatorAddress {
     if (!this.address) throw new Error('simulator not started');
     return this.address;
   }
 
-  async start(opts: { port?: number; host?: string } = {}): Promise<SimulatorAddress> {
+  /** Listens on `port` (WebSocket and control API) and `mediaPort` (HTTPS media host); 0 = a free port. */
+  async start(opts: { port?: number; host?: string; mediaPort?: number } = {}): Promise<SimulatorAddress> {
     if (this.address) return this.address;
     const host = opts.host ?? '127.0.0.1';
+    const certificate = await makeMediaCertificate(host);
+    const media = createHttpsServer(
+      { cert: certificate.cert, key: certificate.key },
+      createMediaHostHandler({
+        world: this.world,
+        hostname: () => this.ctx.mediaHost ?? '',
+        log: this.ctx.log,
+        onUpload: (upload) => this.events.emit('media-upload', upload),
+      }),
+    );
+    await new Promise<void>((resolve, reject) => {
+      media.once('error', reject);
+      media.listen(opts.mediaPort ?? 0, host, () => resolve());
+    });
+    const mediaHost = `${host}:${(media.address() as AddressInfo).port}`;
     const http = createServer(createControlHandler(this));
     const wss = new WebSocketServer({ noServer: true });
     http.on('upgrade', (req, socket, head) => {
@@ -131,16 +165,23 @@ export class WhatsAppSimulator {
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(opts.port ?? 0, host, () => resolve());
+    }).catch(async (error: unknown) => {
+      await new Promise<void>((resolve) => media.close(() => resolve()));
+      throw error;
     });
     const { port } = http.address() as AddressInfo;
     this.http = http;
+    this.https = media;
     this.wss = wss;
+    this.ctx.mediaHost = mediaHost;
     this.address = {
       wsUrl: `ws://${host}:${port}/ws/chat`,
       controlUrl: `http://${host}:${port}`,
       rootPublicKey: this.rootPublicKey,
+      mediaHost,
+      mediaCaPem: certificate.cert,
     };
-    this.ctx.log('listening', { ...this.address });
+    this.ctx.log('listening', { wsUrl: this.address.wsUrl, controlUrl: this.address.controlUrl, mediaHost });
     return this.address;
   }
 
@@ -151,8 +192,15 @@ export class WhatsAppSimulator {
     for (const conn of this.ctx.sessions.keys()) conn.terminate();
     this.wss?.close();
     http.closeAllConnections();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
+    const media = this.https;
+    media?.closeAllConnections();
+    await Promise.all([
+      new Promise<void>((resolve) => http.close(() => resolve())),
+      new Promise<void>((resolve) => (media ? media.close(() => resolve()) : resolve())),
+    ]);
     this.http = undefined;
+    this.https = undefined;
+    this.ctx.mediaHost = undefined;
     this.wss = undefined;
     this.address = undefined;
   }
@@ -312,6 +360,30 @@ export class WhatsAppSimulator {
     if (status !== undefined)
       throw new SimulatorError(status, 'media_fault', `injected media error ${status}`);
     return file;
+  }
+
+  /**
+   * The plain bytes of the file in contact `phone`'s inbox entry `messageId` (a companion's image, video, audio,
+   * document or sticker, fetched from the media host and decrypted with the message's media key).
+   */
+  contactMedia(phone: string, messageId: string): Buffer {
+    const entry = this.contact(phone).inbox.find((e) => e.id === messageId);
+    if (!entry)
+      throw new SimulatorError(404, 'unknown_message', `no message ${messageId} in the inbox of ${phone}`);
+    const bytes = this.world.inboxMedia.get(entry);
+    if (!bytes) {
+      const why = entry.media?.error ?? 'the message carries no media';
+      throw new SimulatorError(404, 'no_media', `message ${messageId}: ${why}`);
+    }
+    return bytes;
+  }
+
+  /**
+   * WhatsApp's upload token expires: the current `media_conn` auth is replaced, so an upload with the one a client
+   * cached is refused (401) until the client asks `media_conn` again.
+   */
+  revokeMediaAuth(): void {
+    this.world.mediaAuth.revoke();
   }
 
   /** Contact `phone` reports a message it received as delivered or read. */

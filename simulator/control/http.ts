@@ -44,6 +44,8 @@ const routes: Route[] = [
         wsUrl: sim.wsUrl,
         controlUrl: sim.controlUrl,
         rootPublicKey: sim.rootPublicKey,
+        mediaHost: sim.mediaHost,
+        mediaCaPem: sim.mediaCaPem,
         connections: sim.connectionCount,
       }),
   },
@@ -172,6 +174,20 @@ const routes: Route[] = [
     method: 'GET',
     pattern: new RegExp(`^/contacts/${PHONE}/inbox$`),
     run: (sim, p) => ok(sim.inbox(param(p, 0))),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/contacts/${PHONE}/inbox/([A-Za-z0-9._-]{1,128})/media$`),
+    run: (sim, p) => {
+      const phone = param(p, 0);
+      const id = param(p, 1);
+      const entry = sim.inbox(phone).find((e) => e.id === id);
+      return {
+        status: 200,
+        file: sim.contactMedia(phone, id),
+        contentType: entry?.media?.mimetype || 'application/octet-stream',
+      };
+    },
   },
   {
     method: 'GET',

@@ -56,6 +56,8 @@ export interface SimContext {
   /** Live QR refs -> the registering session. */
   qrRefs: Map<string, Session>;
   log: (msg: string, extra?: Record<string, unknown>) => void;
+  /** `host:port` of the HTTPS media host (what `media_conn` advertises); unset until the simulator started. */
+  mediaHost?: string;
 }
 
 export const deviceKey = (phone: string, deviceId: number): string => `${phone}:${deviceId}`;

@@ -5,6 +5,7 @@ import { send } from './context.js';
 import type { Session, SimContext } from './context.js';
 import { miscIqHandlers, onUnknownIq } from './iq-misc.js';
 import { onRemoveCompanion } from './logout.js';
+import { onMediaConn } from './media-conn.js';
 import { onPairDeviceSign } from './pair.js';
 import { onLinkCodeIq } from './pair-code.js';
 import type { CodeRequests } from './pair-code.js';
@@ -26,6 +27,7 @@ const LOGGED_IN_IQS: Record<string, Handler> = {
   'usync:usync': onUSync,
   'md:remove-companion-device': onRemoveCompanion,
   'w:sync:app:state:sync': onAppStateSync,
+  'w:m:media_conn': onMediaConn,
 };
 
 const iqKey = (iq: BinaryNode): string => `${iq.attrs.xmlns ?? ''}:${childrenOf(iq)[0]?.tag ?? ''}`;

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { jidDecode } from '@whiskeysockets/baileys';
 import type { proto } from '@whiskeysockets/baileys';
 import { bufferOf, childOf, childrenNamed, node, nowSeconds } from '../wire/nodes.js';
 import type { BinaryNode } from '../wire/nodes.js';
+import { decryptMedia, mediaIdOf } from '../world/media.js';
+import type { MediaKind } from '../world/media.js';
 import type { Account, InboxEntry, LinkedDevice, MessageKind } from '../world/types.js';
 import { pnJid } from '../world/world.js';
 import { pushToDevice, requireLoggedIn, send } from './context.js';
@@ -34,6 +37,59 @@ export const textOf = (m: proto.IMessage): string | undefined =>
   m.documentMessage?.caption ??
   m.reactionMessage?.text ??
   undefined;
+
+const MEDIA_FIELDS: [keyof proto.IMessage, MediaKind][] = [
+  ['imageMessage', 'image'],
+  ['videoMessage', 'video'],
+  ['audioMessage', 'audio'],
+  ['documentMessage', 'document'],
+  ['stickerMessage', 'sticker'],
+];
+
+interface MediaFields {
+  url?: string | null;
+  directPath?: string | null;
+  mimetype?: string | null;
+  mediaKey?: Uint8Array | null;
+  fileSha256?: Uint8Array | null;
+  fileEncSha256?: Uint8Array | null;
+  fileLength?: number | { toNumber(): number } | null;
+}
+
+/**
+ * What the contact's phone does with a media message: fetches the encrypted file from the media host (the
+ * simulator's own store, by `directPath` or `url`), checks it and decrypts it with the message's media key.
+ */
+const receiveMedia = async (
+  ctx: SimContext,
+  m: proto.IMessage,
+): Promise<{ media: NonNullable<InboxEntry['media']>; bytes?: Buffer } | undefined> => {
+  const found = MEDIA_FIELDS.find(([field]) => m[field]);
+  if (!found) return undefined;
+  const [field, kind] = found;
+  const fields = m[field] as MediaFields;
+  const fileLength = fields.fileLength == null ? 0 : Number(fields.fileLength);
+  const facts = { mimetype: fields.mimetype ?? '', fileLength };
+  try {
+    if (!fields.mediaKey?.length) throw new Error('no mediaKey');
+    const id = mediaIdOf(fields.directPath ?? '') ?? mediaIdOf(fields.url ?? '');
+    const file = id ? ctx.world.media.get(id) : undefined;
+    if (!file)
+      throw new Error(`no file on the media host at ${fields.directPath ?? fields.url ?? '(no url)'}`);
+    const bytes = await decryptMedia(file, kind, {
+      mediaKey: fields.mediaKey,
+      fileEncSha256: fields.fileEncSha256,
+      fileSha256: fields.fileSha256,
+      fileLength: fields.fileLength == null ? null : fileLength,
+    });
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    return { media: { ...facts, sha256 }, bytes };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.log('media not received', { error: message });
+    return { media: { ...facts, error: message } };
+  }
+};
 
 const toJson = (m: proto.Message): Record<string, unknown> => m.toJSON() as Record<string, unknown>;
 
@@ -98,6 +154,7 @@ export const onClientMessage = async (
         continue;
       }
       const text = textOf(decrypted);
+      const media = await receiveMedia(ctx, decrypted);
       const entry: InboxEntry = {
         id,
         from: pnJid(account.phone, device.id),
@@ -106,7 +163,9 @@ export const onClientMessage = async (
         content: toJson(decrypted),
         timestamp: Math.floor(Date.now() / 1000),
         status: 'sent',
+        ...(media ? { media: media.media } : {}),
       };
+      if (media?.bytes) ctx.world.inboxMedia.set(entry, media.bytes);
       target.contact.inbox.push(entry);
       ctx.events.emit('message', { contact: target.contact.phone, entry });
     } else if (target && 'account' in target && target.account === account) {

@@ -65,6 +65,12 @@ export interface InboxEntry {
   timestamp: number;
   /** Receipts the contact has sent for it so far. */
   status: DeliveryStatus;
+  /**
+   * For an image, video, audio, document or sticker: the file the contact's phone fetched from the media host and
+   * decrypted (`sha256` hex of the plain bytes; the bytes themselves through `contactMedia()` /
+   * `GET /contacts/{phone}/inbox/{id}/media`), or why it could not (`error`).
+   */
+  media?: { mimetype: string; fileLength: number; sha256?: string; error?: string };
 }
 
 /** A message a contact sent to an account, with what the account's devices acknowledged. */

@@ -1,8 +1,8 @@
 import { Curve, jidDecode, jidEncode } from '@whiskeysockets/baileys';
 import { S_WHATSAPP_NET } from '../wire/nodes.js';
-import { MediaStore } from './media.js';
+import { MediaStore, MediaUploadAuth } from './media.js';
 import { SignalPeer } from './signal-peer.js';
-import type { Account, Contact, LinkedDevice } from './types.js';
+import type { Account, Contact, InboxEntry, LinkedDevice } from './types.js';
 
 export const PHONE_PATTERN = /^\d{6,15}$/;
 
@@ -18,13 +18,20 @@ export const lidJid = (lid: string, device?: number): string => jidEncode(lid, '
 
 /**
  * Everyone the simulated WhatsApp knows: accounts (whose companions Baileys plays) and contacts (simulated
- * people with their own phones), plus the media files contacts sent. Pure state; nothing here touches a socket.
+ * people with their own phones), plus the media files contacts sent and companions uploaded. Pure state; nothing here touches a socket.
  */
 export class World {
   readonly accounts = new Map<string, Account>();
   readonly contacts = new Map<string, Contact>();
-  /** Encrypted media files contacts sent, served at `GET /media/<id>`. */
+  /**
+   * Encrypted media files: what contacts sent (served at `GET /media/<id>` on the control port) and what
+   * companions uploaded to the media host (served there at `GET /v/<id>`).
+   */
   readonly media = new MediaStore();
+  /** The `auth` token of the media host's uploads (handed out by `media_conn`). */
+  readonly mediaAuth = new MediaUploadAuth();
+  /** The decrypted file of each inbox entry that carried media (kept out of the entry, which is JSON). */
+  readonly inboxMedia = new WeakMap<InboxEntry, Buffer>();
   private lidCounter = 0;
 
   private nextLid(prefix: number): string {

@@ -171,4 +171,34 @@ describe('end to end: link, send, receipts, reply', () => {
     expect(download.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await download.arrayBuffer()).equals(photo)).toBe(true);
   });
+
+  it('an uploaded photo sent by mediaId goes through the media host and reaches the contact byte-exact', async () => {
+    const sim = product.simulator!;
+    const photo = Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 31 + 7) % 256));
+    const uploaded = await fetch(`${product.stack.apiUrl}/v1/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${product.stack.tenantApiKey}`, 'content-type': 'image/jpeg' },
+      body: photo,
+    });
+    expect(uploaded.status).toBe(201);
+    const media = (await uploaded.json()) as { id: string; mimeType: string; size: number };
+    expect(media).toMatchObject({ mimeType: 'image/jpeg', size: photo.length });
+
+    const sent = await api.post<MessageBody>(`/v1/sessions/${sessionId}/messages`, {
+      to: CONTACT,
+      type: 'image',
+      image: { mediaId: media.id, caption: 'your invoice, photographed' },
+    });
+    expect(sent.status).toBe(202);
+
+    const entry = await eventually('the image in the contact inbox', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.type === 'image' && e.text === 'your invoice, photographed'),
+    );
+    expect(entry.media).toMatchObject({ mimetype: 'image/jpeg', fileLength: photo.length });
+    expect(sim.contactMedia(digits(CONTACT), entry.id).equals(photo)).toBe(true);
+    await eventually('status sent', async () => {
+      const response = await api.get<MessageBody>(`/v1/sessions/${sessionId}/messages/${sent.body.id}`);
+      return ['sent', 'delivered', 'read'].includes(response.body.status) ? true : undefined;
+    });
+  });
 });

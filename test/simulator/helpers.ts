@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { Agent } from 'node:https';
 import makeWASocket, { Browsers, DisconnectReason } from '@whiskeysockets/baileys';
 import type {
   AuthenticationCreds,
@@ -33,6 +34,12 @@ export const connect = (
   sock.ev.on('creds.update', (update) => Object.assign(auth.creds, update));
   return sock;
 };
+
+/**
+ * Baileys' `fetchAgent` for a socket that uploads media to the simulator: trusts the media host's self-signed
+ * certificate (what the session host does with `APP_WA_MEDIA_CA`). Downloads do not use it.
+ */
+export const mediaAgent = (sim: WhatsAppSimulator): Agent => new Agent({ ca: sim.mediaCaPem });
 
 export const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise<T>((resolve, reject) => {

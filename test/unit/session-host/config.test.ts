@@ -38,6 +38,18 @@ describe('host configuration', () => {
       /APP_LEASE_RENEW_MS/,
     );
   });
+
+  it('takes a media CA (PEM text) only in local mode', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(loadHostConfig(base).waMediaCa).toBeUndefined();
+    expect(loadHostConfig({ ...base, APP_LOCAL_MODE: 'true', APP_WA_MEDIA_CA: pem }).waMediaCa).toBe(pem);
+    expect(() => loadHostConfig({ ...base, APP_WA_MEDIA_CA: pem })).toThrow(
+      /APP_WA_MEDIA_CA: is only accepted with APP_LOCAL_MODE=true/,
+    );
+    expect(() => loadHostConfig({ ...base, APP_LOCAL_MODE: 'true', APP_WA_MEDIA_CA: '/tmp/ca.pem' })).toThrow(
+      /APP_WA_MEDIA_CA: must be PEM text/,
+    );
+  });
 });
 
 describe('server trust', () => {

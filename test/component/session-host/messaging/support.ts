@@ -1,19 +1,16 @@
 /**
  * Set-up for the message-flow component tests: real DynamoDB Local and fauxqs S3 (media bucket, encrypted as in
  * production), the WhatsApp simulator with real Baileys sockets linked by provisioning (no host-core), and
- * `HostMessaging` attached to those sockets. Stand-ins only where the test is not about the thing:
+ * `HostMessaging` attached to those sockets. Media uploads are Baileys' own (`media_conn`, HTTPS POST to the
+ * simulator's media host, trusted through the socket's `fetchAgent` as the host does with `APP_WA_MEDIA_CA`);
+ * the contact's phone decrypts what it gets, so tests compare bytes with `sim.contactMedia()`. Stand-ins only where the test is not about the thing:
  *
  * - the event bus records what was published (the bus itself is tested elsewhere);
- * - WhatsApp's media host for uploads: the simulator serves the files its contacts send but takes no uploads,
- *   so each socket's `waUploadToServer` is replaced by an in-memory store of the encrypted uploads, which tests
- *   decrypt to compare bytes;
  * - a loopback HTTP server plays a tenant's media URL (local mode allows loopback, never private addresses).
  */
-import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { aesDecryptWithIV, getMediaKeys } from '@whiskeysockets/baileys';
-import type { MediaType, WAMediaUploadFunction, WASocket } from '@whiskeysockets/baileys';
+import type { WASocket } from '@whiskeysockets/baileys';
 import { S3EncryptedBlobStore } from '../../../../shared/adapters/aws/s3-encrypted-blob-store.js';
 import { createDynamoRepositories, type Repositories } from '../../../../shared/adapters/dynamodb/index.js';
 import { LocalDataKeyProvider } from '../../../../shared/adapters/local/local-data-key-provider.js';
@@ -32,7 +29,7 @@ import {
 } from '../../../../session-host/messaging/index.js';
 import { provisionLinkedDevice, trustSimulator, WhatsAppSimulator } from '../../../../simulator/index.js';
 import { startAwsEmulators, type AwsEmulators } from '../../../support/aws-emulators.js';
-import { connect, endAll, memoryAuth, opened } from '../../../simulator/helpers.js';
+import { connect, endAll, mediaAgent, memoryAuth, opened } from '../../../simulator/helpers.js';
 
 export class RecordingEventBus implements EventBus {
   readonly events: DomainEvent[] = [];
@@ -41,24 +38,6 @@ export class RecordingEventBus implements EventBus {
   }
   ofType<T extends DomainEvent['type']>(type: T): Extract<DomainEvent, { type: T }>[] {
     return this.events.filter((e): e is Extract<DomainEvent, { type: T }> => e.type === type);
-  }
-}
-
-/** WhatsApp's media host as far as the sender sees it: keeps each encrypted upload under its direct path. */
-export class MediaHostStandIn {
-  readonly uploads = new Map<string, Buffer>();
-  readonly upload: WAMediaUploadFunction = async (encFilePath, { mediaType }) => {
-    const directPath = `/v/t62.${mediaType}/${newId()}`;
-    this.uploads.set(directPath, await readFile(encFilePath));
-    return { mediaUrl: `https://mmg.whatsapp.net${directPath}`, directPath };
-  };
-
-  /** Decrypts what a contact received (media key and direct path from the decrypted message). */
-  async plaintextOf(media: { mediaKey?: unknown; directPath?: unknown }, type: MediaType): Promise<Buffer> {
-    const enc = this.uploads.get(String(media.directPath));
-    if (!enc) throw new Error(`nothing uploaded at ${String(media.directPath)}`);
-    const keys = await getMediaKeys(Buffer.from(String(media.mediaKey), 'base64'), type);
-    return aesDecryptWithIV(enc.subarray(0, -10), keys.cipherKey, keys.iv);
   }
 }
 
@@ -101,7 +80,6 @@ export interface MessagingWorld {
   readonly media: BlobStore;
   readonly sim: WhatsAppSimulator;
   readonly bus: RecordingEventBus;
-  readonly mediaHost: MediaHostStandIn;
   readonly messaging: HostMessaging;
   readonly config: MessagingConfig;
   /** Counters HostMessaging reported (`MessagesReceived`, `MediaDownloads`, ...). */
@@ -140,7 +118,6 @@ export async function startMessagingWorld(
   await sim.start({ port: 0 });
   const untrust = trustSimulator(sim.rootPublicKey);
   const bus = new RecordingEventBus();
-  const mediaHost = new MediaHostStandIn();
   const quiet = () => undefined;
   const metrics = new Map<string, number>();
   const warnings: MessagingWorld['warnings'] = [];
@@ -166,16 +143,14 @@ export async function startMessagingWorld(
     media,
     sim,
     bus,
-    mediaHost,
     messaging,
     config,
     metrics,
     warnings,
     async link(phone) {
       const auth = memoryAuth(await provisionLinkedDevice(sim, phone));
-      const socket = connect(sim, auth);
+      const socket = connect(sim, auth, { fetchAgent: mediaAgent(sim) });
       await opened(socket);
-      socket.waUploadToServer = mediaHost.upload;
       const tenantId = newId();
       const sessionId = newId();
       const flushes: string[] = [];
