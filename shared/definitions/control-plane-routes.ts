@@ -115,6 +115,8 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     access: {
       tables: { sessions: 'read', messages: 'readWrite', chats: 'readWrite', idempotency: 'readWrite' },
       hostCommands: true,
+      // A `mediaId` is checked to exist (HeadObject needs s3:GetObject).
+      media: 'read',
     },
   },
   {

@@ -194,6 +194,26 @@ export function contentOfRequest(req: SendMessageRequest): MessageContent {
   return content;
 }
 
+/** The message types that carry a file. */
+export const MEDIA_MESSAGE_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
+
+/** Where a media send takes its file from, and the JSON pointer of its media object (`/image`), for a 400. */
+export function mediaSourceOf(
+  req: SendMessageRequest,
+): { readonly mediaId?: string; readonly url?: string; readonly pointer: string } | undefined {
+  for (const type of MEDIA_MESSAGE_TYPES) {
+    if (req.type !== type) continue;
+    const media = (req as Record<string, unknown>)[type] as { mediaId?: string; url?: string } | undefined;
+    if (!media) return undefined;
+    return {
+      ...(media.mediaId === undefined ? {} : { mediaId: media.mediaId }),
+      ...(media.url === undefined ? {} : { url: media.url }),
+      pointer: `/${type}`,
+    };
+  }
+  return undefined;
+}
+
 export const MessageStatusSchema = z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed']);
 export type MessageStatus = z.infer<typeof MessageStatusSchema>;
 

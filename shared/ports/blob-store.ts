@@ -27,6 +27,8 @@ export interface BlobStore {
   put(key: string, bytes: Uint8Array, options?: PutBlobOptions): Promise<{ readonly version: string }>;
   /** `null` when missing. A corrupted or tampered object is a `DecryptionError` (never garbage bytes). */
   get(key: string): Promise<StoredBlob | null>;
+  /** Whether something is stored under the key, without reading (or decrypting) it. */
+  exists(key: string): Promise<boolean>;
   /** Idempotent: deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
 }

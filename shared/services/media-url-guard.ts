@@ -6,11 +6,10 @@
  */
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
-import type { SendMessageRequest } from '../domain/message.js';
+import { mediaSourceOf, type SendMessageRequest } from '../domain/message.js';
 import { isPublicAddress, UnsafeUrlError } from '../net/public-url.js';
 
 const LOOKUP_TIMEOUT_MS = 2_000;
-const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
 
 async function resolveAll(host: string): Promise<string[]> {
   if (ipaddr.isValid(host)) return [host];
@@ -30,12 +29,8 @@ async function resolveAll(host: string): Promise<string[]> {
 
 /** The media URL of a send request, with the JSON pointer that names it in a 400. */
 export function mediaUrlOf(request: SendMessageRequest): { url: string; pointer: string } | undefined {
-  for (const type of MEDIA_TYPES) {
-    if (request.type !== type) continue;
-    const media = (request as Record<string, unknown>)[type] as { url?: string } | undefined;
-    if (media?.url !== undefined) return { url: media.url, pointer: `/${type}/url` };
-  }
-  return undefined;
+  const source = mediaSourceOf(request);
+  return source?.url === undefined ? undefined : { url: source.url, pointer: `${source.pointer}/url` };
 }
 
 export async function assertPublicMediaUrl(

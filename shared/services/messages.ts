@@ -4,8 +4,10 @@
  */
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../domain/errors.js';
 import { newId, nowIso } from '../domain/ids.js';
+import { MEDIA_RETENTION_DAYS, mediaObjectKey } from '../domain/media.js';
 import {
   contentOfRequest,
+  mediaSourceOf,
   messagePreview,
   type Message,
   type SendMessageRequest,
@@ -56,6 +58,27 @@ async function assertReferencedMessages(
   if (errors.length > 0) throw new ValidationError(errors);
 }
 
+/**
+ * A `mediaId` must name a file this tenant uploaded (or received) that the bucket still holds (objects expire
+ * after `MEDIA_RETENTION_DAYS`), or the host could only fail the send later. A 400 naming the field instead.
+ */
+async function assertUploadedMedia(
+  deps: Pick<Deps, 'media'>,
+  tenantId: string,
+  request: SendMessageRequest,
+): Promise<void> {
+  const source = mediaSourceOf(request);
+  if (source?.mediaId === undefined) return;
+  if (await deps.media.exists(mediaObjectKey(tenantId, source.mediaId))) return;
+  throw new ValidationError([
+    {
+      location: 'body',
+      pointer: `${source.pointer}/mediaId`,
+      message: `no media with this id (upload it with POST /v1/media; media expire after ${MEDIA_RETENTION_DAYS} days)`,
+    },
+  ]);
+}
+
 export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMessageResponse> {
   const { tenant, sessionId, request } = input;
   const session = await loadSession(deps, tenant.id, sessionId);
@@ -64,6 +87,7 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
   }
   await assertPublicMediaUrl(request, { allowLoopback: deps.localMode });
   await assertReferencedMessages(deps, sessionId, request);
+  await assertUploadedMedia(deps, tenant.id, request);
 
   const now = deps.now();
   const candidateId = newId(now);

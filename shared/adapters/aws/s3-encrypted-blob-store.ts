@@ -129,6 +129,18 @@ export class S3EncryptedBlobStore implements BlobStore {
     return { bytes, version, ...(contentType ? { contentType } : {}) };
   }
 
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.options.s3.send(
+        new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) }),
+      );
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
   async delete(key: string): Promise<void> {
     await this.options.s3.send(
       new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) }),

@@ -32,6 +32,9 @@ class MemoryBlobStore implements BlobStore {
   async get(key: string) {
     return this.objects.get(key) ?? null;
   }
+  async exists(key: string) {
+    return this.objects.has(key);
+  }
   async delete(key: string) {
     this.objects.delete(key);
   }
@@ -104,6 +107,7 @@ describe('SessionAuthStore', () => {
 
     const tampered: BlobStore = {
       put: (k, b, o) => blobs.put(k, b, o),
+      exists: (k) => blobs.exists(k),
       delete: (k) => blobs.delete(k),
       get: async () => {
         throw new DecryptionError('b/k', 'authentication-failed');
@@ -116,6 +120,7 @@ describe('SessionAuthStore', () => {
 
     const down: BlobStore = {
       put: (k, b, o) => blobs.put(k, b, o),
+      exists: (k) => blobs.exists(k),
       delete: (k) => blobs.delete(k),
       get: async () => {
         throw new Error('network');

@@ -54,6 +54,8 @@ describe('S3EncryptedBlobStore on fauxqs', () => {
     expect(read?.version).toBe(version);
     expect(await store.get(key('missing'))).toBeNull();
     expect(read?.contentType).toBeUndefined();
+    expect(await store.exists(k)).toBe(true);
+    expect(await store.exists(key('missing'))).toBe(false);
   });
 
   it("keeps the plain bytes' content type beside the envelope", async () => {

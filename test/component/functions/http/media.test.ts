@@ -262,4 +262,30 @@ describe('sending an uploaded file', () => {
     const stored = await api.repos.messages.get(session.body.id, sent.body.id);
     expect(stored?.content).toMatchObject({ type: 'image', image: { mediaId: up.body.id } });
   });
+
+  it("an unknown mediaId, or another tenant's, is a 400 naming the field, and nothing is queued", async () => {
+    const theirs = await api.call<{ id: string }>('POST', '/v1/media', {
+      key: other.key,
+      rawBody: Buffer.from('their file'),
+      headers: { 'content-type': 'image/jpeg' },
+    });
+    expect(theirs.status).toBe(201);
+    const session = await api.call<{ id: string }>('POST', '/v1/sessions', { key: tenant.key, body: {} });
+    for (const mediaId of ['01J00000000000000000000000', theirs.body.id]) {
+      const refused = await api.call<{ errors?: { pointer?: string; message: string }[] }>(
+        'POST',
+        `/v1/sessions/${session.body.id}/messages`,
+        {
+          key: tenant.key,
+          body: { to: '+15557654321', type: 'document', document: { mediaId, fileName: 'a.pdf' } },
+        },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ pointer: '/document/mediaId' })]);
+    }
+    const history = await api.call<{ items: unknown[] }>('GET', `/v1/sessions/${session.body.id}/messages`, {
+      key: tenant.key,
+    });
+    expect(history.body.items).toEqual([]);
+  });
 });

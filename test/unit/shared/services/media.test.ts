@@ -21,6 +21,7 @@ function memoryStore(): BlobStore & { readonly objects: Map<string, StoredBlob> 
       return { version: stored.version };
     },
     get: async (key: string) => objects.get(key) ?? null,
+    exists: async (key: string) => objects.has(key),
     delete: async (key: string) => {
       objects.delete(key);
     },
