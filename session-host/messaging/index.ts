@@ -8,6 +8,7 @@ import { isId } from '../../shared/domain/ids.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { listBacklog } from './drain.js';
 import { ReceiptTracker } from './receipts.js';
+import { ReceivedOutbox } from './outbox.js';
 import { MessageReceiver } from './receive.js';
 import { SendScheduler, type SendLane } from './scheduler.js';
 import { SendFailure } from './send-failure.js';
@@ -21,7 +22,10 @@ export { waMessageIdFor } from './wa-message-id.js';
 export interface SessionMessaging {
   /** A `message.send` doorbell for this session (may be a duplicate; DynamoDB is the truth). */
   ring(messageId: string): void;
-  /** On connect/claim: send everything `queued` (and resume `sending` left by a dead host) in order. */
+  /**
+   * On connect/claim: send everything `queued` (and resume `sending` left by a dead host) in order, and
+   * republish the `message.received` events a crashed (or stopped) host stored but never got onto the bus.
+   */
   drain(): Promise<void>;
   /** Socket closed or lease lost: stop sending at once; pending work stays `queued` in DynamoDB. */
   detach(): void;
@@ -36,8 +40,10 @@ export class HostMessaging {
   readonly #scheduler: SendScheduler;
   /** One attachment per session: a second `attach` (a reconnect that skipped `detach`) replaces the first. */
   readonly #attached = new Map<string, SessionMessaging>();
+  readonly #outbox: ReceivedOutbox;
 
   constructor(private readonly deps: MessagingDeps) {
+    this.#outbox = new ReceivedOutbox(deps);
     const { config } = deps;
     this.#scheduler = new SendScheduler({
       concurrency: config.concurrency,
@@ -93,7 +99,7 @@ export class HostMessaging {
       },
     });
 
-    const receiver = new MessageReceiver(deps, session);
+    const receiver = new MessageReceiver(deps, session, this.#outbox);
     const receipts = new ReceiptTracker(deps, session, {
       recentMessageId: (waMessageId) => ctx.recentWaIds.get(waMessageId),
       sendSettled: async (messageId) => {
@@ -120,6 +126,18 @@ export class HostMessaging {
       for (const id of backlog.ids) scheduler.enqueue(lane, id);
       if (backlog.ids.length > 0) log.info('backlog scheduled', { ...fields, count: backlog.ids.length });
     };
+    const outbox = this.#outbox;
+    const republish = async (): Promise<void> => {
+      try {
+        const count = await outbox.republishPending(session.sessionId, () => detached);
+        if (count > 0) log.info('pending message.received republished', { ...fields, count });
+      } catch (error) {
+        log.error('pending message.received not republished', {
+          ...fields,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    };
 
     const handle: SessionMessaging = {
       ring: (messageId) => {
@@ -129,7 +147,9 @@ export class HostMessaging {
         }
         scheduler.enqueue(lane, messageId);
       },
-      drain,
+      drain: async () => {
+        await Promise.all([drain(), republish()]);
+      },
       detach: () => {
         if (detached) return;
         detached = true;

@@ -10,11 +10,12 @@
  *    a file too large or a failed download leaves the message without one (it is stored all the same);
  * 4. store the message `delivered` (the phone acknowledged it), with `replyTo` = our id of the quoted message;
  * 5. update the chat (last message, one more unread), once per message actually created;
- * 6. publish `message.received`.
+ * 6. publish `message.received` through the outbox (outbox.ts): the message is written with a pending-event
+ *    marker, which is cleared once the event is on the bus; a host that attaches the session later republishes
+ *    what a crashed one left marked.
  */
 import type { WAMessage } from '@whiskeysockets/baileys';
 import { toNumber } from '@whiskeysockets/baileys';
-import { makeEvent } from '../../shared/domain/events.js';
 import { newId, nowIso } from '../../shared/domain/ids.js';
 import type { Message } from '../../shared/domain/message.js';
 import { messagePreview } from '../../shared/domain/message.js';
@@ -22,6 +23,7 @@ import { isBroadcastJid, isLidJid, jidToPhone, normalizeJid } from '../../shared
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { reactionTargetWaId, toInboundContent } from './inbound-content.js';
 import { withInboundMedia } from './media-download.js';
+import type { ReceivedOutbox } from './outbox.js';
 
 export class MessageReceiver {
   /** WhatsApp ids being stored now: Baileys can emit one message twice before the index shows the first. */
@@ -31,6 +33,7 @@ export class MessageReceiver {
   constructor(
     private readonly deps: MessagingDeps,
     private readonly session: AttachedSession,
+    private readonly outbox: ReceivedOutbox,
   ) {}
 
   /** Queues a `messages.upsert` batch behind the previous ones (order per session is kept). */
@@ -93,24 +96,27 @@ export class MessageReceiver {
       const createdAt = seconds > 0 ? nowIso(new Date(Math.min(Date.now(), seconds * 1000 + 999))) : now;
       const content = await withInboundMedia(this.deps, this.session, m, parsed.content);
 
-      const { message, created } = await messages.create({
-        id: newId(),
-        tenantId,
-        sessionId,
-        direction: 'inbound',
-        chatJid,
-        ...(from !== undefined ? { from } : {}),
-        senderJid,
-        ...(m.pushName ? { pushName: m.pushName } : {}),
-        type: content.type,
-        content,
-        status: 'delivered',
-        statusHistory: [{ status: 'delivered', at: now }],
-        waMessageId,
-        ...(quoted ? { replyTo: quoted.id } : {}),
-        createdAt,
-        updatedAt: now,
-      });
+      const { message, created } = await messages.create(
+        {
+          id: newId(),
+          tenantId,
+          sessionId,
+          direction: 'inbound',
+          chatJid,
+          ...(from !== undefined ? { from } : {}),
+          senderJid,
+          ...(m.pushName ? { pushName: m.pushName } : {}),
+          type: content.type,
+          content,
+          status: 'delivered',
+          statusHistory: [{ status: 'delivered', at: now }],
+          waMessageId,
+          ...(quoted ? { replyTo: quoted.id } : {}),
+          createdAt,
+          updatedAt: now,
+        },
+        { eventPending: true },
+      );
       if (!created) return null;
       this.deps.metrics?.count('MessagesReceived');
       // A reaction is not a new line in the chat list, and phones do not count it as unread.
@@ -130,43 +136,11 @@ export class MessageReceiver {
           },
         });
       }
-      this.#publish(message);
+      // Not awaited (the host's bus batches): publishes, then clears the marker; failures are logged.
+      void this.outbox.publish(message);
       return message;
     } finally {
       this.#inProgress.delete(waMessageId);
-    }
-  }
-
-  /** Not awaited (the host's bus batches); a failure is logged. Never throws. */
-  #publish(message: Message): void {
-    const failed = (error: unknown): void =>
-      this.deps.log.error('message.received not published', {
-        sessionId: message.sessionId,
-        messageId: message.id,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    try {
-      const event = makeEvent('message.received', {
-        tenantId: message.tenantId,
-        sessionId: message.sessionId,
-        data: {
-          message: {
-            id: message.id,
-            waMessageId: message.waMessageId!,
-            chatJid: message.chatJid,
-            ...(message.from !== undefined ? { from: message.from } : {}),
-            ...(message.senderJid !== undefined ? { senderJid: message.senderJid } : {}),
-            ...(message.pushName !== undefined ? { pushName: message.pushName } : {}),
-            type: message.type,
-            content: message.content,
-            ...(message.replyTo !== undefined ? { replyTo: message.replyTo } : {}),
-            createdAt: message.createdAt,
-          },
-        },
-      });
-      this.deps.events.publish([event]).catch(failed);
-    } catch (error) {
-      failed(error);
     }
   }
 }

@@ -71,7 +71,9 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
   /**
    * Message ids are ULIDs, so the sort key is send order. `byChat` serves history per chat; `byWaId` maps
    * WhatsApp receipts back to our message; `queued` is sparse (only queued items carry `queuedFor`), so a
-   * host that claims a session drains exactly what is left to send, in order.
+   * host that claims a session drains exactly what is left to send, in order. `byPendingEvent` is the
+   * `message.received` outbox, sparse too: a received message carries `eventPendingSession` until its event is
+   * on the bus, so a host that claims the session republishes what a crashed one stored but never published.
    */
   messages: {
     logicalName: 'messages',
@@ -81,6 +83,7 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
       { indexName: 'byChat', partitionKey: s('chatKey'), sortKey: s('messageId') },
       { indexName: 'byWaId', partitionKey: s('waKey') },
       { indexName: 'queued', partitionKey: s('queuedFor'), sortKey: s('messageId') },
+      { indexName: 'byPendingEvent', partitionKey: s('eventPendingSession'), sortKey: s('messageId') },
     ],
   },
   chats: {

@@ -13,6 +13,21 @@ export interface CreateMessageResult {
   readonly created: boolean;
 }
 
+export interface CreateMessageOptions {
+  /**
+   * Marks the message's event as not yet published (the `message.received` outbox): the message is listed by
+   * `listPendingEvents` until `clearPendingEvent`. Storage only; the domain message never shows it.
+   */
+  readonly eventPending?: boolean;
+}
+
+export interface ListPendingEventsRequest {
+  /** At most this many (default 100). */
+  readonly limit?: number;
+  /** Only messages with an id above this one (the last id of the previous round). */
+  readonly afterId?: string;
+}
+
 export interface AdvanceStatusOptions {
   /** When the change happened (ISO); it goes into `statusHistory` and `updatedAt`. */
   readonly at: string;
@@ -34,7 +49,7 @@ export interface ListByChatRequest extends PageRequest {
 }
 
 export interface MessageRepository {
-  create(message: Message): Promise<CreateMessageResult>;
+  create(message: Message, options?: CreateMessageOptions): Promise<CreateMessageResult>;
   get(sessionId: string, messageId: string): Promise<Message | null>;
   /**
    * Forward-only: writes only when the stored status may advance to `to`, appending one history entry.
@@ -52,4 +67,11 @@ export interface MessageRepository {
   listByChat(sessionId: string, chatJid: string, request?: ListByChatRequest): Promise<Page<Message>>;
   /** Newest first. */
   listBySession(sessionId: string, page?: PageRequest): Promise<Page<Message>>;
+  /**
+   * The session's messages created with `eventPending` whose event is not cleared yet, oldest first (the index
+   * is eventually consistent: one cleared a moment ago may still be listed).
+   */
+  listPendingEvents(sessionId: string, request?: ListPendingEventsRequest): Promise<Message[]>;
+  /** The message's event is on the bus: drop the marker. Idempotent; a missing message is not an error. */
+  clearPendingEvent(sessionId: string, messageId: string): Promise<void>;
 }

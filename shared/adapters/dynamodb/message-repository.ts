@@ -2,7 +2,9 @@
  * Messages table. Storage-only attributes, never returned:
  * - `chatKey` = `sessionId#chatJid` (byChat: history per chat);
  * - `waKey` = `sessionId#waMessageId` (byWaId: receipts back to our message), once WhatsApp's id is known;
- * - `queuedFor` = sessionId, only while the status is `queued` (sparse `queued` index: the send backlog).
+ * - `queuedFor` = sessionId, only while the status is `queued` (sparse `queued` index: the send backlog);
+ * - `eventPendingSession` = sessionId, from `create(..., { eventPending: true })` until `clearPendingEvent`
+ *   (sparse `byPendingEvent` index: the `message.received` outbox).
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../domain/errors.js';
@@ -17,8 +19,10 @@ import { TABLES } from '../../definitions/tables.js';
 import type {
   AdvanceStatusOptions,
   AdvanceStatusResult,
+  CreateMessageOptions,
   CreateMessageResult,
   ListByChatRequest,
+  ListPendingEventsRequest,
   MessageRepository,
 } from '../../ports/message-repository.js';
 import type { Page, PageRequest } from '../../ports/pagination.js';
@@ -26,8 +30,9 @@ import { isConditionFailed, queryPage, tableName, toDomain, type DynamoContext, 
 
 const def = TABLES.messages;
 const byChat = def.globalIndexes.find((i) => i.indexName === 'byChat')!;
-const INTERNAL = ['chatKey', 'waKey', 'queuedFor'] as const;
+const INTERNAL = ['chatKey', 'waKey', 'queuedFor', 'eventPendingSession'] as const;
 const DEFAULT_QUEUE_BATCH = 100;
+const DEFAULT_PENDING_BATCH = 100;
 
 /** For each target status, the stored statuses it may be reached from (the domain's `canAdvance`). */
 const ADVANCE_FROM = Object.fromEntries(
@@ -47,8 +52,9 @@ export class DynamoMessageRepository implements MessageRepository {
     this.table = tableName(ctx, 'messages');
   }
 
-  async create(message: Message): Promise<CreateMessageResult> {
+  async create(message: Message, options: CreateMessageOptions = {}): Promise<CreateMessageResult> {
     const item = toItem(message);
+    if (options.eventPending) item.eventPendingSession = message.sessionId;
     try {
       await this.ctx.dynamo.send(
         new PutCommand({
@@ -184,6 +190,40 @@ export class DynamoMessageRepository implements MessageRepository {
       page,
       fromItem,
     );
+  }
+
+  async listPendingEvents(sessionId: string, request: ListPendingEventsRequest = {}): Promise<Message[]> {
+    const after = request.afterId;
+    const out = await this.ctx.dynamo.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byPendingEvent',
+        KeyConditionExpression:
+          after === undefined
+            ? 'eventPendingSession = :s'
+            : 'eventPendingSession = :s AND messageId > :after',
+        ExpressionAttributeValues: { ':s': sessionId, ...(after === undefined ? {} : { ':after': after }) },
+        ScanIndexForward: true,
+        Limit: Math.max(1, Math.floor(request.limit ?? DEFAULT_PENDING_BATCH)),
+      }),
+    );
+    return (out.Items ?? []).map(fromItem);
+  }
+
+  async clearPendingEvent(sessionId: string, messageId: string): Promise<void> {
+    try {
+      await this.ctx.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sessionId, messageId },
+          UpdateExpression: 'REMOVE eventPendingSession',
+          // Never creates an item: a message deleted meanwhile has nothing left to clear.
+          ConditionExpression: 'attribute_exists(messageId)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
   }
 }
 

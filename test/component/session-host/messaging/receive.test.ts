@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proto } from '@whiskeysockets/baileys';
 import type { WAMessage } from '@whiskeysockets/baileys';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { physicalTableName } from '../../../../shared/definitions/tables.js';
+import type { DomainEvent } from '../../../../shared/domain/events.js';
+import { newId, nowIso } from '../../../../shared/domain/ids.js';
 import type { Message } from '../../../../shared/domain/message.js';
-import { waMessageIdFor } from '../../../../session-host/messaging/index.js';
+import type { EventBus } from '../../../../shared/ports/event-bus.js';
+import { fanOutEvent } from '../../../../shared/services/webhooks/fan-out.js';
+import { HostMessaging, waMessageIdFor } from '../../../../session-host/messaging/index.js';
+import { messageReceivedEvent } from '../../../../session-host/messaging/outbox.js';
 import { nextEvent } from '../../../simulator/helpers.js';
 import {
+  RecordingEventBus,
   queueMessage,
   startMessagingWorld,
   until,
@@ -30,6 +38,41 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
       const m = await world.repos.messages.get(me.sessionId, id);
       return m?.status === status ? m : undefined;
     }, `message ${id} ${status}`);
+
+  /** The stored item's outbox marker, read raw (the repository never returns it). */
+  const markerOf = async (id: string) => {
+    const out = await world.aws.clients.dynamo.send(
+      new GetCommand({
+        TableName: physicalTableName(world.aws.config.APP_RESOURCE_PREFIX, 'messages'),
+        Key: { sessionId: me.sessionId, messageId: id },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item?.eventPendingSession as string | undefined;
+  };
+  const pendingIds = async () =>
+    (await world.repos.messages.listPendingEvents(me.sessionId)).map((m) => m.id);
+  /** Another host process for the same session: its own HostMessaging, over the same tables, with `events`. */
+  const otherHost = (events: EventBus) => {
+    const quiet = () => undefined;
+    const messaging = new HostMessaging({
+      messages: world.repos.messages,
+      chats: world.repos.chats,
+      events,
+      media: world.media,
+      config: world.config,
+      log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    });
+    const session = messaging.attach({
+      tenantId: me.tenantId,
+      sessionId: me.sessionId,
+      socket: me.socket,
+      flushCredentials: async () => undefined,
+    });
+    return { messaging, session };
+  };
+  /** A host that dies after storing a message and before its event batch leaves: publishes never complete. */
+  const crashingBus: EventBus = { publish: () => new Promise<void>(() => undefined) };
 
   beforeAll(async () => {
     world = await startMessagingWorld();
@@ -113,6 +156,19 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
     expect(page.items.filter((m) => m.waMessageId === sent.id)).toHaveLength(1);
     expect(world.bus.ofType('message.received')).toHaveLength(publishedBefore);
     expect((await world.repos.chats.get(me.sessionId, CAROL_JID))?.unreadCount).toBe(3);
+  });
+
+  it('message.received carries the message id as its event id; the outbox marker is gone once published', async () => {
+    const sent = await world.sim.contactSend(CAROL, ME, 'which id is this?');
+    const m = await stored(sent.id);
+    await me.session.idle();
+    const events = world.bus.ofType('message.received').filter((e) => e.data.message.id === m.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toEqual(messageReceivedEvent(m));
+    expect(events[0]).toMatchObject({ id: m.id, createdAt: m.statusHistory[0]!.at });
+    await until(async () => ((await markerOf(m.id)) === undefined ? true : undefined), 'marker cleared');
+    expect(await pendingIds()).not.toContain(m.id);
+    expect(m).not.toHaveProperty('eventPendingSession');
   });
 
   it('a reaction to our message is stored with our id and does not count as unread', async () => {
@@ -202,6 +258,121 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
       expect((await world.repos.messages.get(me.sessionId, ours.id))?.status).toBe('sent');
     } finally {
       replacement.detach();
+    }
+  });
+
+  it('a host that dies between storing a message and publishing it leaves it pending; the next attach republishes it once, same id', async () => {
+    me.session.detach();
+    const crashed = otherHost(crashingBus);
+    const sent = await world.sim.contactSend(CAROL, ME, 'lost in a crash?');
+    const m = await stored(sent.id);
+    await crashed.session.idle();
+    crashed.session.detach(); // the process is gone
+    expect(await markerOf(m.id)).toBe(me.sessionId);
+    expect(await pendingIds()).toEqual([m.id]);
+
+    const bus = new RecordingEventBus();
+    const next = otherHost(bus);
+    try {
+      await next.session.drain();
+      expect(bus.ofType('message.received')).toEqual([messageReceivedEvent(m)]);
+      expect(bus.events[0]?.id).toBe(m.id);
+      expect(await markerOf(m.id)).toBeUndefined();
+      expect(await pendingIds()).toEqual([]);
+      // Nothing left: attaching once more publishes nothing.
+      await next.session.drain();
+      expect(bus.events).toHaveLength(1);
+    } finally {
+      next.session.detach();
+      await Promise.all([crashed.messaging.close(), next.messaging.close()]);
+    }
+  });
+
+  it('two attaches republishing the same pending message race: the same event id twice, one webhook delivery per subscription', async () => {
+    const crashed = otherHost(crashingBus);
+    const sent = await world.sim.contactSend(CAROL, ME, 'published twice?');
+    const m = await stored(sent.id);
+    await crashed.session.idle();
+    crashed.session.detach();
+    expect(await pendingIds()).toEqual([m.id]);
+
+    // Host A's publish completes only once host B has published too, so both find the marker still there.
+    let release: () => void = () => undefined;
+    const bothPublished = new Promise<void>((resolve) => (release = resolve));
+    const a = new RecordingEventBus();
+    const b = new RecordingEventBus();
+    const gatedA: EventBus = {
+      publish: async (events) => {
+        await a.publish(events);
+        await bothPublished;
+      },
+    };
+    const gatedB: EventBus = {
+      publish: async (events) => {
+        await b.publish(events);
+        release();
+      },
+    };
+    const hostA = otherHost(gatedA);
+    const hostB = otherHost(gatedB);
+    try {
+      const drainA = hostA.session.drain();
+      await until(async () => (a.events.length > 0 ? true : undefined), 'host A published');
+      await hostB.session.drain();
+      await drainA;
+      const published: DomainEvent[] = [...a.events, ...b.events];
+      expect(published.map((e) => e.id)).toEqual([m.id, m.id]);
+      expect(a.events).toEqual(b.events);
+      expect(await pendingIds()).toEqual([]);
+
+      // Both copies through the webhook fan-out (real webhooks and deliveries tables): one delivery each.
+      const subscriptions = await Promise.all(
+        [1, 2].map((n) =>
+          world.repos.webhooks.create(
+            {
+              id: newId(),
+              tenantId: me.tenantId,
+              url: `https://hooks${n}.example.com/wa`,
+              events: ['message.received'],
+              enabled: true,
+              secretPrefix: 'whsec_test',
+              createdAt: nowIso(),
+            },
+            'sealed-secret',
+          ),
+        ),
+      );
+      const jobs: { webhookId: string; deliveryId: string }[] = [];
+      const deps = {
+        webhooks: world.repos.webhooks,
+        deliveries: world.repos.deliveries,
+        payloads: { put: async () => undefined },
+        queue: {
+          send: async (queued: readonly { webhookId: string; deliveryId: string }[]) =>
+            void jobs.push(...queued),
+        },
+      };
+      const [first, second] = published as [DomainEvent, DomainEvent];
+      await fanOutEvent(deps, first);
+      expect(jobs.map((j) => j.deliveryId)).toEqual([m.id, m.id]);
+      expect(jobs.map((j) => j.webhookId).sort()).toEqual(subscriptions.map((s) => s.id).sort());
+      // The delivery worker POSTs and records the attempt; the copy then finds those deliveries and queues nothing.
+      for (const job of jobs) {
+        await world.repos.deliveries.markSucceeded(job.webhookId, job.deliveryId, {
+          at: nowIso(),
+          statusCode: 204,
+        });
+      }
+      expect(await fanOutEvent(deps, second)).toEqual({ matched: 2, queued: 0 });
+      expect(jobs).toHaveLength(2);
+      for (const subscription of subscriptions) {
+        const log = await world.repos.deliveries.listByWebhook(me.tenantId, subscription.id);
+        expect(log.items.map((d) => [d.id, d.status, d.attempts])).toEqual([[m.id, 'succeeded', 1]]);
+      }
+    } finally {
+      hostA.session.detach();
+      hostB.session.detach();
+      await Promise.all([crashed.messaging.close(), hostA.messaging.close(), hostB.messaging.close()]);
     }
   });
 });

@@ -181,4 +181,62 @@ describe('DynamoMessageRepository', () => {
     expect([...first.items, ...second.items].map((m) => m.id)).toEqual([...ids].reverse());
     expect(second.cursor).toBeUndefined();
   });
+
+  it('the message.received outbox: a pending marker kept out of the domain, listed oldest first, cleared idempotently', async () => {
+    const sessionId = newId();
+    const inbound = (s: number): Message =>
+      outbound(sessionId, {
+        direction: 'inbound',
+        to: undefined,
+        from: '+15557654321',
+        status: 'delivered',
+        statusHistory: [{ status: 'delivered', at: at(s) }],
+        waMessageId: `WA${uid()}`,
+        metadata: undefined,
+        createdAt: at(s),
+        updatedAt: at(s),
+      });
+    const pending: Message[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { message } = await repo().create(inbound(i), { eventPending: true });
+      pending.push(message);
+    }
+    // Without the option (sends, or a message whose event needs no outbox) nothing is marked.
+    await repo().create(inbound(9));
+    await repo().create(outbound(sessionId));
+    // Another session's pending message stays in its own partition.
+    const elsewhere = newId();
+    await repo().create({ ...inbound(0), id: newId(), sessionId: elsewhere }, { eventPending: true });
+
+    const [first, second, third] = pending.map((m) => m.id) as [string, string, string];
+    const raw = await db.rawItem('messages', { sessionId, messageId: first });
+    expect(raw?.eventPendingSession).toBe(sessionId);
+    const got = await repo().get(sessionId, first);
+    expect(got).toEqual(pending[0]);
+    expect(got).not.toHaveProperty('eventPendingSession');
+
+    expect((await repo().listPendingEvents(sessionId)).map((m) => m.id)).toEqual([first, second, third]);
+    expect(await repo().listPendingEvents(sessionId)).toEqual(pending);
+    expect((await repo().listPendingEvents(sessionId, { limit: 2 })).map((m) => m.id)).toEqual([
+      first,
+      second,
+    ]);
+    expect((await repo().listPendingEvents(sessionId, { afterId: second })).map((m) => m.id)).toEqual([
+      third,
+    ]);
+
+    await repo().clearPendingEvent(sessionId, second);
+    await repo().clearPendingEvent(sessionId, second);
+    expect((await repo().listPendingEvents(sessionId)).map((m) => m.id)).toEqual([first, third]);
+    expect(await db.rawItem('messages', { sessionId, messageId: second })).not.toHaveProperty(
+      'eventPendingSession',
+    );
+    expect(await repo().get(sessionId, second)).toEqual(pending[1]);
+
+    // Clearing a message that does not exist writes nothing.
+    const missing = newId();
+    await repo().clearPendingEvent(sessionId, missing);
+    expect(await db.rawItem('messages', { sessionId, messageId: missing })).toBeUndefined();
+    expect(await repo().listPendingEvents(elsewhere)).toHaveLength(1);
+  });
 });
