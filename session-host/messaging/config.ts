@@ -38,6 +38,12 @@ export const MessagingSettingsSchema = z.object({
   APP_MEDIA_FETCH_TIMEOUT_MS: int(30_000, 100),
   /** Whole download of an incoming media file (it holds the session's later incoming messages back meanwhile). */
   APP_MEDIA_DOWNLOAD_TIMEOUT_MS: int(30_000, 100),
+  /**
+   * After a `message.received` event fails to reach the bus (EventBridge throttling or an outage), the
+   * session's pending events are published again this long later (plus up to half of it as jitter), for as
+   * long as the session stays on this host; a host that loses it leaves them to the next attach.
+   */
+  APP_OUTBOX_RETRY_MS: int(15_000, 10),
   /** Cleartext `http:` media URLs (the API accepts them); addresses are vetted either way. */
   APP_MEDIA_ALLOW_HTTP: flag('true'),
   /** Local mode: media URLs on 127.0.0.1 are allowed (never private, link-local or metadata addresses). */
@@ -54,6 +60,7 @@ export interface MessagingConfig {
   readonly mediaMaxBytes: number;
   readonly mediaFetchTimeoutMs: number;
   readonly mediaDownloadTimeoutMs: number;
+  readonly outboxRetryMs: number;
   readonly allowHttp: boolean;
   readonly allowLoopback: boolean;
 }
@@ -79,6 +86,7 @@ export function loadMessagingConfig(env: NodeJS.ProcessEnv = process.env): Messa
     mediaMaxBytes: s.APP_MEDIA_MAX_BYTES,
     mediaFetchTimeoutMs: s.APP_MEDIA_FETCH_TIMEOUT_MS,
     mediaDownloadTimeoutMs: s.APP_MEDIA_DOWNLOAD_TIMEOUT_MS,
+    outboxRetryMs: s.APP_OUTBOX_RETRY_MS,
     allowHttp: s.APP_MEDIA_ALLOW_HTTP,
     allowLoopback: s.APP_LOCAL_MODE,
   };

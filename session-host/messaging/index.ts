@@ -41,9 +41,13 @@ export class HostMessaging {
   /** One attachment per session: a second `attach` (a reconnect that skipped `detach`) replaces the first. */
   readonly #attached = new Map<string, SessionMessaging>();
   readonly #outbox: ReceivedOutbox;
+  /** Per attached session: publish its pending `message.received` events again (outbox retries). */
+  readonly #republishers = new Map<string, () => Promise<void>>();
+  /** Per session: the armed outbox retry, at most one. */
+  readonly #retryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly deps: MessagingDeps) {
-    this.#outbox = new ReceivedOutbox(deps);
+    this.#outbox = new ReceivedOutbox(deps, (sessionId) => this.#retryOutboxLater(sessionId));
     const { config } = deps;
     this.#scheduler = new SendScheduler({
       concurrency: config.concurrency,
@@ -136,6 +140,7 @@ export class HostMessaging {
           ...fields,
           error: error instanceof Error ? error.message : String(error),
         });
+        this.#retryOutboxLater(session.sessionId);
       }
     };
 
@@ -154,6 +159,7 @@ export class HostMessaging {
         if (detached) return;
         detached = true;
         scheduler.removeLane(lane);
+        this.#cancelOutboxRetry(session.sessionId, republish);
         ev.off('messages.upsert', onUpsert);
         ev.off('messages.update', onUpdate);
         ev.off('message-receipt.update', onReceipt);
@@ -165,11 +171,39 @@ export class HostMessaging {
       },
     };
     this.#attached.set(session.sessionId, handle);
+    this.#republishers.set(session.sessionId, republish);
     return handle;
   }
 
   /** Stop scheduling new sends; wait for the in-flight send of every session to finish (shutdown). */
   async close(): Promise<void> {
+    for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+    this.#retryTimers.clear();
+    this.#republishers.clear();
     await this.#scheduler.close();
+  }
+
+  /**
+   * Arms one republish round for the session, `outboxRetryMs` (plus jitter, so sessions hit by one outage do
+   * not retry in step) from now, unless one is armed already or the session is no longer attached here. A
+   * round that fails again arms the next one, so retries go on at that pace while the session stays here.
+   */
+  #retryOutboxLater(sessionId: string): void {
+    if (this.#retryTimers.has(sessionId) || !this.#republishers.has(sessionId)) return;
+    const delay = this.deps.config.outboxRetryMs * (1 + Math.random() / 2);
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(sessionId);
+      void this.#republishers.get(sessionId)?.();
+    }, delay);
+    timer.unref();
+    this.#retryTimers.set(sessionId, timer);
+  }
+
+  /** On detach: a later attachment (maybe on another host) republishes; this one's retry must not. */
+  #cancelOutboxRetry(sessionId: string, republish: () => Promise<void>): void {
+    if (this.#republishers.get(sessionId) !== republish) return;
+    this.#republishers.delete(sessionId);
+    clearTimeout(this.#retryTimers.get(sessionId));
+    this.#retryTimers.delete(sessionId);
   }
 }

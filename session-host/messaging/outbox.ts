@@ -45,11 +45,15 @@ export class ReceivedOutbox {
   /** Message ids whose event this process is publishing now: a republish round leaves them alone. */
   readonly #inFlight = new Set<string>();
 
-  constructor(private readonly deps: Pick<MessagingDeps, 'messages' | 'events' | 'log'>) {}
+  constructor(
+    private readonly deps: Pick<MessagingDeps, 'messages' | 'events' | 'log'>,
+    /** A marker was left behind by a failed publish or clear: the session's events need another round. */
+    private readonly onFailed: (sessionId: string) => void = () => undefined,
+  ) {}
 
   /**
    * Publishes the message's event, then clears its marker. Resolves when both are done or have failed; never
-   * rejects (failures are logged; a marker left behind means a republish on the next attach).
+   * rejects (failures are logged and reported to `onFailed`; the marker left behind is republished later).
    */
   async publish(message: Message): Promise<void> {
     if (this.#inFlight.has(message.id)) return;
@@ -60,6 +64,7 @@ export class ReceivedOutbox {
         await this.deps.events.publish([messageReceivedEvent(message)]);
       } catch (error) {
         this.deps.log.error('message.received not published', { ...fields, error: errorText(error) });
+        this.onFailed(message.sessionId);
         return;
       }
       try {
@@ -69,6 +74,7 @@ export class ReceivedOutbox {
           ...fields,
           error: errorText(error),
         });
+        this.onFailed(message.sessionId);
       }
     } finally {
       this.#inFlight.delete(message.id);

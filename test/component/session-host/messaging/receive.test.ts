@@ -53,14 +53,14 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
   const pendingIds = async () =>
     (await world.repos.messages.listPendingEvents(me.sessionId)).map((m) => m.id);
   /** Another host process for the same session: its own HostMessaging, over the same tables, with `events`. */
-  const otherHost = (events: EventBus) => {
+  const otherHost = (events: EventBus, outboxRetryMs = world.config.outboxRetryMs) => {
     const quiet = () => undefined;
     const messaging = new HostMessaging({
       messages: world.repos.messages,
       chats: world.repos.chats,
       events,
       media: world.media,
-      config: world.config,
+      config: { ...world.config, outboxRetryMs },
       log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
     });
     const session = messaging.attach({
@@ -70,6 +70,21 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
       flushCredentials: async () => undefined,
     });
     return { messaging, session };
+  };
+  /** A bus whose first `failures` publishes of `message.received` throw (an EventBridge outage), then records. */
+  const outageBus = (failures: number) => {
+    const recorded = new RecordingEventBus();
+    const attempts: string[][] = [];
+    const bus: EventBus = {
+      publish: async (events) => {
+        if (events.some((e) => e.type === 'message.received')) {
+          attempts.push(events.map((e) => e.id));
+          if (attempts.length <= failures) throw new Error('ThrottlingException: Rate exceeded');
+        }
+        await recorded.publish(events);
+      },
+    };
+    return { bus, recorded, attempts };
   };
   /** A host that dies after storing a message and before its event batch leaves: publishes never complete. */
   const crashingBus: EventBus = { publish: () => new Promise<void>(() => undefined) };
@@ -373,6 +388,53 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
       hostA.session.detach();
       hostB.session.detach();
       await Promise.all([crashed.messaging.close(), hostA.messaging.close(), hostB.messaging.close()]);
+    }
+  });
+
+  it('a publish that fails while the session stays attached is retried until the bus takes it, then the marker clears', async () => {
+    me.session.detach();
+    const outage = outageBus(2);
+    const host = otherHost(outage.bus, 50);
+    try {
+      const sent = await world.sim.contactSend(CAROL, ME, 'sent during an EventBridge outage');
+      const m = await stored(sent.id);
+      await until(
+        async () => (outage.recorded.ofType('message.received').length > 0 ? true : undefined),
+        'message.received on the bus after the outage',
+      );
+      // The first publish and one retry round failed; the second round went through, with the same event.
+      expect(outage.attempts).toEqual([[m.id], [m.id], [m.id]]);
+      expect(outage.recorded.ofType('message.received')).toEqual([messageReceivedEvent(m)]);
+      await until(async () => ((await markerOf(m.id)) === undefined ? true : undefined), 'marker cleared');
+      expect(await pendingIds()).toEqual([]);
+    } finally {
+      host.session.detach();
+      await host.messaging.close();
+    }
+  });
+
+  it('a session detached after a failed publish is not retried by that host; its marker waits for the next attach', async () => {
+    me.session.detach();
+    const outage = outageBus(1);
+    const host = otherHost(outage.bus, 50);
+    const sent = await world.sim.contactSend(CAROL, ME, 'failed, then the lease was lost');
+    const m = await stored(sent.id);
+    await until(async () => (outage.attempts.length > 0 ? true : undefined), 'first publish attempted');
+    host.session.detach();
+    await new Promise((r) => setTimeout(r, 300)); // six retry periods
+    expect(outage.attempts).toEqual([[m.id]]);
+    expect(outage.recorded.events).toEqual([]);
+    expect(await pendingIds()).toEqual([m.id]);
+
+    const bus = new RecordingEventBus();
+    const next = otherHost(bus);
+    try {
+      await next.session.drain();
+      expect(bus.ofType('message.received')).toEqual([messageReceivedEvent(m)]);
+      expect(await pendingIds()).toEqual([]);
+    } finally {
+      next.session.detach();
+      await Promise.all([host.messaging.close(), next.messaging.close()]);
     }
   });
 });
