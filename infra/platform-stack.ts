@@ -1,6 +1,6 @@
 /**
- * The whole platform in one stack: storage, messaging and the control plane, wired with the `APP_*`
- * configuration of `shared/config/app-config.ts`.
+ * The whole platform in one stack: storage, messaging, the control plane, the session hosts and their alarms,
+ * wired with the `APP_*` configuration of `shared/config/app-config.ts`.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -14,6 +14,7 @@ import type {
   QueueName,
   WsRouteDefinition,
 } from '../shared/definitions/index.js';
+import { Alarms } from './constructs/alarms.js';
 import { repositoryEntry, type EntryResolver, type FunctionSettings } from './constructs/app-function.js';
 import { ControlPlane } from './constructs/control-plane.js';
 import { Messaging } from './constructs/messaging.js';
@@ -53,6 +54,7 @@ export class PlatformStack extends Stack {
   readonly messaging: Messaging;
   readonly controlPlane: ControlPlane;
   readonly sessionHosts: SessionHosts;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -127,6 +129,15 @@ export class PlatformStack extends Stack {
       removalPolicy: functionSettings.removalPolicy,
     });
 
+    this.alarms = new Alarms(this, 'Alarms', {
+      resourcePrefix: props.resourcePrefix,
+      key: this.storage.key,
+      serviceName,
+      messaging: this.messaging,
+      controlPlane: this.controlPlane,
+      sessionHosts: this.sessionHosts,
+    });
+
     new CfnOutput(this, 'HttpApiUrl', {
       value: this.controlPlane.httpStage.url,
       description: 'HTTP API base URL',
@@ -143,6 +154,10 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'MediaBucketName', { value: this.storage.mediaBucket.bucketName });
     new CfnOutput(this, 'EventBusName', { value: this.messaging.bus.eventBusName });
     new CfnOutput(this, 'DataKeyArn', { value: this.storage.key.keyArn });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'Every alarm notifies this SNS topic: subscribe e-mail, chat or paging to it',
+    });
     new CfnOutput(this, 'SessionHostClusterName', { value: this.sessionHosts.cluster.clusterName });
   }
 }
