@@ -7,6 +7,10 @@
  * conditional delete (`DynamoWsTicketStore`), so a reused, expired, unknown or malformed ticket gets the same
  * 401, and two browsers racing with one ticket get one connection. A handler built without a verifier refuses
  * everything (fail closed).
+ *
+ * A redeemed ticket is admitted only if its tenant is still active and its session still exists: a ticket lives
+ * a minute, and an operator who suspends a tenant (or a tenant who deletes the session) in that minute must not
+ * see a browser connect afterwards. Both are strongly consistent reads of one item each.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
@@ -14,11 +18,15 @@ import {
   WS_CONNECTION_MAX_SECONDS,
   type WsConnectionRepository,
 } from '../../shared/ports/ws-connection-repository.js';
-import type { WsTicketVerifier } from '../../shared/ports/ws-ticket-verifier.js';
-import { logWs, wsConnectionRepository, wsTicketVerifier } from './runtime.js';
+import type { WsTicketGrant, WsTicketVerifier } from '../../shared/ports/ws-ticket-verifier.js';
+import { logWs, wsAdmission, wsConnectionRepository, wsTicketVerifier } from './runtime.js';
+
+/** Whether what a redeemed ticket grants still holds: tenant active, session there and the tenant's. */
+export type WsAdmission = (grant: WsTicketGrant) => Promise<boolean>;
 
 export interface ConnectDeps {
   readonly verifier: WsTicketVerifier | undefined;
+  readonly admission: WsAdmission;
   readonly connections: () => WsConnectionRepository;
 }
 
@@ -43,6 +51,13 @@ export function createConnectHandler(
     }
     const grant = await deps.verifier.redeem(ticket);
     if (!grant) return refused;
+    if (!(await deps.admission(grant))) {
+      logWs('info', 'WebSocket connection refused: tenant suspended or session gone', {
+        tenantId: grant.tenantId,
+        sessionId: grant.sessionId,
+      });
+      return refused;
+    }
     const { connectionId, connectedAt } = event.data.requestContext;
     await deps.connections().put({
       connectionId,
@@ -58,4 +73,8 @@ export function createConnectHandler(
 // Built lazily: importing the module (local gateway, tests) must not read the environment.
 const lazyVerifier: WsTicketVerifier = { redeem: (ticket) => wsTicketVerifier().redeem(ticket) };
 
-export const handler = createConnectHandler({ verifier: lazyVerifier, connections: wsConnectionRepository });
+export const handler = createConnectHandler({
+  verifier: lazyVerifier,
+  admission: (grant) => wsAdmission()(grant),
+  connections: wsConnectionRepository,
+});

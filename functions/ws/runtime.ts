@@ -3,14 +3,18 @@
  * handler first needs them (a refused `$connect` never touches DynamoDB or reads the config).
  */
 import { createAwsClients } from '../../shared/adapters/aws/clients.js';
+import { DynamoSessionRepository } from '../../shared/adapters/dynamodb/session-repository.js';
+import { DynamoTenantRepository } from '../../shared/adapters/dynamodb/tenant-repository.js';
 import { DynamoWsConnectionRepository } from '../../shared/adapters/dynamodb/ws-connection-repository.js';
 import { DynamoWsTicketStore } from '../../shared/adapters/dynamodb/ws-ticket-store.js';
 import { loadAppConfig } from '../../shared/config/app-config.js';
 import type { WsConnectionRepository } from '../../shared/ports/ws-connection-repository.js';
 import type { WsTicketVerifier } from '../../shared/ports/ws-ticket-verifier.js';
+import type { WsAdmission } from './connect.js';
 
 let connections: WsConnectionRepository | undefined;
 let tickets: WsTicketVerifier | undefined;
+let admission: WsAdmission | undefined;
 
 /** The DynamoDB ticket store, as `$connect` sees it: redeem only. */
 export function wsTicketVerifier(): WsTicketVerifier {
@@ -19,6 +23,21 @@ export function wsTicketVerifier(): WsTicketVerifier {
     tickets = new DynamoWsTicketStore({ dynamo: createAwsClients(config).dynamo, config });
   }
   return tickets;
+}
+
+/** `$connect`'s second check: the ticket's tenant is active and its session still exists (and is the tenant's). */
+export function wsAdmission(): WsAdmission {
+  if (!admission) {
+    const config = loadAppConfig();
+    const ctx = { dynamo: createAwsClients(config).dynamo, config };
+    const tenants = new DynamoTenantRepository(ctx);
+    const sessions = new DynamoSessionRepository(ctx);
+    admission = async ({ tenantId, sessionId }) => {
+      const [tenant, session] = await Promise.all([tenants.get(tenantId), sessions.get(tenantId, sessionId)]);
+      return tenant?.status === 'active' && session !== null;
+    };
+  }
+  return admission;
 }
 
 export function wsConnectionRepository(): WsConnectionRepository {

@@ -216,6 +216,11 @@ export class ControlPlane extends Construct {
       // $connect checks the single-use ticket, $disconnect and $default act on the stored connection.
       grantTable(handler.role, props.tables, 'wsConnections', 'readWrite');
       grantTable(handler.role, props.tables, 'wsTickets', 'readWrite');
+      if (route.routeKey === '$connect') {
+        // Admission: the ticket's tenant must still be active and its session still there.
+        grantTable(handler.role, props.tables, 'tenants', 'read');
+        grantTable(handler.role, props.tables, 'sessions', 'read');
+      }
       this.grantManageConnections(handler.role);
       const wsRoute = this.webSocketApi.addRoute(route.routeKey, {
         integration: new WebSocketLambdaIntegration(`Ws${id}Integration`, handler.fn),

@@ -257,7 +257,7 @@ describe('WebSocket API', () => {
   });
 
   it.each(WS_ROUTES.map((r) => r.routeKey))(
-    '%s: nodejs24.x, ManageConnections on this API only, wsConnections/wsTickets only',
+    '%s: nodejs24.x, ManageConnections on this API only, wsConnections/wsTickets (+ tenants/sessions read on $connect) only',
     (routeKey) => {
       expect(functionFor('ws', routeKey).Properties['Runtime']).toBe('nodejs24.x');
       const statements = policyStatementsOf('ws', routeKey);
@@ -270,10 +270,16 @@ describe('WebSocket API', () => {
         [s['Action']].flat().some((a) => String(a).startsWith('dynamodb:')),
       );
       const tables = new Set(JSON.stringify(dynamo).match(/Storage\w+Table\w+/g));
-      expect([...tables].map((t) => t.replace(/^Storage(\w+?)Table.*$/, '$1')).sort()).toEqual([
-        'wsConnections',
-        'wsTickets',
-      ]);
+      expect([...tables].map((t) => t.replace(/^Storage(\w+?)Table.*$/, '$1')).sort()).toEqual(
+        routeKey === '$connect'
+          ? ['sessions', 'tenants', 'wsConnections', 'wsTickets']
+          : ['wsConnections', 'wsTickets'],
+      );
+      // The admission reads only: no write action on tenants or sessions.
+      const writes = dynamo.filter((s) =>
+        [s['Action']].flat().some((a) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(String(a))),
+      );
+      expect(JSON.stringify(writes)).not.toMatch(/Storage(tenants|sessions)Table/);
     },
   );
 });

@@ -133,6 +133,29 @@ describe('browser pairing tickets', () => {
     );
   });
 
+  it('a ticket issued before its tenant was suspended, or its session deleted, no longer opens a connection', async () => {
+    const suspended = await stack.tenant(['sessions:read']);
+    const suspendedSession = await stack.session(suspended.tenantId);
+    const beforeSuspension = await suspended.api.post<TicketBody>(
+      `/v1/sessions/${suspendedSession}/ws-tickets`,
+    );
+    expect(beforeSuspension.status).toBe(201);
+    await stack.repos.tenants.update(suspended.tenantId, { status: 'suspended' });
+    expect(await refusal(beforeSuspension.body.url)).toBe(401);
+    expect(await connections.listBySession(suspendedSession)).toEqual([]);
+
+    const { tenantId, api } = await stack.tenant(['sessions:read']);
+    const sessionId = await stack.session(tenantId);
+    const [beforeDelete, kept] = await Promise.all(
+      [1, 2].map(() => api.post<TicketBody>(`/v1/sessions/${sessionId}/ws-tickets`)),
+    );
+    // The same kind of ticket still works while the session is there (the check is not refusing everything).
+    const ws = await open(kept!.body.url);
+    await stack.repos.sessions.delete(tenantId, sessionId);
+    expect(await refusal(beforeDelete!.body.url)).toBe(401);
+    ws.close();
+  });
+
   it('two browsers racing with one ticket get exactly one connection', async () => {
     const { tenantId, api } = await stack.tenant(['sessions:read']);
     const sessionId = await stack.session(tenantId);

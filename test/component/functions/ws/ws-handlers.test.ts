@@ -77,7 +77,11 @@ describe('WebSocket handlers', () => {
   });
 
   it('a handler built without a verifier refuses every ticket (fails closed)', async () => {
-    const connect = createConnectHandler({ verifier: undefined, connections: () => repo });
+    const connect = createConnectHandler({
+      verifier: undefined,
+      admission: async () => true,
+      connections: () => repo,
+    });
     const info = {
       connectionId: 'conn-no-verifier',
       connectedAt: Date.now(),
@@ -102,7 +106,16 @@ describe('WebSocket handlers', () => {
         return ticket === 'good' ? grant : null;
       },
     };
-    const connect = createConnectHandler({ verifier, connections: () => repo });
+    // Admission (tenant active, session there) is the pairing-tickets test's subject; here it admits all.
+    const admitted: unknown[] = [];
+    const connect = createConnectHandler({
+      verifier,
+      admission: async (g) => {
+        admitted.push(g);
+        return true;
+      },
+      connections: () => repo,
+    });
     const info = {
       connectionId: 'conn-handler-1',
       connectedAt: Date.now(),
@@ -120,6 +133,28 @@ describe('WebSocket handlers', () => {
     expect(stored).toMatchObject({ connectionId: 'conn-handler-1', tenantId: grant.tenantId });
     expect(stored?.expiresAt).toBe(Math.floor(info.connectedAt / 1000) + 7200);
     expect(redeemed).toEqual(['bad', 'good']);
+    expect(admitted).toEqual([grant]);
+  });
+
+  it('$connect refuses a redeemed ticket its admission turns down, and stores nothing', async () => {
+    const grant = { tenantId: newId(), sessionId: newId() };
+    const connect = createConnectHandler({
+      verifier: { redeem: async () => grant },
+      admission: async () => false,
+      connections: () => repo,
+    });
+    const info = {
+      connectionId: 'conn-not-admitted',
+      connectedAt: Date.now(),
+      domainName: 'localhost',
+      sourceIp: '127.0.0.1',
+      userAgent: 'test',
+      headers: {},
+      multiValueHeaders: {},
+    };
+    const api = { apiId: 'localws', stage: 'local' };
+    expect(await connect(connectEvent(info, api, 'ticket=good'))).toEqual({ statusCode: 401 });
+    expect(await repo.listBySession(grant.sessionId)).toEqual([]);
   });
 
   it('$default answers ping with pong and anything else with an error frame', async () => {
