@@ -50,7 +50,8 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     entry: 'functions/http/sessions/create',
     handler: 'handler',
     auth: 'apiKey',
-    access: { tables: { sessions: 'readWrite' } },
+    // tenants: the session count the quota is kept on, raised in the same transaction as the session is written.
+    access: { tables: { sessions: 'readWrite', tenants: 'readWrite' } },
   },
   {
     routeKey: 'GET /v1/sessions',
@@ -72,7 +73,7 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     handler: 'handler',
     auth: 'apiKey',
     access: {
-      tables: { sessions: 'readWrite', messages: 'readWrite', chats: 'readWrite' },
+      tables: { sessions: 'readWrite', messages: 'readWrite', chats: 'readWrite', tenants: 'readWrite' },
       hostCommands: true,
       blobs: 'readWrite',
     },

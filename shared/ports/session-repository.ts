@@ -46,6 +46,14 @@ export interface SessionRepository {
    * that id is a `ConflictError`. The stored session starts unowned (`leaseUntil` 0) whatever the input says.
    */
   create(session: Session): Promise<Session>;
+  /**
+   * `create` within the tenant's session quota, atomically: the session is written and the session count on the
+   * tenant's item raised in one transaction, which fails with `QuotaExceededError` when the count is already at
+   * `maxSessions` (two creates racing for the last place: one wins). Idempotent like `create`: a retry of a
+   * session already written returns it, counted once. Sessions written by plain `create` (fixtures, tooling)
+   * are outside the count.
+   */
+  createWithinQuota(session: Session, maxSessions: number): Promise<Session>;
   /** A session of another tenant is `null`, exactly like a missing one. */
   get(tenantId: string, sessionId: string): Promise<Session | null>;
   /** Host side (no tenant at hand): the session by id alone. */
@@ -65,7 +73,10 @@ export interface SessionRepository {
   updateDetails(sessionId: string, details: SessionDetailsPatch, guard?: SessionWriteGuard): Promise<Session>;
   /** Tenant-scoped: another tenant's session is a `NotFoundError`. */
   setDesired(tenantId: string, sessionId: string, desired: DesiredState): Promise<Session>;
-  /** Tenant-scoped: another tenant's session is a `NotFoundError`. Messages and credentials are erased elsewhere. */
+  /**
+   * Tenant-scoped: another tenant's session is a `NotFoundError`. A session made by `createWithinQuota` gives its
+   * place back in the same transaction. Messages and credentials are erased elsewhere.
+   */
   delete(tenantId: string, sessionId: string): Promise<void>;
 
   /**

@@ -31,21 +31,10 @@ export async function loadSession(deps: SessionsOnly, tenantId: string, sessionI
   return session;
 }
 
-async function countSessions(deps: Pick<Deps, 'repos'>, tenantId: string, upTo: number): Promise<number> {
-  let count = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.repos.sessions.listByTenant(tenantId, { limit: 100, cursor });
-    count += page.items.length;
-    cursor = page.cursor;
-  } while (cursor && count < upTo);
-  return count;
-}
-
 /**
- * The quota is checked by counting first, so two creates racing at the limit may both pass (one session over
- * for a moment); the next create is refused again. A counter item would close that gap at the cost of a
- * transaction on every create and delete.
+ * Creates a session within the tenant's `maxSessions`, kept by a count on the tenant's item that goes up in the
+ * same transaction as the session is written (and down with its delete), so creates racing for the last place
+ * cannot both win.
  */
 export async function createSession(
   deps: Pick<Deps, 'repos' | 'now'>,
@@ -53,23 +42,28 @@ export async function createSession(
   request: CreateSessionRequest,
 ): Promise<SessionView> {
   const max = tenant.limits.maxSessions;
-  if ((await countSessions(deps, tenant.id, max)) >= max) {
+  const at = nowIso(new Date(deps.now()));
+  try {
+    const session = await deps.repos.sessions.createWithinQuota(
+      {
+        id: newId(deps.now()),
+        tenantId: tenant.id,
+        ...(request.name === undefined ? {} : { name: request.name }),
+        desired: 'running',
+        status: 'starting',
+        leaseUntil: 0,
+        createdAt: at,
+        updatedAt: at,
+      },
+      max,
+    );
+    return toSessionView(session);
+  } catch (error) {
+    if (!(error instanceof QuotaExceededError)) throw error;
     throw new QuotaExceededError(
       `This tenant may have at most ${max} session(s); delete one or ask for a higher limit`,
     );
   }
-  const at = nowIso(new Date(deps.now()));
-  const session = await deps.repos.sessions.create({
-    id: newId(deps.now()),
-    tenantId: tenant.id,
-    ...(request.name === undefined ? {} : { name: request.name }),
-    desired: 'running',
-    status: 'starting',
-    leaseUntil: 0,
-    createdAt: at,
-    updatedAt: at,
-  });
-  return toSessionView(session);
 }
 
 export async function listSessions(

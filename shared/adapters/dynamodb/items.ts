@@ -1,5 +1,5 @@
 /** Small helpers shared by the DynamoDB repositories: errors, paging, TTL and item <-> domain mapping. */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { InternalError } from '../../domain/errors.js';
@@ -24,6 +24,19 @@ export function isConditionFailed(error: unknown): error is ConditionalCheckFail
     error instanceof ConditionalCheckFailedException ||
     (error instanceof Error && error.name === 'ConditionalCheckFailedException')
   );
+}
+
+/**
+ * The per-item codes of a cancelled transaction, in `TransactItems` order (`ConditionalCheckFailed`, `None`...),
+ * or `[]` when the error is not a cancelled transaction.
+ */
+export function cancellationCodes(error: unknown): (string | undefined)[] {
+  const cancelled =
+    error instanceof TransactionCanceledException ||
+    (error instanceof Error && error.name === 'TransactionCanceledException');
+  if (!cancelled) return [];
+  const reasons = (error as Partial<TransactionCanceledException>).CancellationReasons ?? [];
+  return reasons.map((r) => r.Code);
 }
 
 export const DEFAULT_PAGE_SIZE = 50;

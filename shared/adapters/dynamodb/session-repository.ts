@@ -2,7 +2,9 @@
  * Sessions table. Invariants kept by every write here:
  * - `leaseUntil` is always a number (0 when unowned) and `desired` always set, so the `byLease` GSI holds every
  *   session and `desired = running AND leaseUntil < now` finds both unowned and expired ones;
- * - `owner` exists only while a host holds (or held, until expiry) the lease, so `byOwner` is sparse.
+ * - `owner` exists only while a host holds (or held, until expiry) the lease, so `byOwner` is sparse;
+ * - `inQuota` (storage only) marks a session counted in `sessionCount` on its tenant's item (`session-quota.ts`):
+ *   the count goes up with the put and down with the delete, each in one transaction with the session write.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
@@ -34,6 +36,7 @@ import {
   type DynamoContext,
   type Item,
 } from './items.js';
+import { IN_QUOTA, deleteCountedSession, putCountedSession } from './session-quota.js';
 
 const def = TABLES.sessions;
 const byTenant = def.globalIndexes.find((i) => i.indexName === 'byTenant')!;
@@ -67,6 +70,16 @@ export class DynamoSessionRepository implements SessionRepository {
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
+    const existing = await this.getById(session.id);
+    if (existing && existing.tenantId === session.tenantId && existing.name === session.name) return existing;
+    throw new ConflictError(`session ${session.id} already exists`);
+  }
+
+  async createWithinQuota(session: Session, maxSessions: number): Promise<Session> {
+    const item = toItem(session);
+    if ((await putCountedSession(this.ctx, session.tenantId, item, maxSessions)) === 'created')
+      return fromItem(item);
+    // The id is taken: the same session again (a retry) is answered as it is; anything else is a conflict.
     const existing = await this.getById(session.id);
     if (existing && existing.tenantId === session.tenantId && existing.name === session.name) return existing;
     throw new ConflictError(`session ${session.id} already exists`);
@@ -136,6 +149,18 @@ export class DynamoSessionRepository implements SessionRepository {
   }
 
   async delete(tenantId: string, sessionId: string): Promise<void> {
+    const stored = await this.ctx.dynamo.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { sessionId },
+        ProjectionExpression: 'tenantId, #inQuota',
+        ExpressionAttributeNames: { '#inQuota': IN_QUOTA },
+        ConsistentRead: true,
+      }),
+    );
+    if (stored.Item?.['tenantId'] === tenantId && stored.Item[IN_QUOTA] === true) {
+      if (await deleteCountedSession(this.ctx, tenantId, sessionId)) return;
+    }
     try {
       await this.ctx.dynamo.send(
         new DeleteCommand({
@@ -298,5 +323,5 @@ function toItem(session: Session): Item {
 }
 
 function fromItem(item: Item): Session {
-  return toDomain(SessionSchema, item, { rename: { sessionId: 'id' } });
+  return toDomain(SessionSchema, item, { internal: [IN_QUOTA], rename: { sessionId: 'id' } });
 }

@@ -141,6 +141,27 @@ describe('create, list, read', () => {
     expect(third.body.type).toMatch(/quota-exceeded$/);
   });
 
+  it('creates racing for the last places get exactly the quota; a delete gives a place back', async () => {
+    const small = await api.createTenant({ maxSessions: 3 });
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        api.call<{ id: string }>('POST', '/v1/sessions', { key: small.key, body: { name: `race ${i}` } }),
+      ),
+    );
+    const created = replies.filter((r) => r.status === 201);
+    expect(created).toHaveLength(3);
+    expect(replies.filter((r) => r.status === 403)).toHaveLength(5);
+    const listed = await api.call<{ items: unknown[] }>('GET', '/v1/sessions', { key: small.key });
+    expect(listed.body.items).toHaveLength(3);
+
+    const gone = await api.call('DELETE', `/v1/sessions/${created[0]!.body.id}`, { key: small.key });
+    expect(gone.status).toBe(204);
+    const again = await api.call('POST', '/v1/sessions', { key: small.key, body: {} });
+    expect(again.status).toBe(201);
+    const full = await api.call<Problem>('POST', '/v1/sessions', { key: small.key, body: {} });
+    expect(full.status).toBe(403);
+  });
+
   it('refuses unknown fields and bad names with a 400', async () => {
     const reply = await api.call<{ errors: { pointer: string }[] }>('POST', '/v1/sessions', {
       key: tenant.key,

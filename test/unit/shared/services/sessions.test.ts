@@ -54,6 +54,12 @@ function world(options: { owner?: string; ring?: RingOutcome; onRing?: (c: HostC
           items: [...sessions.values()].filter((x) => x.tenantId === t),
         }),
         create: async (s: Session) => (sessions.set(s.id, s), s),
+        createWithinQuota: async (s: Session, max: number) => {
+          const count = [...sessions.values()].filter((x) => x.tenantId === s.tenantId).length;
+          if (count >= max) throw new QuotaExceededError('at the limit');
+          sessions.set(s.id, s);
+          return s;
+        },
         setDesired: async (t: string, s: string, desired: 'running' | 'stopped') => {
           const found = get(t, s);
           if (!found) throw new NotFoundError('x');
@@ -90,6 +96,9 @@ function world(options: { owner?: string; ring?: RingOutcome; onRing?: (c: HostC
 describe('createSession', () => {
   it('refuses beyond maxSessions with a quota problem', async () => {
     const w = world();
+    await expect(createSession(w.deps, tenant, {})).rejects.toThrow(
+      /may have at most 1 session\(s\); delete one or ask for a higher limit/,
+    );
     await expect(createSession(w.deps, tenant, {})).rejects.toBeInstanceOf(QuotaExceededError);
     const roomy = { ...tenant, limits: { ...tenant.limits, maxSessions: 2 } };
     const created = await createSession(w.deps, roomy, { name: 'n' });
