@@ -28,6 +28,20 @@ function open(url: string): Promise<WebSocket> {
   });
 }
 
+/** What the local gateway hands `$connect` for a browser opening `?<query>` as connection `connectionId`. */
+function connecting(connectionId: string, query: string, connectedAt = Date.now()) {
+  const info = {
+    connectionId,
+    connectedAt,
+    domainName: 'localhost',
+    sourceIp: '127.0.0.1',
+    userAgent: 'test',
+    headers: {},
+    multiValueHeaders: {},
+  };
+  return connectEvent(info, { apiId: 'localws', stage: 'local' }, query);
+}
+
 const reply = (ws: WebSocket, message: string) =>
   new Promise<unknown>((resolve) => {
     ws.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8'))));
@@ -82,19 +96,8 @@ describe('WebSocket handlers', () => {
       admission: async () => true,
       connections: () => repo,
     });
-    const info = {
-      connectionId: 'conn-no-verifier',
-      connectedAt: Date.now(),
-      domainName: 'localhost',
-      sourceIp: '127.0.0.1',
-      userAgent: 'test',
-      headers: {},
-      multiValueHeaders: {},
-    };
     const ticket = `ticket=wst_${'A'.repeat(43)}`;
-    expect(await connect(connectEvent(info, { apiId: 'localws', stage: 'local' }, ticket))).toEqual({
-      statusCode: 401,
-    });
+    expect(await connect(connecting('conn-no-verifier', ticket))).toEqual({ statusCode: 401 });
   });
 
   it("$connect with a verifier stores the connection for the ticket's session, and refuses a bad ticket", async () => {
@@ -116,22 +119,17 @@ describe('WebSocket handlers', () => {
       },
       connections: () => repo,
     });
-    const info = {
-      connectionId: 'conn-handler-1',
-      connectedAt: Date.now(),
-      domainName: 'localhost',
-      sourceIp: '127.0.0.1',
-      userAgent: 'test',
-      headers: {},
-      multiValueHeaders: {},
-    };
-    const api = { apiId: 'localws', stage: 'local' };
-    expect(await connect(connectEvent(info, api, 'ticket=bad'))).toEqual({ statusCode: 401 });
+    const connectedAt = Date.now();
+    expect(await connect(connecting('conn-handler-1', 'ticket=bad', connectedAt))).toEqual({
+      statusCode: 401,
+    });
     expect(await repo.listBySession(grant.sessionId)).toEqual([]);
-    expect(await connect(connectEvent(info, api, 'ticket=good'))).toEqual({ statusCode: 200 });
+    expect(await connect(connecting('conn-handler-1', 'ticket=good', connectedAt))).toEqual({
+      statusCode: 200,
+    });
     const [stored] = await repo.listBySession(grant.sessionId);
     expect(stored).toMatchObject({ connectionId: 'conn-handler-1', tenantId: grant.tenantId });
-    expect(stored?.expiresAt).toBe(Math.floor(info.connectedAt / 1000) + 7200);
+    expect(stored?.expiresAt).toBe(Math.floor(connectedAt / 1000) + 7200);
     expect(redeemed).toEqual(['bad', 'good']);
     expect(admitted).toEqual([grant]);
   });
@@ -143,17 +141,7 @@ describe('WebSocket handlers', () => {
       admission: async () => false,
       connections: () => repo,
     });
-    const info = {
-      connectionId: 'conn-not-admitted',
-      connectedAt: Date.now(),
-      domainName: 'localhost',
-      sourceIp: '127.0.0.1',
-      userAgent: 'test',
-      headers: {},
-      multiValueHeaders: {},
-    };
-    const api = { apiId: 'localws', stage: 'local' };
-    expect(await connect(connectEvent(info, api, 'ticket=good'))).toEqual({ statusCode: 401 });
+    expect(await connect(connecting('conn-not-admitted', 'ticket=good'))).toEqual({ statusCode: 401 });
     expect(await repo.listBySession(grant.sessionId)).toEqual([]);
   });
 

@@ -71,6 +71,15 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
     });
     return { messaging, session };
   };
+  /** Another host attaches and drains: it must publish `m`'s event, only that, and leave nothing pending. */
+  const republishedOnAttach = async (m: Message) => {
+    const bus = new RecordingEventBus();
+    const next = otherHost(bus);
+    await next.session.drain();
+    expect(bus.ofType('message.received')).toEqual([messageReceivedEvent(m)]);
+    expect(await pendingIds()).toEqual([]);
+    return { bus, next };
+  };
   /** A bus whose first `failures` publishes of `message.received` throw (an EventBridge outage), then records. */
   const outageBus = (failures: number) => {
     const recorded = new RecordingEventBus();
@@ -286,14 +295,10 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
     expect(await markerOf(m.id)).toBe(me.sessionId);
     expect(await pendingIds()).toEqual([m.id]);
 
-    const bus = new RecordingEventBus();
-    const next = otherHost(bus);
+    const { bus, next } = await republishedOnAttach(m);
     try {
-      await next.session.drain();
-      expect(bus.ofType('message.received')).toEqual([messageReceivedEvent(m)]);
       expect(bus.events[0]?.id).toBe(m.id);
       expect(await markerOf(m.id)).toBeUndefined();
-      expect(await pendingIds()).toEqual([]);
       // Nothing left: attaching once more publishes nothing.
       await next.session.drain();
       expect(bus.events).toHaveLength(1);
@@ -426,15 +431,8 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
     expect(outage.recorded.events).toEqual([]);
     expect(await pendingIds()).toEqual([m.id]);
 
-    const bus = new RecordingEventBus();
-    const next = otherHost(bus);
-    try {
-      await next.session.drain();
-      expect(bus.ofType('message.received')).toEqual([messageReceivedEvent(m)]);
-      expect(await pendingIds()).toEqual([]);
-    } finally {
-      next.session.detach();
-      await Promise.all([host.messaging.close(), next.messaging.close()]);
-    }
+    const { next } = await republishedOnAttach(m);
+    next.session.detach();
+    await Promise.all([host.messaging.close(), next.messaging.close()]);
   });
 });
