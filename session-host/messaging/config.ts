@@ -39,6 +39,12 @@ export const MessagingSettingsSchema = z.object({
   /** Whole download of an incoming media file (it holds the session's later incoming messages back meanwhile). */
   APP_MEDIA_DOWNLOAD_TIMEOUT_MS: int(30_000, 100),
   /**
+   * Incoming media files downloaded at once across the host's sessions. Downloads start when the messages
+   * arrive, side by side, while messages are still stored in order; the cap bounds the memory they hold (each
+   * file up to APP_MEDIA_MAX_BYTES) when many sessions receive media at once.
+   */
+  APP_MEDIA_DOWNLOAD_CONCURRENCY: int(8, 1),
+  /**
    * After a `message.received` event fails to reach the bus (EventBridge throttling or an outage), the
    * session's pending events are published again this long later (plus up to half of it as jitter), for as
    * long as the session stays on this host; a host that loses it leaves them to the next attach.
@@ -60,6 +66,7 @@ export interface MessagingConfig {
   readonly mediaMaxBytes: number;
   readonly mediaFetchTimeoutMs: number;
   readonly mediaDownloadTimeoutMs: number;
+  readonly mediaDownloadConcurrency: number;
   readonly outboxRetryMs: number;
   readonly allowHttp: boolean;
   readonly allowLoopback: boolean;
@@ -86,6 +93,7 @@ export function loadMessagingConfig(env: NodeJS.ProcessEnv = process.env): Messa
     mediaMaxBytes: s.APP_MEDIA_MAX_BYTES,
     mediaFetchTimeoutMs: s.APP_MEDIA_FETCH_TIMEOUT_MS,
     mediaDownloadTimeoutMs: s.APP_MEDIA_DOWNLOAD_TIMEOUT_MS,
+    mediaDownloadConcurrency: s.APP_MEDIA_DOWNLOAD_CONCURRENCY,
     outboxRetryMs: s.APP_OUTBOX_RETRY_MS,
     allowHttp: s.APP_MEDIA_ALLOW_HTTP,
     allowLoopback: s.APP_LOCAL_MODE,

@@ -4,6 +4,7 @@
  * `message.send` doorbell, `detach()` when the socket closes or the lease is lost, `close()` on shutdown.
  */
 import type { BaileysEventMap } from '@whiskeysockets/baileys';
+import PQueue from 'p-queue';
 import { isId } from '../../shared/domain/ids.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { listBacklog } from './drain.js';
@@ -41,6 +42,8 @@ export class HostMessaging {
   /** One attachment per session: a second `attach` (a reconnect that skipped `detach`) replaces the first. */
   readonly #attached = new Map<string, SessionMessaging>();
   readonly #outbox: ReceivedOutbox;
+  /** Incoming media downloads of every session of the host, `mediaDownloadConcurrency` at once. */
+  readonly #downloads: PQueue;
   /** Per attached session: publish its pending `message.received` events again (outbox retries). */
   readonly #republishers = new Map<string, () => Promise<void>>();
   /** Per session: the armed outbox retry, at most one. */
@@ -48,6 +51,7 @@ export class HostMessaging {
 
   constructor(private readonly deps: MessagingDeps) {
     this.#outbox = new ReceivedOutbox(deps, (sessionId) => this.#retryOutboxLater(sessionId));
+    this.#downloads = new PQueue({ concurrency: deps.config.mediaDownloadConcurrency });
     const { config } = deps;
     this.#scheduler = new SendScheduler({
       concurrency: config.concurrency,
@@ -103,7 +107,7 @@ export class HostMessaging {
       },
     });
 
-    const receiver = new MessageReceiver(deps, session, this.#outbox);
+    const receiver = new MessageReceiver(deps, session, this.#outbox, this.#downloads);
     const receipts = new ReceiptTracker(deps, session, {
       recentMessageId: (waMessageId) => ctx.recentWaIds.get(waMessageId),
       sendSettled: async (messageId) => {

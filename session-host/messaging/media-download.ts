@@ -75,6 +75,11 @@ export function inboundMediaId(sessionId: string, waMessageId: string, timestamp
   return encodeTime(timestampMs, 10) + random;
 }
 
+/** Whether `content` is a type whose file is downloaded (image, video, audio, document, sticker). */
+export function isInboundMedia(content: MessageContent): content is MediaContent {
+  return Object.hasOwn(FIELD_OF, content.type);
+}
+
 /**
  * `content` with the `mediaId` of its file, once stored in the media bucket; `content` unchanged when it is not
  * media or the file was not stored (too large, refused, failed: logged and counted, never thrown).
@@ -85,8 +90,8 @@ export async function withInboundMedia(
   m: WAMessage,
   content: MessageContent,
 ): Promise<MessageContent> {
-  if (!Object.hasOwn(FIELD_OF, content.type)) return content;
-  const media = content as MediaContent;
+  if (!isInboundMedia(content)) return content;
+  const media = content;
   const mediaId = await storeInboundMedia(deps, session, m, media);
   if (mediaId === undefined) return content;
   switch (media.type) {

@@ -7,7 +7,9 @@
  * 2. dedupe: a WhatsApp id already stored for the session (`findByWaMessageId`), or being stored right now by
  *    this process, is not stored again (WhatsApp redelivers after reconnects);
  * 3. media: download the file into the media bucket (media-download.ts), so the message names its `mediaId`;
- *    a file too large or a failed download leaves the message without one (it is stored all the same);
+ *    a file too large or a failed download leaves the message without one (it is stored all the same). The
+ *    download starts as soon as the batch arrives, in the host's download queue (a burst of photos downloads
+ *    side by side), and the in-order chain waits for it when it reaches the message;
  * 4. store the message `delivered` (the phone acknowledged it), with `replyTo` = our id of the quoted message;
  * 5. update the chat (last message, one more unread), once per message actually created;
  * 6. publish `message.received` through the outbox (outbox.ts): the message is written with a pending-event
@@ -16,13 +18,14 @@
  */
 import type { WAMessage } from '@whiskeysockets/baileys';
 import { toNumber } from '@whiskeysockets/baileys';
+import type PQueue from 'p-queue';
 import { newId, nowIso } from '../../shared/domain/ids.js';
-import type { Message } from '../../shared/domain/message.js';
+import type { Message, MessageContent } from '../../shared/domain/message.js';
 import { messagePreview } from '../../shared/domain/message.js';
 import { isBroadcastJid, isLidJid, jidToPhone, normalizeJid } from '../../shared/domain/phone.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { reactionTargetWaId, toInboundContent } from './inbound-content.js';
-import { withInboundMedia } from './media-download.js';
+import { isInboundMedia, withInboundMedia } from './media-download.js';
 import type { ReceivedOutbox } from './outbox.js';
 
 export class MessageReceiver {
@@ -34,16 +37,20 @@ export class MessageReceiver {
     private readonly deps: MessagingDeps,
     private readonly session: AttachedSession,
     private readonly outbox: ReceivedOutbox,
+    /** The host's media download queue (shared by its sessions, bounded by `mediaDownloadConcurrency`). */
+    private readonly downloads?: PQueue,
   ) {}
 
   /** Queues a `messages.upsert` batch behind the previous ones (order per session is kept). */
   onUpsert(messages: readonly WAMessage[]): Promise<void> {
-    const incoming = messages.filter((m) => !m.key.fromMe);
+    const incoming = messages
+      .filter((m) => !m.key.fromMe && isStorable(m))
+      .map((m) => ({ m, media: this.#startDownload(m) }));
     if (incoming.length === 0) return this.#chain;
     this.#chain = this.#chain.then(async () => {
-      for (const m of incoming) {
+      for (const { m, media } of incoming) {
         try {
-          await this.receive(m);
+          await this.receive(m, media);
         } catch (error) {
           this.deps.log.error('incoming message not stored', {
             sessionId: this.session.sessionId,
@@ -61,11 +68,34 @@ export class MessageReceiver {
     return this.#chain;
   }
 
-  async receive(m: WAMessage): Promise<Message | null> {
+  /**
+   * The content of media message `m` with its file stored, started now in the host's download queue; nothing
+   * for other messages or without a queue (the file is then fetched when the chain reaches the message). A
+   * redelivered message may be downloaded again before the chain finds it stored: its object key is derived
+   * from its WhatsApp id, so the copy overwrites the same object.
+   */
+  #startDownload(m: WAMessage): Promise<MessageContent> | undefined {
+    const content = this.downloads ? toInboundContent(m.message, undefined)?.content : undefined;
+    if (!this.downloads || !content || !isInboundMedia(content)) return undefined;
+    // Never rejects: nobody awaits it until the chain gets there, and the message is stored without its file
+    // rather than not at all (withInboundMedia logs its own failures; this catches the unexpected).
+    return this.downloads
+      .add(() => withInboundMedia(this.deps, this.session, m, content))
+      .catch((error: unknown) => {
+        this.deps.log.error('incoming media download failed unexpectedly', {
+          sessionId: this.session.sessionId,
+          waMessageId: m.key.id,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return content;
+      });
+  }
+
+  /** `media`: the content with its file stored, when its download was started ahead (`onUpsert`). */
+  async receive(m: WAMessage, media?: Promise<MessageContent>): Promise<Message | null> {
     const waMessageId = m.key.id;
     const remoteJid = m.key.remoteJid;
-    if (!waMessageId || !remoteJid || isBroadcastJid(remoteJid) || remoteJid.endsWith('@newsletter'))
-      return null;
+    if (!waMessageId || !remoteJid || !isStorable(m)) return null;
     const { messages, chats } = this.deps;
     const { sessionId, tenantId } = this.session;
 
@@ -94,7 +124,9 @@ export class MessageReceiver {
       // was sent takes the receive time, so it does not sort before a reply we sent a few ms earlier; one
       // delivered late (offline queue) keeps its own second.
       const createdAt = seconds > 0 ? nowIso(new Date(Math.min(Date.now(), seconds * 1000 + 999))) : now;
-      const content = await withInboundMedia(this.deps, this.session, m, parsed.content);
+      const content = media
+        ? await media
+        : await withInboundMedia(this.deps, this.session, m, parsed.content);
 
       const { message, created } = await messages.create(
         {
@@ -143,4 +175,10 @@ export class MessageReceiver {
       this.#inProgress.delete(waMessageId);
     }
   }
+}
+
+/** Chats we keep: not status broadcasts, not newsletters, and the message names its id and chat. */
+function isStorable(m: WAMessage): boolean {
+  const remoteJid = m.key.remoteJid;
+  return !!m.key.id && !!remoteJid && !isBroadcastJid(remoteJid) && !remoteJid.endsWith('@newsletter');
 }

@@ -3,7 +3,8 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import type { Message } from '../../../../shared/domain/message.js';
-import { mediaObjectKey } from '../../../../session-host/messaging/index.js';
+import type { BlobStore } from '../../../../shared/ports/blob-store.js';
+import { HostMessaging, mediaObjectKey } from '../../../../session-host/messaging/index.js';
 import { nextEvent } from '../../../simulator/helpers.js';
 import {
   startMessagingWorld,
@@ -178,5 +179,75 @@ describe('incoming media is downloaded into the media bucket (HostMessaging on a
       fields: expect.objectContaining({ waMessageId: sent.id, error: 'media host answered 404' }),
     });
     expect(world.sim.listFaults()).toEqual([]); // the fault was used by this download
+  });
+
+  it('a burst of photos downloads side by side (up to the host cap) while messages are still stored in order', async () => {
+    me.session.detach();
+    // The bucket write of every download waits for the test: what is in flight at once is what ran in parallel.
+    let inFlight = 0;
+    let peak = 0;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const gatedMedia: BlobStore = {
+      ...world.media,
+      get: (key) => world.media.get(key),
+      exists: (key) => world.media.exists(key),
+      delete: (key) => world.media.delete(key),
+      put: async (key, bytes, options) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await gate;
+        inFlight--;
+        return world.media.put(key, bytes, options);
+      },
+    };
+    const quiet = () => undefined;
+    const host = new HostMessaging({
+      messages: world.repos.messages,
+      chats: world.repos.chats,
+      events: world.bus,
+      media: gatedMedia,
+      config: { ...world.config, mediaDownloadConcurrency: 2 },
+      log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    });
+    const session = host.attach({
+      tenantId: me.tenantId,
+      sessionId: me.sessionId,
+      socket: me.socket,
+      flushCredentials: async () => undefined,
+    });
+    try {
+      const sent = [];
+      for (let i = 0; i < 3; i++) {
+        sent.push(
+          await world.sim.contactSendMedia(CAROL, ME, {
+            kind: 'image',
+            bytes: randomBytes(4_000),
+            mimetype: 'image/jpeg',
+            caption: `photo ${i}`,
+          }),
+        );
+      }
+      sent.push(await world.sim.contactSend(CAROL, ME, 'and a text after them'));
+
+      await until(async () => (inFlight === 2 ? true : undefined), 'two downloads in flight at once');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(peak).toBe(2); // the cap holds: the third waits for a slot
+      // Nothing is stored out of order meanwhile: not the text, not a later photo.
+      for (const s of sent) {
+        expect(await world.repos.messages.findByWaMessageId(me.sessionId, s.id)).toBeNull();
+      }
+
+      open();
+      const messages = [];
+      for (const s of sent) messages.push(await stored(s.id));
+      expect(messages.map((m) => m.type)).toEqual(['image', 'image', 'image', 'text']);
+      expect(messages.map((m) => m.id)).toEqual(messages.map((m) => m.id).sort());
+      for (const m of messages.slice(0, 3)) expect(mediaIdOf(m)).toEqual(expect.any(String));
+    } finally {
+      open();
+      session.detach();
+      await host.close();
+    }
   });
 });
