@@ -1,5 +1,5 @@
 /**
- * The whole platform in one stack: storage, messaging, the control plane, the session hosts and their alarms,
+ * The whole platform in one stack: storage, messaging, the control plane, the session hosts, alarms and a dashboard,
  * wired with the `APP_*` configuration of `shared/config/app-config.ts`.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -15,6 +15,7 @@ import type {
   WsRouteDefinition,
 } from '../shared/definitions/index.js';
 import { Alarms } from './constructs/alarms.js';
+import { OverviewDashboard } from './constructs/dashboard.js';
 import { repositoryEntry, type EntryResolver, type FunctionSettings } from './constructs/app-function.js';
 import { ControlPlane } from './constructs/control-plane.js';
 import { Messaging } from './constructs/messaging.js';
@@ -55,6 +56,7 @@ export class PlatformStack extends Stack {
   readonly controlPlane: ControlPlane;
   readonly sessionHosts: SessionHosts;
   readonly alarms: Alarms;
+  readonly dashboard: OverviewDashboard;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -136,6 +138,15 @@ export class PlatformStack extends Stack {
       messaging: this.messaging,
       controlPlane: this.controlPlane,
       sessionHosts: this.sessionHosts,
+    });
+
+    this.dashboard = new OverviewDashboard(this, 'Overview', {
+      resourcePrefix: props.resourcePrefix,
+      serviceName,
+      messaging: this.messaging,
+      controlPlane: this.controlPlane,
+      sessionHosts: this.sessionHosts,
+      alarms: this.alarms,
     });
 
     new CfnOutput(this, 'HttpApiUrl', {

@@ -27,6 +27,7 @@ import type { AttachedSession, MessagingDeps } from './deps.js';
 import { reactionTargetWaId, toInboundContent } from './inbound-content.js';
 import { isInboundMedia, withInboundMedia } from './media-download.js';
 import type { ReceivedOutbox } from './outbox.js';
+import { MESSAGE_METRIC } from './metric-names.js';
 
 export class MessageReceiver {
   /** WhatsApp ids being stored now: Baileys can emit one message twice before the index shows the first. */
@@ -150,7 +151,7 @@ export class MessageReceiver {
         { eventPending: true },
       );
       if (!created) return null;
-      this.deps.metrics?.count('MessagesReceived');
+      this.deps.metrics?.count(MESSAGE_METRIC.received);
       // A reaction is not a new line in the chat list, and phones do not count it as unread.
       if (message.content.type !== 'reaction') {
         await chats.recordMessage({

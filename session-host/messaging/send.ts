@@ -24,6 +24,7 @@ import { loadMedia } from './media-fetch.js';
 import { SendFailure } from './send-failure.js';
 import { toBaileysSend } from './send-content.js';
 import { waMessageIdFor } from './wa-message-id.js';
+import { MESSAGE_METRIC } from './metric-names.js';
 
 export type SendOutcome =
   /** WhatsApp accepted it and it is `sent` (or already further). */
@@ -122,7 +123,7 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
     at: sentAt,
     waMessageId,
   });
-  deps.metrics?.count('MessagesSent');
+  deps.metrics?.count(MESSAGE_METRIC.sent);
   if (moved.changed) publishStatus(deps, moved.message);
   if (message.content.type !== 'reaction') {
     await deps.chats.recordMessage({
@@ -148,7 +149,7 @@ export async function failSend(ctx: SendContext, message: Message, error: Messag
     at: nowIso(),
     error,
   });
-  ctx.deps.metrics?.count('MessagesFailed');
+  ctx.deps.metrics?.count(MESSAGE_METRIC.failed);
   ctx.deps.log.warn('message failed', {
     sessionId: message.sessionId,
     messageId: message.id,
