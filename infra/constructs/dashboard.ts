@@ -42,6 +42,13 @@ export class OverviewDashboard extends Construct {
         statistic,
         ...(label === undefined ? {} : { label }),
       });
+    /** A third-width graph of host counters (metric name -> label), summed over the hosts. */
+    const hostCounters = (title: string, counters: Readonly<Record<string, string>>) =>
+      new cloudwatch.GraphWidget({
+        title,
+        left: Object.entries(counters).map(([name, label]) => host(name, cloudwatch.Stats.SUM, label)),
+        width: THIRD,
+      });
     const api = props.controlPlane.httpApi;
     const fiveMinutes = { period: Duration.minutes(5) };
 
@@ -80,33 +87,21 @@ export class OverviewDashboard extends Construct {
           }),
         ],
         [
-          new cloudwatch.GraphWidget({
-            title: 'Messages',
-            left: [
-              host('MessagesSent', cloudwatch.Stats.SUM, 'sent'),
-              host('MessagesReceived', cloudwatch.Stats.SUM, 'received'),
-              host('MessagesFailed', cloudwatch.Stats.SUM, 'failed'),
-            ],
-            width: THIRD,
+          hostCounters('Messages', {
+            MessagesSent: 'sent',
+            MessagesReceived: 'received',
+            MessagesFailed: 'failed',
           }),
-          new cloudwatch.GraphWidget({
-            title: 'Incoming media',
-            left: [
-              host('MediaDownloads', cloudwatch.Stats.SUM, 'stored'),
-              host('MediaDownloadsSkipped', cloudwatch.Stats.SUM, 'over the size limit'),
-              host('MediaDownloadFailures', cloudwatch.Stats.SUM, 'failed'),
-            ],
-            width: THIRD,
+          hostCounters('Incoming media', {
+            MediaDownloads: 'stored',
+            MediaDownloadsSkipped: 'over the size limit',
+            MediaDownloadFailures: 'failed',
           }),
-          new cloudwatch.GraphWidget({
-            title: 'Session host trouble',
-            left: [
-              host('Reconnects', cloudwatch.Stats.SUM, 'reconnects'),
-              host('LeaseLost', cloudwatch.Stats.SUM, 'leases lost'),
-              host('CredentialsUnreadable', cloudwatch.Stats.SUM, 'credentials unreadable'),
-              host('EventPublishFailures', cloudwatch.Stats.SUM, 'events not published'),
-            ],
-            width: THIRD,
+          hostCounters('Session host trouble', {
+            Reconnects: 'reconnects',
+            LeaseLost: 'leases lost',
+            CredentialsUnreadable: 'credentials unreadable',
+            EventPublishFailures: 'events not published',
           }),
         ],
         [

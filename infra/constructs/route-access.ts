@@ -161,9 +161,19 @@ function grantBlobs(role: iam.Role, resources: RouteResources, level: 'read' | '
  * them, with `kms:GenerateDataKey` (a single-part SSE-KMS PutObject and sealing an envelope need nothing else).
  * An upload function can therefore not read any media back, and a download function cannot write or delete.
  */
-function grantMedia(role: iam.Role, resources: RouteResources, level: 'read' | 'write'): void {
+function grantMedia(role: iam.Role, resources: RouteResources, level: 'read' | 'write' | 'delete'): void {
   const bucket = resources.mediaBucket;
   const objects = bucket.arnForObjects(`${MEDIA_KEY_PREFIX}*`);
+  const reason =
+    'Media objects are per tenant and id (media/<tenantId>/<mediaId>), known only at run time; the statement covers the media/ prefix of this one bucket.';
+  if (level === 'delete') {
+    // Deleting needs neither the object's bytes nor the key.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [objects] }),
+    );
+    acknowledgeWildcardResource(role, objects, reason);
+    return;
+  }
   if (level === 'read') {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
@@ -181,9 +191,5 @@ function grantMedia(role: iam.Role, resources: RouteResources, level: 'read' | '
       resources: [resources.key.keyArn],
     }),
   );
-  acknowledgeWildcardResource(
-    role,
-    objects,
-    'Media objects are per tenant and id (media/<tenantId>/<mediaId>), known only at run time; the statement covers the media/ prefix of this one bucket.',
-  );
+  acknowledgeWildcardResource(role, objects, reason);
 }

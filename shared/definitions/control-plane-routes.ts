@@ -76,6 +76,7 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
       tables: { sessions: 'readWrite', messages: 'readWrite', chats: 'readWrite', tenants: 'readWrite' },
       hostCommands: true,
       blobs: 'readWrite',
+      media: 'delete',
     },
     timeoutSeconds: 28,
   },

@@ -21,9 +21,9 @@ export interface RouteAccess {
   readonly blobs?: 'read' | 'readWrite';
   /**
    * Media objects (`media/<tenantId>/<mediaId>`) in the media bucket: `read` to download (GetObject, Decrypt),
-   * `write` to upload (PutObject, GenerateDataKey), never both.
+   * `write` to upload (PutObject, GenerateDataKey), `delete` to remove (DeleteObject, no key use); one of them.
    */
-  readonly media?: 'read' | 'write';
+  readonly media?: 'read' | 'write' | 'delete';
   /** PutEvents on the platform's bus. */
   readonly eventBus?: boolean;
   /** SendMessage on the webhook delivery queue (replays). */

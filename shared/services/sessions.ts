@@ -5,6 +5,7 @@
  */
 import { ConflictError, NotFoundError, QuotaExceededError } from '../domain/errors.js';
 import { newId, nowIso } from '../domain/ids.js';
+import { mediaObjectKey } from '../domain/media.js';
 import {
   isActiveStatus,
   toSessionView,
@@ -215,7 +216,8 @@ export async function logoutSession(deps: Deps, tenantId: string, sessionId: str
 /**
  * Deletes the session and everything kept for it. The session is set stopped first (no host claims it again),
  * the owner is rung to stop and given a moment to let go (it flushes credentials on the way out, which must
- * happen before the erase, not after); then messages, chats, credentials and the session item go.
+ * happen before the erase, not after); then messages (with the incoming files they name), chats, credentials
+ * and the session item go.
  */
 export async function deleteSession(deps: Deps, tenantId: string, sessionId: string): Promise<void> {
   let session = await loadSession(deps, tenantId, sessionId);
@@ -236,7 +238,12 @@ export async function deleteSession(deps: Deps, tenantId: string, sessionId: str
       if (!current || current.owner === undefined || (current.leaseUntil ?? 0) < deps.now()) break;
     }
   }
-  await deps.records.erase(sessionId);
+  // Incoming files belong to the session's messages (uploads are the tenant's and stay until they expire).
+  await deps.records.erase(sessionId, {
+    beforeDelete: async (mediaIds) => {
+      await Promise.all(mediaIds.map((id) => deps.media.delete(mediaObjectKey(tenantId, id))));
+    },
+  });
   await deps.credentials.erase(sessionId);
   await deps.repos.sessions.delete(tenantId, sessionId);
 }

@@ -172,7 +172,7 @@ describe('HTTP API', () => {
     expect(dynamoActions(onSessions).filter((a) => /Put|Delete|BatchWrite|Update/.test(a))).toEqual([]);
   });
 
-  it('only session delete and logout may touch credentials objects, only the media routes media, with explicit S3 actions', () => {
+  it('only session delete and logout may touch credentials objects, only the media routes and session delete media, with explicit S3 actions', () => {
     for (const route of HTTP_ROUTES) {
       const all = s3Actions(policyStatementsOf('http', route.routeKey));
       const credentials = s3Actions(onBucket(route.routeKey, 'Credentials'));
@@ -185,11 +185,12 @@ describe('HTTP API', () => {
             : ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
       );
       expect(media, route.routeKey).toEqual(
-        route.access?.media === undefined
-          ? []
-          : route.access.media === 'read'
-            ? ['s3:GetObject', 's3:ListBucket']
-            : ['s3:PutObject'],
+        {
+          none: [],
+          read: ['s3:GetObject', 's3:ListBucket'],
+          write: ['s3:PutObject'],
+          delete: ['s3:DeleteObject'],
+        }[route.access?.media ?? 'none'],
       );
       // No S3 action on any other bucket.
       expect(all, route.routeKey).toEqual([...credentials, ...media].sort());

@@ -1,6 +1,7 @@
 /**
- * Deletes a session's messages and chats: both tables are partitioned by `sessionId`, so each is a key-only
- * query and 25-item batch deletes, with DynamoDB's unprocessed items retried (with a short backoff).
+ * Deletes a session's messages and chats: both tables are partitioned by `sessionId`, so each is a query and
+ * 25-item batch deletes, with DynamoDB's unprocessed items retried (with a short backoff). Message pages also
+ * read `direction` and `content`, to hand the incoming files they name to `beforeDelete` first.
  */
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionRecordsEraser } from '../../services/session-data.js';
@@ -12,13 +13,27 @@ const MAX_UNPROCESSED_ROUNDS = 8;
 export class DynamoSessionRecordsEraser implements SessionRecordsEraser {
   constructor(private readonly ctx: DynamoContext) {}
 
-  async erase(sessionId: string): Promise<{ messages: number; chats: number }> {
-    const messages = await this.eraseTable(tableName(this.ctx, 'messages'), sessionId, 'messageId');
+  async erase(
+    sessionId: string,
+    options: { readonly beforeDelete?: (inboundMediaIds: readonly string[]) => Promise<void> } = {},
+  ): Promise<{ messages: number; chats: number }> {
+    const messages = await this.eraseTable(
+      tableName(this.ctx, 'messages'),
+      sessionId,
+      'messageId',
+      (items) =>
+        options.beforeDelete ? options.beforeDelete(items.flatMap(inboundMediaId)) : Promise.resolve(),
+    );
     const chats = await this.eraseTable(tableName(this.ctx, 'chats'), sessionId, 'chatJid');
     return { messages, chats };
   }
 
-  private async eraseTable(table: string, sessionId: string, sortKey: string): Promise<number> {
+  private async eraseTable(
+    table: string,
+    sessionId: string,
+    sortKey: string,
+    beforeDelete?: (items: readonly Item[]) => Promise<void>,
+  ): Promise<number> {
     let deleted = 0;
     let startKey: Item | undefined;
     do {
@@ -27,11 +42,12 @@ export class DynamoSessionRecordsEraser implements SessionRecordsEraser {
           TableName: table,
           KeyConditionExpression: 'sessionId = :s',
           ExpressionAttributeValues: { ':s': sessionId },
-          ProjectionExpression: '#p, #s',
+          ProjectionExpression: beforeDelete ? '#p, #s, direction, content' : '#p, #s',
           ExpressionAttributeNames: { '#p': 'sessionId', '#s': sortKey },
           ExclusiveStartKey: startKey,
         }),
       );
+      await beforeDelete?.(out.Items ?? []);
       const keys = (out.Items ?? []).map((item) => ({ sessionId, [sortKey]: item[sortKey] }));
       for (let i = 0; i < keys.length; i += BATCH) {
         await this.deleteBatch(table, keys.slice(i, i + BATCH));
@@ -54,4 +70,15 @@ export class DynamoSessionRecordsEraser implements SessionRecordsEraser {
       );
     }
   }
+}
+
+/** The `mediaId` of the file an incoming message names (`content.<type>.mediaId`), if any. */
+function inboundMediaId(item: Item): string[] {
+  if (item['direction'] !== 'inbound') return [];
+  const content = item['content'] as Record<string, unknown> | undefined;
+  const type = content?.['type'];
+  const body =
+    typeof type === 'string' ? (content?.[type] as Record<string, unknown> | undefined) : undefined;
+  const mediaId = body?.['mediaId'];
+  return typeof mediaId === 'string' ? [mediaId] : [];
 }

@@ -383,4 +383,40 @@ describe('delete', () => {
     expect((await api.call('GET', `/v1/sessions/${session.id}`, { key: tenant.key })).status).toBe(404);
     expect((await api.call('DELETE', `/v1/sessions/${session.id}`, { key: tenant.key })).status).toBe(404);
   });
+
+  it("erases the files of the session's incoming messages; the tenant's uploads stay", async () => {
+    const session = await newSession();
+    const upload = (bytes: string) =>
+      api.call<{ id: string }>('POST', '/v1/media', {
+        key: tenant.key,
+        headers: { 'content-type': 'image/jpeg' },
+        rawBody: Buffer.from(bytes),
+      });
+    // A file as a session host stores an incoming photo (same bucket, same key scheme), and an upload.
+    const received = await upload('photo from a contact');
+    const uploaded = await upload('our catalogue picture');
+    expect([received.status, uploaded.status]).toEqual([201, 201]);
+    const at = new Date().toISOString();
+    await api.repos.messages.create({
+      id: newId(),
+      tenantId: tenant.tenantId,
+      sessionId: session.id,
+      direction: 'inbound',
+      chatJid: '15551234567@s.whatsapp.net',
+      from: '+15551234567',
+      waMessageId: 'WA-PHOTO-1',
+      type: 'image',
+      content: { type: 'image', image: { mediaId: received.body.id, mimeType: 'image/jpeg' } },
+      status: 'delivered',
+      statusHistory: [{ status: 'delivered', at }],
+      createdAt: at,
+      updatedAt: at,
+    });
+    const media = (id: string) => api.call('GET', `/v1/media/${id}`, { key: tenant.key });
+    expect((await media(received.body.id)).status).toBe(200);
+
+    expect((await api.call('DELETE', `/v1/sessions/${session.id}`, { key: tenant.key })).status).toBe(204);
+    expect((await media(received.body.id)).status).toBe(404);
+    expect((await media(uploaded.body.id)).status).toBe(200);
+  });
 });

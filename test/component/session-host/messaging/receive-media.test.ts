@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import type { Message } from '../../../../shared/domain/message.js';
 import type { BlobStore } from '../../../../shared/ports/blob-store.js';
-import { HostMessaging, mediaObjectKey } from '../../../../session-host/messaging/index.js';
+import { mediaObjectKey } from '../../../../session-host/messaging/index.js';
 import { nextEvent } from '../../../simulator/helpers.js';
 import {
+  attachOnAnotherHost,
   startMessagingWorld,
   TEST_MESSAGING_CONFIG,
   until,
@@ -201,20 +202,9 @@ describe('incoming media is downloaded into the media bucket (HostMessaging on a
         return world.media.put(key, bytes, options);
       },
     };
-    const quiet = () => undefined;
-    const host = new HostMessaging({
-      messages: world.repos.messages,
-      chats: world.repos.chats,
-      events: world.bus,
+    const { messaging: host, session } = attachOnAnotherHost(world, me, {
       media: gatedMedia,
-      config: { ...world.config, mediaDownloadConcurrency: 2 },
-      log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
-    });
-    const session = host.attach({
-      tenantId: me.tenantId,
-      sessionId: me.sessionId,
-      socket: me.socket,
-      flushCredentials: async () => undefined,
+      config: { mediaDownloadConcurrency: 2 },
     });
     try {
       const sent = [];

@@ -8,11 +8,12 @@ import { newId, nowIso } from '../../../../shared/domain/ids.js';
 import type { Message } from '../../../../shared/domain/message.js';
 import type { EventBus } from '../../../../shared/ports/event-bus.js';
 import { fanOutEvent } from '../../../../shared/services/webhooks/fan-out.js';
-import { HostMessaging, waMessageIdFor } from '../../../../session-host/messaging/index.js';
+import { waMessageIdFor } from '../../../../session-host/messaging/index.js';
 import { messageReceivedEvent } from '../../../../session-host/messaging/outbox.js';
 import { nextEvent } from '../../../simulator/helpers.js';
 import {
   RecordingEventBus,
+  attachOnAnotherHost,
   queueMessage,
   startMessagingWorld,
   until,
@@ -53,24 +54,8 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
   const pendingIds = async () =>
     (await world.repos.messages.listPendingEvents(me.sessionId)).map((m) => m.id);
   /** Another host process for the same session: its own HostMessaging, over the same tables, with `events`. */
-  const otherHost = (events: EventBus, outboxRetryMs = world.config.outboxRetryMs) => {
-    const quiet = () => undefined;
-    const messaging = new HostMessaging({
-      messages: world.repos.messages,
-      chats: world.repos.chats,
-      events,
-      media: world.media,
-      config: { ...world.config, outboxRetryMs },
-      log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
-    });
-    const session = messaging.attach({
-      tenantId: me.tenantId,
-      sessionId: me.sessionId,
-      socket: me.socket,
-      flushCredentials: async () => undefined,
-    });
-    return { messaging, session };
-  };
+  const otherHost = (events: EventBus, outboxRetryMs = world.config.outboxRetryMs) =>
+    attachOnAnotherHost(world, me, { events, config: { outboxRetryMs } });
   /** Another host attaches and drains: it must publish `m`'s event, only that, and leave nothing pending. */
   const republishedOnAttach = async (m: Message) => {
     const bus = new RecordingEventBus();

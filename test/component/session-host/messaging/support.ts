@@ -186,6 +186,33 @@ export async function startMessagingWorld(
   };
 }
 
+/**
+ * Another host process for `account`'s session: its own HostMessaging over the world's tables and socket,
+ * quiet logs, with the bus, media store or config given (the world's otherwise), attached at once.
+ */
+export function attachOnAnotherHost(
+  world: MessagingWorld,
+  account: LinkedAccount,
+  overrides: { events?: EventBus; media?: BlobStore; config?: Partial<MessagingConfig> } = {},
+): { messaging: HostMessaging; session: SessionMessaging } {
+  const quiet = () => undefined;
+  const messaging = new HostMessaging({
+    messages: world.repos.messages,
+    chats: world.repos.chats,
+    events: overrides.events ?? world.bus,
+    media: overrides.media ?? world.media,
+    config: { ...world.config, ...overrides.config },
+    log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+  });
+  const session = messaging.attach({
+    tenantId: account.tenantId,
+    sessionId: account.sessionId,
+    socket: account.socket,
+    flushCredentials: async () => undefined,
+  });
+  return { messaging, session };
+}
+
 /** Writes a message `queued`, as the API's send does before ringing the host. */
 export async function queueMessage(
   repos: Pick<Repositories, 'messages'>,

@@ -105,4 +105,77 @@ describe('DynamoSessionRecordsEraser', () => {
     // Erasing again is a no-op.
     expect(await new DynamoSessionRecordsEraser(db.ctx).erase(victim)).toEqual({ messages: 0, chats: 0 });
   });
+
+  it('hands the incoming files of each batch to beforeDelete before deleting it; a failure there keeps the batch', async () => {
+    const messages = new DynamoMessageRepository(db.ctx);
+    const sessionId = newId();
+    const tenantId = newId();
+    const at = nowIso();
+    const from = '+15550001234';
+    const base = {
+      tenantId,
+      sessionId,
+      chatJid: phoneToJid(from),
+      statusHistory: [{ status: 'delivered' as const, at }],
+      status: 'delivered' as const,
+      createdAt: at,
+      updatedAt: at,
+    };
+    const photoId = newId();
+    const documentId = newId();
+    const uploadedId = newId();
+    await messages.create({
+      ...base,
+      id: newId(),
+      direction: 'inbound',
+      from,
+      waMessageId: 'WA1',
+      type: 'image',
+      content: { type: 'image', image: { mediaId: photoId, mimeType: 'image/jpeg' } },
+    });
+    await messages.create({
+      ...base,
+      id: newId(),
+      direction: 'inbound',
+      from,
+      waMessageId: 'WA2',
+      type: 'document',
+      content: { type: 'document', document: { mediaId: documentId, fileName: 'a.pdf' } },
+    });
+    await messages.create({
+      ...base,
+      id: newId(),
+      direction: 'inbound',
+      from,
+      waMessageId: 'WA3',
+      type: 'text',
+      content: { type: 'text', text: { body: 'no file' } },
+    });
+    // Our own send of an upload: the file is the tenant's, not this session's.
+    await messages.create({
+      ...base,
+      id: newId(),
+      direction: 'outbound',
+      to: from,
+      type: 'image',
+      content: { type: 'image', image: { mediaId: uploadedId } },
+    });
+    const eraser = new DynamoSessionRecordsEraser(db.ctx);
+
+    const failing = eraser.erase(sessionId, {
+      beforeDelete: async () => {
+        throw new Error('S3 is down');
+      },
+    });
+    await expect(failing).rejects.toThrow('S3 is down');
+    expect((await messages.listBySession(sessionId)).items).toHaveLength(4);
+
+    const handed: string[] = [];
+    const erased = await eraser.erase(sessionId, {
+      beforeDelete: async (ids) => void handed.push(...ids),
+    });
+    expect(erased.messages).toBe(4);
+    expect(handed.sort()).toEqual([photoId, documentId].sort());
+    expect((await messages.listBySession(sessionId)).items).toEqual([]);
+  });
 });
