@@ -25,6 +25,13 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     access: { tables: { tenants: 'readWrite' } },
   },
   {
+    routeKey: 'GET /v1/tenant',
+    entry: 'functions/http/tenants/current',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { tenants: 'read' } },
+  },
+  {
     routeKey: 'POST /v1/api-keys',
     entry: 'functions/http/api-keys/create',
     handler: 'handler',

@@ -35,6 +35,12 @@ export const TenantSchema = z.object({
 });
 export type Tenant = z.infer<typeof TenantSchema>;
 
+/** What the tenant uses of its limits now: sessions counted against `maxSessions`. */
+export const TenantUsageSchema = z.object({ sessions: z.number().int().min(0) });
+/** A tenant with its usage (`GET /v1/tenant`, `GET /v1/tenants/{tenantId}`). */
+export const TenantWithUsageSchema = TenantSchema.extend({ usage: TenantUsageSchema });
+export type TenantWithUsage = z.infer<typeof TenantWithUsageSchema>;
+
 /** `POST /v1/tenants` (operator key). */
 export const CreateTenantRequestSchema = z.strictObject({
   name: TenantNameSchema,

@@ -1,5 +1,5 @@
 /** Tenants: the unit of isolation and of plan limits. */
-import type { Tenant, TenantLimits, TenantStatus } from '../domain/tenant.js';
+import type { Tenant, TenantLimits, TenantStatus, TenantWithUsage } from '../domain/tenant.js';
 
 export interface TenantPatch {
   readonly limits?: TenantLimits;
@@ -13,6 +13,8 @@ export interface TenantRepository {
    */
   create(tenant: Tenant): Promise<Tenant>;
   get(tenantId: string): Promise<Tenant | null>;
+  /** The tenant and its usage (the session count the quota keeps on the same item), in one consistent read. */
+  getWithUsage(tenantId: string): Promise<TenantWithUsage | null>;
   /** `NotFoundError` when missing. */
   update(tenantId: string, patch: TenantPatch): Promise<Tenant>;
 }

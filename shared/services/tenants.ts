@@ -9,7 +9,7 @@ import {
 } from '../domain/api-key.js';
 import { NotFoundError } from '../domain/errors.js';
 import { newId, nowIso } from '../domain/ids.js';
-import type { CreateTenantRequest, Tenant, UpdateTenantRequest } from '../domain/tenant.js';
+import type { CreateTenantRequest, Tenant, TenantWithUsage, UpdateTenantRequest } from '../domain/tenant.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
 import type { ControlPlaneDeps } from './deps.js';
 import { mapPage, toApiKeyView, type ApiKeyView, type CreatedApiKey } from './views.js';
@@ -58,6 +58,16 @@ export async function createTenant(deps: Deps, request: CreateTenantRequest): Pr
 /** A tenant as the operator sees it; 404 when there is none. */
 export async function getTenant(deps: Deps, tenantId: string): Promise<Tenant> {
   const tenant = await deps.repos.tenants.get(tenantId);
+  if (!tenant) throw new NotFoundError(`No tenant ${tenantId}`);
+  return tenant;
+}
+
+/**
+ * A tenant with what it uses of its limits, read fresh (not the API's 10 s tenant cache): the operator's view,
+ * and the caller's own (`GET /v1/tenant`). 404 when there is none.
+ */
+export async function getTenantWithUsage(deps: Deps, tenantId: string): Promise<TenantWithUsage> {
+  const tenant = await deps.repos.tenants.getWithUsage(tenantId);
   if (!tenant) throw new NotFoundError(`No tenant ${tenantId}`);
   return tenant;
 }

@@ -11,6 +11,7 @@ import {
 import {
   CreateTenantRequestSchema,
   TenantSchema,
+  TenantWithUsageSchema,
   UpdateTenantRequestSchema,
 } from '../../../shared/domain/tenant.js';
 import { TenantPathSchema } from '../tenants/path.js';
@@ -64,10 +65,20 @@ export const CONTROL_PLANE_OPERATIONS: readonly OperationSpec[] = [
     routeKey: 'GET /v1/tenants/{tenantId}',
     operationId: 'getTenant',
     summary: 'Read a tenant',
-    description: 'Its status and limits.',
+    description: 'Its status, limits and usage (sessions counted against the quota).',
     tag: 'tenants',
     path: TenantPathSchema,
-    responses: { 200: { description: 'The tenant', schema: TenantSchema } },
+    responses: { 200: { description: 'The tenant with its usage', schema: TenantWithUsageSchema } },
+  },
+  {
+    routeKey: 'GET /v1/tenant',
+    operationId: 'getOwnTenant',
+    summary: "Read the caller's tenant",
+    description:
+      'Its status, limits (sessions, sends per minute per session, requests per minute) and usage (sessions ' +
+      'counted against the quota). Any key of the tenant may read it, whatever its scopes.',
+    tag: 'tenants',
+    responses: { 200: { description: 'The tenant with its usage', schema: TenantWithUsageSchema } },
   },
   {
     routeKey: 'PATCH /v1/tenants/{tenantId}',

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isDeepStrictEqual } from 'node:util';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { nowIso } from '../../domain/ids.js';
-import { TenantSchema, type Tenant } from '../../domain/tenant.js';
+import { TenantSchema, type Tenant, type TenantWithUsage } from '../../domain/tenant.js';
 import type { TenantPatch, TenantRepository } from '../../ports/tenant-repository.js';
 import {
   isConditionFailed,
@@ -41,10 +41,23 @@ export class DynamoTenantRepository implements TenantRepository {
   }
 
   async get(tenantId: string): Promise<Tenant | null> {
+    const item = await this.read(tenantId);
+    return item ? fromItem(item) : null;
+  }
+
+  async getWithUsage(tenantId: string): Promise<TenantWithUsage | null> {
+    const item = await this.read(tenantId);
+    if (!item) return null;
+    // `sessionCount` is written by the session quota (session-quota.ts); missing means none counted yet.
+    const sessions = typeof item['sessionCount'] === 'number' ? Math.max(0, item['sessionCount']) : 0;
+    return { ...fromItem(item), usage: { sessions } };
+  }
+
+  private async read(tenantId: string): Promise<Item | undefined> {
     const out = await this.ctx.dynamo.send(
       new GetCommand({ TableName: this.table, Key: { tenantId }, ConsistentRead: true }),
     );
-    return out.Item ? fromItem(out.Item) : null;
+    return out.Item;
   }
 
   async update(tenantId: string, patch: TenantPatch): Promise<Tenant> {
@@ -72,7 +85,7 @@ export class DynamoTenantRepository implements TenantRepository {
 }
 
 function fromItem(item: Item): Tenant {
-  return toDomain(TenantSchema, item, { rename: { tenantId: 'id' } });
+  return toDomain(TenantSchema, item, { internal: ['sessionCount'], rename: { tenantId: 'id' } });
 }
 
 /** Timestamps are the server's, so a retried create may carry new ones; what the operator asked for must match. */

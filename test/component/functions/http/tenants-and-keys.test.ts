@@ -77,6 +77,46 @@ describe('GET and PATCH /v1/tenants/{tenantId} (operator)', () => {
     expect(over.status).toBe(403);
   });
 
+  it('shows the usage next to the limits, to the operator and to any key of the tenant itself', async () => {
+    type WithUsage = TenantBody & { usage: { sessions: number } };
+    const fresh = await api.createTenant({ maxSessions: 3 });
+    const own = () => api.call<WithUsage>('GET', '/v1/tenant', { key: fresh.key });
+    const empty = await own();
+    expect(empty.status).toBe(200);
+    expect(empty.body).toMatchObject({
+      id: fresh.tenantId,
+      limits: { maxSessions: 3 },
+      usage: { sessions: 0 },
+    });
+    expect(empty.body).not.toHaveProperty('sessionCount');
+
+    const created = await Promise.all(
+      [1, 2].map(() => api.call<{ id: string }>('POST', '/v1/sessions', { key: fresh.key, body: {} })),
+    );
+    expect((await own()).body.usage).toEqual({ sessions: 2 });
+    const operatorView = await api.call<WithUsage>('GET', `/v1/tenants/${fresh.tenantId}`, {
+      key: api.operatorKey,
+    });
+    expect(operatorView.body.usage).toEqual({ sessions: 2 });
+
+    await api.call('DELETE', `/v1/sessions/${created[0]!.body.id}`, { key: fresh.key });
+    expect((await own()).body.usage).toEqual({ sessions: 1 });
+
+    // A key with no scope at all may read it; another tenant reads its own, never this one.
+    const narrow = await api.call<{ key: string }>('POST', '/v1/api-keys', {
+      key: fresh.key,
+      body: { name: 'webhooks only', scopes: ['webhooks:manage'] },
+    });
+    expect(narrow.status).toBe(201);
+    expect((await api.call<WithUsage>('GET', '/v1/tenant', { key: narrow.body.key })).body.id).toBe(
+      fresh.tenantId,
+    );
+    expect((await api.call<WithUsage>('GET', '/v1/tenant', { key: tenant.key })).body.id).toBe(
+      tenant.tenantId,
+    );
+    expect((await api.call('GET', '/v1/tenant', { key: api.operatorKey })).status).toBe(403);
+  });
+
   it('suspends a tenant: its keys are refused', async () => {
     const fresh = await api.createTenant();
     const suspended = await api.call<TenantBody>('PATCH', `/v1/tenants/${fresh.tenantId}`, {
