@@ -41,6 +41,19 @@ export class BinaryResponse {
   ) {}
 }
 
+/**
+ * An `authorize` result may carry headers for the route's successful responses (the tenant guard's rate-limit
+ * state); the handler's own headers win on a clash.
+ */
+export interface WithResponseHeaders {
+  readonly responseHeaders: Readonly<Record<string, string>>;
+}
+
+function responseHeadersOf(auth: unknown): Readonly<Record<string, string>> | undefined {
+  if (typeof auth !== 'object' || auth === null || !('responseHeaders' in auth)) return undefined;
+  return (auth as WithResponseHeaders).responseHeaders;
+}
+
 export const created = (body: unknown, location?: string): HttpResponse =>
   new HttpResponse(201, body, location === undefined ? {} : { location });
 export const accepted = (body: unknown): HttpResponse => new HttpResponse(202, body);
@@ -155,15 +168,18 @@ export function httpRoute<
         : rawBodies.get(event);
     const query = parseInput(options.query, event.queryStringParameters ?? {}, 'query');
     const path = parseInput(options.path, event.pathParameters ?? {}, 'path');
+    const auth = authorized.get(event) as A;
     const value = await options.handler({
       body: body as BodyOf<BS, R>,
       query: query as Parsed<QS>,
       path: path as Parsed<PS>,
       event,
       context,
-      auth: authorized.get(event) as A,
+      auth,
     });
-    return toResult(value, successStatus);
+    const result = toResult(value, successStatus);
+    const extra = responseHeadersOf(auth);
+    return extra ? { ...result, headers: { ...extra, ...result.headers } } : result;
   };
 
   const handler = middy<TEvent, HttpResult>(core).use(problemErrors({ logger: options.logger }));

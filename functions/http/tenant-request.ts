@@ -6,11 +6,12 @@
 import { ForbiddenError, UnauthorizedError } from '../../shared/domain/errors.js';
 import type { Scope } from '../../shared/domain/api-key.js';
 import type { Tenant } from '../../shared/domain/tenant.js';
-import { apiRequestsBucket, enforceRateLimit } from '../../shared/services/rate-limit.js';
+import { apiRequestsBucket, enforceRateLimit, rateLimitHeaders } from '../../shared/services/rate-limit.js';
 import { requireTenant, type AuthorizedHttpEvent, type TenantCaller } from './auth-context.js';
+import type { WithResponseHeaders } from './route.js';
 import { controlPlane } from './runtime.js';
 
-export interface TenantRequest {
+export interface TenantRequest extends WithResponseHeaders {
   readonly caller: TenantCaller;
   readonly tenant: Tenant;
 }
@@ -38,14 +39,15 @@ export async function authorizeTenant(
   const tenant = await loadTenant(caller.tenantId, now);
   if (!tenant) throw new UnauthorizedError('This API key belongs to no tenant');
   if (tenant.status !== 'active') throw new ForbiddenError('This tenant is suspended');
-  await enforceRateLimit(
+  const rate = await enforceRateLimit(
     deps.rateLimits,
     apiRequestsBucket(tenant.id),
     tenant.limits.requestsPerMinute,
     'Requests for this tenant',
     now,
   );
-  return { caller, tenant };
+  // Every answer of the route tells the client where it stands in its whole-API window.
+  return { caller, tenant, responseHeaders: rateLimitHeaders(rate) };
 }
 
 /** `authorize` step factory: `authorize: tenantWith('sessions:read')`. */

@@ -22,10 +22,30 @@ export function fixedWindow(now: number, windowMs: number = RATE_WINDOW_MS): Rat
 
 export interface RateLimitCounter {
   /**
-   * Counts one hit in `bucket` for the window, unless the window already holds `limit` hits. Returns whether
-   * the hit was counted. Must be atomic across concurrent callers.
+   * Counts one hit in `bucket` for the window, unless the window already holds `limit` hits. Returns the
+   * window's hits including this one, or `null` when it was not counted. Atomic across concurrent callers.
    */
-  hit(bucket: string, limit: number, window: RateWindow): Promise<boolean>;
+  hit(bucket: string, limit: number, window: RateWindow): Promise<number | null>;
+}
+
+/** Where a caller stands in the current window after a counted hit. */
+export interface RateLimitStatus {
+  readonly limit: number;
+  readonly remaining: number;
+  /** Whole seconds until the window resets (at least 1). */
+  readonly resetSeconds: number;
+}
+
+/**
+ * The status as response headers, named as in the IETF RateLimit header fields draft (`RateLimit-Limit`,
+ * `RateLimit-Remaining`, `RateLimit-Reset` in seconds), so a client can pace itself before it meets a 429.
+ */
+export function rateLimitHeaders(status: RateLimitStatus): Record<string, string> {
+  return {
+    'ratelimit-limit': String(status.limit),
+    'ratelimit-remaining': String(status.remaining),
+    'ratelimit-reset': String(status.resetSeconds),
+  };
 }
 
 /** Counter buckets; tenant-prefixed so no tenant can touch another's counter. */
@@ -33,17 +53,24 @@ export const apiRequestsBucket = (tenantId: string): string => `${tenantId}#api`
 export const sessionSendsBucket = (tenantId: string, sessionId: string): string =>
   `${tenantId}#send#${sessionId}`;
 
-/** Counts the hit or throws a 429 whose `Retry-After` is the time left in the window. */
+/** Counts the hit and says where the caller stands, or throws a 429 whose `Retry-After` is the time left. */
 export async function enforceRateLimit(
   counter: RateLimitCounter,
   bucket: string,
   limit: number,
   what: string,
   now: number = Date.now(),
-): Promise<void> {
+): Promise<RateLimitStatus> {
   const window = fixedWindow(now);
-  if (await counter.hit(bucket, limit, window)) return;
+  const hits = await counter.hit(bucket, limit, window);
   const retryAfterSeconds = (window.resetAt - now) / 1000;
+  if (hits !== null) {
+    return {
+      limit,
+      remaining: Math.max(0, limit - hits),
+      resetSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
+    };
+  }
   throw new RateLimitedError(
     retryAfterSeconds,
     `${what}: limit of ${limit} per minute reached; retry after ${Math.max(1, Math.ceil(retryAfterSeconds))} s`,

@@ -14,9 +14,9 @@ export class DynamoRateLimitCounter implements RateLimitCounter {
     this.table = tableName(ctx, 'rateLimits');
   }
 
-  async hit(bucket: string, limit: number, window: RateWindow): Promise<boolean> {
+  async hit(bucket: string, limit: number, window: RateWindow): Promise<number | null> {
     try {
-      await this.ctx.dynamo.send(
+      const out = await this.ctx.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { bucketKey: `${bucket}#${window.start}` },
@@ -27,11 +27,13 @@ export class DynamoRateLimitCounter implements RateLimitCounter {
             ':limit': limit,
             ':expiresAt': Math.ceil(window.resetAt / 1000) + 60,
           },
+          ReturnValues: 'UPDATED_NEW',
         }),
       );
-      return true;
+      const hits = out.Attributes?.['hits'];
+      return typeof hits === 'number' ? hits : limit;
     } catch (error) {
-      if (isConditionFailed(error)) return false;
+      if (isConditionFailed(error)) return null;
       throw error;
     }
   }

@@ -254,11 +254,24 @@ describe('rate limits', () => {
   it('the whole API per tenant: 429 once requestsPerMinute is used up, other tenants unaffected', async () => {
     const limited = await api.createTenant({ requestsPerMinute: 4 });
     const statuses: number[] = [];
+    const remaining: number[] = [];
     for (let i = 0; i < 12; i += 1) {
-      statuses.push((await api.call('GET', '/v1/sessions', { key: limited.key })).status);
+      const reply = await api.call('GET', '/v1/sessions', { key: limited.key });
+      statuses.push(reply.status);
+      if (reply.status !== 200) continue;
+      // Every answer says where the tenant stands in the window (IETF RateLimit header fields).
+      expect(reply.headers.get('ratelimit-limit')).toBe('4');
+      const reset = Number(reply.headers.get('ratelimit-reset'));
+      expect(reset).toBeGreaterThanOrEqual(1);
+      expect(reset).toBeLessThanOrEqual(60);
+      remaining.push(Number(reply.headers.get('ratelimit-remaining')));
     }
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(8);
     expect(statuses).toContain(429);
+    // Counting down within a window (a window edge may reset it once in this loop).
+    expect(remaining.length).toBeGreaterThan(0);
+    for (const r of remaining) expect(r).toBeGreaterThanOrEqual(0);
+    expect(remaining.slice(0, 4).some((r, i, all) => i > 0 && r === all[i - 1]! - 1)).toBe(true);
     expect((await api.call('GET', '/v1/sessions', { key: tenant.key })).status).toBe(200);
   });
 });

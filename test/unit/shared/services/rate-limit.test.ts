@@ -12,12 +12,12 @@ import {
 /** An in-memory counter with the adapter's contract: counts up to the limit, atomically. */
 class MemoryCounter implements RateLimitCounter {
   readonly hits = new Map<string, number>();
-  async hit(bucket: string, limit: number, window: RateWindow): Promise<boolean> {
+  async hit(bucket: string, limit: number, window: RateWindow): Promise<number | null> {
     const key = `${bucket}#${window.start}`;
     const count = this.hits.get(key) ?? 0;
-    if (count >= limit) return false;
+    if (count >= limit) return null;
     this.hits.set(key, count + 1);
-    return true;
+    return count + 1;
   }
 }
 
@@ -33,14 +33,20 @@ describe('enforceRateLimit', () => {
   it('lets `limit` hits through per window, then throws a 429 with the time left as Retry-After', async () => {
     const counter = new MemoryCounter();
     const now = 60_000 * 10 + 45_500; // 45.5 s into a window
-    for (let i = 0; i < 3; i += 1) await enforceRateLimit(counter, 'b', 3, 'Sends', now);
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push(await enforceRateLimit(counter, 'b', 3, 'Sends', now));
+    expect(statuses.map((s) => s.remaining)).toEqual([2, 1, 0]);
+    expect(statuses[0]).toEqual({ limit: 3, remaining: 2, resetSeconds: 15 });
     const error = await enforceRateLimit(counter, 'b', 3, 'Sends', now).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).status).toBe(429);
     expect((error as RateLimitedError).headers()).toEqual({ 'Retry-After': '15' });
     expect((error as RateLimitedError).detail).toContain('limit of 3 per minute');
     // The next window starts fresh.
-    await expect(enforceRateLimit(counter, 'b', 3, 'Sends', now + 15_000)).resolves.toBeUndefined();
+    await expect(enforceRateLimit(counter, 'b', 3, 'Sends', now + 15_000)).resolves.toMatchObject({
+      remaining: 2,
+      resetSeconds: 60,
+    });
   });
 
   it('never asks to wait less than a second', async () => {

@@ -22,13 +22,15 @@ describe('DynamoRateLimitCounter', () => {
     const bucket = `T${newId()}#api`;
     const window = fixedWindow(Date.now());
     const results = await Promise.all(Array.from({ length: 20 }, () => counter.hit(bucket, 5, window)));
-    expect(results.filter(Boolean)).toHaveLength(5);
+    // Each counted hit learns its own place in the window; the rest are refused.
+    expect(results.filter((r) => r !== null).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(results.filter((r) => r === null)).toHaveLength(15);
     const item = await db.rawItem('rateLimits', { bucketKey: `${bucket}#${window.start}` });
     expect(item).toMatchObject({ hits: 5 });
     expect(item?.['expiresAt']).toBeGreaterThanOrEqual(Math.ceil(window.resetAt / 1000));
-    expect(await counter.hit(bucket, 5, fixedWindow(window.resetAt))).toBe(true);
+    expect(await counter.hit(bucket, 5, fixedWindow(window.resetAt))).toBe(1);
     // Another bucket is independent.
-    expect(await counter.hit(`${bucket}x`, 5, window)).toBe(true);
+    expect(await counter.hit(`${bucket}x`, 5, window)).toBe(1);
   });
 });
 
