@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoWsConnectionRepository } from '../../../../../shared/adapters/dynamodb/ws-connection-repository.js';
 import { newId } from '../../../../../shared/domain/ids.js';
 import type { WsConnection } from '../../../../../shared/ports/ws-connection-repository.js';
+import { eventually } from '../../../../support/api-client.js';
 import { startAwsEmulators, type AwsEmulators } from '../../../../support/aws-emulators.js';
 
 describe('DynamoWsConnectionRepository', () => {
@@ -31,7 +32,11 @@ describe('DynamoWsConnectionRepository', () => {
     await repo.put(connection(a, 'conn-a1'));
     await repo.put(connection(a, 'conn-a2'));
     await repo.put(connection(b, 'conn-b1'));
-    const listed = await repo.listBySession(a, now);
+    // `bySession` is a GSI: eventually consistent on AWS, and DynamoDB Local can lag a moment under load too.
+    const listed = await eventually('both connections of session a listed', async () => {
+      const found = await repo.listBySession(a, now);
+      return found.length >= 2 ? found : undefined;
+    });
     expect(listed.map((c) => c.connectionId).sort()).toEqual(['conn-a1', 'conn-a2']);
     expect(listed[0]).toMatchObject({ sessionId: a, connectedAt: now.toISOString() });
   });
@@ -40,7 +45,11 @@ describe('DynamoWsConnectionRepository', () => {
     const s = newId();
     await repo.put(connection(s, 'conn-live', epoch + 10));
     await repo.put(connection(s, 'conn-expired', epoch - 1));
-    expect((await repo.listBySession(s, now)).map((c) => c.connectionId)).toEqual(['conn-live']);
+    const live = await eventually('the live connection listed', async () => {
+      const found = await repo.listBySession(s, now);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(live.map((c) => c.connectionId)).toEqual(['conn-live']);
     expect(await repo.listBySession(s, new Date((epoch + 11) * 1000))).toEqual([]);
   });
 
@@ -49,7 +58,11 @@ describe('DynamoWsConnectionRepository', () => {
     await repo.put(connection(s, 'conn-del'));
     await repo.delete('conn-del');
     await repo.delete('conn-del');
-    expect(await repo.listBySession(s, now)).toEqual([]);
+    expect(
+      await eventually('the deleted connection gone from the index', async () =>
+        (await repo.listBySession(s, now)).length === 0 ? [] : undefined,
+      ),
+    ).toEqual([]);
   });
 
   it('refuses an invalid connection before writing', async () => {
