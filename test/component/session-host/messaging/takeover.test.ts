@@ -73,15 +73,8 @@ describe('a host killed in the middle of a burst', () => {
     const victim = product.hosts.find((h) => h.hostId === linked.owner)!;
     const survivor = product.hosts.find((h) => h !== victim)!;
 
-    const burst: Message[] = [];
-    for (let i = 0; i < BURST; i++) {
-      burst.push(
-        await queueMessage(adapters, { tenantId: session.tenantId, sessionId: session.id }, contact, {
-          type: 'text',
-          text: { body: `burst ${i}` },
-        }),
-      );
-    }
+    // Listening before anything is queued: the owner may send a queued message before its doorbell rings (a
+    // backlog drain after a reconnect), and the count below must see every delivery.
     const received: string[] = [];
     const duplicates: string[] = [];
     let killing: Promise<void> | undefined;
@@ -91,6 +84,15 @@ describe('a host killed in the middle of a burst', () => {
       if (received.length === KILL_AFTER) killing = product.stopHost(victim, 'SIGKILL');
     });
     sim.events.on('message-duplicate', ({ id }) => duplicates.push(id));
+    const burst: Message[] = [];
+    for (let i = 0; i < BURST; i++) {
+      burst.push(
+        await queueMessage(adapters, { tenantId: session.tenantId, sessionId: session.id }, contact, {
+          type: 'text',
+          text: { body: `burst ${i}` },
+        }),
+      );
+    }
     const queueUrl = (await adapters.commandQueue.urlOf(victim.hostId))!;
     for (const m of burst) {
       await adapters.commandQueue.send(queueUrl, {
