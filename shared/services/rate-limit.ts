@@ -64,15 +64,10 @@ export async function enforceRateLimit(
   const window = fixedWindow(now);
   const hits = await counter.hit(bucket, limit, window);
   const retryAfterSeconds = (window.resetAt - now) / 1000;
-  if (hits !== null) {
-    return {
-      limit,
-      remaining: Math.max(0, limit - hits),
-      resetSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
-    };
-  }
+  const resetSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  if (hits !== null) return { limit, remaining: Math.max(0, limit - hits), resetSeconds };
   throw new RateLimitedError(
     retryAfterSeconds,
-    `${what}: limit of ${limit} per minute reached; retry after ${Math.max(1, Math.ceil(retryAfterSeconds))} s`,
+    `${what}: limit of ${limit} per minute reached; retry after ${resetSeconds} s`,
   );
 }

@@ -70,16 +70,18 @@ export class DynamoSessionRepository implements SessionRepository {
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
-    const existing = await this.getById(session.id);
-    if (existing && existing.tenantId === session.tenantId && existing.name === session.name) return existing;
-    throw new ConflictError(`session ${session.id} already exists`);
+    return this.sameOrConflict(session);
   }
 
   async createWithinQuota(session: Session, maxSessions: number): Promise<Session> {
     const item = toItem(session);
     if ((await putCountedSession(this.ctx, session.tenantId, item, maxSessions)) === 'created')
       return fromItem(item);
-    // The id is taken: the same session again (a retry) is answered as it is; anything else is a conflict.
+    return this.sameOrConflict(session);
+  }
+
+  /** The id is taken: the same session again (a retry) is answered as stored; anything else is a conflict. */
+  private async sameOrConflict(session: Session): Promise<Session> {
     const existing = await this.getById(session.id);
     if (existing && existing.tenantId === session.tenantId && existing.name === session.name) return existing;
     throw new ConflictError(`session ${session.id} already exists`);
