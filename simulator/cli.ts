@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { briefNode } from './wire/nodes.js';
+import { legacyBehaviourSchema } from './legacy.js';
 import { WhatsAppSimulator } from './simulator.js';
 
 /**
- * `npm run simulator -- [--port N] [--media-port N] [--host H] [--contact 15550002222:Alice]... [--trace]`
+ * `npm run simulator -- [--port N] [--media-port N] [--host H] [--contact 15550002222:Alice]... [--legacy <behaviour>]... [--trace]`
  * stdout carries exactly one JSON line ({wsUrl, controlUrl, rootPublicKey, mediaHost, mediaCaPem}) so a parent process can read it;
  * everything else goes to stderr.
  */
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     contact: { type: 'string', multiple: true, default: [] },
     'qr-refs': { type: 'string' },
+    legacy: { type: 'string', multiple: true, default: [] },
     trace: { type: 'boolean', default: false },
   },
 });
@@ -37,6 +39,7 @@ for (const [flag, value] of [
 const sim = new WhatsAppSimulator({
   logger: log,
   ...(values['qr-refs'] ? { qrRefs: Number(values['qr-refs']) } : {}),
+  legacy: values.legacy.map((b) => legacyBehaviourSchema.parse(b)),
 });
 for (const spec of values.contact) {
   const [phone = '', name] = spec.split(':');

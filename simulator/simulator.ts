@@ -11,6 +11,8 @@ import { createMediaHostHandler, makeMediaCertificate } from './control/media-ho
 import { SimulatorError } from './errors.js';
 import type { SimulatorEvents } from './events.js';
 import { Faults, faultSchema } from './faults.js';
+import { LegacySwitches, legacyBehaviourSchema } from './legacy.js';
+import type { LegacyBehaviour } from './legacy.js';
 import type { FaultInput } from './faults.js';
 import { deviceKey } from './flows/context.js';
 import type { Session, SimContext, SimulatorOptions } from './flows/context.js';
@@ -65,6 +67,8 @@ export interface SimulatorAddress {
 }
 
 export interface WhatsAppSimulatorOptions extends Partial<SimulatorOptions> {
+  /** Drifts of today's server to switch back to the early-2026 behaviour (see simulator/legacy.ts). */
+  legacy?: LegacyBehaviour[];
   /** Receives the simulator's own log lines; silent by default. */
   logger?: (msg: string, extra?: Record<string, unknown>) => void;
 }
@@ -90,12 +94,13 @@ export class WhatsAppSimulator {
   private address: SimulatorAddress | undefined;
 
   constructor(options: WhatsAppSimulatorOptions = {}) {
-    const { logger, ...rest } = options;
+    const { logger, legacy, ...rest } = options;
     this.ctx = {
       world: this.world,
       faults: this.faults,
       events: this.events,
       options: { ...DEFAULTS, ...rest },
+      legacy: new LegacySwitches(legacy),
       sessions: new Map(),
       online: new Map(),
       qrRefs: new Map(),
@@ -399,6 +404,18 @@ export class WhatsAppSimulator {
   /** What contact `phone` sent, with how far each message got (delivered/read by the account). */
   outbox(phone: string): OutboxEntry[] {
     return [...this.contact(phone).outbox];
+  }
+
+  // ---- server behaviour -----------------------------------------------------------------------
+
+  /** Switches the named drifts back to the early-2026 server (all others behave as today's server). */
+  setLegacy(behaviours: LegacyBehaviour[]): LegacyBehaviour[] {
+    this.ctx.legacy.set(behaviours.map((b) => legacyBehaviourSchema.parse(b)));
+    return this.ctx.legacy.list();
+  }
+
+  get legacy(): LegacyBehaviour[] {
+    return this.ctx.legacy.list();
   }
 
   // ---- faults ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { faultSchema } from '../faults.js';
 import type { WhatsAppSimulator } from '../simulator.js';
 import {
   accountBody,
+  behaviourBody,
   contactBody,
   contactReactBody,
   contactSendBody,
@@ -215,6 +216,12 @@ const routes: Route[] = [
       sim.clearFaults();
       return ok({ cleared: true });
     },
+  },
+  { method: 'GET', pattern: /^\/behaviour$/, run: (sim) => ok({ legacy: sim.legacy }) },
+  {
+    method: 'POST',
+    pattern: /^\/behaviour$/,
+    run: (sim, _p, body) => ok({ legacy: sim.setLegacy(behaviourBody.parse(body).legacy) }),
   },
 ];
 

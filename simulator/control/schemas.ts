@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { legacyBehaviourSchema } from '../legacy.js';
 
 const phone = z.string().regex(/^\+?\d{6,15}$/, 'a phone number: 6-15 digits, optional leading +');
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'base64');
 const messageId = z.string().min(1).max(128);
 
+export const behaviourBody = z.object({ legacy: z.array(legacyBehaviourSchema).max(20) }).strict();
 export const accountBody = z.object({ phone, name: z.string().min(1).max(100).optional() }).strict();
 export const contactBody = accountBody;
 export const pairBody = z.object({ qr: z.string().min(10).max(2000), phone }).strict();

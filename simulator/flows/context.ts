@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { SimulatorEvents } from '../events.js';
 import type { Faults } from '../faults.js';
+import type { LegacySwitches } from '../legacy.js';
 import type { ClientConnection } from '../wire/connection.js';
 import type { BinaryNode } from '../wire/nodes.js';
 import type { PublicSignedPreKey } from '../world/signal-peer.js';
@@ -50,6 +51,8 @@ export interface SimContext {
   faults: Faults;
   events: EventEmitter<SimulatorEvents>;
   options: SimulatorOptions;
+  /** Drifts of today's server switched back to the early-2026 behaviour (none by default). */
+  legacy: LegacySwitches;
   sessions: Map<ClientConnection, Session>;
   /** The connection currently logged in as each device, keyed by deviceKey(). */
   online: Map<string, Session>;
