@@ -86,10 +86,18 @@ export interface OutboxEntry {
   media?: { url: string; mimetype: string; fileLength: number; fileName?: string; ptt?: boolean };
 }
 
+/**
+ * How the server addresses a contact's stanzas: `pn` (`<phone>@s.whatsapp.net`, with `sender_lid`) or, once the
+ * contact is migrated to LID addressing, `lid` (`<lid>@lid`, `addressing_mode="lid"`, `sender_pn`). A contact can
+ * switch mid-chat, as real accounts did during the 2026 LID rollout.
+ */
+export type Addressing = 'pn' | 'lid';
+
 export interface Contact {
   phone: string;
   name: string;
   lid: string;
+  addressing: Addressing;
   peer: SignalPeer;
   inbox: InboxEntry[];
   outbox: OutboxEntry[];

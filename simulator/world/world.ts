@@ -72,6 +72,7 @@ export class World {
       phone,
       name: name ?? `Contact ${phone}`,
       lid: this.nextLid(2),
+      addressing: 'pn',
       peer: new SignalPeer(),
       inbox: [],
       outbox: [],
