@@ -30,7 +30,7 @@ import { routeStanza } from './flows/router.js';
 import { makeCertChain } from './wire/cert.js';
 import { ClientConnection } from './wire/connection.js';
 import type { ConnectionHandler } from './wire/connection.js';
-import type { Account, Contact, InboxEntry, LinkedDevice, OutboxEntry } from './world/types.js';
+import type { Account, Addressing, Contact, InboxEntry, LinkedDevice, OutboxEntry } from './world/types.js';
 import { lidJid, normalizePhone, pnJid, World } from './world/world.js';
 
 export interface DeviceView {
@@ -54,6 +54,7 @@ export interface ContactView {
   name: string;
   jid: string;
   lid: string;
+  addressing: Addressing;
 }
 
 export interface SimulatorAddress {
@@ -294,7 +295,23 @@ export class WhatsAppSimulator {
   }
 
   private contactView(c: Contact): ContactView {
-    return { phone: c.phone, name: c.name, jid: pnJid(c.phone), lid: lidJid(c.lid) };
+    return {
+      phone: c.phone,
+      name: c.name,
+      jid: pnJid(c.phone),
+      lid: lidJid(c.lid),
+      addressing: c.addressing,
+    };
+  }
+
+  /**
+   * The server starts (or stops) addressing contact `phone` by its LID, as it did for accounts in the 2026 LID
+   * rollout: its next stanzas come from `<lid>@lid` with `sender_pn`, and 1:1 sends to its phone number are refused.
+   */
+  setContactAddressing(phone: string, mode: Addressing): ContactView {
+    const contact = this.contact(phone);
+    contact.addressing = mode;
+    return this.contactView(contact);
   }
 
   private contact(phone: string): Contact {

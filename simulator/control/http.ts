@@ -5,6 +5,7 @@ import { faultSchema } from '../faults.js';
 import type { WhatsAppSimulator } from '../simulator.js';
 import {
   accountBody,
+  addressingBody,
   behaviourBody,
   contactBody,
   contactReactBody,
@@ -202,6 +203,11 @@ const routes: Route[] = [
       const { messageId, type } = receiptBody.parse(body);
       return ok(sim.sendReceipt(param(p, 0), messageId, type));
     },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/addressing$`),
+    run: (sim, p, body) => ok(sim.setContactAddressing(param(p, 0), addressingBody.parse(body).mode)),
   },
   {
     method: 'POST',

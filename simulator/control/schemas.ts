@@ -36,6 +36,7 @@ export const contactSendMediaBody = z
   })
   .strict();
 export const contactReactBody = z.object({ to: phone, messageId, emoji: z.string().max(16) }).strict();
+export const addressingBody = z.object({ mode: z.enum(['pn', 'lid']) }).strict();
 export const receiptBody = z.object({ messageId, type: z.enum(['delivered', 'read']) }).strict();
 export const unlinkBody = z.object({ deviceId: z.number().int().positive().optional() }).strict();
 export const provisionBody = z
