@@ -16,6 +16,7 @@ import { BatchedEventBus } from './events/batched-event-bus.js';
 import { startHealthServer, type HealthReport, type HealthServer } from './health.js';
 import { sweepDeadHosts } from './heartbeat.js';
 import { LeaseKeeper } from './leases.js';
+import { guardConsole } from './console-guard.js';
 import { createHostLogger, errorFields, type HostLogger } from './logger.js';
 import { logoutSession } from './logout.js';
 import type { HostMessagingPort } from './messaging-port.js';
@@ -50,6 +51,8 @@ export interface SessionHostOptions {
   readonly decorateAdapters?: (adapters: HostAdapters) => HostAdapters;
   /** Long-poll length of the command queue (default 20 s); tests shorten it. */
   readonly commandWaitSeconds?: number;
+  /** Route the process's console (dependencies' prints) to the logger (the host process: see console-guard.ts). */
+  readonly guardConsole?: boolean;
 }
 
 /** host-messaging's flows over this host's adapters, batching bus, logger and metrics. */
@@ -87,6 +90,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     level: config.logLevel,
     base: { service: config.app.APP_SERVICE_NAME, component: 'session-host', hostId },
   });
+  const restoreConsole = options.guardConsole ? guardConsole(log) : undefined;
   const metrics = createHostMetrics({
     enabled: config.metrics,
     namespace: config.metricsNamespace,
@@ -280,6 +284,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     await health.close();
     adapters.destroy();
     untrust();
+    restoreConsole?.();
     log.info('session host stopped');
   };
 

@@ -4,6 +4,7 @@
  * Never log credentials, QR strings, pairing codes or message bodies.
  */
 import pino, { type Logger } from 'pino';
+import { redactLogFields } from './log-redaction.js';
 
 export type LogFields = Readonly<Record<string, unknown>>;
 
@@ -28,7 +29,8 @@ export function createHostLogger(options: {
       base: { ...options.base },
       timestamp: pino.stdTimeFunctions.isoTime,
       messageKey: 'message',
-      formatters: { level: (label) => ({ level: label }) },
+      // Every line's fields, the host's and Baileys' alike, lose key material and secrets (log-redaction.ts).
+      formatters: { level: (label) => ({ level: label }), log: (fields) => redactLogFields(fields) },
       serializers: { error: pino.stdSerializers.err, err: pino.stdSerializers.err },
     },
     options.destination,

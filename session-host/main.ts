@@ -9,7 +9,7 @@ import { startSessionHost } from './host.js';
 const STOP_DEADLINE_MS = 100_000;
 
 async function main(): Promise<void> {
-  const host = await startSessionHost();
+  const host = await startSessionHost({ guardConsole: true });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals > 1) process.exit(1);
