@@ -59,6 +59,8 @@ export class ReachoutTimelockWatch implements ReachoutGate {
   #restriction: SessionRestriction | undefined;
   #expiry: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
+  /** A notification arrived during a fetch: fetch once more after it. */
+  #again: string | undefined;
   #lastFetchAt = 0;
   #disposed = false;
   readonly #gapMs: number;
@@ -85,11 +87,17 @@ export class ReachoutTimelockWatch implements ReachoutGate {
     return `WhatsApp restricts this account from starting new chats${until} (${restriction.type})`;
   }
 
-  /** Fetches the lock state now (at most one query in flight, and not again within the gap). */
-  refresh(why: string): Promise<void> {
+  /**
+   * Fetches the lock state now: at most one query in flight, and not again within the gap unless `news` (a
+   * notification), which also queues one more fetch after an in-flight one that may predate it.
+   */
+  refresh(why: string, news = false): Promise<void> {
     if (this.#disposed) return Promise.resolve();
-    if (this.#inFlight) return this.#inFlight;
-    if (Date.now() - this.#lastFetchAt < this.#gapMs) return Promise.resolve();
+    if (this.#inFlight) {
+      if (news) this.#again = why;
+      return this.#inFlight;
+    }
+    if (!news && Date.now() - this.#lastFetchAt < this.#gapMs) return Promise.resolve();
     this.#lastFetchAt = Date.now();
     this.#inFlight = this.deps.socket
       .fetchAccountReachoutTimelock()
@@ -99,6 +107,9 @@ export class ReachoutTimelockWatch implements ReachoutGate {
       )
       .finally(() => {
         this.#inFlight = undefined;
+        const again = this.#again;
+        this.#again = undefined;
+        if (again) void this.refresh(again, true);
       });
     return this.#inFlight;
   }
@@ -127,8 +138,7 @@ export class ReachoutTimelockWatch implements ReachoutGate {
       this.deps.log.warn('malformed mex notification ignored', { op });
       return;
     }
-    this.#lastFetchAt = 0; // a notification is news: do not let the debounce swallow it
-    void this.refresh(op);
+    void this.refresh(op, true);
   };
 
   readonly #onConnection = (update: { connection?: string }): void => {
@@ -156,7 +166,8 @@ export class ReachoutTimelockWatch implements ReachoutGate {
 
   async #set(next: SessionRestriction | undefined, why: string): Promise<void> {
     if (this.#disposed) return;
-    const previous = this.#current();
+    // What the session item shows: a lapsed lock still stands there until cleared here.
+    const previous = this.#restriction;
     this.#restriction = next;
     this.#armExpiry();
     if (sameRestriction(previous, next)) return;

@@ -173,4 +173,22 @@ describe('session host on a timelocked account', () => {
     expect((await settled(id)).status).toBe('sent');
     expect(sim.inbox(digits(STRANGER)).map((e) => e.text)).toEqual(['welcome back']);
   });
+
+  it('a lock that runs out clears itself at `until` (WhatsApp sends nothing then)', async () => {
+    const soon = Math.floor(Date.now() / 1000) + 3;
+    sim.setReachoutTimelock(digits(account), { active: true, until: soon });
+    await eventually('the short lock on the session', async () =>
+      (await session()).restriction?.until === new Date(soon * 1000).toISOString() ? true : undefined,
+    );
+    await eventually('restriction cleared at until', async () =>
+      (await session()).restriction === undefined ? true : undefined,
+    );
+    expect(Date.now()).toBeGreaterThanOrEqual(soon * 1000);
+    await eventually('a second lifted webhook', async () => {
+      const lifted = webhooks().filter((w) => w.type === 'session.restricted' && w.data.active === false);
+      return lifted.length === 2 ? true : undefined;
+    });
+    const id = await send(STRANGER, 'after the lock ran out');
+    expect((await settled(id)).status).toBe('sent');
+  });
 });
