@@ -4,6 +4,7 @@
  * tests without the messaging module, and any implementation of that contract fits.
  */
 import type { WASocket } from '@whiskeysockets/baileys';
+import type { ReachoutGate } from './compat/timelock.js';
 
 export interface AttachedSessionPort {
   readonly tenantId: string;
@@ -11,6 +12,7 @@ export interface AttachedSessionPort {
   readonly socket: WASocket;
   /** Persists Baileys key state now; resolves once durable. Called before a message is marked `sent`. */
   readonly flushCredentials: () => Promise<void>;
+  readonly reachout?: ReachoutGate;
 }
 
 export interface SessionMessagingPort {

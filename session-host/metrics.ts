@@ -25,6 +25,7 @@ export const METRIC = {
   commands: 'CommandsHandled',
   eventsPublished: 'EventsPublished',
   eventPublishFailures: 'EventPublishFailures',
+  sessionsRestricted: 'SessionsRestricted',
 } as const;
 
 export function createHostMetrics(options: {

@@ -15,6 +15,7 @@ import type { Session, SessionStatus } from '../shared/domain/session.js';
 import { BlobVersionConflictError } from '../shared/ports/blob-store.js';
 import { LeaseLostError, type SessionDetailsPatch } from '../shared/ports/session-repository.js';
 import { CredentialsUnreadableError, SessionAuthStore } from './auth-state.js';
+import { ReachoutTimelockWatch } from './compat/timelock.js';
 import type { HostConfig } from './config.js';
 import { closeStatusCode, linkedPhone, linkedPushName, openSocket } from './connect.js';
 import type { ConnectPacer } from './connect-pacer.js';
@@ -214,13 +215,31 @@ export class SessionRunner {
   attachMessaging(): void {
     if (!this.deps.messaging || !this.socket || !this.auth) return;
     const auth = this.auth;
+    const reachout = this.#watchReachoutTimelock(this.socket);
     this.#messaging = this.deps.messaging.attach({
       tenantId: this.tenantId,
       sessionId: this.sessionId,
       socket: this.socket,
       flushCredentials: () => auth.flush(),
+      reachout,
     });
     this.#messaging.drain().catch((error: unknown) => this.log.error('drain failed', errorFields(error)));
+  }
+
+  /** The account's reach-out timelock for this socket (it ends with the socket); read once now. */
+  #watchReachoutTimelock(socket: WASocket): ReachoutTimelockWatch {
+    const watch = new ReachoutTimelockWatch({
+      socket,
+      tenantId: this.tenantId,
+      sessionId: this.sessionId,
+      hostId: this.deps.hostId,
+      sessions: this.deps.sessions,
+      events: this.deps.events,
+      metrics: this.deps.metrics,
+      log: this.log,
+    });
+    void watch.refresh('connect');
+    return watch;
   }
 
   async #onConnectionUpdate(update: Partial<ConnectionState>): Promise<void> {

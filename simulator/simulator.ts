@@ -27,6 +27,14 @@ import { contactSendsReceipt } from './flows/receipts.js';
 import { contactSends, contactSendsMedia } from './flows/receive.js';
 import type { ContactMedia } from './flows/receive.js';
 import { routeStanza } from './flows/router.js';
+import {
+  DEFAULT_ENFORCEMENT_TYPE,
+  pushMessageCapping,
+  setReachoutTimelock,
+  setTrustToken,
+  timelockOf,
+} from './flows/timelock.js';
+import type { MessageCappingInfo, ReachoutTimelock } from './flows/timelock.js';
 import { makeCertChain } from './wire/cert.js';
 import { ClientConnection } from './wire/connection.js';
 import type { ConnectionHandler } from './wire/connection.js';
@@ -433,6 +441,40 @@ export class WhatsAppSimulator {
 
   get legacy(): LegacyBehaviour[] {
     return this.ctx.legacy.list();
+  }
+
+  // ---- reach-out timelock ---------------------------------------------------------------------
+
+  /**
+   * WhatsApp timelocks account `phone` (or lifts it with `active: false`): until `until` (epoch seconds), 1:1
+   * sends from its companions to contacts without a trust token get ack error 463; online companions get the
+   * `NotificationUserReachoutTimelockUpdate` mex notification. Returns the lock and how many companions were told.
+   */
+  setReachoutTimelock(
+    phone: string,
+    input: { active: boolean; until?: number; enforcementType?: string },
+  ): { timelock: ReachoutTimelock; notified: number } {
+    const account = this.account(phone);
+    const notified = setReachoutTimelock(this.ctx, account, {
+      active: input.active,
+      ...(input.until !== undefined ? { until: input.until } : {}),
+      enforcementType: input.enforcementType ?? DEFAULT_ENFORCEMENT_TYPE,
+    });
+    return { timelock: timelockOf(account), notified };
+  }
+
+  getReachoutTimelock(phone: string): ReachoutTimelock {
+    return timelockOf(this.account(phone));
+  }
+
+  /** Gives account `phone` a trust token for `contact` (or withholds it), whatever their chat history says. */
+  setTrustToken(phone: string, contact: string, trusted: boolean): void {
+    setTrustToken(this.account(phone), this.contact(contact), trusted);
+  }
+
+  /** Pushes `MessageCappingInfoNotification` to account `phone`'s online companions; returns how many. */
+  pushMessageCapping(phone: string, info: MessageCappingInfo): number {
+    return pushMessageCapping(this.ctx, this.account(phone), info);
   }
 
   // ---- faults ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import type { BlobStore } from '../../shared/ports/blob-store.js';
 import type { ChatRepository } from '../../shared/ports/chat-repository.js';
 import type { EventBus } from '../../shared/ports/event-bus.js';
 import type { MessageRepository } from '../../shared/ports/message-repository.js';
+import type { ReachoutGate } from '../compat/timelock.js';
 import type { HostLogger } from '../logger.js';
 import type { MessagingConfig } from './config.js';
 
@@ -32,4 +33,6 @@ export interface AttachedSession {
   readonly socket: WASocket;
   /** Persists Baileys key state now; resolves once durable. Called before a message is marked `sent`. */
   readonly flushCredentials: () => Promise<void>;
+  /** Refuses 1:1 sends while WhatsApp timelocks the account (session-host/compat/timelock.ts); absent: never. */
+  readonly reachout?: ReachoutGate;
 }

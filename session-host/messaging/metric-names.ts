@@ -3,4 +3,5 @@ export const MESSAGE_METRIC = {
   sent: 'MessagesSent',
   failed: 'MessagesFailed',
   received: 'MessagesReceived',
+  refusedTimelocked: 'SendsRefusedTimelocked',
 } as const;

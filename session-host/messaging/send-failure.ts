@@ -15,6 +15,7 @@ export type SendFailureCode =
   | 'reply_target_not_found'
   | 'reaction_target_not_found'
   | 'wa_rejected'
+  | 'reachout_timelocked'
   | 'send_failed';
 
 export class SendFailure extends Error {

@@ -25,6 +25,7 @@ import { SendFailure } from './send-failure.js';
 import { toBaileysSend } from './send-content.js';
 import { waMessageIdFor } from './wa-message-id.js';
 import { MESSAGE_METRIC } from './metric-names.js';
+import { REACHOUT_TIMELOCKED_ACK } from '../compat/timelock.js';
 
 export type SendOutcome =
   /** WhatsApp accepted it and it is `sent` (or already further). */
@@ -48,6 +49,8 @@ export interface SendContext {
 }
 
 const RECENT_WA_IDS = 2_000;
+/** How far back a chat is searched for a message from the contact (a contact who wrote holds a token). */
+const WROTE_TO_US_LOOKBACK = 50;
 
 /**
  * Sends one message. Throws a retryable `SendFailure` (or an unknown error) when another attempt may succeed;
@@ -79,6 +82,7 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
       throw new SendFailure('bad_recipient', 'the message has no recipient number');
     const jid = phoneToJid(message.to);
     await ensureOnWhatsApp(ctx, jid, message.to);
+    await refuseWhileTimelocked(ctx, jid, message.chatJid);
     const built = await toBaileysSend(message, {
       loadMedia: (source) =>
         loadMedia(source, { tenantId: session.tenantId, media: deps.media, config: deps.config }),
@@ -216,6 +220,23 @@ async function ensureOnWhatsApp(ctx: SendContext, jid: string, phone: string): P
 }
 
 /**
+ * While WhatsApp timelocks the account, a send to a contact without a trust token would only get 463 and count
+ * as one more reach-out: fail it here instead (not retryable).
+ */
+async function refuseWhileTimelocked(ctx: SendContext, jid: string, chatJid: string): Promise<void> {
+  const { deps, session } = ctx;
+  const refusal = await session.reachout?.refusal(jid, async () => {
+    const recent = await deps.messages.listByChat(session.sessionId, chatJid, {
+      limit: WROTE_TO_US_LOOKBACK,
+    });
+    return recent.items.some((m) => m.direction === 'inbound');
+  });
+  if (refusal === undefined) return;
+  deps.metrics?.count(MESSAGE_METRIC.refusedTimelocked);
+  throw new SendFailure('reachout_timelocked', refusal);
+}
+
+/**
  * Baileys' options for this send. `upload` is the socket's own media uploader, passed explicitly so it is read
  * from the socket object at send time (the same function Baileys would use; tests swap it for a stand-in media
  * host, since the simulator has none).
@@ -246,7 +267,15 @@ function waitForServerAck(session: AttachedSession, waMessageId: string, timeout
       if (node.attrs.id !== waMessageId) return;
       cleanup();
       const code = node.attrs.error;
-      if (code) reject(new SendFailure('wa_rejected', `WhatsApp refused the message (error ${code})`));
+      // 463: the account may not reach out to this contact now; another attempt only worsens the lock.
+      if (code === REACHOUT_TIMELOCKED_ACK)
+        reject(
+          new SendFailure(
+            'reachout_timelocked',
+            'WhatsApp refused the message: the account may not start new chats now (error 463)',
+          ),
+        );
+      else if (code) reject(new SendFailure('wa_rejected', `WhatsApp refused the message (error ${code})`));
       else resolve();
     };
     const timer = setTimeout(() => {

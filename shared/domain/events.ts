@@ -7,10 +7,15 @@ import {
   MetadataSchema,
 } from './message.js';
 import { PhoneSchema } from './phone.js';
-import { SessionStatusSchema } from './session.js';
+import { SessionRestrictionSchema, SessionStatusSchema } from './session.js';
 
 /** The event catalog. New types are added, never renamed: subscribers filter on these strings. */
-export const EventTypeSchema = z.enum(['session.status', 'message.received', 'message.status']);
+export const EventTypeSchema = z.enum([
+  'session.status',
+  'message.received',
+  'message.status',
+  'session.restricted',
+]);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
 /** EventBridge `source` of every domain event; `detail-type` is the event type itself. */
@@ -28,6 +33,10 @@ export const SessionStatusEventDataSchema = z.object({
   reason: z.string().max(500).optional(),
 });
 export type SessionStatusEventData = z.infer<typeof SessionStatusEventDataSchema>;
+
+/** WhatsApp's reach-out timelock on the account started, changed or ended (`active: false`). */
+export const SessionRestrictedEventDataSchema = SessionRestrictionSchema;
+export type SessionRestrictedEventData = z.infer<typeof SessionRestrictedEventDataSchema>;
 
 export const MessageReceivedEventDataSchema = z.object({ message: InboundMessageSummarySchema });
 export type MessageReceivedEventData = z.infer<typeof MessageReceivedEventDataSchema>;
@@ -57,12 +66,14 @@ function envelope<T extends EventType, D extends z.ZodType>(type: T, data: D) {
 export const SessionStatusEventSchema = envelope('session.status', SessionStatusEventDataSchema);
 export const MessageReceivedEventSchema = envelope('message.received', MessageReceivedEventDataSchema);
 export const MessageStatusEventSchema = envelope('message.status', MessageStatusEventDataSchema);
+export const SessionRestrictedEventSchema = envelope('session.restricted', SessionRestrictedEventDataSchema);
 
 /** The one envelope: `{ id, type, createdAt, tenantId, sessionId, data }`, `data` typed by `type`. */
 export const DomainEventSchema = z.discriminatedUnion('type', [
   SessionStatusEventSchema,
   MessageReceivedEventSchema,
   MessageStatusEventSchema,
+  SessionRestrictedEventSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -72,6 +83,7 @@ export const EVENT_DATA_SCHEMAS = {
   'session.status': SessionStatusEventDataSchema,
   'message.received': MessageReceivedEventDataSchema,
   'message.status': MessageStatusEventDataSchema,
+  'session.restricted': SessionRestrictedEventDataSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventDataInput<T extends EventType> = z.input<(typeof EVENT_DATA_SCHEMAS)[T]>;

@@ -83,6 +83,19 @@ export const SessionPairingCodeSchema = z.object({
 });
 export type SessionPairingCode = z.infer<typeof SessionPairingCodeSchema>;
 
+/**
+ * WhatsApp's reach-out timelock on the linked account (docs/api.md, "Restrictions"): while `active`, the account's
+ * linked devices cannot start new chats (sends to contacts who never wrote fail with `reachout_timelocked`).
+ */
+export const SessionRestrictionSchema = z.object({
+  active: z.boolean(),
+  /** When WhatsApp lifts it; absent when WhatsApp did not say. */
+  until: TimestampSchema.optional(),
+  /** WhatsApp's enforcement type, e.g. `RESTRICT_ALL_COMPANIONS`, `BIZ_QUALITY`. */
+  type: z.string().min(1).max(64),
+});
+export type SessionRestriction = z.infer<typeof SessionRestrictionSchema>;
+
 export const SessionSchema = z.object({
   id: IdSchema,
   tenantId: IdSchema,
@@ -97,6 +110,8 @@ export const SessionSchema = z.object({
   qr: SessionQrSchema.optional(),
   /** The last phone-number pairing code the host produced, matched to the API request by `requestId`. */
   pairingCode: SessionPairingCodeSchema.optional(),
+  /** Present while WhatsApp restricts the account from reaching out to new contacts. */
+  restriction: SessionRestrictionSchema.optional(),
   /** Host id holding the lease. */
   owner: z.string().min(1).optional(),
   /** Epoch milliseconds: compared with `Date.now()` in conditional updates, so a number, not ISO. */

@@ -10,6 +10,7 @@ import type {
   SessionError,
   SessionPairingCode,
   SessionQr,
+  SessionRestriction,
   SessionStatus,
 } from '../domain/session.js';
 import type { Page, PageRequest } from './pagination.js';
@@ -33,6 +34,7 @@ export interface SessionDetailsPatch {
   readonly lastError?: SessionError | null;
   readonly qr?: SessionQr | null;
   readonly pairingCode?: SessionPairingCode | null;
+  readonly restriction?: SessionRestriction | null;
 }
 
 export interface SessionWriteGuard {

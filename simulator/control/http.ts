@@ -17,6 +17,9 @@ import {
   provisionBody,
   receiptBody,
   unlinkBody,
+  timelockBody,
+  trustTokenBody,
+  messageCappingBody,
 } from './schemas.js';
 
 const MAX_BODY = 1 << 20;
@@ -208,6 +211,40 @@ const routes: Route[] = [
     method: 'POST',
     pattern: new RegExp(`^/contacts/${PHONE}/addressing$`),
     run: (sim, p, body) => ok(sim.setContactAddressing(param(p, 0), addressingBody.parse(body).mode)),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/accounts/${PHONE}/timelock$`),
+    run: (sim, p) => ok(sim.getReachoutTimelock(param(p, 0))),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/accounts/${PHONE}/timelock$`),
+    run: (sim, p, body) => {
+      const { active, until, enforcementType } = timelockBody.parse(body);
+      return ok(
+        sim.setReachoutTimelock(param(p, 0), {
+          active,
+          ...(until !== undefined ? { until } : {}),
+          ...(enforcementType !== undefined ? { enforcementType } : {}),
+        }),
+      );
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/accounts/${PHONE}/trust-tokens$`),
+    run: (sim, p, body) => {
+      const { contact, trusted } = trustTokenBody.parse(body);
+      sim.setTrustToken(param(p, 0), contact, trusted);
+      return ok({ contact, trusted });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/accounts/${PHONE}/message-capping$`),
+    run: (sim, p, body) =>
+      ok({ notified: sim.pushMessageCapping(param(p, 0), messageCappingBody.parse(body)) }),
   },
   {
     method: 'POST',

@@ -53,3 +53,23 @@ export const provisionBody = z
   .strict();
 
 export type ProvisionBody = z.infer<typeof provisionBody>;
+export const timelockBody = z
+  .object({
+    active: z.boolean(),
+    /** Epoch seconds when enforcement ends. */
+    until: z.number().int().positive().optional(),
+    enforcementType: z
+      .string()
+      .regex(/^[A-Z_]{1,64}$/)
+      .optional(),
+  })
+  .strict();
+export const trustTokenBody = z.object({ contact: phone, trusted: z.boolean() }).strict();
+export const messageCappingBody = z
+  .object({
+    cappingStatus: z.enum(['NONE', 'FIRST_WARNING', 'SECOND_WARNING', 'CAPPED']),
+    usedQuota: z.number().int().nonnegative(),
+    totalQuota: z.number().int().nonnegative(),
+    cycleEndTimestamp: z.number().int().positive(),
+  })
+  .strict();

@@ -12,6 +12,7 @@ import type { CodeRequests } from './pair-code.js';
 import { onDigest, onKeyFetch, onPreKeyCount, onPreKeyUpload, onSignedPreKeyRotate } from './prekeys.js';
 import { onClientReceipt } from './receipts.js';
 import { onClientMessage } from './send.js';
+import { onMexQuery } from './timelock.js';
 import { onUSync } from './usync.js';
 
 type Handler = (ctx: SimContext, session: Session, iq: BinaryNode) => Promise<void>;
@@ -28,6 +29,7 @@ const LOGGED_IN_IQS: Record<string, Handler> = {
   'md:remove-companion-device': onRemoveCompanion,
   'w:sync:app:state:sync': onAppStateSync,
   'w:m:media_conn': onMediaConn,
+  'w:mex:query': onMexQuery,
 };
 
 const iqKey = (iq: BinaryNode): string => `${iq.attrs.xmlns ?? ''}:${childrenOf(iq)[0]?.tag ?? ''}`;

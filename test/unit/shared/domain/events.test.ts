@@ -15,8 +15,13 @@ const sessionId = newId();
 const createdAt = '2026-11-25T10:00:00.000Z';
 
 describe('event catalog', () => {
-  it('has the three event types of the design', () => {
-    expect(EventTypeSchema.options).toEqual(['session.status', 'message.received', 'message.status']);
+  it('has the three event types of the design, then the later ones', () => {
+    expect(EventTypeSchema.options).toEqual([
+      'session.status',
+      'message.received',
+      'message.status',
+      'session.restricted',
+    ]);
   });
 
   it('makes a session.status event with a fresh ULID and timestamp', () => {
