@@ -232,7 +232,7 @@ const routes: Route[] = [
   },
   {
     method: 'POST',
-    pattern: new RegExp(`^/contacts/${PHONE}/decrypt-failures$`),
+    pattern: new RegExp(`^/contacts/${PHONE}/fail-decrypt$`),
     run: (sim, p, body) => ok(sim.failDecryption(param(p, 0), decryptFailureSchema.parse(body)), 201),
   },
   {

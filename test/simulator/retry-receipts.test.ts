@@ -35,7 +35,13 @@ describe('retry receipts with stock rc14', () => {
   });
 
   it("today's server (receipt from the contact's LID): no resend for count 1 nor count 2 with keys", async () => {
-    sim.failDecryption(BOB, { from: ME, count: 1, resendTimeoutMs: 300 });
+    // Over the control API, as a test outside the process would.
+    const armed = await fetch(`${sim.controlUrl}/contacts/${BOB}/fail-decrypt`, {
+      method: 'POST',
+      body: JSON.stringify({ from: ME, count: 1, resendTimeoutMs: 300 }),
+    });
+    expect(armed.status).toBe(201);
+    expect(await armed.json()).toEqual({ contact: BOB, account: ME, remaining: 1 });
     const second = nextSimEvent<[{ count: number; from: string; withKeys: boolean }]>(
       sim.events,
       'retry-receipt',
