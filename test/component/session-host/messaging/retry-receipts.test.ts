@@ -5,9 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRetryCounterCache, RETRY_WINDOW_MS } from '../../../../session-host/compat/retry-receipts.js';
-import { waMessageIdFor } from '../../../../session-host/messaging/index.js';
+import { HostMessaging, waMessageIdFor } from '../../../../session-host/messaging/index.js';
 import type { Message } from '../../../../shared/domain/message.js';
-import { nextSimEvent, retryReceiptAcks } from '../../../simulator/helpers.js';
+import type { WASocket } from '@whiskeysockets/baileys';
+import {
+  connect,
+  endAll,
+  nextEvent,
+  nextSimEvent,
+  opened,
+  retryReceiptAcks,
+} from '../../../simulator/helpers.js';
 import { queueMessage, startMessagingWorld, type LinkedAccount, type MessagingWorld } from './support.js';
 
 const ME = '15554460001';
@@ -22,6 +30,9 @@ describe('retry receipts answered by the session host', () => {
   let me: LinkedAccount;
   const receipts: RetryReceiptEvent[] = [];
   const resends: ResendEvent[] = [];
+  const laterSockets: WASocket[] = [];
+  /** The message whose stored send time the stale test moved two days back. */
+  let staleWaId = '';
 
   /** Sends one text and resolves once the contact shows it and the host is done with it. */
   const send = async (text: string): Promise<Message> => {
@@ -52,6 +63,7 @@ describe('retry receipts answered by the session host', () => {
   }, 60_000);
 
   afterAll(async () => {
+    endAll(laterSockets);
     await world?.stop();
   });
 
@@ -90,6 +102,7 @@ describe('retry receipts answered by the session host', () => {
   it('a retry receipt for a message sent longer ago than the window is acked and not answered', async () => {
     const old = await send('two days ago');
     const waId = waMessageIdFor(old.id);
+    staleWaId = waId;
     expect(inboxIds()).toContain(waId);
     const kept = await world.repos.messages.findSentProto(me.sessionId, waId);
     expect(kept?.messageId).toBe(old.id);
@@ -116,5 +129,52 @@ describe('retry receipts answered by the session host', () => {
     const after = await send('still here');
     expect((await world.repos.messages.get(me.sessionId, after.id))?.status).toBe('sent');
     expect(inboxIds()).toContain(waMessageIdFor(after.id));
+  });
+
+  it('after a move to another host: receipts queued while offline arrive at login; the recent message is resent from DynamoDB, the stale one is not', async () => {
+    const recent = await send('sent before the move');
+    const recentWaId = waMessageIdFor(recent.id);
+    // The host dies: its socket and its memory (rc14's 5-minute store included) are gone.
+    me.session.detach();
+    const closed = nextEvent(me.socket, 'connection.update', (u) => u.connection === 'close');
+    me.socket.end(undefined);
+    await closed;
+    world.sim.sendRetryReceipt(ALICE, { to: ME, messageId: staleWaId, count: 1 });
+    // From the phone number: the jid rc14's own store is keyed by, so only the durable copy can answer here.
+    world.sim.sendRetryReceipt(ALICE, { to: ME, messageId: recentWaId, count: 1, addressing: 'pn' });
+
+    const resent = nextSimEvent<[ResendEvent]>(world.sim.events, 'retry-resend', (r) => r.id === recentWaId);
+    const repeat = nextSimEvent(
+      world.sim.events,
+      'message-duplicate',
+      (d: { id: string }) => d.id === recentWaId,
+    );
+    const staleAcked = retryReceiptAcks(world.sim, staleWaId);
+    const other = new HostMessaging({
+      messages: world.repos.messages,
+      chats: world.repos.chats,
+      events: world.bus,
+      media: world.media,
+      config: world.config,
+      log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    const socket = connect(world.sim, me.auth, {
+      getMessage: (key) => other.getMessage(me.sessionId, key),
+      msgRetryCounterCache: createRetryCounterCache(),
+    });
+    laterSockets.push(socket);
+    await opened(socket);
+    other.attach({
+      tenantId: me.tenantId,
+      sessionId: me.sessionId,
+      socket,
+      flushCredentials: async () => {},
+    });
+
+    expect((await resent)[0].retryCount).toBe(1);
+    await repeat;
+    await staleAcked;
+    expect(resends.map((r) => r.id)).not.toContain(staleWaId);
+    await other.close();
   });
 });

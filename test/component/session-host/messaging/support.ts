@@ -10,7 +10,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { UserFacingSocketConfig, WASocket } from '@whiskeysockets/baileys';
+import type { AuthenticationState, UserFacingSocketConfig, WASocket } from '@whiskeysockets/baileys';
 import { S3EncryptedBlobStore } from '../../../../shared/adapters/aws/s3-encrypted-blob-store.js';
 import { createDynamoRepositories, type Repositories } from '../../../../shared/adapters/dynamodb/index.js';
 import { LocalDataKeyProvider } from '../../../../shared/adapters/local/local-data-key-provider.js';
@@ -67,6 +67,8 @@ export interface LinkedAccount {
   readonly tenantId: string;
   readonly sessionId: string;
   readonly socket: WASocket;
+  /** The device's auth state (in memory), to open another socket as the same device. */
+  readonly auth: AuthenticationState;
   readonly session: SessionMessaging;
   /** Message statuses seen at each `flushCredentials` call (the pipeline flushes before `sent`). */
   readonly flushes: string[];
@@ -163,6 +165,7 @@ export async function startMessagingWorld(
         tenantId,
         sessionId,
         socket,
+        auth,
         flushes,
         watch: undefined,
         session: messaging.attach({
