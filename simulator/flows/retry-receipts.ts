@@ -57,9 +57,8 @@ interface FailurePlan {
 
 /** A message the contact asked to have resent, until the resend arrives. */
 interface PendingRetry {
-  account: Account;
+  /** The count of the last receipt sent for it. */
   count: number;
-  addressing: RetryAddressing | undefined;
   timer?: NodeJS.Timeout;
 }
 
@@ -178,7 +177,7 @@ export const sendRetryReceipt = (
   const state = stateOf(contact);
   const previous = state.pending.get(messageId);
   clearTimeout(previous?.timer);
-  state.pending.set(messageId, { account, count, addressing: mode });
+  state.pending.set(messageId, { count });
   for (const device of account.devices.values()) pushToDevice(ctx, account, device, receipt);
   ctx.events.emit('retry-receipt', {
     contact: contact.phone,
