@@ -3,11 +3,13 @@
  * misses): HostMessaging keeps each sent proto on the message item and serves it through `getMessage`, with the
  * per-session retry counter the runner keeps. Real Baileys, DynamoDB Local, the simulator's contact phone.
  */
+import { proto, type WASocket } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRetryCounterCache, RETRY_WINDOW_MS } from '../../../../session-host/compat/retry-receipts.js';
 import { HostMessaging, waMessageIdFor } from '../../../../session-host/messaging/index.js';
+import { NotFoundError } from '../../../../shared/domain/errors.js';
+import { newId, nowIso } from '../../../../shared/domain/ids.js';
 import type { Message } from '../../../../shared/domain/message.js';
-import type { WASocket } from '@whiskeysockets/baileys';
 import {
   connect,
   endAll,
@@ -97,6 +99,44 @@ describe('retry receipts answered by the session host', () => {
       [2, true],
     ]);
     expect(resends.filter((r) => r.id === waId).map((r) => r.retryCount)).toEqual([1, 2]);
+  });
+
+  it('the sent proto is kept on the outbound item only, and never shows on the domain message', async () => {
+    const sent = await send('kept as sent');
+    const waId = waMessageIdFor(sent.id);
+    const kept = await world.repos.messages.findSentProto(me.sessionId, waId);
+    expect(kept?.messageId).toBe(sent.id);
+    const decoded = proto.Message.decode(kept!.proto);
+    expect(decoded.conversation ?? decoded.extendedTextMessage?.text).toBe('kept as sent');
+    for (const message of [
+      await world.repos.messages.get(me.sessionId, sent.id),
+      await world.repos.messages.findByWaMessageId(me.sessionId, waId),
+    ]) {
+      expect(message?.id).toBe(sent.id);
+      expect(message).not.toHaveProperty('sentProto');
+      expect(message).not.toHaveProperty('sentProtoAt');
+    }
+
+    const at = nowIso();
+    const { message: inbound } = await world.repos.messages.create({
+      ...sent,
+      id: newId(),
+      direction: 'inbound',
+      to: undefined,
+      from: ALICE,
+      status: 'delivered',
+      statusHistory: [{ status: 'delivered', at }],
+      waMessageId: '3EB0ABCDEF0123456789AB',
+      createdAt: at,
+      updatedAt: at,
+    });
+    await expect(
+      world.repos.messages.saveSentProto(me.sessionId, inbound.id, kept!.proto, at),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      world.repos.messages.saveSentProto(me.sessionId, newId(), kept!.proto, at),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    expect(await world.repos.messages.findSentProto(me.sessionId, '3EB0ABCDEF0123456789AB')).toBeNull();
   });
 
   it('a retry receipt for a message sent longer ago than the window is acked and not answered', async () => {
