@@ -4,7 +4,14 @@
  * generation number so events of an old socket (after a restart) are never mistaken for the current one's.
  */
 import { Agent } from 'node:https';
-import makeWASocket, { Browsers, type ConnectionState, type WASocket } from '@whiskeysockets/baileys';
+import makeWASocket, {
+  Browsers,
+  type CacheStore,
+  type ConnectionState,
+  type WAMessageKey,
+  type WASocket,
+  type proto,
+} from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { SessionAuthStore } from './auth-state.js';
 
@@ -16,6 +23,10 @@ export interface OpenSocketOptions {
   /** PEM of an extra certificate to trust for media uploads (`APP_WA_MEDIA_CA`, the simulator's media host). */
   readonly mediaCa?: string;
   readonly onConnectionUpdate: (update: Partial<ConnectionState>) => void;
+  /** Answers retry receipts with our sent message (session-host/compat/retry-receipts.ts). */
+  readonly getMessage?: (key: WAMessageKey) => Promise<proto.IMessage | undefined>;
+  /** The session's retry counter, the same object for every socket of the runner. */
+  readonly msgRetryCounterCache?: CacheStore;
 }
 
 export function openSocket(options: OpenSocketOptions): WASocket {
@@ -34,6 +45,8 @@ export function openSocket(options: OpenSocketOptions): WASocket {
     syncFullHistory: false,
     // Baileys uses `fetchAgent` only for uploads (Node's https module); downloads go through fetch and are untouched.
     ...(options.mediaCa ? { fetchAgent: mediaAgent(options.mediaCa) } : {}),
+    ...(options.getMessage ? { getMessage: options.getMessage } : {}),
+    ...(options.msgRetryCounterCache ? { msgRetryCounterCache: options.msgRetryCounterCache } : {}),
   });
   socket.ev.on('creds.update', (update) => auth.updateCreds(update));
   socket.ev.on('connection.update', options.onConnectionUpdate);

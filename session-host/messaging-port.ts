@@ -3,7 +3,7 @@
  * needs to hand an open socket over and to ring a session's send doorbell. Kept structural so the core builds and
  * tests without the messaging module, and any implementation of that contract fits.
  */
-import type { WASocket } from '@whiskeysockets/baileys';
+import type { proto, WAMessageKey, WASocket } from '@whiskeysockets/baileys';
 import type { ReachoutGate } from './compat/timelock.js';
 
 export interface AttachedSessionPort {
@@ -23,5 +23,7 @@ export interface SessionMessagingPort {
 
 export interface HostMessagingPort {
   attach(session: AttachedSessionPort): SessionMessagingPort;
+  /** Our sent message for a retry receipt (session-host/compat/retry-receipts.ts). */
+  getMessage?(sessionId: string, key: WAMessageKey): Promise<proto.IMessage | undefined>;
   close(): Promise<void>;
 }

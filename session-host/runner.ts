@@ -35,6 +35,7 @@ import {
   type StopPlan,
 } from './stop-plans.js';
 import type { BlobStore } from '../shared/ports/blob-store.js';
+import { createRetryCounterCache } from './compat/retry-receipts.js';
 
 export interface RunnerDeps extends StatusReporterDeps {
   readonly config: HostConfig;
@@ -64,6 +65,8 @@ export class SessionRunner {
   readonly #abort = new AbortController();
   /** Resolves when the current socket first shows a QR (a pairing code can only be asked for then). */
   #qrWaiters: (() => void)[] = [];
+  /** Outlives each socket: Baileys' retry counts must survive reconnects, or a retry loop restarts at 0. */
+  readonly #retryCounter = createRetryCounterCache();
 
   constructor(
     readonly deps: RunnerDeps,
@@ -132,6 +135,8 @@ export class SessionRunner {
       logger: this.log.pino.child({ component: 'baileys' }, { level: this.deps.config.baileysLogLevel }),
       qrTimeoutMs: this.deps.config.qrTimeoutMs,
       ...(this.deps.config.waMediaCa ? { mediaCa: this.deps.config.waMediaCa } : {}),
+      getMessage: async (key) => this.deps.messaging?.getMessage?.(this.sessionId, key),
+      msgRetryCounterCache: this.#retryCounter,
       onConnectionUpdate: (update) => {
         if (generation !== this.#generation || this.stopping) return;
         this.#onConnectionUpdate(update).catch((error: unknown) => this.#onUnexpected(error, 'update'));

@@ -44,4 +44,10 @@ export interface SimulatorEvents {
   disconnect: [{ connectionId: number; phone?: string; deviceId?: number }];
   'unhandled-iq': [{ node: BinaryNode }];
   problem: [{ connectionId?: number; error: unknown }];
+  /** A contact's phone asked an account's companions to resend a message (`<receipt type="retry">`). */
+  'retry-receipt': [
+    { contact: string; phone: string; id: string; count: number; from: string; withKeys: boolean },
+  ];
+  /** A companion resent a message a contact asked for (same id); `encCount` is the resend's `<enc count>`. */
+  'retry-resend': [{ contact: string; phone: string; id: string; retryCount: number; encCount?: number }];
 }

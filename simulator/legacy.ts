@@ -17,6 +17,8 @@ export const LEGACY_BEHAVIOURS = [
   'no-timelock',
   /** Media never expires on the CDN (no 404/410 for old files). */
   'no-media-expiry',
+  /** Retry receipts come from the contact's phone-number jid, never from its LID device. */
+  'no-lid-retry-receipts',
 ] as const;
 
 export const legacyBehaviourSchema = z.enum(LEGACY_BEHAVIOURS);

@@ -35,6 +35,8 @@ import {
   timelockOf,
 } from './flows/timelock.js';
 import type { MessageCappingInfo, ReachoutTimelock } from './flows/timelock.js';
+import { failNextDecryptions, sendRetryReceipt } from './flows/retry-receipts.js';
+import type { DecryptFailureInput, RetryReceiptInput } from './flows/retry-receipts.js';
 import { makeCertChain } from './wire/cert.js';
 import { ClientConnection } from './wire/connection.js';
 import type { ConnectionHandler } from './wire/connection.js';
@@ -429,6 +431,25 @@ export class WhatsAppSimulator {
   /** What contact `phone` sent, with how far each message got (delivered/read by the account). */
   outbox(phone: string): OutboxEntry[] {
     return [...this.contact(phone).outbox];
+  }
+
+  /**
+   * Contact `phone`'s device fails to decrypt the next `count` messages from account `from`: for each it sends a
+   * retry receipt (count 1, then count 2 with its keys if no resend comes within `resendTimeoutMs` or the resend
+   * fails too) and shows the message once a resend under the same id decrypts.
+   */
+  failDecryption(
+    phone: string,
+    input: DecryptFailureInput,
+  ): { contact: string; account: string; remaining: number } {
+    const contact = this.contact(phone);
+    return failNextDecryptions(contact, this.account(input.from), input);
+  }
+
+  /** Contact `phone`'s device sends a retry receipt for any message id (e.g. a days-old one) to account `to`. */
+  sendRetryReceipt(phone: string, input: RetryReceiptInput): { id: string; from: string; count: number } {
+    const receipt = sendRetryReceipt(this.ctx, this.contact(phone), this.account(input.to), input);
+    return { id: receipt.attrs.id ?? '', from: receipt.attrs.from ?? '', count: Number(input.count ?? 1) };
   }
 
   // ---- server behaviour -----------------------------------------------------------------------

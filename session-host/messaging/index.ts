@@ -3,7 +3,7 @@
  * process; `attach` a session when its connection opens, `drain()` right after, `ring(id)` for every
  * `message.send` doorbell, `detach()` when the socket closes or the lease is lost, `close()` on shutdown.
  */
-import type { BaileysEventMap } from '@whiskeysockets/baileys';
+import type { BaileysEventMap, proto, WAMessageKey } from '@whiskeysockets/baileys';
 import PQueue from 'p-queue';
 import { isId } from '../../shared/domain/ids.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
@@ -14,6 +14,7 @@ import { MessageReceiver } from './receive.js';
 import { SendScheduler, type SendLane } from './scheduler.js';
 import { SendFailure } from './send-failure.js';
 import { failSend, sendMessage, type SendContext } from './send.js';
+import { SentMessageArchive } from '../compat/retry-receipts.js';
 
 export type { AttachedSession, MessagingDeps, MessagingLogger } from './deps.js';
 export { DEFAULT_MESSAGING_CONFIG, loadMessagingConfig, type MessagingConfig } from './config.js';
@@ -48,10 +49,13 @@ export class HostMessaging {
   readonly #republishers = new Map<string, () => Promise<void>>();
   /** Per session: the armed outbox retry, at most one. */
   readonly #retryTimers = new Map<string, NodeJS.Timeout>();
+  /** What each send put on the wire, for retry receipts (any host can answer them). */
+  readonly #sent: SentMessageArchive;
 
   constructor(private readonly deps: MessagingDeps) {
     this.#outbox = new ReceivedOutbox(deps, (sessionId) => this.#retryOutboxLater(sessionId));
     this.#downloads = new PQueue({ concurrency: deps.config.mediaDownloadConcurrency });
+    this.#sent = new SentMessageArchive({ messages: deps.messages, log: deps.log });
     const { config } = deps;
     this.#scheduler = new SendScheduler({
       concurrency: config.concurrency,
@@ -61,6 +65,14 @@ export class HostMessaging {
       retryBaseMs: config.retryBaseMs,
       onError: (message, fields) => deps.log.error(message, fields),
     });
+  }
+
+  /**
+   * Baileys' `getMessage` for a session's sockets: the message we sent under `key.id` (any jid form), while a
+   * retry receipt may still ask for it; undefined otherwise.
+   */
+  getMessage(sessionId: string, key: WAMessageKey): Promise<proto.IMessage | undefined> {
+    return this.#sent.getMessage(sessionId, key);
   }
 
   /** Subscribes to the socket's message and receipt events and opens a send lane for the session. */
@@ -81,6 +93,8 @@ export class HostMessaging {
       knownRecipients: new Set(),
       recentWaIds: new Map(),
       isDetached: () => detached,
+      keepSent: (messageId, waMessageId, sent) =>
+        this.#sent.record(session.sessionId, messageId, waMessageId, sent?.message),
     };
     const lane: SendLane = scheduler.addLane(session.sessionId, {
       send: (messageId) => {

@@ -46,6 +46,8 @@ export interface SendContext {
   /** WhatsApp id -> our id for this process's recent sends: receipts can beat the `byWaId` index. */
   readonly recentWaIds: Map<string, string>;
   readonly isDetached: () => boolean;
+  /** Keeps the proto Baileys sent, to answer retry receipts (session-host/compat/retry-receipts.ts). */
+  readonly keepSent?: (messageId: string, waMessageId: string, sent: WAMessage | undefined) => Promise<void>;
 }
 
 const RECENT_WA_IDS = 2_000;
@@ -91,13 +93,20 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
     if (ctx.isDetached()) return 'stopped';
 
     const ack = waitForServerAck(session, waMessageId, deps.config.ackTimeoutMs);
+    let kept: Promise<void> | undefined;
     try {
-      await session.socket.sendMessage(jid, built.content, sendOptions(session, waMessageId, built.quoted));
+      const sent = await session.socket.sendMessage(
+        jid,
+        built.content,
+        sendOptions(session, waMessageId, built.quoted),
+      );
+      kept = ctx.keepSent?.(message.id, waMessageId, sent);
     } catch (error) {
       ack.cancel();
       throw error;
     }
     await ack.done;
+    await kept;
   } catch (error) {
     if (error instanceof SendFailure && !error.retryable) {
       await failSend(ctx, message, { code: error.code, message: error.message });

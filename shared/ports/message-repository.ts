@@ -48,6 +48,18 @@ export interface ListByChatRequest extends PageRequest {
   readonly direction?: 'backward' | 'forward';
 }
 
+/**
+ * The WAProto message Baileys encrypted for one of our sends, kept to answer WhatsApp retry receipts with the
+ * exact same message (session-host/compat/retry-receipts.ts). Storage only: never part of the domain `Message`.
+ */
+export interface SentProto {
+  readonly messageId: string;
+  /** `proto.Message` bytes, as sent. */
+  readonly proto: Uint8Array;
+  /** When Baileys sent it (ISO). */
+  readonly sentAt: string;
+}
+
 export interface MessageRepository {
   create(message: Message, options?: CreateMessageOptions): Promise<CreateMessageResult>;
   get(sessionId: string, messageId: string): Promise<Message | null>;
@@ -74,4 +86,8 @@ export interface MessageRepository {
   listPendingEvents(sessionId: string, request?: ListPendingEventsRequest): Promise<Message[]>;
   /** The message's event is on the bus: drop the marker. Idempotent; a missing message is not an error. */
   clearPendingEvent(sessionId: string, messageId: string): Promise<void>;
+  /** Keeps the proto Baileys sent for outbound `messageId` (replaces an earlier one); `NotFoundError` if missing. */
+  saveSentProto(sessionId: string, messageId: string, proto: Uint8Array, sentAt: string): Promise<void>;
+  /** The sent proto of our outbound message with this WhatsApp id; null if none was kept. */
+  findSentProto(sessionId: string, waMessageId: string): Promise<SentProto | null>;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { SimulatorError } from '../errors.js';
 import { faultSchema } from '../faults.js';
+import { decryptFailureSchema, retryReceiptSchema } from '../flows/retry-receipts.js';
 import type { WhatsAppSimulator } from '../simulator.js';
 import {
   accountBody,
@@ -265,6 +266,16 @@ const routes: Route[] = [
     method: 'POST',
     pattern: /^\/behaviour$/,
     run: (sim, _p, body) => ok({ legacy: sim.setLegacy(behaviourBody.parse(body).legacy) }),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/fail-decrypt$`),
+    run: (sim, p, body) => ok(sim.failDecryption(param(p, 0), decryptFailureSchema.parse(body)), 201),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/retry-receipts$`),
+    run: (sim, p, body) => ok(sim.sendRetryReceipt(param(p, 0), retryReceiptSchema.parse(body)), 201),
   },
 ];
 

@@ -10,6 +10,7 @@ import { pnJid } from '../world/world.js';
 import { pushToDevice, requireLoggedIn, send } from './context.js';
 import type { Session, SimContext } from './context.js';
 import { reachoutRefusal } from './timelock.js';
+import { interceptContactCopy } from './retry-receipts.js';
 
 const KIND_BY_FIELD: [keyof proto.IMessage, MessageKind][] = [
   ['conversation', 'text'],
@@ -146,6 +147,7 @@ export const onClientMessage = async (
     const target = ctx.world.resolve(copy.jid);
     const targetDevice = jidDecode(copy.jid)?.device ?? 0;
     if (target && 'contact' in target && targetDevice === 0) {
+      if (interceptContactCopy(ctx, target.contact, account, message, copy.enc)) continue;
       const decrypted = await target.contact.peer.decrypt(account.phone, device.id, type, ciphertext);
       // A phone drops a message whose id it already has from that sender (a resend after a crash reuses the
       // id): decrypted above to keep the Signal session in step, then not shown twice.

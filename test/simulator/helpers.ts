@@ -9,6 +9,7 @@ import type {
   WASocket,
 } from '@whiskeysockets/baileys';
 import pino from 'pino';
+import type { StanzaEvent } from '../../simulator/events.js';
 import { memoryAuthState, type WhatsAppSimulator } from '../../simulator/index.js';
 
 export { DisconnectReason };
@@ -204,3 +205,24 @@ export const trackStatuses = (sock: WASocket): Map<string, StatusSeen[]> => {
   });
   return seen;
 };
+
+/**
+ * Resolves once the companion acked `n` retry receipts for message `id`: Baileys acks a receipt after handling it,
+ * so by then any resend it decided on is on the wire.
+ */
+export const retryReceiptAcks = (sim: WhatsAppSimulator, id: string, n = 1, ms = 10_000): Promise<void> =>
+  withTimeout(
+    new Promise<void>((resolve) => {
+      let seen = 0;
+      const listener = ({ direction, node }: StanzaEvent): void => {
+        if (direction !== 'in' || node.tag !== 'ack' || node.attrs.id !== id) return;
+        if (node.attrs.class !== 'receipt' || node.attrs.type !== 'retry') return;
+        if (++seen < n) return;
+        sim.events.off('stanza', listener);
+        resolve();
+      };
+      sim.events.on('stanza', listener);
+    }),
+    ms,
+    `${n} retry receipt ack(s) for ${id}`,
+  );

@@ -4,7 +4,8 @@
  * - `waKey` = `sessionId#waMessageId` (byWaId: receipts back to our message), once WhatsApp's id is known;
  * - `queuedFor` = sessionId, only while the status is `queued` (sparse `queued` index: the send backlog);
  * - `eventPendingSession` = sessionId, from `create(..., { eventPending: true })` until `clearPendingEvent`
- *   (sparse `byPendingEvent` index: the `message.received` outbox).
+ *   (sparse `byPendingEvent` index: the `message.received` outbox);
+ * - `sentProto` (B) + `sentProtoAt` (ISO) on outbound messages: the proto Baileys sent, for retry receipts.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../domain/errors.js';
@@ -24,13 +25,21 @@ import type {
   ListByChatRequest,
   ListPendingEventsRequest,
   MessageRepository,
+  SentProto,
 } from '../../ports/message-repository.js';
 import type { Page, PageRequest } from '../../ports/pagination.js';
 import { isConditionFailed, queryPage, tableName, toDomain, type DynamoContext, type Item } from './items.js';
 
 const def = TABLES.messages;
 const byChat = def.globalIndexes.find((i) => i.indexName === 'byChat')!;
-const INTERNAL = ['chatKey', 'waKey', 'queuedFor', 'eventPendingSession'] as const;
+const INTERNAL = [
+  'chatKey',
+  'waKey',
+  'queuedFor',
+  'eventPendingSession',
+  'sentProto',
+  'sentProtoAt',
+] as const;
 const DEFAULT_QUEUE_BATCH = 100;
 const DEFAULT_PENDING_BATCH = 100;
 
@@ -225,6 +234,66 @@ export class DynamoMessageRepository implements MessageRepository {
       if (!isConditionFailed(error)) throw error;
     }
   }
+
+  async saveSentProto(
+    sessionId: string,
+    messageId: string,
+    proto: Uint8Array,
+    sentAt: string,
+  ): Promise<void> {
+    try {
+      await this.ctx.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sessionId, messageId },
+          UpdateExpression: 'SET sentProto = :proto, sentProtoAt = :at',
+          ConditionExpression: 'attribute_exists(messageId) AND #direction = :outbound',
+          ExpressionAttributeNames: { '#direction': 'direction' },
+          ExpressionAttributeValues: { ':proto': proto, ':at': sentAt, ':outbound': 'outbound' },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) throw new NotFoundError(`outbound message ${messageId} not found`);
+      throw error;
+    }
+  }
+
+  async findSentProto(sessionId: string, waMessageId: string): Promise<SentProto | null> {
+    // The index only names the message (it is eventually consistent); the proto is read from the item itself,
+    // consistently, since it was written moments before a retry receipt can ask for it.
+    const out = await this.ctx.dynamo.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byWaId',
+        KeyConditionExpression: 'waKey = :k',
+        ExpressionAttributeValues: { ':k': waKeyOf(sessionId, waMessageId) },
+        ProjectionExpression: 'messageId',
+        Limit: 1,
+      }),
+    );
+    const messageId: unknown = out.Items?.[0]?.messageId;
+    if (typeof messageId !== 'string') return null;
+    const item = await this.ctx.dynamo.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { sessionId, messageId },
+        ConsistentRead: true,
+        ProjectionExpression: 'messageId, #direction, sentProto, sentProtoAt',
+        ExpressionAttributeNames: { '#direction': 'direction' },
+      }),
+    );
+    return sentProtoOf(item.Item);
+  }
+}
+
+function sentProtoOf(item: Item | undefined): SentProto | null {
+  const proto: unknown = item?.sentProto;
+  const sentAt: unknown = item?.sentProtoAt;
+  const messageId: unknown = item?.messageId;
+  if (!(proto instanceof Uint8Array) || typeof sentAt !== 'string' || typeof messageId !== 'string')
+    return null;
+  if (item?.direction !== 'outbound') return null;
+  return { messageId, proto, sentAt };
 }
 
 function toItem(message: Message): Item {

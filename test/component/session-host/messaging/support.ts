@@ -10,7 +10,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WASocket } from '@whiskeysockets/baileys';
+import type { AuthenticationState, UserFacingSocketConfig, WASocket } from '@whiskeysockets/baileys';
 import { S3EncryptedBlobStore } from '../../../../shared/adapters/aws/s3-encrypted-blob-store.js';
 import { createDynamoRepositories, type Repositories } from '../../../../shared/adapters/dynamodb/index.js';
 import { LocalDataKeyProvider } from '../../../../shared/adapters/local/local-data-key-provider.js';
@@ -67,6 +67,8 @@ export interface LinkedAccount {
   readonly tenantId: string;
   readonly sessionId: string;
   readonly socket: WASocket;
+  /** The device's auth state (in memory), to open another socket as the same device. */
+  readonly auth: AuthenticationState;
   readonly session: SessionMessaging;
   /** Message statuses seen at each `flushCredentials` call (the pipeline flushes before `sent`). */
   readonly flushes: string[];
@@ -86,7 +88,11 @@ export interface MessagingWorld {
   readonly metrics: Map<string, number>;
   /** What HostMessaging logged at warn level. */
   readonly warnings: { message: string; fields: Record<string, unknown> | undefined }[];
-  link(phone: string): Promise<LinkedAccount>;
+  /** `socketConfig` adds Baileys options the host passes per session (e.g. its `getMessage`). */
+  link(
+    phone: string,
+    socketConfig?: (sessionId: string) => Partial<UserFacingSocketConfig>,
+  ): Promise<LinkedAccount>;
   stop(): Promise<void>;
 }
 
@@ -147,18 +153,19 @@ export async function startMessagingWorld(
     config,
     metrics,
     warnings,
-    async link(phone) {
+    async link(phone, socketConfig) {
       const auth = memoryAuth(await provisionLinkedDevice(sim, phone));
-      const socket = connect(sim, auth, { fetchAgent: mediaAgent(sim) });
-      await opened(socket);
       const tenantId = newId();
       const sessionId = newId();
+      const socket = connect(sim, auth, { fetchAgent: mediaAgent(sim), ...socketConfig?.(sessionId) });
+      await opened(socket);
       const flushes: string[] = [];
       const account: LinkedAccount = {
         phone,
         tenantId,
         sessionId,
         socket,
+        auth,
         flushes,
         watch: undefined,
         session: messaging.attach({

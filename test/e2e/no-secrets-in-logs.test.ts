@@ -1,0 +1,152 @@
+/**
+ * The session hosts' real output, at their most talkative (debug, Baileys at trace), over a pairing, a send, a
+ * reply, a webhook subscription and a failover to a second host process: none of the linked device's private keys,
+ * no API key and no webhook secret may appear in it (docs/security.md, "Logs").
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localClientOptions } from '../../local/local-aws.js';
+import { silentLog } from '../../local/log.js';
+import { type RunningLocalProduct, startLocalProduct } from '../../local/product.js';
+import { SessionAuthStore } from '../../session-host/auth-state.js';
+import { composeHostAdapters } from '../../session-host/compose.js';
+import { loadHostConfig } from '../../session-host/config.js';
+import { createHostLogger } from '../../session-host/logger.js';
+import { ApiClient, eventually } from '../support/api-client.js';
+import { type WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver.js';
+import { FAST_HOST_ENV } from '../component/session-host/support.js';
+
+const ACCOUNT = '+15550005555';
+const CONTACT = '+15550006666';
+const digits = (e164: string) => e164.slice(1);
+
+interface SessionBody {
+  id: string;
+  status: string;
+  owner?: string;
+}
+
+describe('end to end: no key material, API key or webhook secret in the hosts’ output', () => {
+  let product: RunningLocalProduct;
+  let api: ApiClient;
+  let receiver: WebhookReceiver;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    product = await startLocalProduct({
+      simulator: true,
+      hosts: 2,
+      hostOutput: 'pipe',
+      hostEnv: {
+        ...FAST_HOST_ENV,
+        APP_HEALTH_PORT: '0',
+        APP_LOG_LEVEL: 'debug',
+        APP_BAILEYS_LOG_LEVEL: 'trace',
+      },
+      stackFile: false,
+      log: silentLog,
+    });
+    for (const host of product.hosts) {
+      host.process.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      host.process.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    }
+    api = new ApiClient(product.stack.apiUrl, product.stack.tenantApiKey!);
+    receiver = await startWebhookReceiver();
+  }, 90_000);
+  afterAll(async () => {
+    if (process.env.DUMP_HOST_OUTPUT)
+      (await import('node:fs')).writeFileSync(process.env.DUMP_HOST_OUTPUT, output.join(''));
+    await receiver?.close();
+    await product?.stop();
+  }, 90_000);
+
+  it('pairs, sends, receives and fails over with secrets nowhere in the output', async () => {
+    const sim = product.simulator!;
+    const webhook = await api.post<{ secret: string }>('/v1/webhooks', {
+      url: receiver.url,
+      events: ['message.received', 'message.status', 'session.status'],
+    });
+    expect(webhook.status).toBe(201);
+    const created = await api.post<SessionBody>('/v1/sessions', { name: 'logs' });
+    const sessionId = created.body.id;
+    const qr = await eventually(
+      'a QR',
+      async () => {
+        const r = await api.get<{ qr: string }>(`/v1/sessions/${sessionId}/qr`);
+        return r.status === 200 ? r.body.qr : undefined;
+      },
+      60_000,
+    );
+    await sim.scanQr(qr, digits(ACCOUNT));
+    const connected = await eventually(
+      'connected',
+      async () => {
+        const r = await api.get<SessionBody>(`/v1/sessions/${sessionId}`);
+        return r.body.status === 'connected' ? r.body : undefined;
+      },
+      60_000,
+    );
+
+    const send = (body: string) =>
+      api.post(`/v1/sessions/${sessionId}/messages`, { to: CONTACT, type: 'text', text: { body } });
+    expect((await send('before the failover')).status).toBe(202);
+    await eventually('the first text delivered', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.text === 'before the failover'),
+    );
+    await sim.contactSend(digits(CONTACT), digits(ACCOUNT), 'a reply');
+    await eventually('the reply in the history', async () => {
+      const r = await api.get<{ items: { direction: string }[] }>(`/v1/sessions/${sessionId}/messages`);
+      return r.body.items.find((m) => m.direction === 'inbound');
+    });
+
+    const victim = product.hosts.find((h) => h.hostId === connected.owner)!;
+    await product.stopHost(victim, 'SIGKILL');
+    await eventually(
+      'connected on the other host',
+      async () => {
+        const r = await api.get<SessionBody>(`/v1/sessions/${sessionId}`);
+        return r.body.status === 'connected' && r.body.owner !== victim.hostId ? r.body : undefined;
+      },
+      60_000,
+    );
+    expect((await send('after the failover')).status).toBe(202);
+    await eventually('the second text delivered', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.text === 'after the failover'),
+    );
+
+    // The private keys the hosts held, read back from the stored credentials.
+    const adapters = composeHostAdapters(
+      loadHostConfig(product.cloud.env).app,
+      createHostLogger({ level: 'silent' }),
+      localClientOptions(product.cloud.stack),
+    );
+    const auth = await SessionAuthStore.load({
+      blobs: adapters.credentials,
+      sessionId,
+      debounceMs: 60_000,
+      onWriteError: () => undefined,
+    });
+    adapters.destroy();
+    const { creds } = auth.state;
+    const secrets: Buffer[] = [
+      creds.noiseKey.private,
+      creds.signedIdentityKey.private,
+      creds.signedPreKey.keyPair.private,
+      creds.pairingEphemeralKeyPair.private,
+      Buffer.from(creds.advSecretKey, 'base64'),
+    ].map((key) => Buffer.from(key));
+
+    const text = output.join('');
+    // The capture is real: the hosts did log the session's life at debug level.
+    expect(text).toContain(sessionId);
+    expect(text.length).toBeGreaterThan(10_000);
+    for (const key of secrets) {
+      expect(text).not.toContain(key.toString('base64'));
+      expect(text).not.toContain(key.toString('hex'));
+    }
+    expect(text).not.toContain(product.stack.tenantApiKey!);
+    expect(text).not.toContain(webhook.body.secret);
+    expect(text).not.toContain(webhook.body.secret.slice('whsec_'.length));
+    // No key-shaped field printed with a value, whoever printed it.
+    expect(text).not.toMatch(/"(privKey|rootKey|chainKey|private)"\s*:\s*"(?!\[redacted\])/);
+  }, 180_000);
+});
