@@ -44,4 +44,8 @@ export interface SimulatorEvents {
   disconnect: [{ connectionId: number; phone?: string; deviceId?: number }];
   'unhandled-iq': [{ node: BinaryNode }];
   problem: [{ connectionId?: number; error: unknown }];
+  /** A companion NACKed the status heading its offline queue: the rest stays withheld (today's server). */
+  'offline-stall': [{ phone: string; deviceId: number; messageId: string; error: string }];
+  /** A companion acked the held head of its offline queue plainly: the rest was delivered. */
+  'offline-released': [{ phone: string; deviceId: number; released: number }];
 }

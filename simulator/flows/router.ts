@@ -12,6 +12,7 @@ import type { CodeRequests } from './pair-code.js';
 import { onDigest, onKeyFetch, onPreKeyCount, onPreKeyUpload, onSignedPreKeyRotate } from './prekeys.js';
 import { onClientReceipt } from './receipts.js';
 import { onClientMessage } from './send.js';
+import { onOfflineHeadAck } from './offline-queue.js';
 import { onUSync } from './usync.js';
 
 type Handler = (ctx: SimContext, session: Session, iq: BinaryNode) => Promise<void>;
@@ -69,8 +70,11 @@ export const routeStanza = async (
     case 'receipt':
       if (loggedIn) await onClientReceipt(ctx, session, stanza);
       return;
+    case 'ack':
+      if (loggedIn) await onOfflineHeadAck(ctx, session, stanza);
+      return;
     default:
-      // ack, presence, chatstate, ib (unified_session, offline_batch): accepted, nothing to simulate.
+      // presence, chatstate, ib (unified_session, offline_batch): accepted, nothing to simulate.
       return;
   }
 };
