@@ -7,6 +7,7 @@ import { Agent } from 'node:https';
 import makeWASocket, { Browsers, type ConnectionState, type WASocket } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { SessionAuthStore } from './auth-state.js';
+import { INBOUND_COMPAT_SOCKET_CONFIG } from './compat/lid-decrypt.js';
 
 export interface OpenSocketOptions {
   readonly auth: SessionAuthStore;
@@ -34,6 +35,8 @@ export function openSocket(options: OpenSocketOptions): WASocket {
     syncFullHistory: false,
     // Baileys uses `fetchAgent` only for uploads (Node's https module); downloads go through fetch and are untouched.
     ...(options.mediaCa ? { fetchAgent: mediaAgent(options.mediaCa) } : {}),
+    // The patched Baileys' fixes for inbound after the LID migration (compat/lid-decrypt.ts).
+    ...INBOUND_COMPAT_SOCKET_CONFIG,
   });
   socket.ev.on('creds.update', (update) => auth.updateCreds(update));
   socket.ev.on('connection.update', options.onConnectionUpdate);

@@ -17,6 +17,7 @@ import { LeaseLostError, type SessionDetailsPatch } from '../shared/ports/sessio
 import { CredentialsUnreadableError, SessionAuthStore } from './auth-state.js';
 import type { HostConfig } from './config.js';
 import { closeStatusCode, linkedPhone, linkedPushName, openSocket } from './connect.js';
+import { watchUndecryptable } from './compat/lid-decrypt.js';
 import type { ConnectPacer } from './connect-pacer.js';
 import { errorFields, type HostLogger } from './logger.js';
 import { METRIC, type HostMetrics } from './metrics.js';
@@ -136,6 +137,7 @@ export class SessionRunner {
         this.#onConnectionUpdate(update).catch((error: unknown) => this.#onUnexpected(error, 'update'));
       },
     });
+    watchUndecryptable(this.socket, { metrics: this.deps.metrics, log: this.log });
   }
 
   /** A `message.send` doorbell; ignored until connected (the drain on connect covers it). */
