@@ -32,7 +32,7 @@ const CIPHERTEXT = proto.WebMessageInfo.StubType.CIPHERTEXT;
  */
 export function watchUndecryptable(
   socket: WASocket,
-  deps: { metrics: HostMetrics; log: HostLogger },
+  deps: { metrics: Pick<HostMetrics, 'count'>; log: Pick<HostLogger, 'warn'> },
 ): { count: () => number } {
   let seen = 0;
   const onUpsert = ({ messages }: BaileysEventMap['messages.upsert']): void => {

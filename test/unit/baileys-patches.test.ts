@@ -38,6 +38,8 @@ describe('Baileys patches', () => {
     expect(decode).toContain('export const alternateDecryptionJid');
     expect(decode).toContain('compat.decryptRetryAlternateAddress');
     expect(decode).toContain('transferDevice(author, alt)');
+    expect(decode).toContain('repository.decryptMessageWithSessionOf(');
+    expect(lib('Signal/libsignal.js')).toContain('async decryptMessageWithSessionOf(');
     const recv = lib('Socket/messages-recv.js');
     expect(recv).toContain('decryptRetryAlternateAddress: config.decryptRetryAlternateAddress === true');
     expect(recv).toContain('config.ackUndecryptableStatus === true && isJidStatusBroadcast');
