@@ -19,6 +19,22 @@ const CAROL = '15553350002';
 const DAVE = '15553350003';
 const ERIN = '15553350004';
 
+/** A control API call; resolves with the JSON body after checking the status. */
+const control = async (
+  sim: WhatsAppSimulator,
+  path: string,
+  body: unknown,
+  status = 201,
+): Promise<unknown> => {
+  const res = await fetch(`${sim.controlUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(res.status, path).toBe(status);
+  return res.json();
+};
+
 const textOf = (m: WAMessage): string | undefined =>
   m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? undefined;
 
@@ -31,13 +47,12 @@ describe('inbound after the LID migration, stock rc14 on today’s server', () =
   beforeAll(async () => {
     await sim.start({ port: 0 });
     untrust = trustSimulator(sim.rootPublicKey);
-    for (const [phone, name] of [
-      [CAROL, 'Carol'],
-      [DAVE, 'Dave'],
-    ] as const) {
-      sim.addContact(phone, name);
-      sim.setContactLidDisclosed(phone, false);
-    }
+    sim.addContact(CAROL, 'Carol');
+    sim.setContactLidDisclosed(CAROL, false);
+    sim.addContact(DAVE, 'Dave');
+    expect(await control(sim, `/contacts/${DAVE}/lid-disclosure`, { disclosed: false }, 200)).toMatchObject({
+      addressing: 'pn',
+    });
     sock = connect(sim, memoryAuthState(await provisionLinkedDevice(sim, ME)));
     sockets.push(sock);
     await opened(sock);
@@ -79,11 +94,19 @@ describe('inbound after the LID migration, stock rc14 on today’s server', () =
   });
 
   it('case B: the same from a companion device :N (the LID stanza names the device, sender_pn does not)', async () => {
-    const deviceId = sim.addContactDevice(DAVE);
+    // Through the control API this time, as a test outside the process would drive it.
+    const { deviceId } = (await control(sim, `/contacts/${DAVE}/devices`, {})) as { deviceId: number };
+    expect(
+      await control(sim, `/contacts/${DAVE}/devices/7/send`, { to: ME, text: 'no such device' }, 404),
+    ).toMatchObject({
+      error: 'unknown_device',
+    });
     // Dave's phone writes too, so a device-0 session exists as well: only the companion's own one decrypts.
     await writeByPn(DAVE, 0);
     await writeByPn(DAVE, deviceId);
-    sim.setContactAddressing(DAVE, 'lid');
+    expect(await control(sim, `/contacts/${DAVE}/addressing`, { mode: 'lid' }, 200)).toMatchObject({
+      addressing: 'lid',
+    });
     const m = await writeByLid(DAVE, deviceId);
     expect(m.key.remoteJid).toMatch(/@lid$/);
     expect(textOf(m)).toBeUndefined();
@@ -126,7 +149,11 @@ describe('an undecryptable status at the head of the offline queue', () => {
   };
 
   it('stock rc14 NACKs it: the server re-delivers it first on every connect and withholds what is behind it', async () => {
-    const statusId = sim.queueUndecryptableStatus(ME, ERIN);
+    const { messageId: statusId } = (await control(
+      sim,
+      `/accounts/${ME}/offline-queue/undecryptable-status`,
+      { from: ERIN },
+    )) as { messageId: string };
     const behind = [
       await sim.contactSend(ERIN, ME, 'behind the status 1'),
       await sim.contactSend(ERIN, ME, 'behind the status 2'),

@@ -39,7 +39,7 @@ describe('the session host receives what rc14 loses after the LID migration', ()
       world.sim.addContact(phone, name);
       world.sim.setContactLidDisclosed(phone, false);
     }
-  }, 60_000);
+  });
 
   afterAll(async () => {
     for (const s of attached) s.detach();
