@@ -7,7 +7,7 @@ import {
   trustSimulator,
   WhatsAppSimulator,
 } from '../../simulator/index.js';
-import { connect, endAll, eventually, nextEvent, nextSimEvent, opened } from './helpers.js';
+import { connect, delivered, endAll, eventually, nextEvent, nextSimEvent, opened } from './helpers.js';
 
 /**
  * Dossier item 3 with STOCK Baileys rc14 (the patches are installed but off unless the socket config turns them
@@ -67,12 +67,11 @@ describe('inbound after the LID migration, stock rc14 on today’s server', () =
   /** The contact writes by phone number from `device` (pkmsg); our delivery receipt settles the session. */
   const writeByPn = async (contact: string, device: number): Promise<void> => {
     const upsert = nextEvent(sock, 'messages.upsert');
-    const receipt = nextSimEvent(sim.events, 'receipt');
     const sent = await sim.contactSendFromDevice(contact, device, ME, `by pn from ${device}`);
     const [m] = (await upsert).messages;
     expect(m?.key.id).toBe(sent.id);
     expect(textOf(m!)).toBe(`by pn from ${device}`);
-    await receipt;
+    await delivered(sim, contact, sent.id);
   };
 
   /** The (now LID-addressed) contact writes again from `device` on the same ratchet (msg): what Baileys emits. */

@@ -9,7 +9,7 @@ import {
 } from '../../../../session-host/compat/lid-decrypt.js';
 import type { SessionMessaging } from '../../../../session-host/messaging/index.js';
 import { memoryAuthState, provisionLinkedDevice } from '../../../../simulator/index.js';
-import { connect, endAll, nextSimEvent, opened } from '../../../simulator/helpers.js';
+import { connect, delivered, endAll, nextSimEvent, opened } from '../../../simulator/helpers.js';
 import { startMessagingWorld, until, type MessagingWorld } from './support.js';
 
 /**
@@ -84,10 +84,9 @@ describe('the session host receives what rc14 loses after the LID migration', ()
   it('case A and B: LID msgs on sessions held under the phone number, from the phone and from a companion :N', async () => {
     const { sessionId } = await hostSocket(ME);
     const send = async (contact: string, device: number, text: string): Promise<string> => {
-      const receipt = nextSimEvent(world.sim.events, 'receipt');
       const sent = await world.sim.contactSendFromDevice(contact, device, ME, text);
       expect(await storedText(sessionId, sent.id)).toBe(text);
-      await receipt;
+      await delivered(world.sim, contact, sent.id);
       return sent.id;
     };
     const companion = world.sim.addContactDevice(DAVE);
