@@ -7,6 +7,7 @@ import {
   trustSimulator,
   WhatsAppSimulator,
 } from '../../simulator/index.js';
+import { UNDECRYPTABLE_METRIC, watchUndecryptable } from '../../session-host/compat/lid-decrypt.js';
 import { connect, delivered, endAll, eventually, nextEvent, nextSimEvent, opened } from './helpers.js';
 
 /**
@@ -43,6 +44,9 @@ describe('inbound after the LID migration, stock rc14 on today’s server', () =
   const sockets: WASocket[] = [];
   let untrust: () => void;
   let sock: WASocket;
+  let undecryptable: { count: () => number };
+  const metrics = new Map<string, number>();
+  const warnings: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     await sim.start({ port: 0 });
@@ -55,6 +59,11 @@ describe('inbound after the LID migration, stock rc14 on today’s server', () =
     });
     sock = connect(sim, memoryAuthState(await provisionLinkedDevice(sim, ME)));
     sockets.push(sock);
+    // The host's watch on a stock socket: it must count each stub rc14 emits.
+    undecryptable = watchUndecryptable(sock, {
+      metrics: { count: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value) },
+      log: { warn: (message, fields) => warnings.push({ message, ...fields }) },
+    });
     await opened(sock);
   });
 
@@ -90,6 +99,11 @@ describe('inbound after the LID migration, stock rc14 on today’s server', () =
     expect(m.key.remoteJid).toMatch(/@lid$/);
     expect(textOf(m)).toBeUndefined();
     expect(m.messageStubParameters?.[0]).toMatch(/No session record/);
+    expect(undecryptable.count()).toBe(1);
+    expect(metrics.get(UNDECRYPTABLE_METRIC)).toBe(1);
+    expect(warnings).toEqual([
+      expect.objectContaining({ message: 'incoming message not decryptable', waMessageId: m.key.id }),
+    ]);
   });
 
   it('case B: the same from a companion device :N (the LID stanza names the device, sender_pn does not)', async () => {
