@@ -14,6 +14,7 @@ import makeWASocket, {
 } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { SessionAuthStore } from './auth-state.js';
+import { INBOUND_COMPAT_SOCKET_CONFIG } from './compat/lid-decrypt.js';
 
 export interface OpenSocketOptions {
   readonly auth: SessionAuthStore;
@@ -47,6 +48,8 @@ export function openSocket(options: OpenSocketOptions): WASocket {
     ...(options.mediaCa ? { fetchAgent: mediaAgent(options.mediaCa) } : {}),
     ...(options.getMessage ? { getMessage: options.getMessage } : {}),
     ...(options.msgRetryCounterCache ? { msgRetryCounterCache: options.msgRetryCounterCache } : {}),
+    // The patched Baileys' fixes for inbound after the LID migration (compat/lid-decrypt.ts).
+    ...INBOUND_COMPAT_SOCKET_CONFIG,
   });
   socket.ev.on('creds.update', (update) => auth.updateCreds(update));
   socket.ev.on('connection.update', options.onConnectionUpdate);

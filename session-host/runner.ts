@@ -18,6 +18,7 @@ import { CredentialsUnreadableError, SessionAuthStore } from './auth-state.js';
 import { ReachoutTimelockWatch } from './compat/timelock.js';
 import type { HostConfig } from './config.js';
 import { closeStatusCode, linkedPhone, linkedPushName, openSocket } from './connect.js';
+import { watchUndecryptable } from './compat/lid-decrypt.js';
 import type { ConnectPacer } from './connect-pacer.js';
 import { errorFields, type HostLogger } from './logger.js';
 import { METRIC, type HostMetrics } from './metrics.js';
@@ -142,6 +143,7 @@ export class SessionRunner {
         this.#onConnectionUpdate(update).catch((error: unknown) => this.#onUnexpected(error, 'update'));
       },
     });
+    watchUndecryptable(this.socket, { metrics: this.deps.metrics, log: this.log });
   }
 
   /** A `message.send` doorbell; ignored until connected (the drain on connect covers it). */

@@ -50,4 +50,8 @@ export interface SimulatorEvents {
   ];
   /** A companion resent a message a contact asked for (same id); `encCount` is the resend's `<enc count>`. */
   'retry-resend': [{ contact: string; phone: string; id: string; retryCount: number; encCount?: number }];
+  /** A companion NACKed the status heading its offline queue: the rest stays withheld (today's server). */
+  'offline-stall': [{ phone: string; deviceId: number; messageId: string; error: string }];
+  /** A companion acked the held head of its offline queue plainly: the rest was delivered. */
+  'offline-released': [{ phone: string; deviceId: number; released: number }];
 }

@@ -37,6 +37,8 @@ import {
 import type { MessageCappingInfo, ReachoutTimelock } from './flows/timelock.js';
 import { failNextDecryptions, sendRetryReceipt } from './flows/retry-receipts.js';
 import type { DecryptFailureInput, RetryReceiptInput } from './flows/retry-receipts.js';
+import { addContactCompanion } from './flows/lid-addressing.js';
+import { enqueueUndecryptableStatus } from './flows/offline-queue.js';
 import { makeCertChain } from './wire/cert.js';
 import { ClientConnection } from './wire/connection.js';
 import type { ConnectionHandler } from './wire/connection.js';
@@ -524,6 +526,41 @@ export class WhatsAppSimulator {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  // ---- LID addressing and the offline queue ---------------------------------------------------
+
+  /**
+   * Whether the server reveals contact `phone`'s LID while it is PN-addressed (`sender_lid`, usync `lid`): false
+   * puts the contact outside the LID rollout until it is switched to 'lid' addressing. True by default.
+   */
+  setContactLidDisclosed(phone: string, disclosed: boolean): ContactView {
+    const contact = this.contact(phone);
+    contact.lidHidden = !disclosed;
+    return this.contactView(contact);
+  }
+
+  /** Links a companion device to contact `phone` (its own Signal identity); returns its device id. */
+  addContactDevice(phone: string): number {
+    return addContactCompanion(this.contact(phone));
+  }
+
+  /** Contact `from` sends a text to account `to` from its device `deviceId` (0 = its phone). */
+  async contactSendFromDevice(
+    from: string,
+    deviceId: number,
+    to: string,
+    text: string,
+  ): Promise<OutboxEntry> {
+    return contactSends(this.ctx, this.contact(from), this.account(to), { text, fromDevice: deviceId });
+  }
+
+  /**
+   * Puts a status update from contact `from` that cannot be decrypted at the head of the offline queue of every
+   * companion of account `to`; returns its message id. See flows/offline-queue.ts for what the server does next.
+   */
+  queueUndecryptableStatus(to: string, from: string): string {
+    return enqueueUndecryptableStatus(this.account(to), this.contact(from));
   }
 
   /** Sockets currently open, logged in or not. */

@@ -21,6 +21,9 @@ import {
   timelockBody,
   trustTokenBody,
   messageCappingBody,
+  contactDeviceSendBody,
+  lidDisclosureBody,
+  undecryptableStatusBody,
 } from './schemas.js';
 
 const MAX_BODY = 1 << 20;
@@ -262,6 +265,33 @@ const routes: Route[] = [
     },
   },
   { method: 'GET', pattern: /^\/behaviour$/, run: (sim) => ok({ legacy: sim.legacy }) },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/lid-disclosure$`),
+    run: (sim, p, body) =>
+      ok(sim.setContactLidDisclosed(param(p, 0), lidDisclosureBody.parse(body).disclosed)),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/devices$`),
+    run: (sim, p) => ok({ deviceId: sim.addContactDevice(param(p, 0)) }, 201),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/devices/(\\d{1,2})/send$`),
+    run: async (sim, p, body) => {
+      const { to, text } = contactDeviceSendBody.parse(body);
+      return ok(await sim.contactSendFromDevice(param(p, 0), Number(param(p, 1)), to, text), 201);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/accounts/${PHONE}/offline-queue/undecryptable-status$`),
+    run: (sim, p, body) => {
+      const { from } = undecryptableStatusBody.parse(body);
+      return ok({ messageId: sim.queueUndecryptableStatus(param(p, 0), from) }, 201);
+    },
+  },
   {
     method: 'POST',
     pattern: /^\/behaviour$/,

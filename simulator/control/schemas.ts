@@ -39,6 +39,9 @@ export const contactReactBody = z.object({ to: phone, messageId, emoji: z.string
 export const addressingBody = z.object({ mode: z.enum(['pn', 'lid']) }).strict();
 export const receiptBody = z.object({ messageId, type: z.enum(['delivered', 'read']) }).strict();
 export const unlinkBody = z.object({ deviceId: z.number().int().positive().optional() }).strict();
+export const contactDeviceSendBody = z.object({ to: phone, text: z.string().min(1).max(65_536) }).strict();
+export const lidDisclosureBody = z.object({ disclosed: z.boolean() }).strict();
+export const undecryptableStatusBody = z.object({ from: phone }).strict();
 export const provisionBody = z
   .object({
     noiseKey: base64,

@@ -84,7 +84,8 @@ export const pushToDevice = (
   n: BinaryNode,
 ): void => {
   const session = ctx.online.get(deviceKey(account.phone, device.id));
-  if (session?.conn.isOpen && session.device === device) {
+  // While the head of the offline queue is held, new stanzas queue behind it.
+  if (session?.conn.isOpen && session.device === device && device.offlineHold === undefined) {
     void session.conn.send(n);
     return;
   }

@@ -4,6 +4,7 @@ import { lidJid, pnJid } from '../world/world.js';
 import { deviceKey, send } from './context.js';
 import type { Session, SimContext } from './context.js';
 import { scheduleHistoryBootstrap } from './history-sync.js';
+import { flushOfflineQueue } from './offline-queue.js';
 
 /**
  * Login with saved credentials: the client names its user and device in the ClientPayload and proves it is that
@@ -62,15 +63,13 @@ export const login = async (
     }),
   );
   // Baileys buffers every event until the offline marker, so it is sent even when nothing was queued.
-  const queued = device.offline.splice(0);
-  for (const n of queued) void send(session, { ...n, attrs: { ...n.attrs, offline: '1' } });
-  await send(session, node('ib', {}, [node('offline', { count: String(queued.length) })]));
+  const offlineCount = await flushOfflineQueue(ctx, session, device);
   ctx.events.emit('login', {
     phone,
     deviceId,
     jid: pnJid(phone, deviceId),
     connectionId: session.conn.id,
-    offlineCount: queued.length,
+    offlineCount,
   });
   if (!device.historyBootstrapped) scheduleHistoryBootstrap(ctx, account, device);
 };

@@ -4,6 +4,7 @@ import type { BinaryNode } from '../wire/nodes.js';
 import type { PreKeyBundle } from '../world/signal-peer.js';
 import { requireLoggedIn, send } from './context.js';
 import type { Session, SimContext } from './context.js';
+import { contactPeer } from './lid-addressing.js';
 
 /** encrypt:count — how many one-time prekeys of this device the server still holds. */
 export const onPreKeyCount = async (_ctx: SimContext, session: Session, iq: BinaryNode): Promise<void> => {
@@ -83,7 +84,7 @@ const bundleFor = (ctx: SimContext, jid: string): PreKeyBundle | undefined => {
   const found = ctx.world.resolve(jid);
   if (!decoded || !found) return undefined;
   const deviceId = decoded.device ?? 0;
-  if ('contact' in found) return deviceId === 0 ? found.contact.peer.takeBundle() : undefined;
+  if ('contact' in found) return contactPeer(found.contact, deviceId)?.takeBundle();
   if (deviceId === 0) return found.account.primary.takeBundle();
   const device = found.account.devices.get(deviceId);
   if (!device) return undefined;

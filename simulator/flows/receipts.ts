@@ -5,6 +5,7 @@ import type { Contact, DeliveryStatus, InboxEntry } from '../world/types.js';
 import { pnJid } from '../world/world.js';
 import { pushToDevice, requireLoggedIn, send } from './context.js';
 import type { Session, SimContext } from './context.js';
+import { settleContactSession } from './lid-addressing.js';
 
 const RANK: Record<DeliveryStatus, number> = { sent: 0, delivered: 1, read: 2 };
 
@@ -36,7 +37,10 @@ export const onClientReceipt = async (
   const status = statusOfReceipt(type);
   if (status) {
     for (const entry of target.contact.outbox) {
-      if (ids.includes(entry.id) && entry.to === account.phone) entry.status = advance(entry.status, status);
+      if (ids.includes(entry.id) && entry.to === account.phone) {
+        entry.status = advance(entry.status, status);
+        await settleContactSession(target.contact, entry, account, session.device);
+      }
     }
   }
   ctx.events.emit('receipt', {

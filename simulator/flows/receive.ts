@@ -8,6 +8,7 @@ import type { Account, Contact, LinkedDevice, MessageKind, OutboxEntry } from '.
 import { pnJid } from '../world/world.js';
 import { newMessageId, pushToDevice } from './context.js';
 import type { SimContext } from './context.js';
+import { contactPeer, contactSenderAttrs } from './lid-addressing.js';
 
 /**
  * Encrypts `message` from a simulated phone (`peer`) to one linked device and pushes it (or queues it offline).
@@ -45,6 +46,8 @@ export interface ContactMessage {
   text?: string;
   replyTo?: string;
   reaction?: { messageId: string; emoji: string };
+  /** The contact's device that sends it: 0 (its phone, the default) or one of its companions. */
+  fromDevice?: number;
 }
 
 /** A file a contact sends: the plain bytes and what its message says about them. */
@@ -131,8 +134,18 @@ export const contactSends = async (
     status: 'sent',
     ...(input.text !== undefined && !input.reaction ? { text: input.text } : {}),
     ...(input.replyTo ? { replyTo: input.replyTo } : {}),
+    ...(input.fromDevice ? { fromDevice: input.fromDevice } : {}),
   };
-  await deliverToDevices(ctx, contact, account, entry, message, kind === 'reaction' ? 'reaction' : 'text');
+  await deliverToDevices(
+    ctx,
+    contact,
+    account,
+    entry,
+    message,
+    kind === 'reaction' ? 'reaction' : 'text',
+    {},
+    input.fromDevice,
+  );
   return entry;
 };
 
@@ -204,16 +217,20 @@ const deliverToDevices = async (
   message: proto.IMessage,
   stanzaType: string,
   encAttrs: Record<string, string> = {},
+  fromDevice = 0,
 ): Promise<void> => {
+  const peer = contactPeer(contact, fromDevice);
+  if (!peer)
+    throw new SimulatorError(404, 'unknown_device', `contact ${contact.phone} has no device ${fromDevice}`);
   contact.outbox.push(entry);
   for (const device of account.devices.values()) {
     await deliverFromPeer(
       ctx,
-      contact.peer,
+      peer,
       account,
       device,
       message,
-      { id: entry.id, from: pnJid(contact.phone), type: stanzaType, notify: contact.name },
+      { id: entry.id, ...contactSenderAttrs(contact, fromDevice), type: stanzaType, notify: contact.name },
       encAttrs,
     );
   }

@@ -13,6 +13,7 @@ import { onDigest, onKeyFetch, onPreKeyCount, onPreKeyUpload, onSignedPreKeyRota
 import { onClientReceipt } from './receipts.js';
 import { onClientMessage } from './send.js';
 import { onMexQuery } from './timelock.js';
+import { onOfflineHeadAck } from './offline-queue.js';
 import { onUSync } from './usync.js';
 
 type Handler = (ctx: SimContext, session: Session, iq: BinaryNode) => Promise<void>;
@@ -71,8 +72,11 @@ export const routeStanza = async (
     case 'receipt':
       if (loggedIn) await onClientReceipt(ctx, session, stanza);
       return;
+    case 'ack':
+      if (loggedIn) await onOfflineHeadAck(ctx, session, stanza);
+      return;
     default:
-      // ack, presence, chatstate, ib (unified_session, offline_batch): accepted, nothing to simulate.
+      // presence, chatstate, ib (unified_session, offline_batch): accepted, nothing to simulate.
       return;
   }
 };

@@ -5,6 +5,7 @@ import type { Account, Contact } from '../world/types.js';
 import { lidJid, PHONE_PATTERN, pnJid } from '../world/world.js';
 import { send } from './context.js';
 import type { Session, SimContext } from './context.js';
+import { contactDeviceIds, isLidDisclosed } from './lid-addressing.js';
 
 type Party = { contact: Contact } | { account: Account };
 
@@ -26,12 +27,15 @@ const resolveUser = (ctx: SimContext, user: BinaryNode): { jid: string; party?: 
 };
 
 /**
- * Contacts have one device (their phone). An account lists its phone plus its linked companions; non-zero
+ * Contacts have their phone plus any companions linked to it. An account lists its phone plus its linked companions; non-zero
  * devices carry key-index, without which Baileys drops them.
  */
 const deviceList = (party: Party | undefined): BinaryNode[] => {
   if (!party) return [];
-  if ('contact' in party) return [node('device', { id: '0' })];
+  if ('contact' in party)
+    return contactDeviceIds(party.contact).map((id) =>
+      node('device', id === 0 ? { id: '0' } : { id: String(id), 'key-index': String(id) }),
+    );
   return [
     node('device', { id: '0' }),
     ...[...party.account.devices.values()].map((d) =>
@@ -49,7 +53,8 @@ export const onUSync = async (ctx: SimContext, session: Session, iq: BinaryNode)
     const who = party ? ('contact' in party ? party.contact : party.account) : undefined;
     const content: BinaryNode[] = [];
     if (wanted.has('contact')) content.push(node('contact', { type: who ? 'in' : 'out' }));
-    if (wanted.has('lid') && who) content.push(node('lid', { val: lidJid(who.lid) }));
+    const lidKnown = party && 'contact' in party ? isLidDisclosed(party.contact) : true;
+    if (wanted.has('lid') && who && lidKnown) content.push(node('lid', { val: lidJid(who.lid) }));
     if (wanted.has('devices'))
       content.push(node('devices', {}, [node('device-list', {}, deviceList(party))]));
     if (wanted.has('status') && who) content.push(node('status', { t: '0' }, Buffer.from('')));

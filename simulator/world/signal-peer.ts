@@ -35,6 +35,11 @@ export interface PreKeyBundle {
 
 export type CipherType = 'pkmsg' | 'msg';
 
+/** The part of libsignal's SessionRecord its typings leave out: the open session and its pending prekey. */
+interface OpenSessionAccess {
+  getOpenSession(): { pendingPreKey?: unknown } | undefined;
+}
+
 /** Number of one-time prekeys a simulated phone keeps in stock. */
 const PREKEY_STOCK = 20;
 
@@ -128,6 +133,19 @@ export class SignalPeer {
       },
       preKey: preKey as { keyId: number; publicKey: Uint8Array },
     });
+  }
+
+  /**
+   * The other side has answered on this session, so it is established: what follows goes out as `msg`, not
+   * `pkmsg` (libsignal drops the pending prekey the same way when it decrypts a reply).
+   */
+  async settle(name: string, deviceId: number): Promise<void> {
+    const id = new ProtocolAddress(name, deviceId).toString();
+    const record = this.sessions.get(id) as (SessionRecord & OpenSessionAccess) | undefined;
+    const open = record?.getOpenSession();
+    if (!record || !open?.pendingPreKey) return;
+    delete open.pendingPreKey;
+    this.sessions.set(id, record);
   }
 
   async encrypt(

@@ -23,6 +23,11 @@ export interface LinkedDevice {
   /** Whether the phone already pushed the initial history-sync bootstrap. */
   historyBootstrapped: boolean;
   linkedAt: number;
+  /**
+   * Id of the status at the head of the offline queue that today's server waits to see acked before it
+   * delivers anything else to this device (flows/offline-queue.ts); unset when nothing is held.
+   */
+  offlineHold?: string;
 }
 
 /** A WhatsApp account: its primary phone (device 0) and the companions linked to it. */
@@ -84,6 +89,8 @@ export interface OutboxEntry {
   replyTo?: string;
   /** Media the contact sent (`text` is then its caption): where the encrypted file is served, and its facts. */
   media?: { url: string; mimetype: string; fileLength: number; fileName?: string; ptt?: boolean };
+  /** The contact's device that sent it, when not its phone (a companion `:N`). */
+  fromDevice?: number;
 }
 
 /**
@@ -101,4 +108,11 @@ export interface Contact {
   peer: SignalPeer;
   inbox: InboxEntry[];
   outbox: OutboxEntry[];
+  /** Companion devices linked to the contact's phone (`:N`), each with its own Signal identity; none by default. */
+  companions?: Map<number, SignalPeer>;
+  /**
+   * The contact is not in the LID rollout yet: while it is PN-addressed the server neither announces its LID
+   * (`sender_lid`) nor maps it (usync answers without `lid`), as for everyone before mid-2026.
+   */
+  lidHidden?: boolean;
 }

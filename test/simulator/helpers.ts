@@ -226,3 +226,15 @@ export const retryReceiptAcks = (sim: WhatsAppSimulator, id: string, n = 1, ms =
     ms,
     `${n} retry receipt ack(s) for ${id}`,
   );
+};
+
+/**
+ * Waits until contact `contact` saw its message `id` delivered, i.e. the companion's receipt reached the
+ * simulator (which also settles the contact's Signal session with that companion: see flows/lid-addressing.ts).
+ */
+export const delivered = (sim: WhatsAppSimulator, contact: string, id: string): Promise<true> =>
+  eventually(
+    () => (sim.outbox(contact).find((e) => e.id === id)?.status === 'delivered' ? true : undefined),
+    10_000,
+    `${id} delivered`,
+  );
