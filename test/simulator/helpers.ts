@@ -226,7 +226,6 @@ export const retryReceiptAcks = (sim: WhatsAppSimulator, id: string, n = 1, ms =
     ms,
     `${n} retry receipt ack(s) for ${id}`,
   );
-};
 
 /**
  * Waits until contact `contact` saw its message `id` delivered, i.e. the companion's receipt reached the
