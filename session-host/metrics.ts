@@ -25,6 +25,10 @@ export const METRIC = {
   commands: 'CommandsHandled',
   eventsPublished: 'EventsPublished',
   eventPublishFailures: 'EventPublishFailures',
+  advSecretRotations: 'AdvSecretRotations',
+  pairingCodesRejected: 'PairingCodesRejected',
+  pairingCodeRefreshes: 'PairingCodeRefreshes',
+  pairingPasskeyRequired: 'PairingPasskeyRequired',
 } as const;
 
 export function createHostMetrics(options: {

@@ -34,6 +34,7 @@ import {
   type StopPlan,
 } from './stop-plans.js';
 import type { BlobStore } from '../shared/ports/blob-store.js';
+import { installPairingCompat } from './compat/pairing-hooks.js';
 
 export interface RunnerDeps extends StatusReporterDeps {
   readonly config: HostConfig;
@@ -136,6 +137,7 @@ export class SessionRunner {
         this.#onConnectionUpdate(update).catch((error: unknown) => this.#onUnexpected(error, 'update'));
       },
     });
+    installPairingCompat(this, this.socket);
   }
 
   /** A `message.send` doorbell; ignored until connected (the drain on connect covers it). */

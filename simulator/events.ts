@@ -44,4 +44,6 @@ export interface SimulatorEvents {
   disconnect: [{ connectionId: number; phone?: string; deviceId?: number }];
   'unhandled-iq': [{ node: BinaryNode }];
   problem: [{ connectionId?: number; error: unknown }];
+  /** The companion acked a `companion_reg_refresh` (or did not within 5 s: `acked: false`, plus a `problem`). */
+  'companion-reg-refresh': [{ connectionId: number; ref: string; acked: boolean }];
 }

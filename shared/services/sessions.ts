@@ -146,6 +146,11 @@ export async function requestPairingCode(
     if (code && code.requestId === requestId) {
       return { code: code.code, phone: code.phone, expiresAt: code.expiresAt };
     }
+    // WhatsApp refused the request (e.g. `pairing_code_rejected`, `pairing_requires_passkey`): say why now.
+    const refusal = current.lastError;
+    if (refusal?.requestId === requestId) {
+      throw new ConflictError(`No pairing code (${refusal.code}): ${refusal.message}`);
+    }
   }
   throw new HostTimeoutError(
     `The session host did not produce a pairing code within ${Math.round(deps.pairingWaitMs / 1000)} s; retry`,
