@@ -87,8 +87,9 @@ export const onLinkCodeIq = async (
     }
     // Today's server refuses a display it does not know, and says so only in this iq error (Baileys #2769).
     const display = childBuffer(reg, 'companion_platform_display')?.toString('utf8') ?? '';
-    if (!ctx.legacy.has('no-pair-code-variants') && !isAcceptedPlatformDisplay(display)) {
-      ctx.log('pairing code refused: platform display', { display });
+    const refused = ctx.faults.takePairingCodeRefusal(phone);
+    if (refused || (!ctx.legacy.has('no-pair-code-variants') && !isAcceptedPlatformDisplay(display))) {
+      ctx.log('pairing code refused', { display, byFault: refused });
       await send(session, iqError(iq, 400, 'bad-request'));
       return;
     }
