@@ -110,7 +110,7 @@ export async function getQr(
  * by a fresh request id (an older code for another request is never returned).
  */
 export async function requestPairingCode(
-  deps: Deps,
+  deps: SessionsOnly & Pick<Deps, 'doorbell' | 'now' | 'sleep' | 'pairingWaitMs'>,
   tenantId: string,
   sessionId: string,
   phone: string,
