@@ -238,7 +238,7 @@ const routes: Route[] = [
   },
   {
     method: 'POST',
-    pattern: /^\/pairing-code\/(linked-devices-opened|rotate|passkey)$/,
+    pattern: /^\/pairing-code\/(linked-devices|rotate|passkey)$/,
     run: async (sim, p, body) => {
       const { phone } = pairingPhoneBody.parse(body);
       const variant = param(p, 0);
