@@ -81,10 +81,11 @@ describe('pairing-code variants of today’s server', () => {
     });
   });
 
-  it('with the hooks: empty notification acked, refresh_code answered with a new code that pairs', async () => {
+  it('with the hooks: empty and passkey notifications acked and reported, refresh_code answered with a new code that pairs', async () => {
     const phone = '15558880004';
     const sock = await atQrStage();
     const fresh: string[] = [];
+    const passkeys: string[] = [];
     handlePairCodeNotifications(sock, {
       creds: sock.authState.creds,
       onRefreshCode: () => {
@@ -92,7 +93,7 @@ describe('pairing-code variants of today’s server', () => {
           if (a.outcome === 'accepted') fresh.push(a.code);
         });
       },
-      onPasskeyRequired: () => undefined,
+      onPasskeyRequired: () => passkeys.push(phone),
       log: quietLog,
     });
     const first = await requestCheckedPairingCode(sock, phone, 5_000);
@@ -102,6 +103,14 @@ describe('pairing-code variants of today’s server', () => {
     await sim.openLinkedDevices(phone);
     await emptyAcked;
     expect(sock.ws.isOpen).toBe(true);
+    const passkeyAcked = nextSimEvent<[StanzaEvent]>(
+      sim.events,
+      'stanza',
+      (e) => e.direction === 'in' && e.node.tag === 'ack' && e.node.attrs.type === 'passkey_prologue_request',
+    );
+    await sim.requestPasskey(phone);
+    await passkeyAcked;
+    expect(passkeys).toEqual([phone]);
 
     const newHello = nextSimEvent(
       sim.events,
