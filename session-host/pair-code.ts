@@ -75,7 +75,7 @@ export async function reportPasskeyRequired(runner: SessionRunner): Promise<void
       lastError: {
         code: 'pairing_requires_passkey',
         message:
-          'WhatsApp asks this account to link with a passkey, which this platform cannot do; link by QR',
+          'WhatsApp asks this account to link with a passkey, which this platform cannot do; start the session again and link by QR',
         at: new Date().toISOString(),
         ...(request ? { requestId: request.requestId } : {}),
       },
@@ -101,6 +101,8 @@ async function produceCode(runner: SessionRunner, request: PairingCodeRequest): 
   if (answer.outcome === 'rejected') {
     runner.qr.pairingCodeRequested = false;
     runner.qr.pairingCode = undefined;
+    // rc14 set `me` for the code flow; without it this socket can still link by QR (and its refresh).
+    runner.auth?.updateCreds({ me: undefined, pairingCode: undefined });
     runner.deps.metrics.count(METRIC.pairingCodesRejected);
     runner.log.warn('pairing code rejected by WhatsApp', { requestId, detail: answer.detail });
     await runner.writeStatus(
