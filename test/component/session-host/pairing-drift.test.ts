@@ -11,7 +11,15 @@ import { HostDoorbell } from '../../../shared/services/host-doorbell.js';
 import { requestPairingCode } from '../../../shared/services/sessions.js';
 import { sleep } from '../../../shared/services/deps.js';
 import type { SessionHost } from '../../../session-host/host.js';
-import { createSession, freshPhone, sessionNow, startHostWorld, until, type HostWorld } from './support.js';
+import {
+  createSession,
+  freshPhone,
+  scanSessionQr,
+  sessionNow,
+  startHostWorld,
+  until,
+  type HostWorld,
+} from './support.js';
 
 const secretOf = (qr: string): string => qr.split(',')[3] ?? '';
 const refOf = (qr: string): string => qr.slice(qr.lastIndexOf('#') + 1).split(',')[0] ?? '';
@@ -121,7 +129,7 @@ describe('session host: pairing against today’s server', () => {
     expect(connected.phone).toBe(phone);
   }, 60_000);
 
-  it('a code request WhatsApp refuses answers the API caller with pairing_code_rejected', async () => {
+  it('a code request WhatsApp refuses answers the API caller with pairing_code_rejected; QR still links', async () => {
     const phone = freshPhone();
     const { session } = await atQrStage();
     world.sim.injectFault({ type: 'refuse-pairing-code', phone });
@@ -147,5 +155,11 @@ describe('session host: pairing against today’s server', () => {
     expect(after.pairingCode).toBeUndefined();
     expect(after.status).toBe('qr');
     expect(host.hostId).toBe(after.owner);
+    await scanSessionQr(world.sim, world.adapters, session.id, phone);
+    await until(
+      () => sessionNow(world.adapters, session.id),
+      (s) => s.status === 'connected',
+      'linked by QR after the refused code',
+    );
   }, 60_000);
 });
