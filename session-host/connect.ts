@@ -38,7 +38,8 @@ export function openSocket(options: OpenSocketOptions): WASocket {
     auth: auth.state,
     waWebSocketUrl: options.waUrl,
     logger: options.logger,
-    browser: Browsers.ubuntu('Chrome'),
+    // Today's server refuses pairing codes for a platform display it does not know ("Chrome (Ubuntu)" unverified).
+    browser: Browsers.windows('Chrome'),
     qrTimeout: options.qrTimeoutMs,
     connectTimeoutMs: 20_000,
     // A server process is not a user at a keyboard: do not show "online" to contacts, do not pull full history.

@@ -26,6 +26,10 @@ export const METRIC = {
   eventsPublished: 'EventsPublished',
   eventPublishFailures: 'EventPublishFailures',
   sessionsRestricted: 'SessionsRestricted',
+  advSecretRotations: 'AdvSecretRotations',
+  pairingCodesRejected: 'PairingCodesRejected',
+  pairingCodeRefreshes: 'PairingCodeRefreshes',
+  pairingPasskeyRequired: 'PairingPasskeyRequired',
 } as const;
 
 export function createHostMetrics(options: {

@@ -37,6 +37,7 @@ import {
 } from './stop-plans.js';
 import type { BlobStore } from '../shared/ports/blob-store.js';
 import { createRetryCounterCache } from './compat/retry-receipts.js';
+import { installPairingCompat } from './compat/pairing-hooks.js';
 
 export interface RunnerDeps extends StatusReporterDeps {
   readonly config: HostConfig;
@@ -144,6 +145,7 @@ export class SessionRunner {
       },
     });
     watchUndecryptable(this.socket, { metrics: this.deps.metrics, log: this.log });
+    installPairingCompat(this, this.socket);
   }
 
   /** A `message.send` doorbell; ignored until connected (the drain on connect covers it). */

@@ -54,4 +54,6 @@ export interface SimulatorEvents {
   'offline-stall': [{ phone: string; deviceId: number; messageId: string; error: string }];
   /** A companion acked the held head of its offline queue plainly: the rest was delivered. */
   'offline-released': [{ phone: string; deviceId: number; released: number }];
+  /** The companion acked a `companion_reg_refresh` (or did not within 5 s: `acked: false`, plus a `problem`). */
+  'companion-reg-refresh': [{ connectionId: number; ref: string; acked: boolean }];
 }

@@ -39,6 +39,13 @@ export const faultSchema = z.discriminatedUnion('type', [
     .strict(),
   z
     .object({
+      type: z.literal('refuse-pairing-code'),
+      phone: phone.optional(),
+      count: z.number().int().positive().default(1),
+    })
+    .strict(),
+  z
+    .object({
       type: z.literal('refuse-logins'),
       durationMs: z.number().int().positive(),
       reason: z.number().int().min(400).max(599).default(503),
@@ -84,7 +91,10 @@ export class Faults {
     this.faults = this.faults.filter(
       (f) =>
         (f.until === undefined || f.until > now) &&
-        !((f.type === 'ack-error' || f.type === 'media-error') && f.count <= 0),
+        !(
+          (f.type === 'ack-error' || f.type === 'media-error' || f.type === 'refuse-pairing-code') &&
+          f.count <= 0
+        ),
     );
   }
 
@@ -117,6 +127,14 @@ export class Faults {
     if (!fault) return undefined;
     fault.count -= 1;
     return fault.status;
+  }
+
+  /** Consumes one use of a matching refuse-pairing-code fault: the next companion_hello gets iq error 400. */
+  takePairingCodeRefusal(phone: string): boolean {
+    const fault = this.matching('refuse-pairing-code', phone)[0];
+    if (!fault) return false;
+    fault.count -= 1;
+    return true;
   }
 
   loginRefusal(phone: string | undefined): number | undefined {

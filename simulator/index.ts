@@ -3,6 +3,7 @@ export type {
   AccountView,
   ContactView,
   DeviceView,
+  QrScanView,
   SimulatorAddress,
   WhatsAppSimulatorOptions,
 } from './simulator.js';

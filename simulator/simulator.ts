@@ -20,6 +20,9 @@ import { onHandshake } from './flows/handshake.js';
 import { unlinkFromPhone } from './flows/logout.js';
 import { forgetRegistration, scanQr } from './flows/pair.js';
 import { enterPairingCode } from './flows/pair-code.js';
+import { linkedDevicesOpened, rotatePairingCode, sendPasskeyPrologue } from './flows/pair-code-variants.js';
+import { setRefreshChild } from './flows/pair-refresh.js';
+import type { RefreshChild } from './flows/pair-refresh.js';
 import type { CodeRequests } from './flows/pair-code.js';
 import { provisionDevice } from './flows/provision.js';
 import type { ProvisionRequest, ProvisionResult } from './flows/provision.js';
@@ -68,6 +71,9 @@ export interface ContactView {
   lid: string;
   addressing: Addressing;
 }
+
+/** A QR scan's result: linked (pair-success sent), or today's `companion_reg_refresh` came first (rescan). */
+export type QrScanView = ({ outcome: 'paired' } & DeviceView) | { outcome: 'refreshed'; ref: string };
 
 export interface SimulatorAddress {
   wsUrl: string;
@@ -336,11 +342,15 @@ export class WhatsAppSimulator {
 
   // ---- linking --------------------------------------------------------------------------------
 
-  /** The phone of account `phone` scans a QR that Baileys emitted. */
-  async scanQr(qr: string, phone: string): Promise<DeviceView> {
+  /**
+   * The phone of account `phone` scans a QR that Baileys emitted. Today's server answers the first scan of a
+   * companion with `companion_reg_refresh` (`outcome: 'refreshed'`): scan the QR it re-draws with its new secret.
+   */
+  async scanQr(qr: string, phone: string): Promise<QrScanView> {
     const account = this.account(phone);
-    const device = await scanQr(this.ctx, qr, account);
-    return this.deviceView(account, device);
+    const result = await scanQr(this.ctx, qr, account);
+    if (result.outcome === 'refreshed') return result;
+    return { outcome: 'paired', ...this.deviceView(account, result.device) };
   }
 
   /** The user types the code Baileys' requestPairingCode() returned on the phone of account `phone`. */
@@ -348,6 +358,26 @@ export class WhatsAppSimulator {
     const account = this.account(phone);
     const device = await enterPairingCode(this.ctx, this.codeRequests, account, code);
     return this.deviceView(account, device);
+  }
+
+  /** Which child today's `companion_reg_refresh` carries (WA Web accepts either); `companion_reg_refresh` first. */
+  setQrRefreshChild(child: RefreshChild): void {
+    setRefreshChild(this.ctx, child);
+  }
+
+  /** The user opens Linked Devices on the phone of `phone`: an empty `link_code_companion_reg` notification. */
+  async openLinkedDevices(phone: string): Promise<void> {
+    await linkedDevicesOpened(this.ctx, this.codeRequests, normalizePhone(phone));
+  }
+
+  /** The code's TTL ran out: the phone sends `refresh_code`, and the code shown so far is refused from now on. */
+  async rotatePairingCode(phone: string): Promise<void> {
+    await rotatePairingCode(this.ctx, this.codeRequests, normalizePhone(phone));
+  }
+
+  /** The account of `phone` links by passkey: a `passkey_prologue_request` to the companion waiting for a code. */
+  async requestPasskey(phone: string): Promise<void> {
+    await sendPasskeyPrologue(this.ctx, this.codeRequests, normalizePhone(phone));
   }
 
   /** Links a companion straight from its public creds (see simulator/provision.ts for the client half). */

@@ -36,6 +36,21 @@ export const SessionStatusFrameSchema = z.object({
 });
 export type SessionStatusFrame = z.infer<typeof SessionStatusFrameSchema>;
 
+/**
+ * A phone-number pairing code to show (the answer to `POST /v1/sessions/{id}/pairing-code`). A new frame with a
+ * higher `refresh` replaces the code: the phone rotated it (`refresh_code`) and the old one no longer works.
+ */
+export const SessionPairingCodeFrameSchema = z.object({
+  type: z.literal('session.pairing_code'),
+  sessionId: IdSchema,
+  code: z.string().min(1).max(16),
+  phone: PhoneSchema,
+  /** 1 for the code first returned, then 2, 3... for each rotation. */
+  refresh: z.number().int().positive(),
+  expiresAt: TimestampSchema,
+});
+export type SessionPairingCodeFrame = z.infer<typeof SessionPairingCodeFrameSchema>;
+
 /** Answer to the keep-alive `{"action":"ping"}` (API Gateway drops connections idle for 10 minutes). */
 export const PongFrameSchema = z.object({ type: z.literal('pong') });
 
@@ -52,12 +67,19 @@ export const WsServerFrameSchema = z.discriminatedUnion('type', [
   SessionStatusFrameSchema,
   PongFrameSchema,
   ErrorFrameSchema,
+  SessionPairingCodeFrameSchema,
 ]);
 export type WsServerFrame = z.infer<typeof WsServerFrameSchema>;
 
 /** Builders that validate, so a host cannot push a frame the browser would reject. */
 export function sessionQrFrame(input: Omit<SessionQrFrame, 'type'>): SessionQrFrame {
   return SessionQrFrameSchema.parse({ type: 'session.qr', ...input });
+}
+
+export function sessionPairingCodeFrame(
+  input: Omit<SessionPairingCodeFrame, 'type'>,
+): SessionPairingCodeFrame {
+  return SessionPairingCodeFrameSchema.parse({ type: 'session.pairing_code', ...input });
 }
 
 export function sessionStatusFrame(input: Omit<SessionStatusFrame, 'type'>): SessionStatusFrame {

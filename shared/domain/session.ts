@@ -61,6 +61,8 @@ export const SessionErrorSchema = z.object({
   code: z.string().min(1),
   message: z.string(),
   at: TimestampSchema,
+  /** The API request this error answers (a refused pairing code: `pairing_code_rejected`). */
+  requestId: z.string().min(1).max(128).optional(),
 });
 export type SessionError = z.infer<typeof SessionErrorSchema>;
 

@@ -110,7 +110,7 @@ export async function getQr(
  * by a fresh request id (an older code for another request is never returned).
  */
 export async function requestPairingCode(
-  deps: Deps,
+  deps: SessionsOnly & Pick<Deps, 'doorbell' | 'now' | 'sleep' | 'pairingWaitMs'>,
   tenantId: string,
   sessionId: string,
   phone: string,
@@ -145,6 +145,11 @@ export async function requestPairingCode(
     const code = current.pairingCode;
     if (code && code.requestId === requestId) {
       return { code: code.code, phone: code.phone, expiresAt: code.expiresAt };
+    }
+    // WhatsApp refused the request (e.g. `pairing_code_rejected`, `pairing_requires_passkey`): say why now.
+    const refusal = current.lastError;
+    if (refusal?.requestId === requestId) {
+      throw new ConflictError(`No pairing code (${refusal.code}): ${refusal.message}`);
     }
   }
   throw new HostTimeoutError(

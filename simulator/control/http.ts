@@ -15,6 +15,8 @@ import {
   MAX_MEDIA_BYTES,
   pairBody,
   pairingCodeBody,
+  pairingPhoneBody,
+  qrRefreshBody,
   provisionBody,
   receiptBody,
   unlinkBody,
@@ -125,7 +127,9 @@ const routes: Route[] = [
     pattern: /^\/pair$/,
     run: async (sim, _p, body) => {
       const { qr, phone } = pairBody.parse(body);
-      return ok(await sim.scanQr(qr, phone));
+      const result = await sim.scanQr(qr, phone);
+      // 202: today's server sent companion_reg_refresh first; the companion re-draws the QR to be scanned again.
+      return ok(result, result.outcome === 'refreshed' ? 202 : 200);
     },
   },
   {
@@ -262,6 +266,27 @@ const routes: Route[] = [
     run: (sim) => {
       sim.clearFaults();
       return ok({ cleared: true });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/behaviour\/qr-refresh$/,
+    run: (sim, _p, body) => {
+      const { child } = qrRefreshBody.parse(body);
+      sim.setQrRefreshChild(child);
+      return ok({ child });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/pairing-code\/(linked-devices|rotate|passkey)$/,
+    run: async (sim, p, body) => {
+      const { phone } = pairingPhoneBody.parse(body);
+      const variant = param(p, 0);
+      if (variant === 'rotate') await sim.rotatePairingCode(phone);
+      else if (variant === 'passkey') await sim.requestPasskey(phone);
+      else await sim.openLinkedDevices(phone);
+      return ok({ sent: variant });
     },
   },
   { method: 'GET', pattern: /^\/behaviour$/, run: (sim) => ok({ legacy: sim.legacy }) },

@@ -15,6 +15,10 @@ export const pairingCodeBody = z
     code: z.string().regex(/^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$/, '8 characters, optional dash'),
   })
   .strict();
+export const pairingPhoneBody = z.object({ phone }).strict();
+export const qrRefreshBody = z
+  .object({ child: z.enum(['companion_reg_refresh', 'pair-device-rotate-qr']) })
+  .strict();
 export const contactSendBody = z
   .object({ to: phone, text: z.string().min(1).max(65_536), replyTo: messageId.optional() })
   .strict();

@@ -16,6 +16,7 @@ import type { Account, LinkedDevice } from '../world/types.js';
 import { newServerIqId, send } from './context.js';
 import type { Session, SimContext } from './context.js';
 import { forgetRegistration, sendPairSuccess } from './pair.js';
+import { isAcceptedPlatformDisplay } from './pair-code-variants.js';
 
 /** A companion_hello waiting for the user to type the code on the phone. */
 interface CodeRequest {
@@ -23,6 +24,8 @@ interface CodeRequest {
   phone: string;
   ref: Buffer;
   wrappedCompanionEphemeral: Buffer;
+  /** The phone rotated this code (`refresh_code`): it is dead until the companion asks for a new one. */
+  rotated?: boolean;
   /** Set once the phone has entered a code. */
   entered?: {
     account: Account;
@@ -82,6 +85,14 @@ export const onLinkCodeIq = async (
       await send(session, iqError(iq, 400, 'bad-request'));
       return;
     }
+    // Today's server refuses a display it does not know, and says so only in this iq error (Baileys #2769).
+    const display = childBuffer(reg, 'companion_platform_display')?.toString('utf8') ?? '';
+    const refused = ctx.faults.takePairingCodeRefusal(phone);
+    if (refused || (!ctx.legacy.has('no-pair-code-variants') && !isAcceptedPlatformDisplay(display))) {
+      ctx.log('pairing code refused', { display, byFault: refused });
+      await send(session, iqError(iq, 400, 'bad-request'));
+      return;
+    }
     const ref = Buffer.from(randomBytes(16).toString('base64url'));
     requests.set(phone, { session, phone, ref, wrappedCompanionEphemeral: wrapped });
     ctx.events.emit('pairing-code-requested', { phone, connectionId: session.conn.id });
@@ -118,6 +129,13 @@ export const enterPairingCode = async (
       `no companion is waiting for a code for ${account.phone}`,
     );
   }
+  if (request.rotated) {
+    throw new SimulatorError(
+      410,
+      'code_rotated',
+      'the phone rotated this code; the companion must ask again',
+    );
+  }
   if (request.entered) throw new SimulatorError(409, 'code_in_progress', 'a code was already entered');
   const normalizedCode = code.replace(/[-\s]/g, '').toUpperCase();
   const companionEphemeral = await unwrapWithCode(normalizedCode, request.wrappedCompanionEphemeral);
@@ -140,15 +158,19 @@ export const enterPairingCode = async (
       'notification',
       { from: S_WHATSAPP_NET, type: 'link_code_companion_reg', id: newServerIqId(), t: nowSeconds() },
       [
-        node('link_code_companion_reg', {}, [
-          node('link_code_pairing_ref', {}, request.ref),
-          node('primary_identity_pub', {}, Buffer.from(account.advIdentity.public)),
-          node(
-            'link_code_pairing_wrapped_primary_ephemeral_pub',
-            {},
-            await wrapWithCode(normalizedCode, primaryEphemeral.public),
-          ),
-        ]),
+        node(
+          'link_code_companion_reg',
+          ctx.legacy.has('no-pair-code-variants') ? {} : { stage: 'primary_hello' },
+          [
+            node('link_code_pairing_ref', {}, request.ref),
+            node('primary_identity_pub', {}, Buffer.from(account.advIdentity.public)),
+            node(
+              'link_code_pairing_wrapped_primary_ephemeral_pub',
+              {},
+              await wrapWithCode(normalizedCode, primaryEphemeral.public),
+            ),
+          ],
+        ),
       ],
     ),
   );

@@ -13,6 +13,7 @@ import type { Account, LinkedDevice } from '../world/types.js';
 import { lidJid, pnJid } from '../world/world.js';
 import { newServerIqId, send } from './context.js';
 import type { Registration, Session, SimContext } from './context.js';
+import { refreshBeforePairing } from './pair-refresh.js';
 
 /** A fresh companion asks to be linked: remember what it announced and hand it QR refs. */
 export const startRegistration = async (
@@ -73,8 +74,12 @@ export const parseQr = (
   };
 };
 
+/** What a scan led to: pair-success (a device is being linked) or today's `companion_reg_refresh` first. */
+export type QrScanOutcome =
+  { outcome: 'paired'; device: LinkedDevice } | { outcome: 'refreshed'; ref: string };
+
 /** The phone of `account` scans a QR shown by a companion. */
-export const scanQr = async (ctx: SimContext, qr: string, account: Account): Promise<LinkedDevice> => {
+export const scanQr = async (ctx: SimContext, qr: string, account: Account): Promise<QrScanOutcome> => {
   const parsed = parseQr(qr);
   const session = ctx.qrRefs.get(parsed.ref);
   const registration = session?.registration;
@@ -87,8 +92,14 @@ export const scanQr = async (ctx: SimContext, qr: string, account: Account): Pro
   ) {
     throw new SimulatorError(400, 'qr_mismatch', 'QR keys do not match the companion that holds this ref');
   }
+  // The refresh uses up no ref: the companion draws the same one again with its new secret.
+  if (
+    (await refreshBeforePairing(ctx, session, registration, parsed.ref, parsed.advSecret)) === 'refreshed'
+  ) {
+    return { outcome: 'refreshed', ref: parsed.ref };
+  }
   forgetRegistration(ctx, session);
-  return sendPairSuccess(ctx, session, account, parsed.advSecret, 'qr');
+  return { outcome: 'paired', device: await sendPairSuccess(ctx, session, account, parsed.advSecret, 'qr') };
 };
 
 /** ADV: the phone vouches for the companion's identity key with the account's signature key. */

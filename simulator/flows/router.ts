@@ -7,6 +7,7 @@ import { miscIqHandlers, onUnknownIq } from './iq-misc.js';
 import { onRemoveCompanion } from './logout.js';
 import { onMediaConn } from './media-conn.js';
 import { onPairDeviceSign } from './pair.js';
+import { onRefreshAck } from './pair-refresh.js';
 import { onLinkCodeIq } from './pair-code.js';
 import type { CodeRequests } from './pair-code.js';
 import { onDigest, onKeyFetch, onPreKeyCount, onPreKeyUpload, onSignedPreKeyRotate } from './prekeys.js';
@@ -74,6 +75,7 @@ export const routeStanza = async (
       return;
     case 'ack':
       if (loggedIn) await onOfflineHeadAck(ctx, session, stanza);
+      onRefreshAck(ctx, session, stanza);
       return;
     default:
       // presence, chatstate, ib (unified_session, offline_batch): accepted, nothing to simulate.

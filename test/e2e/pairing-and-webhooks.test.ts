@@ -110,7 +110,14 @@ describe('end to end: browser pairing, EventBridge and signed webhooks', () => {
       frames.find((f) => f.type === 'session.qr'),
     );
     expect(qrFrame.sessionId).toBe(sessionId);
-    await sim.scanQr(String(qrFrame.qr), digits(ACCOUNT));
+    // Today's WhatsApp answers the first scan with companion_reg_refresh: the host re-draws the QR with a new
+    // adv secret (a new session.qr frame) and the user scans that one.
+    const scan = await sim.scanQr(String(qrFrame.qr), digits(ACCOUNT));
+    expect(scan.outcome).toBe('refreshed');
+    const redrawn = await eventually('the re-drawn session.qr frame', async () =>
+      frames.find((f) => f.type === 'session.qr' && f.qr !== qrFrame.qr),
+    );
+    expect((await sim.scanQr(String(redrawn.qr), digits(ACCOUNT))).outcome).toBe('paired');
     const connected = await eventually('a connected frame', async () =>
       frames.find((f) => f.type === 'session.status' && f.status === 'connected'),
     );

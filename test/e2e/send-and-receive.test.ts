@@ -51,7 +51,14 @@ describe('end to end: link, send, receipts, reply', () => {
       const response = await api.get<{ qr: string }>(`/v1/sessions/${sessionId}/qr`);
       return response.status === 200 ? response.body.qr : undefined;
     });
-    await sim.scanQr(qr, digits(ACCOUNT));
+    if ((await sim.scanQr(qr, digits(ACCOUNT))).outcome === 'refreshed') {
+      // Today's companion_reg_refresh: the host re-draws the QR with a new adv secret; the user scans it.
+      const redrawn = await eventually('the re-drawn QR', async () => {
+        const response = await api.get<{ qr: string }>(`/v1/sessions/${sessionId}/qr`);
+        return response.status === 200 && response.body.qr !== qr ? response.body.qr : undefined;
+      });
+      await sim.scanQr(redrawn, digits(ACCOUNT));
+    }
 
     const connected = await eventually('status connected', async () => {
       const response = await api.get<SessionBody>(`/v1/sessions/${sessionId}`);

@@ -82,12 +82,15 @@ describe('simulator CLI in a separate process, driven over HTTP', () => {
   it('links, sends, receives and tracks receipts through the control API', async () => {
     expect((await call('POST', '/contacts', { phone: `+${CAROL}`, name: 'Carol' })).status).toBe(201);
     const auth = memoryAuth();
+    const scans: number[] = [];
     const { sock, qrs } = await linkWithQr(address.wsUrl, auth, async (qr) => {
       const r = await call('POST', '/pair', { qr, phone: ME });
-      expect(r.status).toBe(200);
+      scans.push(r.status);
     });
     sockets.push(sock);
     expect(qrs.length).toBeGreaterThan(0);
+    // 202: the first scan got today's companion_reg_refresh; the re-drawn QR paired (200).
+    expect(scans).toEqual([202, 200]);
     const account = (await call('GET', `/accounts/${ME}`)).json as {
       devices: { id: number; online: boolean }[];
     };

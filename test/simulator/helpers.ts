@@ -10,6 +10,7 @@ import type {
 } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import type { StanzaEvent } from '../../simulator/events.js';
+import { handleCompanionRegRefresh, withAdvSecret } from '../../session-host/compat/pair-refresh.js';
 import { memoryAuthState, type WhatsAppSimulator } from '../../simulator/index.js';
 
 export { DisconnectReason };
@@ -28,7 +29,8 @@ export const connect = (
     auth,
     waWebSocketUrl: typeof sim === 'string' ? sim : sim.wsUrl,
     logger: silentLogger,
-    browser: Browsers.ubuntu('Chrome'),
+    // What the session host sends: today's server refuses pairing codes for displays it does not know.
+    browser: Browsers.windows('Chrome'),
     connectTimeoutMs: 20_000,
     ...config,
   });
@@ -113,8 +115,11 @@ export interface Linked {
   closeCodes: number[];
 }
 
+const quietLog = { info: () => undefined, warn: () => undefined };
+
 /**
- * What a product does to link a number: connect, let the phone scan the QR (through `scan`), follow the 515
+ * What a product does to link a number: connect, let the phone scan the QR (through `scan`), follow today's
+ * `companion_reg_refresh` as the session host does (rotate the adv secret, scan the re-drawn QR), follow the 515
  * restart, stop at `open`.
  */
 export const linkWithQr = async (
@@ -127,13 +132,22 @@ export const linkWithQr = async (
   const closeCodes: number[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
     const sock = connect(sim, auth, config);
+    let shown: string | undefined;
+    const show = (qr: string): void => {
+      shown = withAdvSecret(qr, auth.creds.advSecretKey);
+      qrs.push(shown);
+      void scan(shown);
+    };
+    handleCompanionRegRefresh(sock, {
+      creds: auth.creds,
+      persist: () => undefined, // the creds object is the store
+      onRotated: () => shown && show(shown),
+      log: quietLog,
+    });
     const outcome = await withTimeout(
       new Promise<'open' | number>((resolve) => {
         sock.ev.on('connection.update', (u) => {
-          if (u.qr) {
-            qrs.push(u.qr);
-            void scan(u.qr);
-          }
+          if (u.qr) show(u.qr);
           if (u.connection === 'open') resolve('open');
           if (u.connection === 'close') resolve(statusCodeOf(u) ?? 0);
         });

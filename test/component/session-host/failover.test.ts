@@ -11,7 +11,7 @@ import { composeHostAdapters, type HostAdapters } from '../../../session-host/co
 import { loadHostConfig } from '../../../session-host/config.js';
 import { createHostLogger } from '../../../session-host/logger.js';
 import type { Session } from '../../../shared/domain/session.js';
-import { FAST_HOST_ENV, createSession, freshPhone, sessionNow, until } from './support.js';
+import { FAST_HOST_ENV, createSession, freshPhone, scanSessionQr, sessionNow, until } from './support.js';
 
 describe('session host failover between processes', () => {
   let product: RunningLocalProduct;
@@ -49,13 +49,7 @@ describe('session host failover between processes', () => {
       const phone = freshPhone();
       phones.set(session.id, phone);
       sessions.push(session);
-      const withQr = await until(
-        () => sessionNow(adapters, session.id),
-        (s) => s.status === 'qr' && s.qr !== undefined,
-        'a QR on the session item',
-        30_000,
-      );
-      await sim.scanQr(withQr.qr!.code, phone);
+      await scanSessionQr(sim, adapters, session.id, phone, 30_000);
     }
     const linked = await until(
       () => Promise.all(sessions.map((s) => sessionNow(adapters, s.id))),

@@ -131,14 +131,39 @@ export async function sessionNow(adapters: HostAdapters, id: string): Promise<Se
   return s;
 }
 
-/** The phone scans the QR the host wrote onto the session item; resolves once the session is `connected`. */
-export async function linkByQr(world: HostWorld, session: Session, phone: string): Promise<Session> {
+/**
+ * The phone scans the QR on the session item as a user does with today's WhatsApp: the first scan brings
+ * `companion_reg_refresh`, the host re-draws the QR with a new adv secret, and the user scans that one.
+ * Resolves with the QR that paired.
+ */
+export async function scanSessionQr(
+  sim: WhatsAppSimulator,
+  adapters: HostAdapters,
+  sessionId: string,
+  phone: string,
+  ms = 20_000,
+): Promise<string> {
   const withQr = await until(
-    () => sessionNow(world.adapters, session.id),
+    () => sessionNow(adapters, sessionId),
     (s) => s.status === 'qr' && s.qr !== undefined,
     'a QR on the session item',
+    ms,
   );
-  await world.sim.scanQr(withQr.qr!.code, phone);
+  const first = withQr.qr!.code;
+  if ((await sim.scanQr(first, phone)).outcome === 'paired') return first;
+  const redrawn = await until(
+    () => sessionNow(adapters, sessionId),
+    (s) => s.qr !== undefined && s.qr.code !== first,
+    'the QR re-drawn after companion_reg_refresh',
+    ms,
+  );
+  await sim.scanQr(redrawn.qr!.code, phone);
+  return redrawn.qr!.code;
+}
+
+/** The phone scans the QR the host wrote onto the session item; resolves once the session is `connected`. */
+export async function linkByQr(world: HostWorld, session: Session, phone: string): Promise<Session> {
+  await scanSessionQr(world.sim, world.adapters, session.id, phone);
   return until(
     () => sessionNow(world.adapters, session.id),
     (s) => s.status === 'connected',

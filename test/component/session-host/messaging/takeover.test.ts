@@ -13,7 +13,7 @@ import { createHostLogger } from '../../../../session-host/logger.js';
 import { waMessageIdFor } from '../../../../session-host/messaging/index.js';
 import { nowIso } from '../../../../shared/domain/ids.js';
 import type { Message } from '../../../../shared/domain/message.js';
-import { FAST_HOST_ENV, createSession, freshPhone, sessionNow, until } from '../support.js';
+import { FAST_HOST_ENV, createSession, freshPhone, scanSessionQr, sessionNow, until } from '../support.js';
 import { queueMessage } from './support.js';
 
 const BURST = 15;
@@ -57,13 +57,7 @@ describe('a host killed in the middle of a burst', () => {
     const contact = freshPhone();
     sim.addContact(contact, 'Burst Receiver');
     const session = await createSession(adapters);
-    const withQr = await until(
-      () => sessionNow(adapters, session.id),
-      (s) => s.status === 'qr' && s.qr !== undefined,
-      'a QR on the session item',
-      30_000,
-    );
-    await sim.scanQr(withQr.qr!.code, freshPhone());
+    await scanSessionQr(sim, adapters, session.id, freshPhone(), 30_000);
     const linked = await until(
       () => sessionNow(adapters, session.id),
       (s) => s.status === 'connected' && s.owner !== undefined,
