@@ -51,14 +51,15 @@ describe('end to end: link, send, receipts, reply', () => {
       const response = await api.get<{ qr: string }>(`/v1/sessions/${sessionId}/qr`);
       return response.status === 200 ? response.body.qr : undefined;
     });
-    if ((await sim.scanQr(qr, digits(ACCOUNT))).outcome === 'refreshed') {
-      // Today's companion_reg_refresh: the host re-draws the QR with a new adv secret; the user scans it.
-      const redrawn = await eventually('the re-drawn QR', async () => {
-        const response = await api.get<{ qr: string }>(`/v1/sessions/${sessionId}/qr`);
-        return response.status === 200 && response.body.qr !== qr ? response.body.qr : undefined;
-      });
-      await sim.scanQr(redrawn, digits(ACCOUNT));
-    }
+    // Today's server answers the first scan with companion_reg_refresh: the host re-draws the QR with a new adv
+    // secret (same ref) and the user scans that one.
+    expect((await sim.scanQr(qr, digits(ACCOUNT))).outcome).toBe('refreshed');
+    const redrawn = await eventually('the re-drawn QR', async () => {
+      const response = await api.get<{ qr: string }>(`/v1/sessions/${sessionId}/qr`);
+      return response.status === 200 && response.body.qr !== qr ? response.body.qr : undefined;
+    });
+    expect(redrawn.split(',')[0]).toBe(qr.split(',')[0]);
+    expect((await sim.scanQr(redrawn, digits(ACCOUNT))).outcome).toBe('paired');
 
     const connected = await eventually('status connected', async () => {
       const response = await api.get<SessionBody>(`/v1/sessions/${sessionId}`);
