@@ -19,7 +19,7 @@ import {
   type LinkedAccount,
   type MessagingWorld,
 } from '../messaging/support.js';
-import { OutageBus } from './outage-bus.js';
+import { OutageBus } from '../../../support/outage-bus.js';
 
 const ME = '15554480001';
 const DORA = '+15554480002';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEventOf } from '../../../../shared/domain/events.js';
 import type { SessionHost } from '../../../../session-host/host.js';
 import { createSession, freshPhone, linkByQr, startHostWorld, until, type HostWorld } from '../support.js';
-import { OutageBus } from './outage-bus.js';
+import { OutageBus } from '../../../support/outage-bus.js';
 
 const RETRY_MS = 200;
 

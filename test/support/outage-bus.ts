@@ -3,8 +3,8 @@
  * while `down`, as EventBridge does after the SDK's retries (`EventPublishError` naming each event), and records
  * what it let through, in order.
  */
-import type { DomainEvent } from '../../../../shared/domain/events.js';
-import { EventPublishError, type EventBus } from '../../../../shared/ports/event-bus.js';
+import type { DomainEvent } from '../../shared/domain/events.js';
+import { EventPublishError, type EventBus } from '../../shared/ports/event-bus.js';
 
 export class OutageBus implements EventBus {
   down = false;
