@@ -159,10 +159,9 @@ export async function failSend(ctx: SendContext, message: Message, error: Messag
 }
 
 /**
- * `message.status` for the message as stored now, with the send's metadata, through the host's event outbox
- * (kept and republished until the bus takes it). Not awaited: the host's bus batches for up to ~100 ms, and a
- * send must not hold its lane (and a concurrency slot) for that; the status is already stored, and an event that
- * could be neither stored nor published is logged. Never throws.
+ * `message.status` for the message as stored now, with the send's metadata. Not awaited: the host's bus
+ * batches for up to ~100 ms, and a send must not hold its lane (and a concurrency slot) for that; the status is
+ * already stored, and a publishing failure is logged. Never throws.
  */
 export function publishStatus(deps: MessagingDeps, message: Message): void {
   const failed = (error: unknown): void =>
@@ -183,6 +182,7 @@ export function publishStatus(deps: MessagingDeps, message: Message): void {
         ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
       },
     });
+    // Through the event outbox (kept and republished until the bus takes it) when the host gives one.
     (deps.outbox ?? deps.events).publish([event]).catch(failed);
   } catch (error) {
     failed(error);
