@@ -14,6 +14,7 @@ import { EventBridgeEventBus } from '../shared/adapters/aws/eventbridge-event-bu
 import { S3EncryptedBlobStore } from '../shared/adapters/aws/s3-encrypted-blob-store.js';
 import { SqsHostCommandQueue } from '../shared/adapters/aws/sqs-host-command-queue.js';
 import { createDynamoRepositories } from '../shared/adapters/dynamodb/index.js';
+import { DynamoEventOutboxRepository } from '../shared/adapters/dynamodb/event-outbox-repository.js';
 import { DynamoWsConnectionRepository } from '../shared/adapters/dynamodb/ws-connection-repository.js';
 import { selectDataKeyProvider as selectProvider } from '../shared/adapters/select-data-key-provider.js';
 import type { AppConfig } from '../shared/config/app-config.js';
@@ -22,6 +23,7 @@ import type { BlobStore } from '../shared/ports/blob-store.js';
 import type { ChatRepository } from '../shared/ports/chat-repository.js';
 import type { DataKeyProvider } from '../shared/ports/data-key-provider.js';
 import type { EventBus } from '../shared/ports/event-bus.js';
+import type { EventOutboxRepository } from '../shared/ports/event-outbox-repository.js';
 import type { HostCommandQueue } from '../shared/ports/host-command-queue.js';
 import type { MessageRepository } from '../shared/ports/message-repository.js';
 import type { SessionRepository } from '../shared/ports/session-repository.js';
@@ -39,6 +41,8 @@ export interface HostAdapters {
   readonly commandQueue: HostCommandQueue;
   /** The bus itself; the host wraps it in a batching bus. */
   readonly eventBus: EventBus;
+  /** Events stored until the bus took them (`events/event-outbox.ts`). */
+  readonly eventOutbox: EventOutboxRepository;
   readonly ws: WsPusher;
   readonly registry: HostRegistry;
   destroy(): void;
@@ -104,6 +108,7 @@ export function composeHostAdapters(
       client: clients.eventBridge,
       busName: eventBusName(app.APP_RESOURCE_PREFIX),
     }),
+    eventOutbox: new DynamoEventOutboxRepository({ dynamo: clients.dynamo, config: app }),
     ws,
     registry: new HostRegistry({ dynamo: clients.dynamo, prefix: app.APP_RESOURCE_PREFIX }),
     destroy() {

@@ -13,6 +13,7 @@ import { composeHostAdapters, endpointsFromEnv, type HostAdapters } from './comp
 import { loadHostConfig, type HostConfig } from './config.js';
 import { ConnectPacer } from './connect-pacer.js';
 import { BatchedEventBus } from './events/batched-event-bus.js';
+import { EventOutbox } from './events/event-outbox.js';
 import { startHealthServer, type HealthReport, type HealthServer } from './health.js';
 import { sweepDeadHosts } from './heartbeat.js';
 import { LeaseKeeper } from './leases.js';
@@ -31,6 +32,8 @@ import { applyServerTrust } from './wa-trust.js';
 export interface HostMessagingContext {
   readonly adapters: HostAdapters;
   readonly events: BatchedEventBus;
+  /** Durable publishing over `events` for every event without an outbox of its own (`message.status`). */
+  readonly outbox: EventOutbox;
   readonly log: HostLogger;
   readonly metrics: HostMetrics;
   readonly config: HostConfig;
@@ -60,11 +63,12 @@ export function defaultMessaging(
   env: NodeJS.ProcessEnv,
 ): (context: HostMessagingContext) => HostMessagingPort {
   const messagingConfig = loadMessagingConfig(env);
-  return ({ adapters, events, log, metrics }) =>
+  return ({ adapters, events, outbox, log, metrics }) =>
     new HostMessaging({
       messages: adapters.messages,
       chats: adapters.chats,
       events,
+      outbox,
       media: adapters.media,
       config: messagingConfig,
       log,
@@ -112,8 +116,17 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
       log.error('events not published', { count: failed.length, ...errorFields(error) });
     },
   });
+  // session.status and message.status go through the outbox: an EventBridge outage delays them, loses none.
+  const outbox = new EventOutbox({
+    store: adapters.eventOutbox,
+    bus: events,
+    log,
+    retryMs: loadMessagingConfig(options.env ?? process.env).outboxRetryMs,
+  });
   const buildMessaging = options.messaging ?? defaultMessaging(options.env ?? process.env);
-  const messaging = buildMessaging ? buildMessaging({ adapters, events, log, metrics, config }) : undefined;
+  const messaging = buildMessaging
+    ? buildMessaging({ adapters, events, outbox, log, metrics, config })
+    : undefined;
   const runners = new Map<string, SessionRunner>();
   const pacer = new ConnectPacer(config.connectConcurrency);
   let state: 'running' | 'stopping' = 'running';
@@ -150,7 +163,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
       {
         ...adapters,
         hostId,
-        events,
+        events: outbox,
         log,
         config,
         blobs: adapters.credentials,
@@ -165,6 +178,8 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
       session,
     );
     runners.set(session.id, runner);
+    // What a crashed or stopped host left in the session's outbox goes out first (never rejects).
+    void outbox.resume(session.id);
     void runner.start();
   };
 
@@ -272,6 +287,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
       ?.close()
       .catch((e: unknown) => log.warn('messaging did not close cleanly', errorFields(e)));
     await Promise.all([...runners.values()].map((r) => r.stop(SHUTDOWN)));
+    outbox.close();
     await events.close();
     for (const t of timers) clearInterval(t);
     await adapters.commandQueue

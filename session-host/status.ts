@@ -15,6 +15,7 @@ import { errorFields, type HostLogger } from './logger.js';
 export interface StatusReporterDeps {
   readonly hostId: string;
   readonly sessions: SessionRepository;
+  /** The host's event outbox (`events/event-outbox.ts`): a bus outage delays `session.status`, loses none. */
   readonly events: EventBus;
   readonly ws: WsPusher;
   readonly log: HostLogger;

@@ -93,6 +93,8 @@ const TABLE_ACCESS: Partial<Record<TableName, readonly string[]>> = {
   ],
   // Browser connections of a session (QR and status frames); gone connections are deleted.
   wsConnections: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+  // The event outbox: store before publishing, remove once published, read a session's leftovers back.
+  eventOutbox: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
 };
 
 export class SessionHosts extends Construct {

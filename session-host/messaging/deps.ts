@@ -19,6 +19,11 @@ export interface MessagingDeps {
   readonly chats: ChatRepository;
   /** host-core hands a batching bus; publishing failures are logged, never thrown into a flow. */
   readonly events: EventBus;
+  /**
+   * The host's event outbox (`events/event-outbox.ts`): `message.status` goes through it, so a bus outage delays
+   * it but loses none. Absent (flow tests not about it): `events` directly.
+   */
+  readonly outbox?: EventBus;
   /** The media bucket: uploaded media objects under `mediaObjectKey(tenantId, mediaId)`. */
   readonly media: BlobStore;
   readonly config: MessagingConfig;

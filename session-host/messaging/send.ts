@@ -195,7 +195,8 @@ export function publishStatus(deps: MessagingDeps, message: Message): void {
         ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
       },
     });
-    deps.events.publish([event]).catch(failed);
+    // Through the event outbox (kept and republished until the bus takes it) when the host gives one.
+    (deps.outbox ?? deps.events).publish([event]).catch(failed);
   } catch (error) {
     failed(error);
   }

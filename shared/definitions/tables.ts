@@ -41,6 +41,7 @@ export const TABLE_NAMES = [
   'idempotency',
   'hosts',
   'rateLimits',
+  'eventOutbox',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -131,6 +132,19 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
   rateLimits: {
     logicalName: 'rateLimits',
     partitionKey: s('bucketKey'),
+    globalIndexes: [],
+    ttlAttribute: 'expiresAt',
+  },
+  /**
+   * The session host's event outbox (docs/messaging.md, "Event outbox"): one item per `session.status` or
+   * `message.status` event from before it is handed to the bus until the bus took it. The sort key is the
+   * event id (a ULID: creation order), so a session's pending events are read back oldest first with one
+   * strongly consistent query on the table itself, no index.
+   */
+  eventOutbox: {
+    logicalName: 'eventOutbox',
+    partitionKey: s('sessionId'),
+    sortKey: s('eventId'),
     globalIndexes: [],
     ttlAttribute: 'expiresAt',
   },

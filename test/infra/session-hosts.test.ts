@@ -214,12 +214,12 @@ describe('task role', () => {
     }
   });
 
-  it('reads and writes exactly the sessions, messages, chats, hosts and wsConnections tables', () => {
+  it('reads and writes exactly the sessions, messages, chats, hosts, wsConnections and eventOutbox tables', () => {
     const statements = statementsOf(taskRoleId()).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('dynamodb:')),
     );
     const granted = new Set(statements.flatMap((s) => resourcesOf(s).map((r) => JSON.stringify(r))));
-    for (const name of ['sessions', 'messages', 'chats', 'hosts', 'wsConnections']) {
+    for (const name of ['sessions', 'messages', 'chats', 'hosts', 'wsConnections', 'eventOutbox']) {
       expect(granted.has(JSON.stringify(tableArn(name))), name).toBe(true);
     }
     for (const name of [
@@ -240,6 +240,20 @@ describe('task role', () => {
     expect(actionsOf(sessions!)).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:Query']));
     expect(actionsOf(sessions!)).not.toContain('dynamodb:DeleteItem');
     expect(actionsOf(sessions!)).not.toContain('dynamodb:Scan');
+  });
+
+  it('may only put, delete and query its event outbox items (no scan, no update, no index)', () => {
+    const arn = JSON.stringify(tableArn('eventOutbox'));
+    const outbox = statementsOf(taskRoleId()).filter((s) =>
+      resourcesOf(s).some((r) => JSON.stringify(r) === arn),
+    );
+    expect(outbox).toHaveLength(1);
+    expect([...actionsOf(outbox[0]!)].sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    expect(resourcesOf(outbox[0]!)).toEqual([tableArn('eventOutbox')]);
   });
 
   it("manages only its own deployment's host command queues", () => {

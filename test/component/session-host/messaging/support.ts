@@ -195,18 +195,24 @@ export async function startMessagingWorld(
 
 /**
  * Another host process for `account`'s session: its own HostMessaging over the world's tables and socket,
- * quiet logs, with the bus, media store or config given (the world's otherwise), attached at once.
+ * quiet logs, with the bus, event outbox, media store or config given (the world's otherwise), attached at once.
  */
 export function attachOnAnotherHost(
   world: MessagingWorld,
   account: LinkedAccount,
-  overrides: { events?: EventBus; media?: BlobStore; config?: Partial<MessagingConfig> } = {},
+  overrides: {
+    events?: EventBus;
+    outbox?: EventBus;
+    media?: BlobStore;
+    config?: Partial<MessagingConfig>;
+  } = {},
 ): { messaging: HostMessaging; session: SessionMessaging } {
   const quiet = () => undefined;
   const messaging = new HostMessaging({
     messages: world.repos.messages,
     chats: world.repos.chats,
     events: overrides.events ?? world.bus,
+    ...(overrides.outbox ? { outbox: overrides.outbox } : {}),
     media: overrides.media ?? world.media,
     config: { ...world.config, ...overrides.config },
     log: { debug: quiet, info: quiet, warn: quiet, error: quiet },

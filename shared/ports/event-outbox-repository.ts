@@ -1,0 +1,25 @@
+/**
+ * The session host's event outbox (docs/messaging.md, "Event outbox"): a domain event is stored here before it is
+ * handed to the bus and removed once the bus took it, so an event the bus refused (an EventBridge outage, a host
+ * killed mid-batch) is still here to be published again, with the same id, oldest first.
+ */
+import type { DomainEvent } from '../domain/events.js';
+
+/** How long a pending event is kept for a session that never comes back (DynamoDB's TTL deletes it then). */
+export const EVENT_OUTBOX_TTL_SECONDS = 14 * 24 * 3600;
+
+export interface ListOutboxRequest {
+  /** At most this many (1..100, default 100). */
+  readonly limit?: number;
+  /** Only events after this event id (the last one of the previous page). */
+  readonly afterId?: string;
+}
+
+export interface EventOutboxRepository {
+  /** Stores the event (idempotent: the same event again overwrites itself). */
+  add(event: DomainEvent, now?: Date): Promise<void>;
+  /** Removes it; an event already removed is not an error. */
+  remove(sessionId: string, eventId: string): Promise<void>;
+  /** The session's stored, unexpired events, oldest first (by event id), read strongly consistent. */
+  listPending(sessionId: string, request?: ListOutboxRequest, now?: Date): Promise<DomainEvent[]>;
+}
