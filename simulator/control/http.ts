@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { SimulatorError } from '../errors.js';
 import { faultSchema } from '../faults.js';
+import { mediaRetryReplySchema } from '../flows/media-retry.js';
 import type { WhatsAppSimulator } from '../simulator.js';
 import {
   accountBody,
@@ -221,6 +222,27 @@ const routes: Route[] = [
     run: (sim) => {
       sim.clearFaults();
       return ok({ cleared: true });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/media\/([0-9a-f]{1,64})\/expire$/,
+    run: (sim, p) => {
+      sim.expireMedia(param(p, 0));
+      return ok({ id: param(p, 0), expired: true });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/accounts/${PHONE}/media-retry$`),
+    run: (sim, p, body) => ok(sim.setMediaRetryReply(param(p, 0), mediaRetryReplySchema.parse(body))),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/accounts/${PHONE}/stream-error-ack$`),
+    run: async (sim, p, body) => {
+      const { deviceId } = unlinkBody.parse(body ?? {});
+      return ok({ ended: await sim.streamErrorAck(param(p, 0), deviceId) });
     },
   },
   { method: 'GET', pattern: /^\/behaviour$/, run: (sim) => ok({ legacy: sim.legacy }) },
