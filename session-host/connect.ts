@@ -4,7 +4,12 @@
  * generation number so events of an old socket (after a restart) are never mistaken for the current one's.
  */
 import { Agent } from 'node:https';
-import makeWASocket, { Browsers, type ConnectionState, type WASocket } from '@whiskeysockets/baileys';
+import makeWASocket, {
+  Browsers,
+  type ConnectionState,
+  type WASocket,
+  type WAVersion,
+} from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { SessionAuthStore } from './auth-state.js';
 
@@ -15,6 +20,8 @@ export interface OpenSocketOptions {
   readonly qrTimeoutMs: number;
   /** PEM of an extra certificate to trust for media uploads (`APP_WA_MEDIA_CA`, the simulator's media host). */
   readonly mediaCa?: string;
+  /** WhatsApp Web version to announce (`APP_WA_VERSION`); Baileys' shipped one when unset. */
+  readonly version?: WAVersion;
   readonly onConnectionUpdate: (update: Partial<ConnectionState>) => void;
 }
 
@@ -34,6 +41,7 @@ export function openSocket(options: OpenSocketOptions): WASocket {
     syncFullHistory: false,
     // Baileys uses `fetchAgent` only for uploads (Node's https module); downloads go through fetch and are untouched.
     ...(options.mediaCa ? { fetchAgent: mediaAgent(options.mediaCa) } : {}),
+    ...(options.version ? { version: options.version } : {}),
   });
   socket.ev.on('creds.update', (update) => auth.updateCreds(update));
   socket.ev.on('connection.update', options.onConnectionUpdate);

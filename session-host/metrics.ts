@@ -25,6 +25,10 @@ export const METRIC = {
   commands: 'CommandsHandled',
   eventsPublished: 'EventsPublished',
   eventPublishFailures: 'EventPublishFailures',
+  /** Connections WhatsApp closed with 405: most often an outdated WA Web version (APP_WA_VERSION; alarmed). */
+  loginsClosed405: 'LoginsClosed405',
+  /** Streams ended with `<stream:error><ack/>` (compat/stream-ack.ts). */
+  streamErrorAcks: 'StreamErrorAcks',
 } as const;
 
 export function createHostMetrics(options: {

@@ -16,6 +16,8 @@ import { BlobVersionConflictError } from '../shared/ports/blob-store.js';
 import { LeaseLostError, type SessionDetailsPatch } from '../shared/ports/session-repository.js';
 import { CredentialsUnreadableError, SessionAuthStore } from './auth-state.js';
 import type { HostConfig } from './config.js';
+import { StreamAckGuard } from './compat/stream-ack.js';
+import { OUTDATED_VERSION_STATUS } from './compat/wa-version.js';
 import { closeStatusCode, linkedPhone, linkedPushName, openSocket } from './connect.js';
 import type { ConnectPacer } from './connect-pacer.js';
 import { errorFields, type HostLogger } from './logger.js';
@@ -63,6 +65,7 @@ export class SessionRunner {
   readonly #abort = new AbortController();
   /** Resolves when the current socket first shows a QR (a pairing code can only be asked for then). */
   #qrWaiters: (() => void)[] = [];
+  readonly #streamAck: StreamAckGuard;
 
   constructor(
     readonly deps: RunnerDeps,
@@ -72,6 +75,11 @@ export class SessionRunner {
     this.tenantId = session.tenantId;
     this.log = deps.log.child({ sessionId: session.id, tenantId: session.tenantId });
     this.reporter = new StatusReporter({ ...deps, log: this.log }, session, session.status);
+    this.#streamAck = new StreamAckGuard({
+      maxReconnects: deps.config.streamAckMaxReconnects,
+      count: (metric) => deps.metrics.count(metric),
+      warn: (message, fields) => this.log.warn(message, fields),
+    });
   }
 
   get status(): SessionStatus {
@@ -131,11 +139,13 @@ export class SessionRunner {
       logger: this.log.pino.child({ component: 'baileys' }, { level: this.deps.config.baileysLogLevel }),
       qrTimeoutMs: this.deps.config.qrTimeoutMs,
       ...(this.deps.config.waMediaCa ? { mediaCa: this.deps.config.waMediaCa } : {}),
+      ...(this.deps.config.waVersion ? { version: this.deps.config.waVersion } : {}),
       onConnectionUpdate: (update) => {
         if (generation !== this.#generation || this.stopping) return;
         this.#onConnectionUpdate(update).catch((error: unknown) => this.#onUnexpected(error, 'update'));
       },
     });
+    this.#streamAck.watch(this.socket);
   }
 
   /** A `message.send` doorbell; ignored until connected (the drain on connect covers it). */
@@ -239,6 +249,7 @@ export class SessionRunner {
 
   async #onOpen(): Promise<void> {
     this.#open = true;
+    this.#streamAck.opened();
     this.#releaseSlot?.();
     this.#reconnectAttempt = 0;
     this.qr.shown = 0;
@@ -265,9 +276,11 @@ export class SessionRunner {
     this.#releaseSlot?.();
     this.#messaging?.detach();
     this.#messaging = undefined;
+    const closed = this.socket;
     this.socket = undefined;
     const linked = this.auth?.linked ?? false;
-    const action = closeAction(statusCode, linked);
+    if (statusCode === OUTDATED_VERSION_STATUS) this.deps.metrics.count(METRIC.loginsClosed405);
+    const action = this.#streamAck.onClose(closed) ?? closeAction(statusCode, linked);
     this.log.info('connection closed', { statusCode, action: action.kind, linked });
     switch (action.kind) {
       case 'restart':
