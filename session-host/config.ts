@@ -81,7 +81,7 @@ export const HostSettingsSchema = z
     /** WhatsApp Web version to announce (`2.3000.1043857760`); unset: the one Baileys ships. See compat/wa-version.ts. */
     APP_WA_VERSION: WaVersionSchema.optional(),
     /** Streams ended with `<stream:error><ack/>` reconnected in a row before the session is `failed`. */
-    APP_STREAM_ACK_MAX_RECONNECTS: int(5, 0),
+    APP_STREAM_ACK_RETRIES: int(5, 0),
   })
   .refine((s) => s.APP_LEASE_RENEW_MS * 2 <= s.APP_LEASE_MS, {
     message: 'APP_LEASE_RENEW_MS must be at most half of APP_LEASE_MS (a renewal may fail once)',
@@ -174,6 +174,6 @@ export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     metricsNamespace: s.APP_METRICS_NAMESPACE,
     metricsIntervalMs: s.APP_METRICS_INTERVAL_MS,
     ...(s.APP_WA_VERSION ? { waVersion: s.APP_WA_VERSION } : {}),
-    streamAckMaxReconnects: s.APP_STREAM_ACK_MAX_RECONNECTS,
+    streamAckMaxReconnects: s.APP_STREAM_ACK_RETRIES,
   };
 }

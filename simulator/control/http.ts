@@ -239,7 +239,7 @@ const routes: Route[] = [
   },
   {
     method: 'POST',
-    pattern: new RegExp(`^/accounts/${PHONE}/stream-error-ack$`),
+    pattern: new RegExp(`^/accounts/${PHONE}/stream-ack$`),
     run: async (sim, p, body) => {
       const { deviceId } = unlinkBody.parse(body ?? {});
       return ok({ ended: await sim.streamErrorAck(param(p, 0), deviceId) });

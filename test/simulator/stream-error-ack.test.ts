@@ -30,7 +30,7 @@ describe("today's server ends a stream with <stream:error><ack/>: stock rc14 cal
 
     const closed = closeCode(sock);
     const ended = nextSimEvent<[{ ackId: string }]>(sim.events, 'stream-error-ack');
-    const res = await fetch(`${sim.controlUrl}/accounts/${ME}/stream-error-ack`, {
+    const res = await fetch(`${sim.controlUrl}/accounts/${ME}/stream-ack`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',

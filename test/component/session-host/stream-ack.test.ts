@@ -1,6 +1,6 @@
 /**
  * The session host on today's server (compat/stream-ack.ts, compat/wa-version.ts): a stream ended with
- * `<stream:error><ack/>` is reconnected, not `failed`, up to APP_STREAM_ACK_MAX_RECONNECTS in a row; the login
+ * `<stream:error><ack/>` is reconnected, not `failed`, up to APP_STREAM_ACK_RETRIES in a row; the login
  * announces APP_WA_VERSION.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ describe('session host: <stream:error><ack/> and the announced WA Web version', 
 
   beforeAll(async () => {
     world = await startHostWorld();
-    await world.startHost({ APP_STREAM_ACK_MAX_RECONNECTS: '1', APP_WA_VERSION: VERSION });
+    await world.startHost({ APP_STREAM_ACK_RETRIES: '1', APP_WA_VERSION: VERSION });
     phone = freshPhone();
     const session = await createSession(world.adapters);
     sessionId = session.id;
@@ -53,7 +53,7 @@ describe('session host: <stream:error><ack/> and the announced WA Web version', 
     expect(back.desired).toBe('running');
   });
 
-  it('past APP_STREAM_ACK_MAX_RECONNECTS in a row the session is failed with stream_error_ack', async () => {
+  it('past APP_STREAM_ACK_RETRIES in a row the session is failed with stream_error_ack', async () => {
     expect(await world.sim.streamErrorAck(phone)).toEqual([1]);
     const out = await until(
       () => sessionNow(world.adapters, sessionId),
