@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import type { WAVersion } from '@whiskeysockets/baileys';
 import { AppConfigSchema, ConfigError, type AppConfig } from '../shared/config/app-config.js';
+import { WaVersionSchema } from './compat/wa-version.js';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const flag = z
@@ -76,6 +78,10 @@ export const HostSettingsSchema = z
       .transform((v) => v === 'true' || v === '1'),
     APP_METRICS_NAMESPACE: z.string().min(1).default('WaPlatform/SessionHost'),
     APP_METRICS_INTERVAL_MS: int(60_000, 100),
+    /** WhatsApp Web version to announce (`2.3000.1043857760`); unset: the one Baileys ships. See compat/wa-version.ts. */
+    APP_WA_VERSION: WaVersionSchema.optional(),
+    /** Streams ended with `<stream:error><ack/>` reconnected in a row before the session is `failed`. */
+    APP_STREAM_ACK_RETRIES: int(5, 0),
   })
   .refine((s) => s.APP_LEASE_RENEW_MS * 2 <= s.APP_LEASE_MS, {
     message: 'APP_LEASE_RENEW_MS must be at most half of APP_LEASE_MS (a renewal may fail once)',
@@ -118,6 +124,9 @@ export interface HostConfig {
   readonly metrics: boolean;
   readonly metricsNamespace: string;
   readonly metricsIntervalMs: number;
+  /** APP_WA_VERSION; undefined: Baileys' own. */
+  readonly waVersion?: WAVersion;
+  readonly streamAckMaxReconnects: number;
 }
 
 export function defaultHostId(): string {
@@ -164,5 +173,7 @@ export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     metrics: s.APP_METRICS,
     metricsNamespace: s.APP_METRICS_NAMESPACE,
     metricsIntervalMs: s.APP_METRICS_INTERVAL_MS,
+    ...(s.APP_WA_VERSION ? { waVersion: s.APP_WA_VERSION } : {}),
+    streamAckMaxReconnects: s.APP_STREAM_ACK_RETRIES,
   };
 }

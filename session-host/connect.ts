@@ -10,6 +10,7 @@ import makeWASocket, {
   type ConnectionState,
   type WAMessageKey,
   type WASocket,
+  type WAVersion,
   type proto,
 } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
@@ -23,6 +24,8 @@ export interface OpenSocketOptions {
   readonly qrTimeoutMs: number;
   /** PEM of an extra certificate to trust for media uploads (`APP_WA_MEDIA_CA`, the simulator's media host). */
   readonly mediaCa?: string;
+  /** WhatsApp Web version to announce (`APP_WA_VERSION`); Baileys' shipped one when unset. */
+  readonly version?: WAVersion;
   readonly onConnectionUpdate: (update: Partial<ConnectionState>) => void;
   /** Answers retry receipts with our sent message (session-host/compat/retry-receipts.ts). */
   readonly getMessage?: (key: WAMessageKey) => Promise<proto.IMessage | undefined>;
@@ -51,6 +54,7 @@ export function openSocket(options: OpenSocketOptions): WASocket {
     ...(options.msgRetryCounterCache ? { msgRetryCounterCache: options.msgRetryCounterCache } : {}),
     // The patched Baileys' fixes for inbound after the LID migration (compat/lid-decrypt.ts).
     ...INBOUND_COMPAT_SOCKET_CONFIG,
+    ...(options.version ? { version: options.version } : {}),
   });
   socket.ev.on('creds.update', (update) => auth.updateCreds(update));
   socket.ev.on('connection.update', options.onConnectionUpdate);

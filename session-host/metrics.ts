@@ -30,6 +30,10 @@ export const METRIC = {
   pairingCodesRejected: 'PairingCodesRejected',
   pairingCodeRefreshes: 'PairingCodeRefreshes',
   pairingPasskeyRequired: 'PairingPasskeyRequired',
+  /** Connections WhatsApp closed with 405: most often an outdated WA Web version (APP_WA_VERSION; alarmed). */
+  loginsClosed405: 'LoginsClosed405',
+  /** Streams ended with `<stream:error><ack/>` (compat/stream-ack.ts). */
+  streamErrorAcks: 'StreamErrorAcks',
 } as const;
 
 export function createHostMetrics(options: {

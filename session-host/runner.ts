@@ -17,6 +17,8 @@ import { LeaseLostError, type SessionDetailsPatch } from '../shared/ports/sessio
 import { CredentialsUnreadableError, SessionAuthStore } from './auth-state.js';
 import { ReachoutTimelockWatch } from './compat/timelock.js';
 import type { HostConfig } from './config.js';
+import { StreamAckGuard } from './compat/stream-ack.js';
+import { OUTDATED_VERSION_STATUS } from './compat/wa-version.js';
 import { closeStatusCode, linkedPhone, linkedPushName, openSocket } from './connect.js';
 import { watchUndecryptable } from './compat/lid-decrypt.js';
 import type { ConnectPacer } from './connect-pacer.js';
@@ -69,6 +71,7 @@ export class SessionRunner {
   #qrWaiters: (() => void)[] = [];
   /** Outlives each socket: Baileys' retry counts must survive reconnects, or a retry loop restarts at 0. */
   readonly #retryCounter = createRetryCounterCache();
+  readonly #streamAck: StreamAckGuard;
 
   constructor(
     readonly deps: RunnerDeps,
@@ -78,6 +81,11 @@ export class SessionRunner {
     this.tenantId = session.tenantId;
     this.log = deps.log.child({ sessionId: session.id, tenantId: session.tenantId });
     this.reporter = new StatusReporter({ ...deps, log: this.log }, session, session.status);
+    this.#streamAck = new StreamAckGuard({
+      maxReconnects: deps.config.streamAckMaxReconnects,
+      count: (metric) => deps.metrics.count(metric),
+      warn: (message, fields) => this.log.warn(message, fields),
+    });
   }
 
   get status(): SessionStatus {
@@ -139,6 +147,7 @@ export class SessionRunner {
       ...(this.deps.config.waMediaCa ? { mediaCa: this.deps.config.waMediaCa } : {}),
       getMessage: async (key) => this.deps.messaging?.getMessage?.(this.sessionId, key),
       msgRetryCounterCache: this.#retryCounter,
+      ...(this.deps.config.waVersion ? { version: this.deps.config.waVersion } : {}),
       onConnectionUpdate: (update) => {
         if (generation !== this.#generation || this.stopping) return;
         this.#onConnectionUpdate(update).catch((error: unknown) => this.#onUnexpected(error, 'update'));
@@ -146,6 +155,7 @@ export class SessionRunner {
     });
     watchUndecryptable(this.socket, { metrics: this.deps.metrics, log: this.log });
     installPairingCompat(this, this.socket);
+    this.#streamAck.watch(this.socket);
   }
 
   /** A `message.send` doorbell; ignored until connected (the drain on connect covers it). */
@@ -267,6 +277,7 @@ export class SessionRunner {
 
   async #onOpen(): Promise<void> {
     this.#open = true;
+    this.#streamAck.opened();
     this.#releaseSlot?.();
     this.#reconnectAttempt = 0;
     this.qr.shown = 0;
@@ -293,9 +304,11 @@ export class SessionRunner {
     this.#releaseSlot?.();
     this.#messaging?.detach();
     this.#messaging = undefined;
+    const closed = this.socket;
     this.socket = undefined;
     const linked = this.auth?.linked ?? false;
-    const action = closeAction(statusCode, linked);
+    if (statusCode === OUTDATED_VERSION_STATUS) this.deps.metrics.count(METRIC.loginsClosed405);
+    const action = this.#streamAck.onClose(closed) ?? closeAction(statusCode, linked);
     this.log.info('connection closed', { statusCode, action: action.kind, linked });
     switch (action.kind) {
       case 'restart':

@@ -42,6 +42,10 @@ export interface SimulatorEvents {
   /** The media host stored an upload (`id` is the store id in its `/v/<id>` path). */
   'media-upload': [{ id: string; mediaType: string; size: number }];
   disconnect: [{ connectionId: number; phone?: string; deviceId?: number }];
+  /** A companion asked its phone to re-upload an expired file; `reply` is how the phone answers. */
+  'media-retry': [{ phone: string; messageId: string; reply: 'reupload' | 'none' | 'error' }];
+  /** The server ended a device's stream with `<stream:error><ack/>` (flows/stream-error.ts). */
+  'stream-error-ack': [DeviceRef & { connectionId: number; ackId: string }];
   'unhandled-iq': [{ node: BinaryNode }];
   problem: [{ connectionId?: number; error: unknown }];
   /** A contact's phone asked an account's companions to resend a message (`<receipt type="retry">`). */

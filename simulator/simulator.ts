@@ -23,6 +23,9 @@ import { enterPairingCode } from './flows/pair-code.js';
 import { linkedDevicesOpened, rotatePairingCode, sendPasskeyPrologue } from './flows/pair-code-variants.js';
 import { setRefreshChild } from './flows/pair-refresh.js';
 import type { RefreshChild } from './flows/pair-refresh.js';
+import { isMediaExpired, MediaRetryState, mediaRetryReplySchema } from './flows/media-retry.js';
+import type { MediaRetryReply, MediaRetryReplyInput } from './flows/media-retry.js';
+import { endStreamsWithAck } from './flows/stream-error.js';
 import type { CodeRequests } from './flows/pair-code.js';
 import { provisionDevice } from './flows/provision.js';
 import type { ProvisionRequest, ProvisionResult } from './flows/provision.js';
@@ -90,6 +93,8 @@ export interface WhatsAppSimulatorOptions extends Partial<SimulatorOptions> {
   legacy?: LegacyBehaviour[];
   /** Receives the simulator's own log lines; silent by default. */
   logger?: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Age after which the CDN answers 410 for a contact's file (default 18 days; see flows/media-retry.ts). */
+  mediaMaxAgeMs?: number;
 }
 
 const DEFAULTS: SimulatorOptions = { qrRefs: 6, autoCreateContacts: true, historyBootstrapDelayMs: 50 };
@@ -113,7 +118,9 @@ export class WhatsAppSimulator {
   private address: SimulatorAddress | undefined;
 
   constructor(options: WhatsAppSimulatorOptions = {}) {
-    const { logger, legacy, ...rest } = options;
+    const { logger, legacy, mediaMaxAgeMs, ...rest } = options;
+    const mediaRetry = new MediaRetryState();
+    if (mediaMaxAgeMs !== undefined) mediaRetry.maxAgeMs = mediaMaxAgeMs;
     this.ctx = {
       world: this.world,
       faults: this.faults,
@@ -124,6 +131,7 @@ export class WhatsAppSimulator {
       online: new Map(),
       qrRefs: new Map(),
       log: logger ?? (() => {}),
+      mediaRetry,
     };
   }
 
@@ -420,6 +428,7 @@ export class WhatsAppSimulator {
   mediaFile(id: string): Buffer {
     const file = this.world.media.get(id);
     if (!file) throw new SimulatorError(404, 'unknown_media', `no media ${id}`);
+    if (isMediaExpired(this.ctx, id)) throw new SimulatorError(410, 'media_expired', `media ${id} expired`);
     const status = this.faults.takeMediaError();
     if (status !== undefined)
       throw new SimulatorError(status, 'media_fault', `injected media error ${status}`);
@@ -448,6 +457,25 @@ export class WhatsAppSimulator {
    */
   revokeMediaAuth(): void {
     this.world.mediaAuth.revoke();
+  }
+
+  /** The CDN drops file `id` (`GET /media/{id}` answers 410 from now on, as for a file weeks old). */
+  expireMedia(id: string): void {
+    if (!this.world.media.expire(id)) throw new SimulatorError(404, 'unknown_media', `no media ${id}`);
+  }
+
+  /** How the phone of account `phone` answers its companions' re-upload requests (default `reupload`). */
+  setMediaRetryReply(phone: string, reply: MediaRetryReplyInput): MediaRetryReply {
+    const parsed = mediaRetryReplySchema.parse(reply);
+    this.ctx.mediaRetry.replies.set(normalizePhone(phone), parsed);
+    return parsed;
+  }
+
+  /** Ends the streams of account `phone`'s connected devices (or one) with `<stream:error><ack/>`. */
+  async streamErrorAck(phone: string, deviceId?: number): Promise<number[]> {
+    const account = this.world.account(normalizePhone(phone));
+    if (!account) throw new SimulatorError(404, 'unknown_account', `no account ${phone}`);
+    return endStreamsWithAck(this.ctx, account, deviceId);
   }
 
   /** Contact `phone` reports a message it received as delivered or read. */

@@ -63,6 +63,10 @@ export const HOST_COUNTER_ALARMS = {
   LeaseLost:
     'A session host could not renew its DynamoDB lease in time and dropped the session, which another host ' +
     'takes over. Repeated losses mean the host is starved (CPU, event loop) or DynamoDB is throttling.',
+  LoginsClosed405:
+    'WhatsApp closed a session login with 405, most often because the announced WhatsApp Web version is outdated: ' +
+    'links and logins fail until it is raised. Set APP_WA_VERSION on the session hosts to the current client_revision ' +
+    '(docs/whatsapp-compatibility.md).',
 } as const;
 
 export class Alarms extends Construct {

@@ -96,12 +96,15 @@ export class OverviewDashboard extends Construct {
             MediaDownloads: 'stored',
             MediaDownloadsSkipped: 'over the size limit',
             MediaDownloadFailures: 'failed',
+            MediaReuploadRequests: 're-upload requests',
           }),
           hostCounters('Session host trouble', {
             Reconnects: 'reconnects',
             LeaseLost: 'leases lost',
             CredentialsUnreadable: 'credentials unreadable',
             EventPublishFailures: 'events not published',
+            LoginsClosed405: 'logins closed 405',
+            StreamErrorAcks: 'stream error acks',
           }),
         ],
         [

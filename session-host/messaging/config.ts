@@ -39,6 +39,11 @@ export const MessagingSettingsSchema = z.object({
   /** Whole download of an incoming media file (it holds the session's later incoming messages back meanwhile). */
   APP_MEDIA_DOWNLOAD_TIMEOUT_MS: int(30_000, 100),
   /**
+   * How long to wait for the phone's re-upload of a file WhatsApp's CDN no longer has (404/410); an offline
+   * phone never answers, and the session's later incoming messages wait meanwhile. Then `media_expired`.
+   */
+  APP_MEDIA_REUPLOAD_TIMEOUT_MS: int(15_000, 100),
+  /**
    * Incoming media files downloaded at once across the host's sessions. Downloads start when the messages
    * arrive, side by side, while messages are still stored in order; the cap bounds the memory they hold (each
    * file up to APP_MEDIA_MAX_BYTES) when many sessions receive media at once.
@@ -66,6 +71,7 @@ export interface MessagingConfig {
   readonly mediaMaxBytes: number;
   readonly mediaFetchTimeoutMs: number;
   readonly mediaDownloadTimeoutMs: number;
+  readonly mediaReuploadTimeoutMs: number;
   readonly mediaDownloadConcurrency: number;
   readonly outboxRetryMs: number;
   readonly allowHttp: boolean;
@@ -93,6 +99,7 @@ export function loadMessagingConfig(env: NodeJS.ProcessEnv = process.env): Messa
     mediaMaxBytes: s.APP_MEDIA_MAX_BYTES,
     mediaFetchTimeoutMs: s.APP_MEDIA_FETCH_TIMEOUT_MS,
     mediaDownloadTimeoutMs: s.APP_MEDIA_DOWNLOAD_TIMEOUT_MS,
+    mediaReuploadTimeoutMs: s.APP_MEDIA_REUPLOAD_TIMEOUT_MS,
     mediaDownloadConcurrency: s.APP_MEDIA_DOWNLOAD_CONCURRENCY,
     outboxRetryMs: s.APP_OUTBOX_RETRY_MS,
     allowHttp: s.APP_MEDIA_ALLOW_HTTP,

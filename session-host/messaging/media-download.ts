@@ -11,9 +11,11 @@
  *   where the simulator serves media). The address comes from the sender's message, and Baileys fetches it
  *   as given, so without this check any contact could make the host request an internal address.
  *
- * The download is Baileys' `downloadMediaMessage` (decryption with the message's media key; a re-upload request
- * when WhatsApp says the file is gone), bounded by `mediaDownloadTimeoutMs`; the plain bytes must hash to the
- * message's `fileSha256`. The object is written under `mediaObjectKey(tenantId, mediaId)` with the message's
+ * The download is Baileys' `downloadMediaMessage` (decryption with the message's media key), bounded by
+ * `mediaDownloadTimeoutMs`; the plain bytes must hash to the message's `fileSha256`. When WhatsApp's CDN says the
+ * file is gone (404/410), the phone is asked to upload it again (`compat/media-retry.ts`, bounded by
+ * `mediaReuploadTimeoutMs`) and the new file is downloaded; if that fails the stored content says why
+ * (`mediaError`: `media_expired` or `media_unavailable`). The object is written under `mediaObjectKey(tenantId, mediaId)` with the message's
  * MIME type, and the `mediaId` is derived from the session and the WhatsApp id: a message redelivered before
  * it was stored (a crash between the upload and the message write) overwrites the same object instead of
  * leaving an orphan beside it.
@@ -24,7 +26,8 @@ import { downloadMediaMessage, extractMessageContent, toNumber } from '@whiskeys
 import type { WAMessage } from '@whiskeysockets/baileys';
 import { encodeTime } from 'ulid';
 import { mediaObjectKey } from '../../shared/domain/media.js';
-import type { MessageContent } from '../../shared/domain/message.js';
+import type { MediaError, MessageContent } from '../../shared/domain/message.js';
+import { isGoneFromCdn, MediaRetryError, requestMediaReupload } from '../compat/media-retry.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 
 /** Counters (docs/messaging.md): files stored, files not downloaded for their size, downloads that failed. */
@@ -32,6 +35,8 @@ export const MEDIA_METRIC = {
   downloaded: 'MediaDownloads',
   tooLarge: 'MediaDownloadsSkipped',
   failed: 'MediaDownloadFailures',
+  /** Files the CDN no longer had, for which the phone was asked to upload them again. */
+  reuploadRequested: 'MediaReuploadRequests',
 } as const;
 
 type MediaField = 'imageMessage' | 'videoMessage' | 'audioMessage' | 'documentMessage' | 'stickerMessage';
@@ -51,7 +56,7 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 class MediaDownloadError extends Error {
   constructor(
-    readonly reason: 'too_large' | 'unsafe_url' | 'no_url' | 'corrupt' | 'timeout',
+    readonly code: 'too_large' | 'unsafe_url' | 'no_url' | 'corrupt' | 'timeout',
     message: string,
   ) {
     super(message);
@@ -92,28 +97,31 @@ export async function withInboundMedia(
 ): Promise<MessageContent> {
   if (!isInboundMedia(content)) return content;
   const media = content;
-  const mediaId = await storeInboundMedia(deps, session, m, media);
-  if (mediaId === undefined) return content;
+  const stored = await storeInboundMedia(deps, session, m, media);
+  if (stored === undefined) return content;
   switch (media.type) {
     case 'image':
-      return { ...media, image: { ...media.image, mediaId } };
+      return { ...media, image: { ...media.image, ...stored } };
     case 'video':
-      return { ...media, video: { ...media.video, mediaId } };
+      return { ...media, video: { ...media.video, ...stored } };
     case 'audio':
-      return { ...media, audio: { ...media.audio, mediaId } };
+      return { ...media, audio: { ...media.audio, ...stored } };
     case 'document':
-      return { ...media, document: { ...media.document, mediaId } };
+      return { ...media, document: { ...media.document, ...stored } };
     case 'sticker':
-      return { ...media, sticker: { ...media.sticker, mediaId } };
+      return { ...media, sticker: { ...media.sticker, ...stored } };
   }
 }
+
+/** What the stored content gets: the file's `mediaId`, or why an expired file could not be had again. */
+type StoredMedia = { mediaId: string } | { mediaError: MediaError };
 
 async function storeInboundMedia(
   deps: MessagingDeps,
   session: AttachedSession,
   m: WAMessage,
   content: MediaContent,
-): Promise<string | undefined> {
+): Promise<StoredMedia | undefined> {
   const { config, log, metrics } = deps;
   const waMessageId = m.key.id ?? '';
   const fields = { sessionId: session.sessionId, waMessageId, type: content.type };
@@ -131,7 +139,7 @@ async function storeInboundMedia(
   }
   try {
     checkAddress(file, config.allowLoopback);
-    const bytes = await download(session, m, config.mediaMaxBytes, config.mediaDownloadTimeoutMs);
+    const bytes = await downloadOrReupload(deps, session, m, content, fields);
     if (file.fileSha256?.length && !createHash('sha256').update(bytes).digest().equals(file.fileSha256)) {
       throw new MediaDownloadError('corrupt', 'the downloaded file does not match its fileSha256');
     }
@@ -144,9 +152,9 @@ async function storeInboundMedia(
       mimeType ? { contentType: mimeType } : {},
     );
     metrics?.count(MEDIA_METRIC.downloaded);
-    return mediaId;
+    return { mediaId };
   } catch (error) {
-    if (error instanceof MediaDownloadError && error.reason === 'too_large') {
+    if (error instanceof MediaDownloadError && error.code === 'too_large') {
       log.info('incoming media over the size limit, download stopped', {
         ...fields,
         limit: config.mediaMaxBytes,
@@ -154,13 +162,45 @@ async function storeInboundMedia(
       metrics?.count(MEDIA_METRIC.tooLarge);
       return undefined;
     }
+    const reason =
+      error instanceof MediaDownloadError || error instanceof MediaRetryError ? error.code : undefined;
     log.warn('incoming media not stored; the message is stored without it', {
       ...fields,
-      ...(error instanceof MediaDownloadError ? { reason: error.reason } : {}),
+      ...(reason ? { reason } : {}),
       error: describe(error),
     });
     metrics?.count(MEDIA_METRIC.failed);
-    return undefined;
+    return error instanceof MediaRetryError ? { mediaError: error.code } : undefined;
+  }
+}
+
+/**
+ * The download; when the CDN no longer has the file, the phone's re-upload and a download of the new file (a
+ * second 404/410 means the phone's copy is gone too: `media_expired`).
+ */
+async function downloadOrReupload(
+  deps: MessagingDeps,
+  session: AttachedSession,
+  m: WAMessage,
+  content: MediaContent,
+  fields: Record<string, unknown>,
+): Promise<Buffer> {
+  const { config } = deps;
+  try {
+    return await download(m, config.mediaMaxBytes, config.mediaDownloadTimeoutMs);
+  } catch (error) {
+    if (!isGoneFromCdn(error)) throw error;
+    deps.log.info('incoming media gone from the CDN; asking the phone to upload it again', fields);
+    deps.metrics?.count(MEDIA_METRIC.reuploadRequested);
+  }
+  const fresh = await requestMediaReupload(session.socket, m, config.mediaReuploadTimeoutMs);
+  const file = extractMessageContent(fresh.message)?.[FIELD_OF[content.type]];
+  if (file) checkAddress(file, config.allowLoopback);
+  try {
+    return await download(fresh, config.mediaMaxBytes, config.mediaDownloadTimeoutMs);
+  } catch (error) {
+    if (!isGoneFromCdn(error)) throw error;
+    throw new MediaRetryError('media_expired', 'the re-uploaded file is gone as well', { cause: error });
   }
 }
 
@@ -215,22 +255,12 @@ function parseUrl(raw: string | null | undefined): URL | undefined {
  * Baileys' download as a stream, read up to `maxBytes` plain bytes; given up after `timeoutMs` (the stream is
  * destroyed, then or as soon as it arrives).
  */
-async function download(
-  session: AttachedSession,
-  m: WAMessage,
-  maxBytes: number,
-  timeoutMs: number,
-): Promise<Buffer> {
-  const { socket } = session;
+async function download(m: WAMessage, maxBytes: number, timeoutMs: number): Promise<Buffer> {
   let stream: Transform | undefined;
   let timedOut = false;
   const work = (async () => {
-    const s = await downloadMediaMessage(
-      m,
-      'stream',
-      {},
-      { logger: socket.logger, reuploadRequest: socket.updateMediaMessage },
-    );
+    // No re-upload context: rc14's own re-upload branch never runs (downloadOrReupload does it instead).
+    const s = await downloadMediaMessage(m, 'stream', {});
     stream = s;
     if (timedOut) s.destroy();
     const chunks: Buffer[] = [];

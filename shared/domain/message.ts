@@ -66,6 +66,13 @@ export const TextContentSchema = z.strictObject({
 type SourceRule = 'exactlyOne' | 'atMostOne';
 
 /**
+ * Why a received file has no `mediaId`: `media_expired` (gone from WhatsApp's servers and the phone could not
+ * send it again), `media_unavailable` (the re-upload failed otherwise). Set by the platform, never by a send.
+ */
+export const MediaErrorSchema = z.enum(['media_expired', 'media_unavailable']);
+export type MediaError = z.infer<typeof MediaErrorSchema>;
+
+/**
  * A media payload names its source by an uploaded `mediaId` or a `url`. A send must give exactly one; a
  * stored inbound message may have neither yet (media not downloaded), hence the two rules.
  */
@@ -75,11 +82,18 @@ function media<S extends z.ZodRawShape>(rule: SourceRule, extra: S) {
       mediaId: IdSchema.optional(),
       url: MediaUrlSchema.optional(),
       mimeType: MimeTypeSchema.optional(),
+      mediaError: MediaErrorSchema.optional(),
       ...extra,
     })
     .superRefine((m, ctx) => {
       // The generic spread hides the known keys from the checker; they are there by construction.
-      const { mediaId, url } = m as { mediaId?: string; url?: string };
+      const { mediaId, url, mediaError } = m as { mediaId?: string; url?: string; mediaError?: string };
+      if (mediaError !== undefined && rule === 'exactlyOne')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mediaError'],
+          message: 'set by the platform on received media',
+        });
       const given = (mediaId === undefined ? 0 : 1) + (url === undefined ? 0 : 1);
       if (given > 1)
         ctx.addIssue({ code: 'custom', path: ['url'], message: 'give either mediaId or url, not both' });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { SimulatorError } from '../errors.js';
 import { faultSchema } from '../faults.js';
+import { mediaRetryReplySchema } from '../flows/media-retry.js';
 import { decryptFailureSchema, retryReceiptSchema } from '../flows/retry-receipts.js';
 import type { WhatsAppSimulator } from '../simulator.js';
 import {
@@ -287,6 +288,27 @@ const routes: Route[] = [
       else if (variant === 'passkey') await sim.requestPasskey(phone);
       else await sim.openLinkedDevices(phone);
       return ok({ sent: variant });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/media\/([0-9a-f]{1,64})\/expire$/,
+    run: (sim, p) => {
+      sim.expireMedia(param(p, 0));
+      return ok({ id: param(p, 0), expired: true });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/accounts/${PHONE}/media-retry$`),
+    run: (sim, p, body) => ok(sim.setMediaRetryReply(param(p, 0), mediaRetryReplySchema.parse(body))),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/accounts/${PHONE}/stream-ack$`),
+    run: async (sim, p, body) => {
+      const { deviceId } = unlinkBody.parse(body ?? {});
+      return ok({ ended: await sim.streamErrorAck(param(p, 0), deviceId) });
     },
   },
   { method: 'GET', pattern: /^\/behaviour$/, run: (sim) => ok({ legacy: sim.legacy }) },

@@ -8,6 +8,7 @@ import type { BinaryNode } from '../wire/nodes.js';
 import type { PublicSignedPreKey } from '../world/signal-peer.js';
 import type { Account, LinkedDevice } from '../world/types.js';
 import type { World } from '../world/world.js';
+import type { MediaRetryState } from './media-retry.js';
 
 /** What a companion announced in its registration handshake, before any phone has accepted it. */
 export interface Registration {
@@ -61,6 +62,8 @@ export interface SimContext {
   log: (msg: string, extra?: Record<string, unknown>) => void;
   /** `host:port` of the HTTPS media host (what `media_conn` advertises); unset until the simulator started. */
   mediaHost?: string;
+  /** Media expiry on the CDN and the phones' re-upload answers (flows/media-retry.ts). */
+  mediaRetry: MediaRetryState;
 }
 
 export const deviceKey = (phone: string, deviceId: number): string => `${phone}:${deviceId}`;

@@ -171,7 +171,8 @@ export const contactSendsMedia = async (
   mediaBaseUrl: string,
 ): Promise<OutboxEntry> => {
   const enc = await encryptMedia(media.bytes, media.kind);
-  const url = `${mediaBaseUrl}/media/${ctx.world.media.add(enc.file)}`;
+  const mediaId = ctx.world.media.add(enc.file);
+  const url = `${mediaBaseUrl}/media/${mediaId}`;
   const caption = media.kind === 'audio' || media.kind === 'sticker' ? undefined : media.caption;
   const fileName = media.kind === 'document' ? (media.fileName ?? 'file') : undefined;
   const ptt = media.kind === 'audio' ? media.ptt === true : undefined;
@@ -203,6 +204,8 @@ export const contactSendsMedia = async (
       ...(ptt !== undefined ? { ptt } : {}),
     },
   };
+  // The account's phone gets the message too and keeps the file: it is what re-uploads it (flows/media-retry.ts).
+  ctx.mediaRetry.copies.set(entry.id, { account: account.phone, mediaKey: enc.mediaKey, mediaId });
   const mediatype = media.kind === 'audio' && ptt ? 'ptt' : media.kind;
   await deliverToDevices(ctx, contact, account, entry, message, 'media', { mediatype });
   return entry;

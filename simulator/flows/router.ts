@@ -6,6 +6,7 @@ import type { Session, SimContext } from './context.js';
 import { miscIqHandlers, onUnknownIq } from './iq-misc.js';
 import { onRemoveCompanion } from './logout.js';
 import { onMediaConn } from './media-conn.js';
+import { onMediaRetryRequest } from './media-retry.js';
 import { onPairDeviceSign } from './pair.js';
 import { onRefreshAck } from './pair-refresh.js';
 import { onLinkCodeIq } from './pair-code.js';
@@ -71,7 +72,8 @@ export const routeStanza = async (
       if (loggedIn) await onClientMessage(ctx, session, stanza);
       return;
     case 'receipt':
-      if (loggedIn) await onClientReceipt(ctx, session, stanza);
+      if (loggedIn && stanza.attrs.type === 'server-error') await onMediaRetryRequest(ctx, session, stanza);
+      else if (loggedIn) await onClientReceipt(ctx, session, stanza);
       return;
     case 'ack':
       if (loggedIn) await onOfflineHeadAck(ctx, session, stanza);

@@ -124,18 +124,31 @@ export class MediaUploadAuth {
   }
 }
 
-/** Encrypted files by id (random, unguessable as WhatsApp's paths are). */
+/** Encrypted files by id (random, unguessable as WhatsApp's paths are), with when each was stored. */
 export class MediaStore {
-  private readonly files = new Map<string, Buffer>();
+  private readonly files = new Map<string, { file: Buffer; storedAt: number; expired: boolean }>();
 
   add(file: Buffer): string {
     const id = randomBytes(16).toString('hex');
-    this.files.set(id, file);
+    this.files.set(id, { file, storedAt: Date.now(), expired: false });
     return id;
   }
 
   get(id: string): Buffer | undefined {
-    return this.files.get(id);
+    return this.files.get(id)?.file;
+  }
+
+  /** Marks a file gone from the CDN (its bytes stay: the sender's phone still has them to re-upload). */
+  expire(id: string): boolean {
+    const entry = this.files.get(id);
+    if (entry) entry.expired = true;
+    return entry !== undefined;
+  }
+
+  /** Whether the CDN no longer serves `id`: expired explicitly, or stored more than `maxAgeMs` ago. */
+  isExpired(id: string, maxAgeMs: number, now = Date.now()): boolean {
+    const entry = this.files.get(id);
+    return entry !== undefined && (entry.expired || now - entry.storedAt > maxAgeMs);
   }
 
   get size(): number {

@@ -155,10 +155,10 @@ describe('incoming media is downloaded into the media bucket (HostMessaging on a
     expect(world.metrics.get('MediaDownloadsSkipped')).toBe(skipped + 1);
   });
 
-  it('a download that fails (the media host answers 404) still stores and publishes the message', async () => {
+  it('a download that fails (the media host answers 503) still stores and publishes the message', async () => {
     const before = await bucketKeys();
     const failuresBefore = world.metrics.get('MediaDownloadFailures') ?? 0;
-    world.sim.injectFault({ type: 'media-error', status: 404 });
+    world.sim.injectFault({ type: 'media-error', status: 503 });
     const sent = await world.sim.contactSendMedia(CAROL, ME, {
       kind: 'document',
       bytes: Buffer.from('quarterly figures'),
@@ -177,7 +177,7 @@ describe('incoming media is downloaded into the media bucket (HostMessaging on a
     expect(world.metrics.get('MediaDownloadFailures')).toBe(failuresBefore + 1);
     expect(world.warnings).toContainEqual({
       message: 'incoming media not stored; the message is stored without it',
-      fields: expect.objectContaining({ waMessageId: sent.id, error: 'media host answered 404' }),
+      fields: expect.objectContaining({ waMessageId: sent.id, error: 'media host answered 503' }),
     });
     expect(world.sim.listFaults()).toEqual([]); // the fault was used by this download
   });
