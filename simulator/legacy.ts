@@ -17,6 +17,8 @@ export const LEGACY_BEHAVIOURS = [
   'no-timelock',
   /** Media never expires on the CDN (no 404/410 for old files). */
   'no-media-expiry',
+  /** Phone-number-addressed 1:1 sends reach contacts migrated to LID addressing (no ack 463 for them). */
+  'no-pn-send-refusal',
 ] as const;
 
 export const legacyBehaviourSchema = z.enum(LEGACY_BEHAVIOURS);

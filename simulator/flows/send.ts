@@ -9,6 +9,7 @@ import type { Account, InboxEntry, LinkedDevice, MessageKind } from '../world/ty
 import { pnJid } from '../world/world.js';
 import { pushToDevice, requireLoggedIn, send } from './context.js';
 import type { Session, SimContext } from './context.js';
+import { pnSendRefusal } from './lid-send.js';
 
 const KIND_BY_FIELD: [keyof proto.IMessage, MessageKind][] = [
   ['conversation', 'text'],
@@ -124,7 +125,7 @@ export const onClientMessage = async (
   const { account, device } = requireLoggedIn(session);
   const id = message.attrs.id ?? '';
   const to = message.attrs.to ?? '';
-  const error = ctx.faults.takeAckError(account.phone);
+  const error = ctx.faults.takeAckError(account.phone) ?? pnSendRefusal(ctx, message);
   await send(
     session,
     node('ack', {
