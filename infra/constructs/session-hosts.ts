@@ -93,6 +93,8 @@ const TABLE_ACCESS: Partial<Record<TableName, readonly string[]>> = {
   ],
   // Browser connections of a session (QR and status frames); gone connections are deleted.
   wsConnections: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+  // The LID <-> phone map: looked up per send and receive, written in batches as WhatsApp reveals pairs.
+  lidMappings: ['dynamodb:GetItem', 'dynamodb:BatchWriteItem'],
 };
 
 export class SessionHosts extends Construct {
