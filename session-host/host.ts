@@ -61,6 +61,7 @@ export function defaultMessaging(
     new HostMessaging({
       messages: adapters.messages,
       chats: adapters.chats,
+      lidMappings: adapters.lidMappings,
       events,
       media: adapters.media,
       config: messagingConfig,

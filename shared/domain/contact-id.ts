@@ -6,7 +6,8 @@ import { E164_PATTERN, LID_SERVER, PhoneSchema, USER_SERVER } from './phone.js';
  * migration, the digits of `<lid>@lid`. It does not reveal the phone number; Meta's business-scoped ids are the
  * same idea.
  */
-export const LidSchema = z.string().regex(/^\d{1,24}$/, 'must be a LID: the digits of <lid>@lid');
+const LID_PATTERN = /^\d{1,24}$/;
+export const LidSchema = z.string().regex(LID_PATTERN, 'must be a LID: the digits of <lid>@lid');
 export type Lid = z.infer<typeof LidSchema>;
 
 /**
@@ -39,10 +40,11 @@ const LID_CHAT_PREFIX = 'lid:';
 export const ChatKeySchema = z
   .string()
   .refine(
-    (s) => E164_PATTERN.test(s) || LidSchema.safeParse(s.slice(LID_CHAT_PREFIX.length)).success,
-    'must be an E.164 phone number (+15551234567) or lid:<digits> for a contact known only by LID',
-  )
-  .refine((s) => E164_PATTERN.test(s) || s.startsWith(LID_CHAT_PREFIX), 'must start with + or lid:');
+    (s) =>
+      E164_PATTERN.test(s) ||
+      (s.startsWith(LID_CHAT_PREFIX) && LID_PATTERN.test(s.slice(LID_CHAT_PREFIX.length))),
+    'must be an E.164 phone number (+15551234567), or lid:<digits> for a contact known only by LID',
+  );
 
 /** The chat jid a chat key names: the phone-number jid, or the LID jid for a LID-only contact. */
 export function chatKeyToJid(key: string): string {

@@ -8,6 +8,7 @@ import type { Account, Contact, LinkedDevice, MessageKind, OutboxEntry } from '.
 import { pnJid } from '../world/world.js';
 import { newMessageId, pushToDevice } from './context.js';
 import type { SimContext } from './context.js';
+import { contactSenderAttrs } from './lid-addressing.js';
 
 /**
  * Encrypts `message` from a simulated phone (`peer`) to one linked device and pushes it (or queues it offline).
@@ -213,7 +214,8 @@ const deliverToDevices = async (
       account,
       device,
       message,
-      { id: entry.id, from: pnJid(contact.phone), type: stanzaType, notify: contact.name },
+      // w-identity: LID-addressed contacts send from their LID (simulator/flows/lid-addressing.ts).
+      { id: entry.id, ...contactSenderAttrs(contact), type: stanzaType, notify: contact.name },
       encAttrs,
     );
   }

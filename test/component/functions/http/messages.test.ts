@@ -332,7 +332,7 @@ describe('history and chats', () => {
       sessionId: sid,
       direction: 'inbound',
       chatJid: phoneToJid('+15552220002'),
-      from: '+15552220002',
+      from: { phone: '+15552220002' },
       type: 'text',
       content: { type: 'text', text: { body: 'hi from dave' } },
       status: 'delivered',

@@ -124,6 +124,7 @@ export async function startMessagingWorld(
   const messaging = new HostMessaging({
     messages: repos.messages,
     chats: repos.chats,
+    lidMappings: repos.lidMappings,
     events: bus,
     media,
     config,
@@ -199,6 +200,7 @@ export function attachOnAnotherHost(
   const messaging = new HostMessaging({
     messages: world.repos.messages,
     chats: world.repos.chats,
+    lidMappings: world.repos.lidMappings,
     events: overrides.events ?? world.bus,
     media: overrides.media ?? world.media,
     config: { ...world.config, ...overrides.config },
