@@ -19,10 +19,7 @@ export interface InboundParties {
   readonly from?: ContactId;
 }
 
-type AltKey = WAMessageKey & { remoteJidAlt?: string | null; participantAlt?: string | null };
-
-export async function inboundParties(map: SessionLidMap, key: WAMessageKey): Promise<InboundParties> {
-  const k = key as AltKey;
+export async function inboundParties(map: SessionLidMap, k: WAMessageKey): Promise<InboundParties> {
   const remoteJid = k.remoteJid ?? '';
   const participant = k.participant || undefined; // Baileys gives "" in one-to-one chats
   const oneToOne = participant === undefined;
