@@ -25,6 +25,7 @@ import type { DataKeyProvider } from '../shared/ports/data-key-provider.js';
 import type { EventBus } from '../shared/ports/event-bus.js';
 import type { EventOutboxRepository } from '../shared/ports/event-outbox-repository.js';
 import type { HostCommandQueue } from '../shared/ports/host-command-queue.js';
+import type { LidMappingRepository } from '../shared/ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../shared/ports/message-repository.js';
 import type { SessionRepository } from '../shared/ports/session-repository.js';
 import type { WsPusher } from '../shared/ports/ws-pusher.js';
@@ -36,6 +37,7 @@ export interface HostAdapters {
   readonly sessions: SessionRepository;
   readonly messages: MessageRepository;
   readonly chats: ChatRepository;
+  readonly lidMappings: LidMappingRepository;
   readonly credentials: BlobStore;
   readonly media: BlobStore;
   readonly commandQueue: HostCommandQueue;
@@ -97,6 +99,7 @@ export function composeHostAdapters(
     sessions: repositories.sessions,
     messages: repositories.messages,
     chats: repositories.chats,
+    lidMappings: repositories.lidMappings,
     credentials: S3EncryptedBlobStore.forCredentials(app, clients.s3, provider),
     media,
     commandQueue: new SqsHostCommandQueue({

@@ -67,6 +67,7 @@ export function defaultMessaging(
     new HostMessaging({
       messages: adapters.messages,
       chats: adapters.chats,
+      lidMappings: adapters.lidMappings,
       events,
       outbox,
       media: adapters.media,

@@ -19,6 +19,8 @@ export const LEGACY_BEHAVIOURS = [
   'no-media-expiry',
   /** Retry receipts come from the contact's phone-number jid, never from its LID device. */
   'no-lid-retry-receipts',
+  /** Phone-number-addressed 1:1 sends reach contacts migrated to LID addressing (no ack 463 for them). */
+  'no-pn-send-refusal',
 ] as const;
 
 export const legacyBehaviourSchema = z.enum(LEGACY_BEHAVIOURS);

@@ -1,7 +1,7 @@
 /** Path and query schemas shared by the control plane's routes (also rendered into the OpenAPI document). */
 import { z } from 'zod';
+import { ChatKeySchema } from '../../shared/domain/contact-id.js';
 import { IdSchema } from '../../shared/domain/ids.js';
-import { PhoneSchema } from '../../shared/domain/phone.js';
 
 export const SessionPathSchema = z.object({ sessionId: IdSchema });
 export const MessagePathSchema = z.object({ sessionId: IdSchema, messageId: IdSchema });
@@ -14,7 +14,9 @@ export const PageQuerySchema = z.object({
 });
 
 export const HistoryQuerySchema = PageQuerySchema.extend({
-  chat: PhoneSchema.optional().describe("Only this chat's messages (the contact's E.164 number)"),
+  chat: ChatKeySchema.optional().describe(
+    "Only this chat's messages: the contact's E.164 number, or lid:<digits> for a contact known only by LID",
+  ),
   order: z
     .enum(['newest', 'oldest'])
     .default('newest')

@@ -95,6 +95,8 @@ const TABLE_ACCESS: Partial<Record<TableName, readonly string[]>> = {
   wsConnections: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
   // The event outbox: store before publishing, remove once published, read a session's leftovers back.
   eventOutbox: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+  // The LID <-> phone map: looked up per send and receive, written in batches as WhatsApp reveals pairs.
+  lidMappings: ['dynamodb:GetItem', 'dynamodb:BatchWriteItem'],
 };
 
 export class SessionHosts extends Construct {

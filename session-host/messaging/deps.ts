@@ -6,6 +6,7 @@ import type { WASocket } from '@whiskeysockets/baileys';
 import type { BlobStore } from '../../shared/ports/blob-store.js';
 import type { ChatRepository } from '../../shared/ports/chat-repository.js';
 import type { EventBus } from '../../shared/ports/event-bus.js';
+import type { LidMappingRepository } from '../../shared/ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../../shared/ports/message-repository.js';
 import type { ReachoutGate } from '../compat/timelock.js';
 import type { HostLogger } from '../logger.js';
@@ -17,6 +18,8 @@ export type MessagingLogger = Pick<HostLogger, 'debug' | 'info' | 'warn' | 'erro
 export interface MessagingDeps {
   readonly messages: MessageRepository;
   readonly chats: ChatRepository;
+  /** Each session's LID <-> phone map (session-host/compat/lid-map.ts). */
+  readonly lidMappings: LidMappingRepository;
   /** host-core hands a batching bus; publishing failures are logged, never thrown into a flow. */
   readonly events: EventBus;
   /**

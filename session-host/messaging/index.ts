@@ -6,6 +6,7 @@
 import type { BaileysEventMap, proto, WAMessageKey } from '@whiskeysockets/baileys';
 import PQueue from 'p-queue';
 import { isId } from '../../shared/domain/ids.js';
+import { SessionLidMap } from '../compat/lid-map.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { listBacklog } from './drain.js';
 import { ReceiptTracker } from './receipts.js';
@@ -87,11 +88,14 @@ export class HostMessaging {
     let detached = false;
     let moreBacklog = false;
 
+    const lidMap = new SessionLidMap(deps.lidMappings, session, log);
+    const stopLearningLids = lidMap.listen();
     const ctx: SendContext = {
       deps,
       session,
       knownRecipients: new Set(),
       recentWaIds: new Map(),
+      lidMap,
       isDetached: () => detached,
       keepSent: (messageId, waMessageId, sent) =>
         this.#sent.record(session.sessionId, messageId, waMessageId, sent?.message),
@@ -121,7 +125,7 @@ export class HostMessaging {
       },
     });
 
-    const receiver = new MessageReceiver(deps, session, this.#outbox, this.#downloads);
+    const receiver = new MessageReceiver(deps, session, this.#outbox, lidMap, this.#downloads);
     const receipts = new ReceiptTracker(deps, session, {
       recentMessageId: (waMessageId) => ctx.recentWaIds.get(waMessageId),
       sendSettled: async (messageId) => {
@@ -181,6 +185,7 @@ export class HostMessaging {
         ev.off('messages.upsert', onUpsert);
         ev.off('messages.update', onUpdate);
         ev.off('message-receipt.update', onReceipt);
+        stopLearningLids();
         if (this.#attached.get(session.sessionId) === handle) this.#attached.delete(session.sessionId);
       },
       idle: async () => {

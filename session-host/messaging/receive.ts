@@ -22,7 +22,9 @@ import type PQueue from 'p-queue';
 import { newId, nowIso } from '../../shared/domain/ids.js';
 import type { Message, MessageContent } from '../../shared/domain/message.js';
 import { messagePreview } from '../../shared/domain/message.js';
-import { isBroadcastJid, isLidJid, jidToPhone, normalizeJid } from '../../shared/domain/phone.js';
+import { isBroadcastJid, jidToPhone } from '../../shared/domain/phone.js';
+import type { SessionLidMap } from '../compat/lid-map.js';
+import { inboundParties } from '../compat/lid-sender.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { reactionTargetWaId, toInboundContent } from './inbound-content.js';
 import { isInboundMedia, withInboundMedia } from './media-download.js';
@@ -38,6 +40,8 @@ export class MessageReceiver {
     private readonly deps: MessagingDeps,
     private readonly session: AttachedSession,
     private readonly outbox: ReceivedOutbox,
+    /** Who a LID-addressed sender is, and what the stanza revealed (session-host/compat/lid-sender.ts). */
+    private readonly lidMap: SessionLidMap,
     /** The host's media download queue (shared by its sessions, bounded by `mediaDownloadConcurrency`). */
     private readonly downloads?: PQueue,
   ) {}
@@ -109,12 +113,10 @@ export class MessageReceiver {
     try {
       if (await messages.findByWaMessageId(sessionId, waMessageId)) return null;
 
-      // Baileys 7 may address a chat by LID and give the phone-number jid beside it.
-      const alt = (m.key as { remoteJidAlt?: string }).remoteJidAlt;
-      const chatJid = normalizeJid(isLidJid(remoteJid) && alt ? alt : remoteJid);
       const participant = m.key.participant || undefined; // Baileys gives "" in one-to-one chats
-      const senderJid = normalizeJid(participant ?? chatJid);
-      const from = jidToPhone(senderJid) ?? undefined;
+      const { chatJid, senderJid, from } = await inboundParties(this.lidMap, m.key);
+      const chatPhone = jidToPhone(chatJid) ?? undefined;
+      const chatLid = participant === undefined ? from?.lid : undefined;
       const quoted =
         parsed.quotedWaId !== undefined && parsed.content.type !== 'reaction'
           ? await messages.findByWaMessageId(sessionId, parsed.quotedWaId)
@@ -158,7 +160,8 @@ export class MessageReceiver {
           tenantId,
           sessionId,
           chatJid,
-          ...(jidToPhone(chatJid) ? { phone: jidToPhone(chatJid)! } : {}),
+          ...(chatPhone !== undefined ? { phone: chatPhone } : {}),
+          ...(chatLid !== undefined ? { lid: chatLid } : {}),
           ...(m.pushName && participant === undefined ? { name: m.pushName } : {}),
           lastMessage: {
             id: message.id,

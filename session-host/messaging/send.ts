@@ -19,6 +19,8 @@ import { nowIso } from '../../shared/domain/ids.js';
 import type { Message, MessageError } from '../../shared/domain/message.js';
 import { messagePreview } from '../../shared/domain/message.js';
 import { phoneToJid } from '../../shared/domain/phone.js';
+import type { SessionLidMap } from '../compat/lid-map.js';
+import { sendJidFor } from '../compat/lid-send.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { loadMedia } from './media-fetch.js';
 import { SendFailure } from './send-failure.js';
@@ -45,6 +47,8 @@ export interface SendContext {
   readonly knownRecipients: Set<string>;
   /** WhatsApp id -> our id for this process's recent sends: receipts can beat the `byWaId` index. */
   readonly recentWaIds: Map<string, string>;
+  /** The session's LID <-> phone map: migrated contacts are addressed by LID. */
+  readonly lidMap: SessionLidMap;
   readonly isDetached: () => boolean;
   /** Keeps the proto Baileys sent, to answer retry receipts (session-host/compat/retry-receipts.ts). */
   readonly keepSent?: (messageId: string, waMessageId: string, sent: WAMessage | undefined) => Promise<void>;
@@ -82,8 +86,8 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
   try {
     if (message.to === undefined)
       throw new SendFailure('bad_recipient', 'the message has no recipient number');
-    const jid = phoneToJid(message.to);
-    await ensureOnWhatsApp(ctx, jid, message.to);
+    await ensureOnWhatsApp(ctx, phoneToJid(message.to), message.to);
+    const jid = await sendJidFor(ctx.lidMap, message.to);
     await refuseWhileTimelocked(ctx, jid, message.chatJid);
     const built = await toBaileysSend(message, {
       loadMedia: (source) =>

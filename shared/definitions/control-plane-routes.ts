@@ -80,7 +80,13 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     handler: 'handler',
     auth: 'apiKey',
     access: {
-      tables: { sessions: 'readWrite', messages: 'readWrite', chats: 'readWrite', tenants: 'readWrite' },
+      tables: {
+        sessions: 'readWrite',
+        messages: 'readWrite',
+        chats: 'readWrite',
+        tenants: 'readWrite',
+        lidMappings: 'readWrite',
+      },
       hostCommands: true,
       blobs: 'readWrite',
       media: 'delete',

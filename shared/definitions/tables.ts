@@ -42,6 +42,7 @@ export const TABLE_NAMES = [
   'hosts',
   'rateLimits',
   'eventOutbox',
+  'lidMappings',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -147,6 +148,16 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     sortKey: s('eventId'),
     globalIndexes: [],
     ttlAttribute: 'expiresAt',
+  },
+  /**
+   * Per session, what WhatsApp revealed of LID <-> phone: `idKey` `pn#<E.164>` and `lid#<digits>`, both items
+   * holding the pair, so a send (phone -> LID) and a receive (LID -> phone) are each one GetItem.
+   */
+  lidMappings: {
+    logicalName: 'lidMappings',
+    partitionKey: s('sessionId'),
+    sortKey: s('idKey'),
+    globalIndexes: [],
   },
 };
 

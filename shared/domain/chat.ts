@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LidSchema } from './contact-id.js';
 import { IdSchema, TimestampSchema } from './ids.js';
 import { DirectionSchema, MessageTypeSchema } from './message.js';
 import { PhoneSchema } from './phone.js';
@@ -21,6 +22,8 @@ export const ChatSchema = z.object({
   chatJid: z.string().min(3),
   /** Absent for groups and LID-only contacts. */
   phone: PhoneSchema.optional(),
+  /** The contact's LID (digits of `<lid>@lid`) when known; a LID-only contact's chat is `<lid>@lid`. */
+  lid: LidSchema.optional(),
   name: z.string().optional(),
   lastMessage: ChatLastMessageSchema,
   unreadCount: z.number().int().nonnegative(),

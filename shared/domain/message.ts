@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ContactIdSchema } from './contact-id.js';
 import { IdSchema, TimestampSchema } from './ids.js';
 import { PhoneSchema } from './phone.js';
 
@@ -264,9 +265,13 @@ export const MessageSchema = z
     direction: DirectionSchema,
     /** Normalised chat jid (no device part); a group jid for group messages. */
     chatJid: z.string().min(3),
+    /** Outbound: the E.164 number the tenant sent to (the host may have addressed the contact's LID). */
     to: PhoneSchema.optional(),
-    /** Absent when the sender hides behind a LID. */
-    from: PhoneSchema.optional(),
+    /**
+     * Inbound: who wrote it, by phone number and/or LID, whichever WhatsApp revealed (a LID-only contact hides
+     * its number). Absent only for a sender that is neither (a newsletter, say).
+     */
+    from: ContactIdSchema.optional(),
     /** Inbound only: who wrote it (the participant in a group). */
     senderJid: z.string().optional(),
     pushName: z.string().optional(),
@@ -292,7 +297,7 @@ export const InboundMessageSummarySchema = z.object({
   id: IdSchema,
   waMessageId: z.string().min(1),
   chatJid: z.string().min(3),
-  from: PhoneSchema.optional(),
+  from: ContactIdSchema.optional(),
   senderJid: z.string().optional(),
   pushName: z.string().optional(),
   type: MessageTypeSchema,

@@ -10,6 +10,7 @@ export interface RecordChatMessageInput {
   readonly sessionId: string;
   readonly chatJid: string;
   readonly phone?: string;
+  readonly lid?: string;
   readonly name?: string;
   readonly lastMessage: ChatLastMessage;
 }

@@ -13,6 +13,7 @@ import {
   type SendMessageRequest,
   type SendMessageResponse,
 } from '../domain/message.js';
+import { chatKeyToJid } from '../domain/contact-id.js';
 import { phoneToJid } from '../domain/phone.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
@@ -158,7 +159,7 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
 }
 
 export interface HistoryQuery extends PageRequest {
-  /** E.164: only this chat's messages. Without it, the whole session's. */
+  /** E.164, or `lid:<digits>` for a LID-only contact: only this chat's messages. Without it, the whole session's. */
   readonly chat?: string;
   readonly order?: 'newest' | 'oldest';
 }
@@ -174,7 +175,7 @@ export async function listMessages(
   const result =
     query.chat === undefined
       ? await deps.repos.messages.listBySession(sessionId, page)
-      : await deps.repos.messages.listByChat(sessionId, phoneToJid(query.chat), {
+      : await deps.repos.messages.listByChat(sessionId, chatKeyToJid(query.chat), {
           ...page,
           direction: query.order === 'oldest' ? 'forward' : 'backward',
         });

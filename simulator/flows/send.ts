@@ -11,6 +11,7 @@ import { pushToDevice, requireLoggedIn, send } from './context.js';
 import type { Session, SimContext } from './context.js';
 import { reachoutRefusal } from './timelock.js';
 import { interceptContactCopy } from './retry-receipts.js';
+import { pnSendRefusal } from './lid-send.js';
 
 const KIND_BY_FIELD: [keyof proto.IMessage, MessageKind][] = [
   ['conversation', 'text'],
@@ -126,7 +127,10 @@ export const onClientMessage = async (
   const { account, device } = requireLoggedIn(session);
   const id = message.attrs.id ?? '';
   const to = message.attrs.to ?? '';
-  const error = ctx.faults.takeAckError(account.phone) ?? reachoutRefusal(ctx, account, message);
+  const error =
+    ctx.faults.takeAckError(account.phone) ??
+    pnSendRefusal(ctx, message) ??
+    reachoutRefusal(ctx, account, message);
   await send(
     session,
     node('ack', {

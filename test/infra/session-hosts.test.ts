@@ -214,12 +214,20 @@ describe('task role', () => {
     }
   });
 
-  it('reads and writes exactly the sessions, messages, chats, hosts, wsConnections and eventOutbox tables', () => {
+  it('reads and writes exactly the sessions, messages, chats, hosts, wsConnections, eventOutbox and lidMappings tables', () => {
     const statements = statementsOf(taskRoleId()).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('dynamodb:')),
     );
     const granted = new Set(statements.flatMap((s) => resourcesOf(s).map((r) => JSON.stringify(r))));
-    for (const name of ['sessions', 'messages', 'chats', 'hosts', 'wsConnections', 'eventOutbox']) {
+    for (const name of [
+      'sessions',
+      'messages',
+      'chats',
+      'hosts',
+      'wsConnections',
+      'eventOutbox',
+      'lidMappings',
+    ]) {
       expect(granted.has(JSON.stringify(tableArn(name))), name).toBe(true);
     }
     for (const name of [
@@ -240,6 +248,11 @@ describe('task role', () => {
     expect(actionsOf(sessions!)).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:Query']));
     expect(actionsOf(sessions!)).not.toContain('dynamodb:DeleteItem');
     expect(actionsOf(sessions!)).not.toContain('dynamodb:Scan');
+    // The LID map: one GetItem per lookup and batched writes, nothing else.
+    const lidMappings = statements.find((s) =>
+      resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify(tableArn('lidMappings'))),
+    );
+    expect(actionsOf(lidMappings!).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:GetItem']);
   });
 
   it('may only put, delete and query its event outbox items (no scan, no update, no index)', () => {

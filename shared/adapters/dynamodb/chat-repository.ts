@@ -32,7 +32,7 @@ export class DynamoChatRepository implements ChatRepository {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':unread': unread };
     const profile = setClauses(
-      { tenantId: input.tenantId, phone: input.phone, name: input.name },
+      { tenantId: input.tenantId, phone: input.phone, lid: input.lid, name: input.name },
       names,
       values,
     );

@@ -1,5 +1,5 @@
 /**
- * Deletes a session's messages and chats: both tables are partitioned by `sessionId`, so each is a query and
+ * Deletes a session's messages, chats and LID mappings: the tables are partitioned by `sessionId`, so each is a query and
  * 25-item batch deletes, with DynamoDB's unprocessed items retried (with a short backoff). Message pages also
  * read `direction` and `content`, to hand the incoming files they name to `beforeDelete` first.
  */
@@ -25,6 +25,8 @@ export class DynamoSessionRecordsEraser implements SessionRecordsEraser {
         options.beforeDelete ? options.beforeDelete(items.flatMap(inboundMediaId)) : Promise.resolve(),
     );
     const chats = await this.eraseTable(tableName(this.ctx, 'chats'), sessionId, 'chatJid');
+    // What the account revealed of its contacts' numbers goes with the session (not counted: not a record).
+    await this.eraseTable(tableName(this.ctx, 'lidMappings'), sessionId, 'idKey');
     return { messages, chats };
   }
 

@@ -9,7 +9,13 @@ type Problem = {
   detail: string;
   errors?: { pointer?: string; field?: string }[];
 };
-type MessageView = { id: string; status: string; statusHistory: { status: string }[]; chatJid: string };
+type MessageView = {
+  id: string;
+  status: string;
+  statusHistory: { status: string }[];
+  chatJid: string;
+  from?: { phone?: string; lid?: string };
+};
 
 let api: ApiHarness;
 let tenant: TenantHandle;
@@ -332,7 +338,7 @@ describe('history and chats', () => {
       sessionId: sid,
       direction: 'inbound',
       chatJid: phoneToJid('+15552220002'),
-      from: '+15552220002',
+      from: { phone: '+15552220002' },
       type: 'text',
       content: { type: 'text', text: { body: 'hi from dave' } },
       status: 'delivered',
@@ -362,6 +368,38 @@ describe('history and chats', () => {
       ['+15552220001', 0, 'to carol'],
     ]);
     expect(reply.body.items[0]).not.toHaveProperty('tenantId');
+  });
+
+  it('a contact known only by LID: its message names {lid}, its chat is ?chat=lid:<digits>', async () => {
+    const sid = await newSession(tenant.key);
+    const at = nowIso();
+    // As a session host stores a message from a contact whose number WhatsApp hides.
+    const { message } = await api.repos.messages.create({
+      id: newId(),
+      tenantId: tenant.tenantId,
+      sessionId: sid,
+      direction: 'inbound',
+      chatJid: '201234567890123@lid',
+      from: { lid: '201234567890123' },
+      senderJid: '201234567890123@lid',
+      type: 'text',
+      content: { type: 'text', text: { body: 'number hidden' } },
+      status: 'delivered',
+      statusHistory: [{ status: 'delivered', at }],
+      createdAt: at,
+      updatedAt: at,
+    });
+    const byLid = await api.call<{ items: MessageView[] }>(
+      'GET',
+      `/v1/sessions/${sid}/messages?chat=lid:201234567890123`,
+      { key: tenant.key },
+    );
+    expect(byLid.status).toBe(200);
+    expect(byLid.body.items.map((m) => [m.id, m.from])).toEqual([[message.id, { lid: '201234567890123' }]]);
+    const badLid = await api.call<Problem>('GET', `/v1/sessions/${sid}/messages?chat=lid:12ab`, {
+      key: tenant.key,
+    });
+    expect(badLid.status).toBe(400);
   });
 
   it('reads one message with its status history; another tenant gets a 404', async () => {

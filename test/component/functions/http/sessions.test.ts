@@ -403,7 +403,7 @@ describe('delete', () => {
       sessionId: session.id,
       direction: 'inbound',
       chatJid: '15551234567@s.whatsapp.net',
-      from: '+15551234567',
+      from: { phone: '+15551234567' },
       waMessageId: 'WA-PHOTO-1',
       type: 'image',
       content: { type: 'image', image: { mediaId: received.body.id, mimeType: 'image/jpeg' } },

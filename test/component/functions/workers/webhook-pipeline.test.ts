@@ -127,7 +127,7 @@ describe('webhook pipeline', () => {
           id: '01M88Q4TX5VQZXFJ3EW30V6H29',
           waMessageId: '3EB0C767D71D2A3F4A1B',
           chatJid: '15551234567@s.whatsapp.net',
-          from: '+15551234567',
+          from: { phone: '+15551234567' },
           type: 'text',
           content: { type: 'text', text: { body: 'Hi, is my order ready?' } },
           createdAt: new Date().toISOString(),

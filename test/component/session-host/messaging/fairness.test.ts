@@ -66,6 +66,7 @@ describe('scheduling across sessions', () => {
     const paced = new HostMessaging({
       messages: world.repos.messages,
       chats: world.repos.chats,
+      lidMappings: world.repos.lidMappings,
       events: world.bus,
       media: world.media,
       // A gap far longer than this test runs: a second send of the paced session cannot happen in it.

@@ -79,7 +79,7 @@ describe('incoming media is downloaded into the media bucket (HostMessaging on a
     expect(image).toMatchObject({
       direction: 'inbound',
       chatJid: CAROL_JID,
-      from: CAROL,
+      from: { phone: CAROL },
       type: 'image',
       content: {
         type: 'image',

@@ -83,6 +83,9 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
   /** A host that dies after storing a message and before its event batch leaves: publishes never complete. */
   const crashingBus: EventBus = { publish: () => new Promise<void>(() => undefined) };
 
+  /** Carol's LID, which the session learned (history sync, the lookup before our first send to her). */
+  const carolLid = (): string | undefined => world.sim.getContact(CAROL)?.lid.split('@')[0];
+
   beforeAll(async () => {
     world = await startMessagingWorld();
     world.sim.addContact(CAROL, 'Carol');
@@ -106,7 +109,7 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
     expect(first).toMatchObject({
       direction: 'inbound',
       chatJid: CAROL_JID,
-      from: CAROL,
+      from: { phone: CAROL, lid: carolLid() },
       senderJid: CAROL_JID,
       pushName: 'Carol',
       type: 'text',
@@ -135,7 +138,7 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
         id: first.id,
         waMessageId: hello.id,
         chatJid: CAROL_JID,
-        from: CAROL,
+        from: { phone: CAROL, lid: carolLid() },
         senderJid: CAROL_JID,
         pushName: 'Carol',
         type: 'text',

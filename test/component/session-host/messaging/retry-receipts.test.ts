@@ -123,7 +123,7 @@ describe('retry receipts answered by the session host', () => {
       id: newId(),
       direction: 'inbound',
       to: undefined,
-      from: ALICE,
+      from: { phone: ALICE },
       status: 'delivered',
       statusHistory: [{ status: 'delivered', at }],
       waMessageId: '3EB0ABCDEF0123456789AB',
@@ -193,6 +193,7 @@ describe('retry receipts answered by the session host', () => {
     const other = new HostMessaging({
       messages: world.repos.messages,
       chats: world.repos.chats,
+      lidMappings: world.repos.lidMappings,
       events: world.bus,
       media: world.media,
       config: world.config,

@@ -130,6 +130,7 @@ export async function startMessagingWorld(
   const messaging = new HostMessaging({
     messages: repos.messages,
     chats: repos.chats,
+    lidMappings: repos.lidMappings,
     events: bus,
     media,
     config,
@@ -211,6 +212,7 @@ export function attachOnAnotherHost(
   const messaging = new HostMessaging({
     messages: world.repos.messages,
     chats: world.repos.chats,
+    lidMappings: world.repos.lidMappings,
     events: overrides.events ?? world.bus,
     ...(overrides.outbox ? { outbox: overrides.outbox } : {}),
     media: overrides.media ?? world.media,

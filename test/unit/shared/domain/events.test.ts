@@ -48,7 +48,7 @@ describe('event catalog', () => {
           id: messageId,
           waMessageId: '3EB0C767D71D2A3F4A1B',
           chatJid: '15551234567@s.whatsapp.net',
-          from: '+15551234567',
+          from: { phone: '+15551234567' },
           pushName: 'Ann',
           type: 'text',
           content: { type: 'text', text: { body: 'hello' } },

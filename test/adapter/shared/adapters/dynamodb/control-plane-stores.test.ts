@@ -113,11 +113,12 @@ describe('DynamoSessionRecordsEraser', () => {
     const sessionId = newId();
     const tenantId = newId();
     const at = nowIso();
-    const from = '+15550001234';
+    const phone = '+15550001234';
+    const from = { phone };
     const base = {
       tenantId,
       sessionId,
-      chatJid: phoneToJid(from),
+      chatJid: phoneToJid(phone),
       statusHistory: [{ status: 'delivered' as const, at }],
       status: 'delivered' as const,
       createdAt: at,
@@ -158,7 +159,7 @@ describe('DynamoSessionRecordsEraser', () => {
       ...base,
       id: newId(),
       direction: 'outbound',
-      to: from,
+      to: phone,
       type: 'image',
       content: { type: 'image', image: { mediaId: uploadedId } },
     });

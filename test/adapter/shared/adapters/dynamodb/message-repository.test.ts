@@ -188,7 +188,7 @@ describe('DynamoMessageRepository', () => {
       outbound(sessionId, {
         direction: 'inbound',
         to: undefined,
-        from: '+15557654321',
+        from: { phone: '+15557654321' },
         status: 'delivered',
         statusHistory: [{ status: 'delivered', at: at(s) }],
         waMessageId: `WA${uid()}`,
