@@ -122,6 +122,19 @@ export async function requestPairingCode(
   if (session.desired !== 'running') {
     throw new ConflictError(`Session ${sessionId} is stopped (${session.status}); it cannot pair`);
   }
+  // One outstanding code per session: WhatsApp serves one code request per companion at a time, and the host
+  // stops showing QRs while a code is being typed. The same phone gets the code in force back; another phone
+  // is told at once (a host would never answer it, and the caller would wait for a timeout).
+  const outstanding = session.status === 'pairing' ? session.pairingCode : undefined;
+  if (outstanding && Date.parse(outstanding.expiresAt) > deps.now()) {
+    if (outstanding.phone === phone) {
+      return { code: outstanding.code, phone: outstanding.phone, expiresAt: outstanding.expiresAt };
+    }
+    throw new ConflictError(
+      `Session ${sessionId} is waiting for the pairing code of ${outstanding.phone} until ${outstanding.expiresAt}; ` +
+        'wait for it to expire, or log the session out to start over',
+    );
+  }
   const requestId = newId(deps.now());
   const outcome = await deps.doorbell.ring(session, {
     type: 'session.pairing-code',

@@ -156,6 +156,47 @@ describe('requestPairingCode', () => {
   });
 });
 
+describe('requestPairingCode with a code outstanding', () => {
+  const outstanding = (w: ReturnType<typeof world>, expiresAt: string) => {
+    const s = w.sessions.get(w.id)!;
+    w.sessions.set(w.id, {
+      ...s,
+      status: 'pairing',
+      pairingCode: { code: 'ABCD1234', phone: '+15551234567', requestId: 'r1', expiresAt },
+    });
+  };
+
+  it('gives the same phone the code in force, without asking the host again', async () => {
+    const w = world({ owner: 'h1' });
+    outstanding(w, new Date(2e12).toISOString());
+    const result = await requestPairingCode(w.deps, tenantId, w.id, '+15551234567');
+    expect(result).toEqual({
+      code: 'ABCD1234',
+      phone: '+15551234567',
+      expiresAt: new Date(2e12).toISOString(),
+    });
+    expect(w.rung).toHaveLength(0);
+  });
+
+  it('refuses another phone at once with a 409 naming the outstanding one', async () => {
+    const w = world({ owner: 'h1' });
+    outstanding(w, new Date(2e12).toISOString());
+    const attempt = requestPairingCode(w.deps, tenantId, w.id, '+15557654321');
+    await expect(attempt).rejects.toBeInstanceOf(ConflictError);
+    await expect(attempt).rejects.toThrow(/waiting for the pairing code of \+15551234567/);
+    expect(w.rung).toHaveLength(0);
+  });
+
+  it('asks the host again once the outstanding code expired', async () => {
+    const w = world({ owner: 'h1' });
+    outstanding(w, new Date(1).toISOString());
+    await expect(requestPairingCode(w.deps, tenantId, w.id, '+15557654321')).rejects.toBeInstanceOf(
+      HostTimeoutError,
+    );
+    expect(w.rung.map((c) => c.type)).toEqual(['session.pairing-code']);
+  });
+});
+
 describe('logoutSession', () => {
   it('with an owner only rings the host; without one stops, marks logged_out and erases credentials', async () => {
     const owned = world({ owner: 'h1' });
