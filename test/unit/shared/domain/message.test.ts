@@ -247,7 +247,7 @@ describe('MessageSchema (record)', () => {
       ...record,
       direction: 'inbound',
       to: undefined,
-      from: to,
+      from: { phone: to },
       senderJid: '15551234567@s.whatsapp.net',
     };
     expect(
