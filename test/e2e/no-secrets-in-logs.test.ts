@@ -14,6 +14,7 @@ import { createHostLogger } from '../../session-host/logger.js';
 import { ApiClient, eventually } from '../support/api-client.js';
 import { type WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver.js';
 import { FAST_HOST_ENV } from '../component/session-host/support.js';
+import { scanApiQr } from '../support/scan-api-qr.js';
 
 const ACCOUNT = '+15550005555';
 const CONTACT = '+15550006666';
@@ -74,22 +75,7 @@ describe('end to end: no key material, API key or webhook secret in the hosts’
     expect(webhook.status).toBe(201);
     const created = await api.post<SessionBody>('/v1/sessions', { name: 'logs' });
     const sessionId = created.body.id;
-    const qr = await eventually(
-      'a QR',
-      async () => {
-        const r = await api.get<{ qr: string }>(`/v1/sessions/${sessionId}/qr`);
-        return r.status === 200 ? r.body.qr : undefined;
-      },
-      60_000,
-    );
-    if ((await sim.scanQr(qr, digits(ACCOUNT))).outcome === 'refreshed') {
-      // Today's companion_reg_refresh (send-and-receive.test.ts asserts it): scan the re-drawn QR.
-      const redrawn = await eventually('the re-drawn QR', async () => {
-        const r = await api.get<{ qr: string }>(`/v1/sessions/${sessionId}/qr`);
-        return r.status === 200 && r.body.qr !== qr ? r.body.qr : undefined;
-      });
-      await sim.scanQr(redrawn, digits(ACCOUNT));
-    }
+    await scanApiQr(sim, api, sessionId, digits(ACCOUNT));
     await eventually(
       'connected',
       async () => {

@@ -19,6 +19,7 @@ import {
   type Receiver,
 } from '../../support/events-stack.js';
 import { FAST_HOST_ENV, freshPhone } from './support.js';
+import { scanApiQr } from '../../support/scan-api-qr.js';
 
 const STRANGER = '+15554639001';
 const CUSTOMER = '+15554639002';
@@ -101,11 +102,7 @@ describe('session host on a timelocked account', () => {
     sim.setReachoutTimelock(digits(account), { active: true, until });
     const created = await api.post<{ id: string }>('/v1/sessions', { name: 'timelocked' });
     sessionId = created.body.id;
-    const qr = await eventually('a QR', async () => {
-      const r = await api.get<{ qr: string }>(`/v1/sessions/${sessionId}/qr`);
-      return r.status === 200 ? r.body.qr : undefined;
-    });
-    await sim.scanQr(qr, digits(account));
+    await scanApiQr(sim, api, sessionId, digits(account));
     await eventually('connected', async () => ((await session()).status === 'connected' ? true : undefined));
   });
 
