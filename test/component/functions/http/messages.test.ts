@@ -40,6 +40,41 @@ const send = (body: unknown, headers: Record<string, string> = {}, sid = session
   });
 
 describe('send validation', () => {
+  const nested = (levels: number): unknown => {
+    let value: unknown = 'leaf';
+    for (let i = 0; i < levels; i += 1) value = { n: value };
+    return value;
+  };
+  it.each([
+    ['9 levels deep', nested(9), 'nested deeper than 8 levels'],
+    ['31 levels deep (past DynamoDB Local, within the body cap)', nested(31), 'nested deeper than 8 levels'],
+    ['10,000 levels deep', nested(10_000), 'nested deeper than 32 levels'],
+    ['65 keys', Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])), 'more than 64 keys'],
+  ])('metadata %s is a 400 naming /metadata and the limit, never a 500', async (_what, metadata, message) => {
+    // JSON.stringify itself recurses; 10,000 levels of {"n":...} are spelled out as text instead.
+    const body = _what.startsWith('10,000')
+      ? `{"to":"+15551234567","type":"text","text":{"body":"x"},"metadata":${'{"n":'.repeat(10_000)}1${'}'.repeat(10_000)}}`
+      : JSON.stringify({ ...text('+15551234567'), metadata });
+    const reply = await api.call<Problem & { errors: { pointer: string; message: string }[] }>(
+      'POST',
+      `/v1/sessions/${sessionId}/messages`,
+      { key: tenant.key, rawBody: body, headers: { 'content-type': 'application/json' } },
+    );
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors).toContainEqual(
+      expect.objectContaining({ pointer: '/metadata', message: expect.stringContaining(message) }),
+    );
+  });
+
+  it('metadata 8 levels deep with 64 keys is accepted', async () => {
+    const metadata = {
+      ...(nested(8) as object),
+      ...Object.fromEntries(Array.from({ length: 56 }, (_, i) => [`k${i}`, i])),
+    };
+    const reply = await send({ ...text('+15551234567'), metadata });
+    expect(reply.status).toBe(202);
+  });
+
   it.each([
     ['a number that is not E.164', text('5551234567'), '/to'],
     ['an empty text', text('+15551234567', '   '), '/text/body'],
@@ -60,6 +95,11 @@ describe('send validation', () => {
       'metadata over 2048 bytes',
       { ...text('+15551234567'), metadata: { blob: 'x'.repeat(2100) } },
       '/metadata',
+    ],
+    [
+      'credentials in a media URL',
+      { to: '+15551234567', type: 'image', image: { url: 'https://user:pass@cdn.example.com/a.jpg' } },
+      '/image/url',
     ],
   ])('400 for %s, naming %s', async (_what, body, pointer) => {
     const reply = await send(body);
