@@ -7,7 +7,7 @@ import {
   type CreateApiKeyRequest,
   type Scope,
 } from '../domain/api-key.js';
-import { NotFoundError } from '../domain/errors.js';
+import { ForbiddenError, NotFoundError } from '../domain/errors.js';
 import { newId, nowIso } from '../domain/ids.js';
 import type { CreateTenantRequest, Tenant, TenantWithUsage, UpdateTenantRequest } from '../domain/tenant.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
@@ -88,11 +88,22 @@ export async function updateTenant(
   });
 }
 
+/**
+ * A key mints only keys whose scopes are within its own (`callerScopes`): otherwise `keys:manage` alone would be
+ * full access in disguise. 403 naming every scope refused.
+ */
 export function createTenantApiKey(
   deps: Deps,
   tenantId: string,
   request: CreateApiKeyRequest,
+  callerScopes: readonly Scope[],
 ): Promise<CreatedApiKey> {
+  const refused = request.scopes.filter((s) => !callerScopes.includes(s));
+  if (refused.length > 0) {
+    throw new ForbiddenError(
+      `This API key cannot grant the scope(s) it does not hold: ${refused.join(', ')}`,
+    );
+  }
   return createApiKey(deps, tenantId, request);
 }
 

@@ -246,6 +246,33 @@ describe('API keys', () => {
     expect(defaults.body.scopes).toContain('messages:send');
   });
 
+  it('a key mints only keys within its own scopes: keys:manage alone cannot widen itself (403 naming them)', async () => {
+    const manager = await api.call<{ key: string }>('POST', '/v1/api-keys', {
+      key: tenant.key,
+      body: { name: 'manager', scopes: ['keys:manage', 'sessions:read'] },
+    });
+    expect(manager.status).toBe(201);
+    const wider = await api.call<Problem>('POST', '/v1/api-keys', {
+      key: manager.body.key,
+      body: { name: 'wider', scopes: ['sessions:read', 'messages:send', 'webhooks:manage'] },
+    });
+    expect(wider.status).toBe(403);
+    expect(wider.body.detail).toContain('messages:send, webhooks:manage');
+    expect(wider.body.detail).not.toContain('sessions:read');
+    // The default scopes are held to the same rule.
+    const defaults = await api.call<Problem>('POST', '/v1/api-keys', {
+      key: manager.body.key,
+      body: { name: 'defaults' },
+    });
+    expect(defaults.status).toBe(403);
+    const within = await api.call<{ scopes: string[] }>('POST', '/v1/api-keys', {
+      key: manager.body.key,
+      body: { name: 'within', scopes: ['sessions:read', 'keys:manage'] },
+    });
+    expect(within.status).toBe(201);
+    expect(within.body.scopes.sort()).toEqual(['keys:manage', 'sessions:read']);
+  });
+
   it('lists keys without the key or its hash', async () => {
     const reply = await api.call<{ items: Record<string, unknown>[] }>('GET', '/v1/api-keys?limit=100', {
       key: tenant.key,
