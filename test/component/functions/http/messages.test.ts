@@ -282,11 +282,12 @@ describe('rate limits', () => {
         expect(reply.body.type).toMatch(/rate-limited$/);
       }
     }
-    // A window edge may fall inside the loop: at most two windows' worth get through.
-    expect(statuses.filter((s) => s === 202).length).toBeLessThanOrEqual(6);
+    // The window slides: no minute edge inside the loop lets more than the limit through.
+    expect(statuses.filter((s) => s === 202)).toHaveLength(3);
     expect(statuses).toContain(429);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-    expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+    // The hits leave the window 60-70 s after their 10 s slice started.
+    expect(Number(retryAfter)).toBeLessThanOrEqual(70);
     const stored = await api.repos.messages.listBySession(sid);
     expect(stored.items).toHaveLength(statuses.filter((s) => s === 202).length);
   });
@@ -303,15 +304,13 @@ describe('rate limits', () => {
       expect(reply.headers.get('ratelimit-limit')).toBe('4');
       const reset = Number(reply.headers.get('ratelimit-reset'));
       expect(reset).toBeGreaterThanOrEqual(1);
-      expect(reset).toBeLessThanOrEqual(60);
+      expect(reset).toBeLessThanOrEqual(70);
       remaining.push(Number(reply.headers.get('ratelimit-remaining')));
     }
-    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(8);
+    // A sliding window: exactly the limit, however the loop falls on minute edges.
+    expect(statuses.filter((s) => s === 200)).toHaveLength(4);
     expect(statuses).toContain(429);
-    // Counting down within a window (a window edge may reset it once in this loop).
-    expect(remaining.length).toBeGreaterThan(0);
-    for (const r of remaining) expect(r).toBeGreaterThanOrEqual(0);
-    expect(remaining.slice(0, 4).some((r, i, all) => i > 0 && r === all[i - 1]! - 1)).toBe(true);
+    expect(remaining).toEqual([3, 2, 1, 0]);
     expect((await api.call('GET', '/v1/sessions', { key: tenant.key })).status).toBe(200);
   });
 });
@@ -359,6 +358,27 @@ describe('history and chats', () => {
     });
     expect(badChat.status).toBe(400);
     expect(badChat.body.errors?.[0]?.field).toBe('chat');
+
+    // A cursor is bound to its list and filter: another chat, another order, another session is a 400.
+    const first = await api.call<{ cursor: string }>(
+      'GET',
+      `/v1/sessions/${sid}/messages?${new URLSearchParams({ chat: ann, limit: '2' })}`,
+      { key: tenant.key },
+    );
+    const other = await newSession(tenant.key);
+    for (const [where, params] of [
+      [sid, { chat: bob }],
+      [sid, { chat: ann, order: 'oldest' }],
+      [sid, {}],
+      [other, { chat: ann }],
+    ] as const) {
+      const q = new URLSearchParams({ ...params, cursor: first.body.cursor });
+      const reply = await api.call<Problem>('GET', `/v1/sessions/${where}/messages?${q}`, {
+        key: tenant.key,
+      });
+      expect(reply.status, q.toString()).toBe(400);
+      expect(reply.body.errors?.[0]?.field).toBe('cursor');
+    }
   });
 
   it('lists chats by latest activity with unread counts and the last message', async () => {
