@@ -6,6 +6,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { createAwsClients, type AwsClients } from '../../shared/adapters/aws/clients.js';
+import { ApiGatewayWsCloser } from '../../shared/adapters/aws/api-gateway-ws-closer.js';
+import { createApiGatewayManagementClient } from '../../shared/adapters/aws/api-gateway-ws-pusher.js';
 import { S3CredentialsEraser } from '../../shared/adapters/aws/s3-credentials-eraser.js';
 import { S3EncryptedBlobStore } from '../../shared/adapters/aws/s3-encrypted-blob-store.js';
 import { SqsHostCommandQueue } from '../../shared/adapters/aws/sqs-host-command-queue.js';
@@ -13,6 +15,7 @@ import { createDynamoRepositories } from '../../shared/adapters/dynamodb/index.j
 import { DynamoIdempotencyStore } from '../../shared/adapters/dynamodb/idempotency-store.js';
 import { DynamoRateLimitCounter } from '../../shared/adapters/dynamodb/rate-limit-counter.js';
 import { DynamoSessionRecordsEraser } from '../../shared/adapters/dynamodb/session-records-eraser.js';
+import { DynamoWsConnectionRepository } from '../../shared/adapters/dynamodb/ws-connection-repository.js';
 import { selectDataKeyProvider } from '../../shared/adapters/select-data-key-provider.js';
 import { loadAppConfig, type AppConfig } from '../../shared/config/app-config.js';
 import { sleep, type ControlPlaneDeps } from '../../shared/services/deps.js';
@@ -28,6 +31,7 @@ let config: AppConfig | undefined;
 let clients: AwsClients | undefined;
 let deps: ControlPlaneDeps | undefined;
 let logger: Logger | undefined;
+let closer: ApiGatewayWsCloser | undefined;
 
 export function appConfig(): AppConfig {
   config ??= loadAppConfig();
@@ -74,6 +78,16 @@ export function controlPlane(): ControlPlaneDeps {
       credentials: new S3CredentialsEraser(aws.s3, cfg.APP_CREDENTIALS_BUCKET),
       records: new DynamoSessionRecordsEraser(ctx),
       media: S3EncryptedBlobStore.forMedia(cfg, aws.s3, selectDataKeyProvider(cfg, aws.kms)),
+      sockets: {
+        // Built on first use: only the suspend path needs APP_WS_CALLBACK_URL and the management API.
+        closeSession: (sessionId) => {
+          closer ??= new ApiGatewayWsCloser(
+            createApiGatewayManagementClient(cfg),
+            new DynamoWsConnectionRepository(ctx),
+          );
+          return closer.closeSession(sessionId);
+        },
+      },
       localMode: cfg.APP_LOCAL_MODE,
       pairingWaitMs: timings.APP_PAIRING_WAIT_MS,
       releaseWaitMs: timings.APP_SESSION_RELEASE_WAIT_MS,
@@ -89,4 +103,5 @@ export function resetRuntime(): void {
   config = undefined;
   clients = undefined;
   deps = undefined;
+  closer = undefined;
 }

@@ -187,6 +187,7 @@ export class ControlPlane extends Construct {
         ...(route.timeoutSeconds === undefined ? {} : { timeout: Duration.seconds(route.timeoutSeconds) }),
       });
       grantRouteAccess(handler.role, route, props.tables, props.routeResources);
+      if (route.access?.closeWebSockets) this.grantManageConnections(handler.role);
       const httpRoute = new apigwv2.HttpRoute(this, `Http${id}Route`, {
         httpApi: this.httpApi,
         routeKey: httpRouteKey(route.routeKey),

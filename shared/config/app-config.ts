@@ -54,6 +54,11 @@ export const AppConfigSchema = z.object({
     .min(1)
     .max(MEDIA_UPLOAD_CEILING_BYTES, `at most ${MEDIA_UPLOAD_CEILING_BYTES} (Lambda's payload limit)`)
     .default(MEDIA_UPLOAD_CEILING_BYTES),
+  /**
+   * Key of the HMAC that seals pagination cursors (`shared/adapters/dynamodb/cursor.ts`), at least 32
+   * characters. Absent: cursors are still bound to their list, tenant and filter, but not sealed against forgery.
+   */
+  APP_CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   APP_SERVICE_NAME: z.string().default('wa-platform'),
   APP_VERSION: z.string().default('0.1.0'),
 });

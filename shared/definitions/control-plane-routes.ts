@@ -22,7 +22,11 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     entry: 'functions/http/tenants/update',
     handler: 'handler',
     auth: 'operator',
-    access: { tables: { tenants: 'readWrite' } },
+    // Suspending closes the tenant's browser WebSockets: its sessions, their connections, DeleteConnection.
+    access: {
+      tables: { tenants: 'readWrite', sessions: 'read', wsConnections: 'readWrite' },
+      closeWebSockets: true,
+    },
   },
   {
     routeKey: 'GET /v1/tenant',

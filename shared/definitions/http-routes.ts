@@ -28,6 +28,8 @@ export interface RouteAccess {
   readonly eventBus?: boolean;
   /** SendMessage on the webhook delivery queue (replays). */
   readonly webhookDelivery?: boolean;
+  /** Closes browser WebSockets: `execute-api:ManageConnections` on the WebSocket API's stage. */
+  readonly closeWebSockets?: boolean;
 }
 
 export interface HttpRouteDefinition {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ContactIdSchema } from './contact-id.js';
+import { describeJsonBounds, jsonBoundsCheck, jsonByteLength, type JsonBounds } from './bounded-json.js';
 import { IdSchema, TimestampSchema } from './ids.js';
 import { PhoneSchema } from './phone.js';
 
@@ -35,16 +36,12 @@ export type Direction = z.infer<typeof DirectionSchema>;
  */
 export const MediaUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  .max(MAX_URL_LENGTH);
-
-/** Infinity for values JSON cannot hold (bigint, cycles), which code, not a client, could pass. */
-function jsonByteLength(value: unknown): number {
-  try {
-    return new TextEncoder().encode(JSON.stringify(value)).byteLength;
-  } catch {
-    return Number.POSITIVE_INFINITY;
-  }
-}
+  .max(MAX_URL_LENGTH)
+  // As for webhook URLs: credentials in a URL end up in logs and caches; a media URL must be fetchable as is.
+  .refine((raw) => {
+    const url = URL.parse(raw);
+    return url === null || (url.username === '' && url.password === '');
+  }, 'must not contain credentials (user:password@)');
 
 /** Free-form JSON the tenant attaches to a send; echoed in every event about that message. */
 export const MetadataSchema = z
@@ -53,6 +50,18 @@ export const MetadataSchema = z
     message: `must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
   });
 export type Metadata = z.infer<typeof MetadataSchema>;
+
+/** What a send may attach: deep or key-heavy JSON would reach DynamoDB (32 levels at most) and every event. */
+export const METADATA_BOUNDS: JsonBounds = { maxDepth: 8, maxKeys: 64, maxBytes: MAX_METADATA_BYTES };
+
+/** `metadata` of a send request: the stored shape within `METADATA_BOUNDS` (a 400 names the bound passed). */
+export const SendMetadataSchema = z
+  .record(z.string(), z.json())
+  .superRefine(jsonBoundsCheck(METADATA_BOUNDS))
+  .meta({
+    description: `Free-form JSON echoed in every event about the message: ${describeJsonBounds(METADATA_BOUNDS)}`,
+    maxProperties: METADATA_BOUNDS.maxKeys,
+  });
 
 const CaptionSchema = z.string().max(MAX_CAPTION_LENGTH);
 const MimeTypeSchema = z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like image/jpeg');
@@ -165,7 +174,7 @@ const sendCommon = {
   to: PhoneSchema,
   /** Our id of the message being quoted. */
   replyTo: IdSchema.optional(),
-  metadata: MetadataSchema.optional(),
+  metadata: SendMetadataSchema.optional(),
 };
 
 /** `POST /v1/sessions/{id}/messages`: one Cloud-API-like shape per type, unknown fields refused. */

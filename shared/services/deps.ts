@@ -1,6 +1,7 @@
 /** Everything the control plane's use cases need; built once per Lambda container by `functions/http/runtime.ts`. */
 import type { Repositories } from '../adapters/dynamodb/index.js';
 import type { BlobStore } from '../ports/blob-store.js';
+import type { WsConnectionCloser } from '../ports/ws-connection-closer.js';
 import type { HostDoorbell } from './host-doorbell.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { RateLimitCounter } from './rate-limit.js';
@@ -15,6 +16,8 @@ export interface ControlPlaneDeps {
   readonly records: SessionRecordsEraser;
   /** The media bucket (envelope-encrypted): uploads and incoming media under `mediaObjectKey`. */
   readonly media: BlobStore;
+  /** Closes browser WebSockets (a suspended tenant's sessions). */
+  readonly sockets: WsConnectionCloser;
   /** Local mode admits loopback media URLs (test media servers run on 127.0.0.1). */
   readonly localMode: boolean;
   /** How long `POST .../pairing-code` waits for the host's code. */

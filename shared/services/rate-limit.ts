@@ -1,38 +1,62 @@
 /**
- * Per-tenant rate limits as fixed one-minute windows (DESIGN.md section 4; limits in `shared/domain/tenant.ts`):
- * the whole API per tenant (`requestsPerMinute`) and sends per session (`sendsPerMinute`, because WhatsApp
- * watches each account's pace). A fixed window lets a client burst up to twice the limit across a window edge;
- * that is accepted in exchange for one conditional write per request.
+ * Per-tenant rate limits over a sliding one-minute window (DESIGN.md section 4; limits in
+ * `shared/domain/tenant.ts`): the whole API per tenant (`requestsPerMinute`) and sends per session
+ * (`sendsPerMinute`, because WhatsApp watches each account's pace).
+ *
+ * The window is cut into slices of ten seconds. A hit in slice k is let through when the slices k-6..k (the
+ * current one and the six before it, so always at least a full minute back) hold fewer than `limit` hits. So
+ * no span of 60 s ever holds more than `limit` hits: no burst of twice the limit across a window edge, which a
+ * fixed window allowed. The counter keeps, per bucket, one running total per slice, each counting the hits of
+ * the slices it looks back on; a hit adds one to the totals of its own slice and the six after it, all in one
+ * conditional write (`RateLimitCounter`).
  */
 import { RateLimitedError } from '../domain/errors.js';
 
 export const RATE_WINDOW_MS = 60_000;
+/** Slices per window: the finer, the closer the lookback stays to one minute (it is 60 to 70 s). */
+export const RATE_WINDOW_SLICES = 6;
 
 export interface RateWindow {
-  /** Epoch ms of the window's start: part of the counter's key. */
-  readonly start: number;
-  /** Epoch ms when the next window opens. */
-  readonly resetAt: number;
+  /** Index of the slice `now` falls in (epoch ms divided by the slice length). */
+  readonly slice: number;
+  readonly sliceMs: number;
+  /** Whole slices counted before the current one. */
+  readonly lookback: number;
 }
 
-export function fixedWindow(now: number, windowMs: number = RATE_WINDOW_MS): RateWindow {
-  const start = Math.floor(now / windowMs) * windowMs;
-  return { start, resetAt: start + windowMs };
+export function slidingWindow(
+  now: number,
+  windowMs: number = RATE_WINDOW_MS,
+  slices: number = RATE_WINDOW_SLICES,
+): RateWindow {
+  const sliceMs = windowMs / slices;
+  return { slice: Math.floor(now / sliceMs), sliceMs, lookback: slices };
+}
+
+/** Epoch ms when slice `slice + offset` starts. */
+export const sliceStart = (window: RateWindow, offset: number): number =>
+  (window.slice + offset) * window.sliceMs;
+
+export interface RateHit {
+  /** Whether this hit was counted (false: the window already held `limit` hits). */
+  readonly counted: boolean;
+  /**
+   * The window's total as it will stand in the current slice and each of the `lookback` slices after it,
+   * counting the hits known so far (this one included when counted): `totals[0]` is the window now.
+   */
+  readonly totals: readonly number[];
 }
 
 export interface RateLimitCounter {
-  /**
-   * Counts one hit in `bucket` for the window, unless the window already holds `limit` hits. Returns the
-   * window's hits including this one, or `null` when it was not counted. Atomic across concurrent callers.
-   */
-  hit(bucket: string, limit: number, window: RateWindow): Promise<number | null>;
+  /** Counts one hit in `bucket` unless the window already holds `limit` hits. Atomic across callers. */
+  hit(bucket: string, limit: number, window: RateWindow): Promise<RateHit>;
 }
 
 /** Where a caller stands in the current window after a counted hit. */
 export interface RateLimitStatus {
   readonly limit: number;
   readonly remaining: number;
-  /** Whole seconds until the window resets (at least 1). */
+  /** Whole seconds until the window next frees a place, as the oldest counted hits leave (at least 1). */
   readonly resetSeconds: number;
 }
 
@@ -53,7 +77,18 @@ export const apiRequestsBucket = (tenantId: string): string => `${tenantId}#api`
 export const sessionSendsBucket = (tenantId: string, sessionId: string): string =>
   `${tenantId}#send#${sessionId}`;
 
-/** Counts the hit and says where the caller stands, or throws a 429 whose `Retry-After` is the time left. */
+/** Seconds from `now` to the first slice whose total is below `threshold` (at least 1). */
+function secondsUntil(hit: RateHit, threshold: number, window: RateWindow, now: number): number {
+  let offset = hit.totals.findIndex((total, i) => i > 0 && total < threshold);
+  // Past the last total every hit known so far has left the window.
+  if (offset === -1) offset = hit.totals.length;
+  return Math.max(1, Math.ceil((sliceStart(window, offset) - now) / 1000));
+}
+
+/**
+ * Counts the hit and says where the caller stands, or throws a 429 whose `Retry-After` is the time until the
+ * window next has room (when the oldest hits that fill it leave).
+ */
 export async function enforceRateLimit(
   counter: RateLimitCounter,
   bucket: string,
@@ -61,13 +96,20 @@ export async function enforceRateLimit(
   what: string,
   now: number = Date.now(),
 ): Promise<RateLimitStatus> {
-  const window = fixedWindow(now);
-  const hits = await counter.hit(bucket, limit, window);
-  const retryAfterSeconds = (window.resetAt - now) / 1000;
-  const resetSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
-  if (hits !== null) return { limit, remaining: Math.max(0, limit - hits), resetSeconds };
+  const window = slidingWindow(now);
+  const hit = await counter.hit(bucket, limit, window);
+  if (hit.counted) {
+    const used = hit.totals[0] ?? limit;
+    // When the window next frees a place: the first slice where the total drops.
+    return {
+      limit,
+      remaining: Math.max(0, limit - used),
+      resetSeconds: secondsUntil(hit, used, window, now),
+    };
+  }
+  const retryAfterSeconds = secondsUntil(hit, limit, window, now);
   throw new RateLimitedError(
     retryAfterSeconds,
-    `${what}: limit of ${limit} per minute reached; retry after ${resetSeconds} s`,
+    `${what}: limit of ${limit} per minute reached; retry after ${retryAfterSeconds} s`,
   );
 }

@@ -7,7 +7,7 @@ import {
   type CreateApiKeyRequest,
   type Scope,
 } from '../domain/api-key.js';
-import { NotFoundError } from '../domain/errors.js';
+import { ForbiddenError, NotFoundError } from '../domain/errors.js';
 import { newId, nowIso } from '../domain/ids.js';
 import type { CreateTenantRequest, Tenant, TenantWithUsage, UpdateTenantRequest } from '../domain/tenant.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
@@ -76,23 +76,56 @@ export async function getTenantWithUsage(deps: Deps, tenantId: string): Promise<
  * Suspends or reactivates a tenant and changes some of its limits (the others stay). API containers cache a
  * tenant for a few seconds (functions/http/tenant-request.ts), so a change is in force everywhere within ~10 s.
  */
+/**
+ * Suspending also closes the tenant's open browser WebSockets at once (its keys stop working through the tenant
+ * guard, but a socket, once open, is not asked again): every session's connections are deleted through the
+ * WebSocket API, so no further frame reaches them.
+ */
 export async function updateTenant(
-  deps: Deps,
+  deps: Deps & Pick<ControlPlaneDeps, 'sockets'>,
   tenantId: string,
   patch: UpdateTenantRequest,
 ): Promise<Tenant> {
   const current = await getTenant(deps, tenantId);
-  return deps.repos.tenants.update(tenantId, {
+  const updated = await deps.repos.tenants.update(tenantId, {
     ...(patch.status === undefined ? {} : { status: patch.status }),
     ...(patch.limits === undefined ? {} : { limits: { ...current.limits, ...patch.limits } }),
   });
+  if (updated.status === 'suspended') await closeTenantSockets(deps, tenantId);
+  return updated;
 }
 
+async function closeTenantSockets(
+  deps: Deps & Pick<ControlPlaneDeps, 'sockets'>,
+  tenantId: string,
+): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await deps.repos.sessions.listByTenant(tenantId, {
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
+    await Promise.all(page.items.map((session) => deps.sockets.closeSession(session.id)));
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+/**
+ * A key mints only keys whose scopes are within its own (`callerScopes`): otherwise `keys:manage` alone would be
+ * full access in disguise. 403 naming every scope refused.
+ */
 export function createTenantApiKey(
   deps: Deps,
   tenantId: string,
   request: CreateApiKeyRequest,
+  callerScopes: readonly Scope[],
 ): Promise<CreatedApiKey> {
+  const refused = request.scopes.filter((s) => !callerScopes.includes(s));
+  if (refused.length > 0) {
+    throw new ForbiddenError(
+      `This API key cannot grant the scope(s) it does not hold: ${refused.join(', ')}`,
+    );
+  }
   return createApiKey(deps, tenantId, request);
 }
 

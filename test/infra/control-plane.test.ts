@@ -217,6 +217,20 @@ describe('HTTP API', () => {
     }
   });
 
+  it('only the tenant update (suspend) may close WebSockets among HTTP routes: ManageConnections on this API, sessions read', () => {
+    const wsApiId = stack.resolve(stack.controlPlane.webSocketApi.apiId) as { Ref: string };
+    for (const route of HTTP_ROUTES) {
+      const statements = policyStatementsOf('http', route.routeKey);
+      const manage = statements.find((s) => s['Action'] === 'execute-api:ManageConnections');
+      if (route.routeKey !== 'PATCH /v1/tenants/{tenantId}') {
+        expect(manage, route.routeKey).toBeUndefined();
+        continue;
+      }
+      expect(JSON.stringify(manage?.['Resource'])).toContain(`"Ref":"${wsApiId.Ref}"`);
+      expect(tablesIn(statements)).toEqual(['sessions', 'tenants', 'wsConnections']);
+    }
+  });
+
   it("routes that wait on a host get a longer timeout than the 10 s default, below API Gateway's 30 s", () => {
     expect(functionFor('http', 'POST /v1/sessions/{sessionId}/pairing-code').Properties['Timeout']).toBe(28);
     expect(functionFor('http', 'GET /v1/sessions').Properties['Timeout']).toBe(10);

@@ -10,7 +10,7 @@ export const handler = httpRouteFor<AuthorizedHttpEvent>()({
   authorize: tenantWith('keys:manage'),
   body: CreateApiKeyRequestSchema,
   handler: async ({ body, auth }) => {
-    const key = await createTenantApiKey(controlPlane(), auth.tenant.id, body);
+    const key = await createTenantApiKey(controlPlane(), auth.tenant.id, body, auth.caller.scopes);
     return created(key, `/v1/api-keys/${key.id}`);
   },
 });

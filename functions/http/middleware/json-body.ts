@@ -4,7 +4,9 @@ import {
   BadRequestError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
+  ValidationError,
 } from '../../../shared/domain/index.js';
+import { MAX_JSON_BODY_DEPTH, findTooDeep } from './json-depth.js';
 
 /**
  * JSON bodies of this API are small (the largest is a send request with 2 KB metadata); media goes by id or
@@ -59,8 +61,8 @@ export function bodyBytes(
 }
 
 /**
- * Reads the body as JSON: base64 is decoded when API Gateway says so, size and content type are checked
- * before parsing, and every failure is a typed error (413, 415, 400), never a crash.
+ * Reads the body as JSON: base64 is decoded when API Gateway says so, size, content type and nesting depth are
+ * checked before parsing, and every failure is a typed error (413, 415, 400), never a crash.
  */
 export function parseJsonBody(event: APIGatewayProxyEventV2, options: JsonBodyOptions = {}): unknown {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_JSON_BODY_BYTES;
@@ -80,6 +82,17 @@ export function parseJsonBody(event: APIGatewayProxyEventV2, options: JsonBodyOp
     text = utf8.decode(bytes);
   } catch {
     throw new BadRequestError('The request body is not valid UTF-8');
+  }
+  // Before the parse: a deep value would overflow the stack of whatever walks it next (zod, marshalling).
+  const tooDeep = findTooDeep(text);
+  if (tooDeep) {
+    throw new ValidationError([
+      {
+        location: 'body',
+        pointer: tooDeep.pointer,
+        message: `nested deeper than ${MAX_JSON_BODY_DEPTH} levels (the request body's limit)`,
+      },
+    ]);
   }
   try {
     return JSON.parse(text) as unknown;

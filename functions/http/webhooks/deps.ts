@@ -9,6 +9,7 @@ export function manageWebhooksDeps(): ManageWebhooksDeps {
     webhooks: rt.repositories.webhooks,
     health: rt.health,
     secrets: rt.secrets,
+    sessions: rt.repositories.sessions,
     localMode: rt.config.APP_LOCAL_MODE,
   };
 }

@@ -52,7 +52,10 @@ export class DynamoApiKeyRepository implements ApiKeyRepository {
   async listByTenant(tenantId: string, page: PageRequest = {}): Promise<Page<ApiKey>> {
     // DynamoDB's own resume key for this index would carry `keyHash`; the cursor holds only the last key id and
     // resumes with a sort-key condition, so no hash ever leaves the platform.
-    const after = decodeCursor(page.cursor, { attributes: [byTenant.sortKey!] })?.keyId;
+    // Bound to the tenant: another tenant's cursor is a 400, not a page of the caller's own keys.
+    const shape = { attributes: [byTenant.sortKey!], binding: { list: 'apiKeys', tenantId } };
+    const secret = this.ctx.config.APP_CURSOR_SECRET;
+    const after = decodeCursor(page.cursor, shape, secret)?.keyId;
     const limit = pageSize(page.limit);
     const out = await this.ctx.dynamo.send(
       new QueryCommand({
@@ -65,7 +68,7 @@ export class DynamoApiKeyRepository implements ApiKeyRepository {
     );
     const items = (out.Items ?? []).map(fromItem);
     const last = items.at(-1);
-    const cursor = out.LastEvaluatedKey && last ? encodeCursor({ keyId: last.id }) : undefined;
+    const cursor = out.LastEvaluatedKey && last ? encodeCursor({ keyId: last.id }, shape, secret) : undefined;
     return cursor ? { items, cursor } : { items };
   }
 

@@ -96,7 +96,7 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
         ExpressionAttributeValues: { ':w': webhookId, ':t': tenantId, ':now': epochSeconds(this.now()) },
         ScanIndexForward: false,
       },
-      { attributes: [def.partitionKey, def.sortKey!], fixed: { webhookId } },
+      { attributes: [def.partitionKey, def.sortKey!], fixed: { webhookId }, binding: { tenantId } },
       page,
       fromItem,
     );

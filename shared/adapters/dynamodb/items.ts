@@ -12,7 +12,7 @@ export type Item = Record<string, unknown>;
 
 export interface DynamoContext {
   readonly dynamo: DynamoDBDocumentClient;
-  readonly config: Pick<AppConfig, 'APP_RESOURCE_PREFIX'>;
+  readonly config: Pick<AppConfig, 'APP_RESOURCE_PREFIX' | 'APP_CURSOR_SECRET'>;
 }
 
 export function tableName(ctx: DynamoContext, table: TableName): string {
@@ -60,7 +60,18 @@ export async function queryPage<T>(
   map: (item: Item) => T,
 ): Promise<Page<T>> {
   const limit = pageSize(request.limit);
-  let startKey: Item | undefined = decodeCursor(request.cursor, shape);
+  // The list a cursor belongs to: table, index and order, on top of the repository's own binding.
+  const bound: CursorShape = {
+    ...shape,
+    binding: {
+      table: input.TableName ?? null,
+      index: input.IndexName ?? null,
+      forward: input.ScanIndexForward ?? true,
+      ...shape.binding,
+    },
+  };
+  const secret = ctx.config.APP_CURSOR_SECRET;
+  let startKey: Item | undefined = decodeCursor(request.cursor, bound, secret);
   const items: T[] = [];
   do {
     const out = await ctx.dynamo.send(
@@ -69,7 +80,7 @@ export async function queryPage<T>(
     for (const item of out.Items ?? []) items.push(map(item));
     startKey = out.LastEvaluatedKey;
   } while (startKey && items.length < limit);
-  const cursor = encodeCursor(startKey);
+  const cursor = encodeCursor(startKey, bound, secret);
   return cursor ? { items, cursor } : { items };
 }
 

@@ -1,11 +1,24 @@
 /**
- * Fixed-window counters in the `rateLimits` table: one item per (bucket, window), incremented with a conditional
- * update so concurrent requests can never count past the limit. Items expire with the TTL a minute after their
- * window; DynamoDB Local never deletes them, which is harmless because a past window's key is never read again.
+ * Sliding-window counters in the `rateLimits` table (`shared/services/rate-limit.ts`): one item per bucket,
+ * with one running total per slice (`s<slice index>`). A hit adds one to the totals of its slice and of the
+ * `lookback` slices after it, removes the totals of slices that have passed, and is refused by the condition
+ * when its slice's total has reached the limit: one conditional update, so concurrent requests can never count
+ * past the limit. The item expires with the TTL once its last total has passed; DynamoDB Local never deletes
+ * it, which is harmless because a passed slice's total is never read again.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RateLimitCounter, RateWindow } from '../../services/rate-limit.js';
+import type { RateHit, RateLimitCounter, RateWindow } from '../../services/rate-limit.js';
+import { sliceStart } from '../../services/rate-limit.js';
 import { isConditionFailed, tableName, type DynamoContext } from './items.js';
+
+const totalName = (slice: number): string => `s${slice}`;
+
+/** A total from an item: plain (document client) or still marshalled (`{ N: '3' }`, a condition failure's item). */
+function numberOf(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && 'N' in value) return Number((value as { N: string }).N);
+  return 0;
+}
 
 export class DynamoRateLimitCounter implements RateLimitCounter {
   private readonly table: string;
@@ -14,27 +27,39 @@ export class DynamoRateLimitCounter implements RateLimitCounter {
     this.table = tableName(ctx, 'rateLimits');
   }
 
-  async hit(bucket: string, limit: number, window: RateWindow): Promise<number | null> {
+  async hit(bucket: string, limit: number, window: RateWindow): Promise<RateHit> {
+    const ahead = Array.from({ length: window.lookback + 1 }, (_, i) => i);
+    // Totals of the slices just passed (a hit in each of the last lookback+1 slices leaves at most these).
+    const passed = Array.from({ length: window.lookback + 1 }, (_, i) => i + 1);
+    const names: Record<string, string> = {};
+    for (const i of ahead) names[`#a${i}`] = totalName(window.slice + i);
+    for (const i of passed) names[`#p${i}`] = totalName(window.slice - i);
+    const totalsOf = (item: Record<string, unknown> | undefined): number[] =>
+      ahead.map((i) => numberOf(item?.[totalName(window.slice + i)]));
     try {
       const out = await this.ctx.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { bucketKey: `${bucket}#${window.start}` },
-          UpdateExpression: 'ADD hits :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
-          ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
+          Key: { bucketKey: bucket },
+          UpdateExpression:
+            `ADD ${ahead.map((i) => `#a${i} :one`).join(', ')} ` +
+            `SET expiresAt = :expiresAt REMOVE ${passed.map((i) => `#p${i}`).join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(#a0) OR #a0 < :limit',
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: {
             ':one': 1,
             ':limit': limit,
-            ':expiresAt': Math.ceil(window.resetAt / 1000) + 60,
+            ':expiresAt': Math.ceil(sliceStart(window, window.lookback + 1) / 1000) + 60,
           },
-          ReturnValues: 'UPDATED_NEW',
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      const hits = out.Attributes?.['hits'];
-      return typeof hits === 'number' ? hits : limit;
+      return { counted: true, totals: totalsOf(out.Attributes) };
     } catch (error) {
-      if (isConditionFailed(error)) return null;
-      throw error;
+      if (!isConditionFailed(error)) throw error;
+      // The item as it was: which totals filled the window, so the 429 can say when room comes back.
+      return { counted: false, totals: totalsOf(error.Item) };
     }
   }
 }

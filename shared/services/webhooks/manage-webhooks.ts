@@ -3,7 +3,7 @@
  * it is given (create, or a PATCH of `url`) and again at every delivery, because DNS can change in between.
  * The signing secret is generated here, returned once, and stored sealed (`WebhookSecretCipher`).
  */
-import { NotFoundError } from '../../domain/errors.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { newId, nowIso } from '../../domain/ids.js';
 import {
   generateWebhookSecret,
@@ -13,6 +13,7 @@ import {
 } from '../../domain/webhook.js';
 import { resolvePublicUrl } from '../../net/public-url.js';
 import type { Page, PageRequest } from '../../ports/pagination.js';
+import type { SessionRepository } from '../../ports/session-repository.js';
 import type { WebhookHealthStore } from '../../ports/webhook-health-store.js';
 import type { WebhookRepository } from '../../ports/webhook-repository.js';
 import type { WebhookSecretCipher } from './signing-secret-cipher.js';
@@ -21,6 +22,8 @@ export interface ManageWebhooksDeps {
   readonly webhooks: WebhookRepository;
   readonly health: Pick<WebhookHealthStore, 'reset'>;
   readonly secrets: Pick<WebhookSecretCipher, 'seal'>;
+  /** To check that a session filter names only the tenant's own sessions. */
+  readonly sessions: Pick<SessionRepository, 'get'>;
   /** Local mode: loopback and plain http targets are allowed (the local stack's receivers). */
   readonly localMode: boolean;
 }
@@ -43,12 +46,39 @@ export async function vetWebhookUrl(url: string, localMode: boolean): Promise<vo
   await resolvePublicUrl(url, { allowLoopback: localMode, allowHttp: localMode, field: 'url' });
 }
 
+/**
+ * 400 naming each session id of a filter that is not one of the tenant's sessions (another tenant's session
+ * reads as missing). No event would cross tenants anyway; the refusal keeps a typo or a foreign id from
+ * silently filtering out everything.
+ */
+async function vetSessionFilter(
+  sessions: Pick<SessionRepository, 'get'>,
+  tenantId: string,
+  sessionIds: readonly string[] | null | undefined,
+): Promise<void> {
+  if (!sessionIds) return;
+  const found = await Promise.all(sessionIds.map((id) => sessions.get(tenantId, id)));
+  const errors = sessionIds.flatMap((id, index) =>
+    found[index] === null
+      ? [
+          {
+            location: 'body' as const,
+            pointer: `/sessionIds/${index}`,
+            message: `session ${id} is not one of this tenant's sessions`,
+          },
+        ]
+      : [],
+  );
+  if (errors.length > 0) throw new ValidationError(errors);
+}
+
 export async function createWebhook(
   deps: ManageWebhooksDeps,
   tenantId: string,
   request: CreateWebhookRequest,
 ): Promise<CreatedWebhook> {
   await vetWebhookUrl(request.url, deps.localMode);
+  await vetSessionFilter(deps.sessions, tenantId, request.sessionIds);
   const id = newId();
   const { secret, secretPrefix } = generateWebhookSecret();
   const subscription: WebhookSubscription = {
@@ -92,6 +122,7 @@ export async function updateWebhook(
   patch: PatchWebhookRequest,
 ): Promise<WebhookView> {
   if (patch.url !== undefined) await vetWebhookUrl(patch.url, deps.localMode);
+  await vetSessionFilter(deps.sessions, tenantId, patch.sessionIds);
   // Re-enabling starts with a clean slate, or the next failure would disable the endpoint again at once. Reset
   // first, so the answer (the item after the update) no longer shows the old streak or disable reason.
   if (patch.enabled === true) await deps.health.reset(tenantId, webhookId);

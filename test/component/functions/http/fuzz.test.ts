@@ -1,16 +1,16 @@
 /**
  * Throws a few thousand malformed requests (random methods, paths, path parameters, query strings, headers,
- * bodies and JSON types) at every route through the local gateway. Whatever the input, the answer must be a
+ * bodies and JSON types, and pathological JSON: nested ten thousand deep, thousands of keys, over the size cap)
+ * at every route of the OpenAPI document through the local gateway. Whatever the input, the answer must be a
  * 4xx (or a 2xx for what happens to be valid), never a 5xx: bad input is the client's problem, not a crash.
  * Seeded, so a failure is reproducible (the seed is in the failure message).
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTP_ROUTES } from '../../../../shared/definitions/http-routes.js';
 import { newId } from '../../../../shared/domain/ids.js';
 import { startApi, type ApiHarness, type TenantHandle } from './support.js';
 
-const REQUESTS = 3000;
+const REQUESTS = 2500;
 const CONCURRENCY = 12;
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 
@@ -36,9 +36,20 @@ let tenant: TenantHandle;
 let sessionId: string;
 let messageId: string;
 let mediaId: string;
+/** Every operation of the served OpenAPI document, as `METHOD /path/{param}`. */
+let operations: { method: string; template: string }[];
 
 beforeAll(async () => {
   api = await startApi();
+  const document = await api.call<{ paths: Record<string, Record<string, unknown>> }>(
+    'GET',
+    '/v1/openapi.json',
+  );
+  operations = Object.entries(document.body.paths).flatMap(([template, item]) =>
+    Object.keys(item)
+      .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map((m) => ({ method: m.toUpperCase(), template })),
+  );
   tenant = await api.createTenant({ maxSessions: 1000, sendsPerMinute: 6000, requestsPerMinute: 100_000 });
   sessionId = (await api.call<{ id: string }>('POST', '/v1/sessions', { key: tenant.key, body: {} })).body.id;
   messageId = (
@@ -85,13 +96,17 @@ function segment(rng: Rng, name: string): string {
 }
 
 /** A route's own method most of the time (to reach its handler), any method otherwise. */
-function target(rng: Rng): { method: string; path: string } {
-  const routes = HTTP_ROUTES.filter((r) => r.routeKey !== '$default');
-  const [routeMethod = 'GET', template = '/'] = rng.pick(routes).routeKey.split(' ');
+function target(rng: Rng): { method: string; path: string; operation: string } {
+  const { method: routeMethod, template } = rng.pick(operations);
+  const operation = `${routeMethod} ${template}`;
   const method =
     rng.next() < 0.7 ? routeMethod : rng.pick(['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS', 'HEAD']);
   if (rng.next() < 0.05) {
-    return { method, path: `/${rng.pick(['', 'v1', 'v2', 'v1/x', 'v1/sessions/a/b/c/d', '%7B%7D'])}` };
+    return {
+      method,
+      operation,
+      path: `/${rng.pick(['', 'v1', 'v2', 'v1/x', 'v1/sessions/a/b/c/d', '%7B%7D'])}`,
+    };
   }
   // Deleting the shared session (or revoking the key) early would turn the rest of the run into 404s/401s.
   const keepShared = method === 'DELETE';
@@ -99,7 +114,7 @@ function target(rng: Rng): { method: string; path: string } {
     keepShared ? newId() : segment(rng, name),
   );
   if (rng.next() < 0.1) path += rng.pick(['/', '//', '/extra', '?']);
-  return { method, path };
+  return { method, operation, path };
 }
 
 function query(rng: Rng): string {
@@ -206,9 +221,32 @@ function mutatedSend(rng: Rng): unknown {
   return base;
 }
 
+const deepArray = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+const deepObject = (levels: number) => '{"n":'.repeat(levels) + '1' + '}'.repeat(levels);
+const SEND_PREFIX = '{"to":"+15551234567","type":"text","text":{"body":"x"},"metadata":';
+
+/** JSON that is well-formed and under the size cap (or just over it) but hostile to whatever walks it. */
+function pathologicalJson(rng: Rng): string {
+  return rng.pick([
+    () => deepArray(10_000),
+    () => deepObject(10_000),
+    () => `${SEND_PREFIX}${deepObject(10_000)}}`,
+    () => `${SEND_PREFIX}${deepObject(31)}}`,
+    () => `${SEND_PREFIX}${deepObject(9)}}`,
+    () => `{"name":"x","scopes":${deepArray(5_000)}}`,
+    () => `{"url":"https://example.com/","sessionIds":${deepArray(100)}}`,
+    () => JSON.stringify(Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i]))),
+    () =>
+      `${SEND_PREFIX}${JSON.stringify(Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, i])))}}`,
+    () => JSON.stringify({ name: 'x'.repeat(300 * 1024) }),
+    () => `[${'"x",'.repeat(60_000)}"x"]`,
+  ])();
+}
+
 function body(rng: Rng): { text?: string; contentType?: string } {
   const roll = rng.next();
   if (roll < 0.15) return {};
+  if (roll < 0.22) return { text: pathologicalJson(rng), contentType: 'application/json' };
   const contentType = rng.pick([
     'application/json',
     'application/json',
@@ -269,10 +307,23 @@ describe('fuzz: malformed requests at every route', () => {
   it(`${REQUESTS} requests, no 5xx (seed ${SEED})`, async () => {
     const rng = prng(SEED);
     const requests = Array.from({ length: REQUESTS }, () => {
-      const { method, path } = target(rng);
+      const { method, path, operation } = target(rng);
       const b = method === 'GET' || method === 'HEAD' ? {} : body(rng);
-      return { method, url: `${path}${query(rng)}`, body: b.text, headers: headers(rng, b.contentType) };
+      return {
+        method,
+        operation,
+        url: `${path}${query(rng)}`,
+        body: b.text,
+        headers: headers(rng, b.contentType),
+      };
     });
+    // Every operation of the document is exercised, with its own method.
+    const covered = new Set(
+      requests.filter((r) => r.operation.startsWith(`${r.method} `)).map((r) => r.operation),
+    );
+    expect([...operations.map((o) => `${o.method} ${o.template}`)].filter((o) => !covered.has(o))).toEqual(
+      [],
+    );
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     let next = 0;
@@ -300,5 +351,8 @@ describe('fuzz: malformed requests at every route', () => {
     const count = (s: number) => statuses.get(s) ?? 0;
     const handled = [200, 201, 202, 400, 409, 415].reduce((sum, s) => sum + count(s), 0);
     expect(handled).toBeGreaterThan(REQUESTS / 4);
-  }, 60_000);
+    // The API is still up and still answers a tenant after all of it.
+    expect((await api.call('GET', '/v1/health')).status).toBe(200);
+    expect((await api.call('GET', `/v1/sessions/${sessionId}`, { key: tenant.key })).status).toBe(200);
+  }, 150_000);
 });

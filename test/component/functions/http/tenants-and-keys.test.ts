@@ -1,5 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { HTTP_ROUTES } from '../../../../shared/definitions/http-routes.js';
 import { startApi, type ApiHarness, type TenantHandle } from './support.js';
 
@@ -129,6 +130,36 @@ describe('GET and PATCH /v1/tenants/{tenantId} (operator)', () => {
     expect(refused.body.detail).toContain('suspended');
   });
 
+  it("suspending a tenant closes its open browser WebSockets within seconds; another tenant's stays open", async () => {
+    const openSocket = async (handle: TenantHandle): Promise<WebSocket> => {
+      const session = await api.call<{ id: string }>('POST', '/v1/sessions', { key: handle.key, body: {} });
+      const ticket = await api.call<{ url: string }>('POST', `/v1/sessions/${session.body.id}/ws-tickets`, {
+        key: handle.key,
+      });
+      expect(ticket.status).toBe(201);
+      const ws = new WebSocket(ticket.body.url);
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`refused ${res.statusCode}`)));
+      });
+      return ws;
+    };
+    const fresh = await api.createTenant();
+    const bystander = await api.createTenant();
+    const [socket, other] = await Promise.all([openSocket(fresh), openSocket(bystander)]);
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    const started = Date.now();
+    const suspended = await api.call('PATCH', `/v1/tenants/${fresh.tenantId}`, {
+      key: api.operatorKey,
+      body: { status: 'suspended' },
+    });
+    expect(suspended.status).toBe(200);
+    await closed;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(other.readyState).toBe(WebSocket.OPEN);
+    other.close();
+  });
+
   it('400 naming the field for bad limits or an empty patch; 404 for no tenant; tenant keys get 403', async () => {
     const bad = await api.call<Problem>('PATCH', `/v1/tenants/${tenant.tenantId}`, {
       key: api.operatorKey,
@@ -246,6 +277,33 @@ describe('API keys', () => {
     expect(defaults.body.scopes).toContain('messages:send');
   });
 
+  it('a key mints only keys within its own scopes: keys:manage alone cannot widen itself (403 naming them)', async () => {
+    const manager = await api.call<{ key: string }>('POST', '/v1/api-keys', {
+      key: tenant.key,
+      body: { name: 'manager', scopes: ['keys:manage', 'sessions:read'] },
+    });
+    expect(manager.status).toBe(201);
+    const wider = await api.call<Problem>('POST', '/v1/api-keys', {
+      key: manager.body.key,
+      body: { name: 'wider', scopes: ['sessions:read', 'messages:send', 'webhooks:manage'] },
+    });
+    expect(wider.status).toBe(403);
+    expect(wider.body.detail).toContain('messages:send, webhooks:manage');
+    expect(wider.body.detail).not.toContain('sessions:read');
+    // The default scopes are held to the same rule.
+    const defaults = await api.call<Problem>('POST', '/v1/api-keys', {
+      key: manager.body.key,
+      body: { name: 'defaults' },
+    });
+    expect(defaults.status).toBe(403);
+    const within = await api.call<{ scopes: string[] }>('POST', '/v1/api-keys', {
+      key: manager.body.key,
+      body: { name: 'within', scopes: ['sessions:read', 'keys:manage'] },
+    });
+    expect(within.status).toBe(201);
+    expect(within.body.scopes.sort()).toEqual(['keys:manage', 'sessions:read']);
+  });
+
   it('lists keys without the key or its hash', async () => {
     const reply = await api.call<{ items: Record<string, unknown>[] }>('GET', '/v1/api-keys?limit=100', {
       key: tenant.key,
@@ -261,6 +319,29 @@ describe('API keys', () => {
       expect(item).not.toHaveProperty('tenantId');
     }
     expect(JSON.stringify(reply.body)).not.toContain(tenant.key);
+  });
+
+  it("a cursor of another tenant's key list is a 400; an edited cursor too", async () => {
+    const other = await api.createTenant();
+    for (const name of ['one', 'two']) {
+      await api.call('POST', '/v1/api-keys', { key: other.key, body: { name, scopes: ['sessions:read'] } });
+    }
+    const page = await api.call<{ cursor: string }>('GET', '/v1/api-keys?limit=1', { key: other.key });
+    expect(page.body.cursor).toBeDefined();
+    const next = await api.call('GET', `/v1/api-keys?limit=1&cursor=${page.body.cursor}`, { key: other.key });
+    expect(next.status).toBe(200);
+    const foreign = await api.call<Problem & { errors: { field: string }[] }>(
+      'GET',
+      `/v1/api-keys?cursor=${page.body.cursor}`,
+      { key: tenant.key },
+    );
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.errors[0]?.field).toBe('cursor');
+    const [payload, mac] = page.body.cursor.split('.');
+    const key = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { keyId: string };
+    const edited = Buffer.from(JSON.stringify({ keyId: `${key.keyId.slice(0, -1)}0` })).toString('base64url');
+    const forged = await api.call('GET', `/v1/api-keys?cursor=${edited}.${mac}`, { key: other.key });
+    expect(forged.status).toBe(400);
   });
 
   it('a revoked key stops working at once; another tenant cannot revoke it', async () => {

@@ -11,26 +11,40 @@ import {
   IDEMPOTENCY_TTL_SECONDS,
   IdempotencyKeyReusedError,
 } from '../../../../../shared/services/idempotency.js';
-import { fixedWindow } from '../../../../../shared/services/rate-limit.js';
+import { sliceStart, slidingWindow } from '../../../../../shared/services/rate-limit.js';
 import { useDynamo } from './support.js';
 
 const db = useDynamo();
 
 describe('DynamoRateLimitCounter', () => {
-  it('counts exactly `limit` hits per window under concurrency, then refuses; a new window starts at zero', async () => {
+  it('counts exactly `limit` hits in the sliding window under concurrency, in one item per bucket', async () => {
     const counter = new DynamoRateLimitCounter(db.ctx);
     const bucket = `T${newId()}#api`;
-    const window = fixedWindow(Date.now());
+    const window = slidingWindow(Date.now());
     const results = await Promise.all(Array.from({ length: 20 }, () => counter.hit(bucket, 5, window)));
-    // Each counted hit learns its own place in the window; the rest are refused.
-    expect(results.filter((r) => r !== null).sort()).toEqual([1, 2, 3, 4, 5]);
-    expect(results.filter((r) => r === null)).toHaveLength(15);
-    const item = await db.rawItem('rateLimits', { bucketKey: `${bucket}#${window.start}` });
-    expect(item).toMatchObject({ hits: 5 });
-    expect(item?.['expiresAt']).toBeGreaterThanOrEqual(Math.ceil(window.resetAt / 1000));
-    expect(await counter.hit(bucket, 5, fixedWindow(window.resetAt))).toBe(1);
+    // Each counted hit learns its own place in the window; the rest are refused and see the full window.
+    expect(
+      results
+        .filter((r) => r.counted)
+        .map((r) => r.totals[0])
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5]);
+    const refused = results.filter((r) => !r.counted);
+    expect(refused).toHaveLength(15);
+    expect(refused[0]?.totals).toEqual([5, 5, 5, 5, 5, 5, 5]);
+    const item = await db.rawItem('rateLimits', { bucketKey: bucket });
+    expect(item?.[`s${window.slice}`]).toBe(5);
+    expect(item?.['expiresAt']).toBeGreaterThanOrEqual(Math.ceil(sliceStart(window, 7) / 1000));
+    // A minute later the hits are still in the window; once their slice has left it, the window is empty.
+    const later = { ...window, slice: window.slice + 6 };
+    expect((await counter.hit(bucket, 5, later)).counted).toBe(false);
+    const gone = await counter.hit(bucket, 5, { ...window, slice: window.slice + 7 });
+    expect(gone).toEqual({ counted: true, totals: [1, 1, 1, 1, 1, 1, 1] });
+    // Passed slices' totals are removed, so the item stays small.
+    const after = await db.rawItem('rateLimits', { bucketKey: bucket });
+    expect(after?.[`s${window.slice}`]).toBeUndefined();
     // Another bucket is independent.
-    expect(await counter.hit(`${bucket}x`, 5, window)).toBe(1);
+    expect((await counter.hit(`${bucket}x`, 5, window)).totals[0]).toBe(1);
   });
 });
 

@@ -155,7 +155,10 @@ describe('DynamoMessageRepository', () => {
     expect(await collect('forward')).toEqual(ids);
 
     const page = await repo().listByChat(sessionId, chatJid, { limit: 2 });
-    const decoded = JSON.parse(Buffer.from(page.cursor!, 'base64url').toString()) as Record<string, string>;
+    const decoded = JSON.parse(Buffer.from(page.cursor!.split('.')[0]!, 'base64url').toString()) as Record<
+      string,
+      string
+    >;
     const foreign = Buffer.from(
       JSON.stringify({ ...decoded, chatKey: `${newId()}#x@s.whatsapp.net` }),
     ).toString('base64url');

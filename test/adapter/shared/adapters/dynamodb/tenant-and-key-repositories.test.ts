@@ -101,7 +101,8 @@ describe('DynamoApiKeyRepository', () => {
       const page = await keys().listByTenant(tenantId, { limit: 2, cursor });
       seen.push(...page.items);
       for (const k of made)
-        if (page.cursor) expect(Buffer.from(page.cursor, 'base64url').toString()).not.toContain(k.hash);
+        if (page.cursor)
+          expect(Buffer.from(page.cursor.split('.')[0]!, 'base64url').toString()).not.toContain(k.hash);
       cursor = page.cursor;
       pages++;
     } while (cursor);

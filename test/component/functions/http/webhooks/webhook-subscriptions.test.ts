@@ -109,6 +109,30 @@ describe('webhook subscriptions', () => {
     }
   });
 
+  it("a session filter names only the tenant's own sessions: another tenant's or an unknown id is a 400 naming it", async () => {
+    const { tenantId, api } = await stack.tenant(['webhooks:manage']);
+    const own = await stack.session(tenantId);
+    const foreign = await stack.session((await stack.tenant()).tenantId);
+    const refused = await api.post<Problem>('/v1/webhooks', {
+      url: 'http://127.0.0.1:9/',
+      sessionIds: [own, foreign],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/sessionIds/1', message: expect.stringContaining(foreign) }),
+    ]);
+    const created = await api.post<WebhookBody>('/v1/webhooks', {
+      url: 'http://127.0.0.1:9/',
+      sessionIds: [own],
+    });
+    expect(created.status).toBe(201);
+    const patched = await api.call<Problem>('PATCH', `/v1/webhooks/${created.body.id}`, {
+      sessionIds: [foreign],
+    });
+    expect(patched.status).toBe(400);
+    expect(patched.body.errors?.[0]?.pointer).toBe('/sessionIds/0');
+  });
+
   it("needs webhooks:manage, and another tenant's subscription is a 404 for every route", async () => {
     const owner = await stack.tenant(['webhooks:manage']);
     const other = await stack.tenant(['webhooks:manage']);
@@ -127,7 +151,7 @@ describe('webhook subscriptions', () => {
   });
 
   it('lists with a cursor, patches (incl. re-enabling and widening sessions), deletes', async () => {
-    const { api } = await stack.tenant(['webhooks:manage']);
+    const { tenantId, api } = await stack.tenant(['webhooks:manage']);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       ids.push((await api.post<WebhookBody>('/v1/webhooks', { url: `http://127.0.0.1:9/${i}` })).body.id);
@@ -141,7 +165,7 @@ describe('webhook subscriptions', () => {
     expect((await api.get<Problem>('/v1/webhooks?cursor=garbage')).status).toBe(400);
 
     const id = ids[0] ?? '';
-    const sessionId = await stack.session((await stack.tenant()).tenantId);
+    const sessionId = await stack.session(tenantId);
     const narrowed = await api.call<WebhookBody>('PATCH', `/v1/webhooks/${id}`, {
       enabled: false,
       sessionIds: [sessionId],

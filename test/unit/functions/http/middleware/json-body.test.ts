@@ -4,6 +4,7 @@ import {
   BadRequestError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
+  ValidationError,
 } from '../../../../../shared/domain/index.js';
 import { httpEvent } from '../http-event.js';
 
@@ -32,6 +33,31 @@ describe('parseJsonBody', () => {
     expect(() =>
       parseJsonBody(httpEvent({ body: '[' + '1,'.repeat(100) + '1]', headers: json }), { maxBytes: 100 }),
     ).toThrow(PayloadTooLargeError);
+  });
+
+  it('refuses nesting past 32 levels before parsing, naming the top-level field, with no stack overflow', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const refusal = (body: string) => {
+      try {
+        parseJsonBody(httpEvent({ body, headers: json }));
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const metadata = refusal(`{"to":"+1","metadata":{"a":${deep(10_000)}}}`);
+    expect(metadata).toBeInstanceOf(ValidationError);
+    expect((metadata as ValidationError).errors).toEqual([
+      { location: 'body', pointer: '/metadata', message: expect.stringContaining('deeper than 32 levels') },
+    ]);
+    // Brackets inside strings do not count; escaped quotes do not end a string; keys are decoded as pointers.
+    expect(parseJsonBody(httpEvent({ body: `{"s":"${'['.repeat(100)}\\"[["}`, headers: json }))).toEqual({
+      s: `${'['.repeat(100)}"[[`,
+    });
+    const named = refusal(`{"a\\/b":${deep(40)}}`) as ValidationError;
+    expect(named.errors[0]?.pointer).toBe('/a~1b');
+    expect((refusal(`[1,2,${deep(33)}]`) as ValidationError).errors[0]?.pointer).toBe('/2');
+    expect(refusal(`{"a":${deep(31)}}`)).toBeUndefined();
   });
 
   it('measures size in bytes of the decoded body', () => {

@@ -78,6 +78,12 @@ describe('OpenAPI document', () => {
     expect(Object.keys(download.responses)).toEqual(expect.arrayContaining(['400', '404', '409']));
   });
 
+  it("states the free-form metadata's bounds: depth, keys (maxProperties) and size", () => {
+    const text = JSON.stringify(paths['/v1/sessions/{sessionId}/messages']?.['post']);
+    expect(text).toContain('"maxProperties":64');
+    expect(text).toContain('at most 8 levels deep, 64 keys in total and 2048 bytes as JSON');
+  });
+
   it('hoists recursive schemas (metadata JSON) into components with resolvable refs', () => {
     const text = JSON.stringify(document);
     expect(text).not.toContain('#/$defs/');

@@ -1,0 +1,8 @@
+/**
+ * Closes the browser WebSocket connections watching a session, e.g. when its tenant is suspended: without it a
+ * suspended tenant's open sockets would keep receiving frames until API Gateway's two-hour limit.
+ */
+export interface WsConnectionCloser {
+  /** Closes (and forgets) every live connection of the session; returns how many were closed. */
+  closeSession(sessionId: string): Promise<number>;
+}
