@@ -4,6 +4,7 @@
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '../shared/config/app-config.js';
 import type {
@@ -21,6 +22,7 @@ import { ControlPlane } from './constructs/control-plane.js';
 import { Messaging } from './constructs/messaging.js';
 import { SessionHosts, type SessionHostsProps } from './constructs/session-hosts.js';
 import { Storage } from './constructs/storage.js';
+import { acknowledge } from './nag.js';
 
 export interface PlatformStackProps extends StackProps {
   /** Prefix of every table, queue, bus and API name (`APP_RESOURCE_PREFIX`), e.g. `wa-prod-`. */
@@ -67,7 +69,22 @@ export class PlatformStack extends Stack {
       retainData: props.retainData,
     });
 
+    // The key that seals pagination cursors (shared/adapters/dynamodb/cursor.ts): random per deployment, never in
+    // the template (a dynamic reference CloudFormation resolves into the functions' KMS-encrypted environment).
+    const cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', {
+      description: 'HMAC key sealing API pagination cursors (APP_CURSOR_SECRET)',
+      encryptionKey: this.storage.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    acknowledge(
+      cursorSecret,
+      'AwsSolutions-SMG4',
+      'Cursor key, not a credential: rotate it by replacing the secret and redeploying; the only effect is that ' +
+        'cursors issued before answer 400 once and clients start the listing over.',
+    );
     const environment: AppEnvironment = {
+      APP_CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
       APP_RESOURCE_PREFIX: props.resourcePrefix,
       APP_CREDENTIALS_BUCKET: this.storage.credentialsBucket.bucketName,
       APP_MEDIA_BUCKET: this.storage.mediaBucket.bucketName,
@@ -113,8 +130,11 @@ export class PlatformStack extends Stack {
     this.sessionHosts = new SessionHosts(this, 'SessionHosts', {
       ...props.sessionHosts,
       resourcePrefix: props.resourcePrefix,
+      // Hosts list no cursors: the cursor key stays with the functions.
       appEnvironment: {
-        ...(environment as Record<string, string>),
+        ...(Object.fromEntries(
+          Object.entries(environment).filter(([name]) => name !== 'APP_CURSOR_SECRET'),
+        ) as Record<string, string>),
         APP_WS_CALLBACK_URL: this.controlPlane.webSocketStage.callbackUrl,
       },
       serviceName,

@@ -148,3 +148,33 @@ describe('S3 buckets', () => {
     }
   });
 });
+
+describe('cursor key', () => {
+  it('is a generated secret under the data key, in every function’s environment and no host’s', () => {
+    const secrets = template.findResources('AWS::SecretsManager::Secret');
+    const ids = Object.keys(secrets);
+    expect(ids).toHaveLength(1);
+    const secret = secrets[ids[0]!]!['Properties'];
+    expect(secret['KmsKeyId']).toEqual({ 'Fn::GetAtt': [keyLogicalId, 'Arn'] });
+    expect(secret['GenerateSecretString']).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    // A dynamic reference to that secret, resolved at deploy time: the value is never in the template.
+    const reference = {
+      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: ids[0] }, ':SecretString:::}}']],
+    };
+    // The app's functions (CDK's own custom-resource functions carry none of the app's settings).
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn['Properties']['Environment']?.['Variables']?.['APP_RESOURCE_PREFIX'] !== undefined,
+    );
+    expect(functions.length).toBeGreaterThan(10);
+    for (const fn of functions) {
+      expect(fn['Properties']['Environment']['Variables']['APP_CURSOR_SECRET']).toEqual(reference);
+    }
+    const containers = Object.values(template.findResources('AWS::ECS::TaskDefinition')).flatMap(
+      (t) => t['Properties']['ContainerDefinitions'] as { Environment?: { Name: string }[] }[],
+    );
+    expect(containers.length).toBeGreaterThan(0);
+    for (const c of containers) {
+      expect((c.Environment ?? []).map((e) => e.Name)).not.toContain('APP_CURSOR_SECRET');
+    }
+  });
+});
