@@ -58,7 +58,7 @@ function s3Actions(statements: Record<string, unknown>[]): string[] {
 }
 
 beforeAll(() => {
-  ({ template, stack } = buildStack());
+  ({ template, stack } = buildStack({}, undefined, { bundle: true }));
 });
 
 describe('HTTP API', () => {

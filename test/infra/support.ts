@@ -48,12 +48,20 @@ export interface Built {
   readonly template: Template;
 }
 
-/** `customize` runs before synthesis, e.g. to attach a future consumer of one of the stack's helpers. */
+/**
+ * `customize` runs before synthesis, e.g. to attach a future consumer of one of the stack's helpers. `bundle`
+ * runs esbuild for every function, as `cdk synth` does: a minute of CPU per build on 2 cores, so only the test
+ * file that checks the bundles asks for it (control-plane.test.ts); the others read the template alone.
+ */
 export function buildStack(
   overrides: Partial<PlatformStackProps> = {},
   customize?: (stack: PlatformStack) => void,
+  options: { readonly bundle?: boolean } = {},
 ): Built {
-  const app = new App({ context: cdkJsonContext() });
+  const context = cdkJsonContext();
+  const app = new App({
+    context: options.bundle ? context : { ...context, 'aws:cdk:bundling-stacks': [] },
+  });
   const stack = new PlatformStack(app, 'WaPlatformTest', {
     resourcePrefix: TEST_PREFIX,
     retainData: true,
