@@ -50,6 +50,8 @@ import { ClientConnection } from './wire/connection.js';
 import type { ConnectionHandler } from './wire/connection.js';
 import type { Account, Addressing, Contact, InboxEntry, LinkedDevice, OutboxEntry } from './world/types.js';
 import { lidJid, normalizePhone, pnJid, World } from './world/world.js';
+import { pushOddNotification } from './flows/odd-notification.js';
+import type { NotificationChild } from './flows/odd-notification.js';
 
 export interface DeviceView {
   id: number;
@@ -510,6 +512,14 @@ export class WhatsAppSimulator {
   sendRetryReceipt(phone: string, input: RetryReceiptInput): { id: string; from: string; count: number } {
     const receipt = sendRetryReceipt(this.ctx, this.contact(phone), this.account(input.to), input);
     return { id: receipt.attrs.id ?? '', from: receipt.attrs.from ?? '', count: Number(input.count ?? 1) };
+  }
+
+  /**
+   * The server pushes a notification of any type and shape to the account's online companions (unknown types,
+   * payloads that do not parse): a client must ack it and carry on. Returns the notification ids sent.
+   */
+  pushOddNotification(phone: string, type: string, children: NotificationChild[] = []): string[] {
+    return pushOddNotification(this.ctx, this.account(phone), type, children);
   }
 
   // ---- server behaviour -----------------------------------------------------------------------
