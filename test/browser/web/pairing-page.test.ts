@@ -1,5 +1,6 @@
 /**
- * The pairing page in real Chromium (playwright-core driving Debian's /usr/bin/chromium) against the local
+ * The pairing page in real Chromium (playwright-core driving the Chromium build that ships inside the
+ * `@sparticuz/chromium` npm package, so `npm install` alone provides it) against the local
  * product with the real API, authorizer and WebSocket gateway, but no session host: the test plays the host's
  * part by pushing `session.qr` / `session.status` frames with the real `ApiGatewayWsPusher`.
  */
@@ -7,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import PackagedChromium from '@sparticuz/chromium';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/local-aws.js';
@@ -19,9 +21,6 @@ import { loadAppConfig } from '../../../shared/config/app-config.js';
 import { sessionQrFrame, sessionStatusFrame } from '../../../shared/contracts/ws-frames.js';
 import { nowIso } from '../../../shared/domain/ids.js';
 import { ApiClient, eventually } from '../../support/api-client.js';
-
-/** `.ci/run` installs it when missing (`apt-get install chromium`). */
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('pairing page (Chromium)', () => {
   let product: RunningLocalProduct;
@@ -48,7 +47,12 @@ describe('pairing page (Chromium)', () => {
       credentials: LOCAL_CREDENTIALS,
     });
     pusher = new ApiGatewayWsPusher({ client: management, connections });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    // The package carries the browser compressed; executablePath() unpacks it once (no download).
+    browser = await chromium.launch({
+      executablePath: await PackagedChromium.executablePath(),
+      // Its Lambda flags minus --single-process, which ends the browser with the first closed context.
+      args: PackagedChromium.args.filter((arg) => arg !== '--single-process'),
+    });
   });
   afterAll(async () => {
     await browser?.close();
