@@ -516,7 +516,7 @@ export class WhatsAppSimulator {
 
   /**
    * The server pushes a notification of any type and shape to the account's online companions (unknown types,
-   * payloads that do not parse): a client must ack it and carry on. Returns the notification ids sent.
+   * payloads that do not parse): a client must ack it and carry on. Returns the id sent (none when no companion is online).
    */
   pushOddNotification(phone: string, type: string, children: NotificationChild[] = []): string[] {
     return pushOddNotification(this.ctx, this.account(phone), type, children);

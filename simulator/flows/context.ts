@@ -95,6 +95,21 @@ export const pushToDevice = (
   device.offline.push(n);
 };
 
+/**
+ * Pushes `n` to the account's companions that are connected now, and to no offline queue: what the server does
+ * with notifications a client can fetch again (timelock, capping) or that only matter live. Returns how many got it.
+ */
+export const pushToOnlineCompanions = (ctx: SimContext, account: Account, n: BinaryNode): number => {
+  let pushed = 0;
+  for (const device of account.devices.values()) {
+    const session = ctx.online.get(deviceKey(account.phone, device.id));
+    if (!session?.conn.isOpen || session.device !== device) continue;
+    void session.conn.send(n);
+    pushed += 1;
+  }
+  return pushed;
+};
+
 export const requireLoggedIn = (session: Session): { account: Account; device: LinkedDevice } => {
   if (!session.account || !session.device) throw new Error('stanza before login');
   return { account: session.account, device: session.device };

@@ -9,7 +9,7 @@ import { jidDecode } from '@whiskeysockets/baileys';
 import { childOf, iqResult, node, nowSeconds, S_WHATSAPP_NET } from '../wire/nodes.js';
 import type { BinaryNode } from '../wire/nodes.js';
 import type { Account, Contact } from '../world/types.js';
-import { deviceKey, newServerIqId, send } from './context.js';
+import { newServerIqId, pushToOnlineCompanions, send } from './context.js';
 import type { Session, SimContext } from './context.js';
 
 /** `RESTRICT_ALL_COMPANIONS` blocks every linked device but not the phone (the only kind the simulator models). */
@@ -94,18 +94,6 @@ const mexNotification = (opName: string, data: Record<string, unknown>): BinaryN
   node('notification', { type: 'mex', from: S_WHATSAPP_NET, id: newServerIqId(), t: nowSeconds() }, [
     node('update', { op_name: opName }, Buffer.from(JSON.stringify({ data }), 'utf8')),
   ]);
-
-/** Online companions only: the server does not queue these for offline devices (the fetch covers them). */
-const pushToOnlineCompanions = (ctx: SimContext, account: Account, n: BinaryNode): number => {
-  let pushed = 0;
-  for (const device of account.devices.values()) {
-    const session = ctx.online.get(deviceKey(account.phone, device.id));
-    if (!session?.conn.isOpen || session.device !== device) continue;
-    void session.conn.send(n);
-    pushed += 1;
-  }
-  return pushed;
-};
 
 /** Sets (or lifts) the account's timelock and tells its online companions; returns how many were told. */
 export const setReachoutTimelock = (ctx: SimContext, account: Account, lock: ReachoutTimelock): number => {
