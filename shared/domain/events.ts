@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChatSchema } from './chat.js';
 import { IdSchema, TimestampSchema, newId, nowIso } from './ids.js';
 import {
   InboundMessageSummarySchema,
@@ -15,6 +16,7 @@ export const EventTypeSchema = z.enum([
   'message.received',
   'message.status',
   'session.restricted',
+  'chat.updated',
 ]);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -51,6 +53,13 @@ export const MessageStatusEventDataSchema = z.object({
 });
 export type MessageStatusEventData = z.infer<typeof MessageStatusEventDataSchema>;
 
+/**
+ * A conversation changed: a message came in or went out (new preview, unread count), or it was marked read.
+ * Carries the whole chat as `GET /v1/sessions/{id}/chats` lists it, so a console reorders its list without a read.
+ */
+export const ChatUpdatedEventDataSchema = z.object({ chat: ChatSchema.omit({ tenantId: true }) });
+export type ChatUpdatedEventData = z.infer<typeof ChatUpdatedEventDataSchema>;
+
 // Key order is the order fields appear in JSON (webhook bodies): id and type first, data last.
 function envelope<T extends EventType, D extends z.ZodType>(type: T, data: D) {
   return z.object({
@@ -67,6 +76,7 @@ export const SessionStatusEventSchema = envelope('session.status', SessionStatus
 export const MessageReceivedEventSchema = envelope('message.received', MessageReceivedEventDataSchema);
 export const MessageStatusEventSchema = envelope('message.status', MessageStatusEventDataSchema);
 export const SessionRestrictedEventSchema = envelope('session.restricted', SessionRestrictedEventDataSchema);
+export const ChatUpdatedEventSchema = envelope('chat.updated', ChatUpdatedEventDataSchema);
 
 /** The one envelope: `{ id, type, createdAt, tenantId, sessionId, data }`, `data` typed by `type`. */
 export const DomainEventSchema = z.discriminatedUnion('type', [
@@ -74,6 +84,7 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   MessageReceivedEventSchema,
   MessageStatusEventSchema,
   SessionRestrictedEventSchema,
+  ChatUpdatedEventSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -84,6 +95,7 @@ export const EVENT_DATA_SCHEMAS = {
   'message.received': MessageReceivedEventDataSchema,
   'message.status': MessageStatusEventDataSchema,
   'session.restricted': SessionRestrictedEventDataSchema,
+  'chat.updated': ChatUpdatedEventDataSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventDataInput<T extends EventType> = z.input<(typeof EVENT_DATA_SCHEMAS)[T]>;
