@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'web/dist/', 'coverage/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'web/dist/', 'web/src/api/schema.d.ts', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -53,8 +53,11 @@ export interface LocalCloudOptions {
   readonly queues?: readonly QueueDefinition[];
   readonly rules?: readonly EventRuleDefinition[];
   readonly log?: LocalLog;
-  /** Serve the browser console (`web/`) at `<httpUrl>/console/`. Default true. */
-  readonly console?: boolean;
+  /**
+   * Serve the browser console (`web/`, built with Vite on first request) at `<httpUrl>/console/`. Default true;
+   * `'watch'` builds at once and rebuilds on every change under `web/` (`npm start`).
+   */
+  readonly console?: boolean | 'watch';
   /** Extra handler environment (e.g. `APP_OPERATOR_KEY_HASH`), added to what the cloud sets itself. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -136,13 +139,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     stops.push(bus.stop);
 
+    const consoleHandler =
+      options.console === false
+        ? undefined
+        : createConsoleHandler(root, { watch: options.console === 'watch', log });
+    if (consoleHandler) stops.push(consoleHandler.stop);
     const http = await startHttpGateway({
       root,
       routes: options.routes,
       authorizer: options.authorizer,
       port: ports.http,
       log,
-      staticHandler: (options.console ?? true) ? createConsoleHandler(root) : undefined,
+      staticHandler: consoleHandler?.handle,
     });
     stops.push(http.stop);
     const ws = await startWsGateway({ root, routes: options.wsRoutes, port: ports.ws, log });

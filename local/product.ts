@@ -32,6 +32,10 @@ export interface LocalProductOptions {
   readonly seedTenant?: boolean;
   readonly stackFile?: string | false;
   readonly log?: LocalLog;
+  /** Extra environment for the local cloud's handlers and workers (webhook retry settings in tests). */
+  readonly cloudEnv?: Readonly<Record<string, string>>;
+  /** The browser console: built on first request (default), rebuilt on change (`'watch'`), or not served. */
+  readonly console?: boolean | 'watch';
 }
 
 export interface RunningHost {
@@ -84,7 +88,8 @@ export async function startLocalProduct(options: LocalProductOptions = {}): Prom
     ports: options.ports,
     stackFile: false,
     log,
-    env: { APP_OPERATOR_KEY_HASH: operator.hash },
+    ...(options.console !== undefined ? { console: options.console } : {}),
+    env: { ...options.cloudEnv, APP_OPERATOR_KEY_HASH: operator.hash },
   });
   const stops: (() => Promise<void>)[] = [cloud.stop];
   const hosts: RunningHost[] = [];

@@ -72,6 +72,8 @@ const product = await startLocalProduct({
   prefix: values.prefix ?? process.env.LOCAL_PREFIX ?? 'local-',
   simulator: values.simulator,
   hosts: hostCount.data,
+  // The console is built now and again on every change under web/.
+  console: 'watch',
 });
 const { stack } = product;
 process.stdout.write(

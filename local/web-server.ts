@@ -1,41 +1,52 @@
 /**
- * The browser console in local mode: `web/` served by the local HTTP gateway under `/console/` (same origin as
- * the API, so the page needs no CORS). `web/pairing.ts` is bundled with esbuild on first request (the
- * `qrcode` package and the shared frame schemas included) and kept in memory.
+ * The browser console in local mode: the Vite build of `web/` served by the local HTTP gateway under
+ * `/console/` (same origin as the API, so no CORS), with the headers CloudFront adds on AWS (strict CSP,
+ * nosniff, no framing). Paths that are not files get `index.html` (the console routes in the browser), and
+ * `config.json` tells the console its API is this same origin.
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import { build } from 'esbuild';
+import { extname, join, normalize, sep } from 'node:path';
+import { ConsoleBuild } from './console-build.js';
+import type { LocalLog } from './log.js';
 
 export const CONSOLE_PREFIX = '/console/';
 
 /** Returns true when it answered the request; false lets the gateway route it as an API call. */
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
-// The page loads only its own script and talks to the API (same origin) and the WebSocket API.
-const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-export async function bundleConsole(root: string): Promise<string> {
-  const result = await build({
-    entryPoints: [join(root, 'web', 'pairing.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
-  const output = result.outputFiles[0];
-  if (!output) throw new Error('esbuild produced no console bundle');
-  return output.text;
+export interface ConsoleHandler {
+  readonly handle: StaticHandler;
+  stop(): Promise<void>;
 }
 
-export function createConsoleHandler(root: string): StaticHandler {
-  let script: Promise<string> | undefined;
-  return async (req, res) => {
+/** The same policy the CDK stack's CloudFront response headers policy sets (connect-src: this origin). */
+export const LOCAL_CONSOLE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+export function createConsoleHandler(
+  root: string,
+  options: { watch?: boolean; log: LocalLog },
+): ConsoleHandler {
+  const consoleBuild = new ConsoleBuild({ root, watch: options.watch, log: options.log });
+  const handle: StaticHandler = async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/console') {
       res.writeHead(308, { location: CONSOLE_PREFIX }).end();
@@ -46,29 +57,41 @@ export function createConsoleHandler(root: string): StaticHandler {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return true;
     }
-    const file = path.slice(CONSOLE_PREFIX.length);
-    const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
-    if (file === '' || file === 'index.html') {
-      const html = await readFile(join(root, 'web', 'index.html'));
+    const file = decodeURIComponent(path.slice(CONSOLE_PREFIX.length));
+    if (file === 'config.json') {
+      const body = JSON.stringify({ apiUrl: `http://${req.headers.host ?? 'localhost'}` });
       res.writeHead(200, {
-        ...headers,
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': CONTENT_SECURITY_POLICY,
+        ...SECURITY_HEADERS,
+        'content-type': TYPES['.json'],
+        'cache-control': 'no-store',
       });
-      res.end(req.method === 'HEAD' ? undefined : html);
-      return true;
-    }
-    if (file === 'pairing.js') {
-      script ??= bundleConsole(root).catch((error: unknown) => {
-        script = undefined;
-        throw error;
-      });
-      const body = await script;
-      res.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8' });
       res.end(req.method === 'HEAD' ? undefined : body);
       return true;
     }
-    res.writeHead(404, { ...headers, 'content-type': 'text/plain' }).end('not found');
+    const dist = await consoleBuild.ready();
+    const asset = file !== '' && extname(file) !== '' ? safeJoin(dist, file) : undefined;
+    const body = asset ? await readFile(asset).catch(() => undefined) : undefined;
+    if (asset && !body) {
+      res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'text/plain' }).end('not found');
+      return true;
+    }
+    const isIndex = body === undefined;
+    const content = body ?? (await readFile(join(dist, 'index.html')));
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': TYPES[isIndex ? '.html' : extname(file)] ?? 'application/octet-stream',
+      // Hashed file names under assets/ never change; index.html must be read fresh to find the new ones.
+      'cache-control': file.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-store',
+      ...(isIndex ? { 'content-security-policy': LOCAL_CONSOLE_CSP } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : content);
     return true;
   };
+  return { handle, stop: () => consoleBuild.stop() };
+}
+
+/** `dist/<file>`, or undefined when the path would leave `dist` (`..`, absolute paths). */
+function safeJoin(dist: string, file: string): string | undefined {
+  const full = normalize(join(dist, file));
+  return full.startsWith(dist + sep) ? full : undefined;
 }

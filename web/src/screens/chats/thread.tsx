@@ -1,0 +1,103 @@
+/**
+ * An open conversation: its history (older pages on demand), live updates, reply and react, and the composer.
+ * Opening it, and every new incoming message while it is open, marks it read (read receipts to the contact).
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { unwrap } from '../../api/client';
+import type { Chat, Message } from '../../api/types';
+import { useApi } from '../../auth/console-session';
+import { queryKeys } from '../../live/query-keys';
+import { ErrorText } from '../../ui/error-text';
+import { applyChatUpdate, chatKey, chatTitle } from './chat-cache';
+import { Composer } from './composer';
+import { MessageBubble } from './message-bubble';
+import { reactionsByTarget, useThread } from './use-thread';
+
+export function Thread(props: { sessionId: string; chat: Chat }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const key = chatKey(props.chat);
+  const { query, messages } = useThread(api, props.sessionId, key);
+  const [replyTo, setReplyTo] = useState<Message | undefined>();
+  const [error, setError] = useState<unknown>(null);
+  const bottom = useRef<HTMLDivElement>(null);
+  const unread = props.chat.unreadCount;
+
+  useEffect(() => {
+    if (unread === 0) return;
+    void api
+      .POST('/v1/sessions/{sessionId}/chats/{chatId}/read', {
+        params: { path: { sessionId: props.sessionId, chatId: key } },
+      })
+      .then((r) => applyChatUpdate(queryClient, props.sessionId, unwrap(r)))
+      .catch(setError);
+  }, [api, key, props.sessionId, queryClient, unread]);
+
+  const newestId = messages.at(-1)?.id;
+  useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [newestId]);
+
+  const byId = new Map(messages.map((m) => [m.id, m]));
+  const reactions = reactionsByTarget(messages);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: queryKeys.messages(props.sessionId) });
+
+  const react = async (target: Message, emoji: string) => {
+    if (!props.chat.phone) return;
+    try {
+      unwrap(
+        await api.POST('/v1/sessions/{sessionId}/messages', {
+          params: { path: { sessionId: props.sessionId } },
+          body: { to: props.chat.phone, type: 'reaction', reaction: { messageId: target.id, emoji } },
+        }),
+      );
+      await refresh();
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  return (
+    <section
+      className="thread"
+      aria-label={`Conversation with ${chatTitle(props.chat)}`}
+      data-testid="thread"
+    >
+      <header className="thread-head">
+        <h2>{chatTitle(props.chat)}</h2>
+        {props.chat.name && props.chat.phone && <span className="hint">{props.chat.phone}</span>}
+      </header>
+      <div className="thread-scroll">
+        {query.hasNextPage && (
+          <button type="button" className="link older" onClick={() => void query.fetchNextPage()}>
+            {query.isFetchingNextPage ? 'Loading…' : 'Load older messages'}
+          </button>
+        )}
+        <ol className="messages" aria-live="polite" aria-relevant="additions">
+          {messages
+            .filter((m) => m.content.type !== 'reaction')
+            .map((m) => (
+              <MessageBubble
+                key={m.id}
+                message={m}
+                quoted={m.replyTo ? byId.get(m.replyTo) : undefined}
+                reactions={reactions.get(m.id) ?? []}
+                canAct={props.chat.phone !== undefined}
+                onReply={() => setReplyTo(m)}
+                onReact={(emoji) => void react(m, emoji)}
+              />
+            ))}
+        </ol>
+        <div ref={bottom} />
+      </div>
+      <ErrorText error={error ?? query.error} />
+      <Composer
+        api={api}
+        sessionId={props.sessionId}
+        to={props.chat.phone}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(undefined)}
+        onSent={() => void refresh()}
+      />
+    </section>
+  );
+}

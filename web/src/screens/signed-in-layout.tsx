@@ -1,0 +1,67 @@
+/** The frame of every signed-in screen: navigation, the tenant, the live connection, sign-out. */
+import { useQuery } from '@tanstack/react-query';
+import { Navigate, NavLink, Outlet } from 'react-router';
+import { unwrap } from '../api/client';
+import { useApi, useConsoleSession } from '../auth/console-session';
+import { LiveEventsProvider, useLiveState } from '../live/live-events';
+import { queryKeys } from '../live/query-keys';
+
+const NAV = [
+  ['/sessions', 'Sessions'],
+  ['/chats', 'Chats'],
+  ['/webhooks', 'Webhooks'],
+  ['/keys', 'API keys'],
+  ['/events', 'Live events'],
+  ['/overview', 'Tenant'],
+] as const;
+
+export function SignedInLayout() {
+  const { apiKey } = useConsoleSession();
+  if (!apiKey) return <Navigate to="/sign-in" replace />;
+  return (
+    <LiveEventsProvider>
+      <Shell />
+    </LiveEventsProvider>
+  );
+}
+
+function Shell() {
+  const api = useApi();
+  const { signOut } = useConsoleSession();
+  const live = useLiveState();
+  const tenant = useQuery({
+    queryKey: queryKeys.tenant(),
+    queryFn: async () => unwrap(await api.GET('/v1/tenant')),
+  });
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">WA console</span>
+        <span className="tenant" data-testid="tenant-name">
+          {tenant.data?.name ?? '…'}
+        </span>
+        <span
+          className={`live live-${live}`}
+          role="status"
+          aria-label={`Live updates: ${live}`}
+          data-live={live}
+        >
+          {live === 'open' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Offline'}
+        </span>
+        <button type="button" className="link" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <nav className="nav" aria-label="Console">
+        {NAV.map(([to, label]) => (
+          <NavLink key={to} to={to}>
+            {label}
+          </NavLink>
+        ))}
+      </nav>
+      <main className="content">
+        <Outlet />
+      </main>
+    </div>
+  );
+}
