@@ -1,6 +1,6 @@
 /**
  * Follows one session's linking on its own session-bound WebSocket: the newest QR (a late frame never
- * replaces a newer one), the newest pairing code, and the session's status, from the host's frames and the
+ * replaces a newer one; the same rotation drawn again with a new secret after `companion_reg_refresh` does), the newest pairing code, and the session's status, from the host's frames and the
  * realtime worker's events alike.
  */
 import { useEffect, useState } from 'react';
@@ -25,7 +25,7 @@ export function reducePairing(view: PairingView, frame: WsAnyServerFrame): Pairi
   }
   switch (frame.type) {
     case 'session.qr':
-      if (view.qr && view.qr.refresh >= frame.refresh) return view;
+      if (view.qr && view.qr.refresh > frame.refresh) return view;
       return { ...view, qr: { text: frame.qr, refresh: frame.refresh, expiresAt: frame.expiresAt } };
     case 'session.pairing_code':
       if (view.code && view.code.refresh >= frame.refresh) return view;

@@ -1,0 +1,280 @@
+/**
+ * The console in real Chromium against the whole local product: API, authorizer, WebSocket gateway, workers,
+ * the WhatsApp simulator and a session host process running real Baileys. Nothing is faked: the QR the test
+ * scans is decoded from the console's canvas, the pairing code is read off the page, messages come from the
+ * simulated contact's phone, and every live change reaches the page over the real-time room.
+ *
+ * Every screen is photographed at desktop and phone widths into `.local/screenshots/` for review.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import jsQR from 'jsqr';
+import type { Browser, Page } from 'playwright-core';
+import QRCode from 'qrcode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLog } from '../../../local/log.js';
+import { startLocalProduct, type RunningLocalProduct } from '../../../local/product.js';
+import { ApiClient, eventually } from '../../support/api-client.js';
+import { launchChromium } from '../../support/chromium.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.js';
+
+const ACCOUNT = '+15550007001';
+const SECOND_ACCOUNT = '+15550007002';
+const CONTACT = '+15550007003';
+const digits = (e164: string) => e164.slice(1);
+const SCREENSHOTS = join(process.cwd(), '.local', 'screenshots');
+
+describe('console (Chromium, real host and Baileys)', () => {
+  let product: RunningLocalProduct;
+  let browser: Browser;
+  let page: Page;
+  let receiver: WebhookReceiver;
+  let sessionId: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    [product, browser, receiver] = await Promise.all([
+      startLocalProduct({
+        simulator: true,
+        hosts: 1,
+        stackFile: false,
+        log: silentLog,
+        hostOutput: 'ignore',
+        // One attempt: a delivery to a failing endpoint ends `failed` at once, ready to be replayed.
+        cloudEnv: { APP_WEBHOOK_MAX_ATTEMPTS: '1' },
+      }),
+      launchChromium(),
+      startWebhookReceiver(),
+    ]);
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await receiver?.close();
+    await product?.stop();
+  });
+
+  /** The screen at desktop width, then at a 360 px phone's. */
+  async function shoot(name: string): Promise<void> {
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 860 });
+  }
+
+  /** The QR as a phone's camera reads it: decoded from the canvas pixels the console drew. */
+  async function readCanvasQr(): Promise<string> {
+    const image = await page.getByTestId('qr').evaluate((canvas: HTMLCanvasElement) => {
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      return { data: Array.from(data.data), width: data.width, height: data.height };
+    });
+    const decoded = jsQR(Uint8ClampedArray.from(image.data), image.width, image.height);
+    if (!decoded) throw new Error('the canvas holds no readable QR');
+    return decoded.data;
+  }
+
+  it('refuses a wrong key with a clear message, and signs in with the tenant key kept out of the URL', async () => {
+    await page.goto(product.stack.consoleUrl);
+    await page.waitForURL(/\/console\/sign-in$/);
+    await page.getByLabel('API key').fill('wak_thisisnotakeythisisnotakeythisisnotake');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not valid');
+    await shoot('sign-in-refused');
+
+    await page.getByLabel('API key').fill(product.stack.tenantApiKey!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/console\/sessions$/);
+    await page.locator('[data-live="open"]').waitFor();
+    expect(page.url()).not.toContain('wak_');
+    expect(await page.evaluate(() => Object.values(sessionStorage).join())).toContain(
+      product.stack.tenantApiKey!,
+    );
+  });
+
+  it('links a session by scanning the QR the console draws (through the pairing refresh)', async () => {
+    const sim = product.simulator!;
+    await page.getByLabel('New session name').fill('Support line');
+    await page.getByRole('button', { name: 'Create and link' }).click();
+    await page.getByTestId('qr').waitFor();
+    await shoot('sessions-link-qr');
+    const first = await readCanvasQr();
+    // Today's server answers the first scan with companion_reg_refresh; the console re-draws the new QR.
+    expect((await sim.scanQr(first, digits(ACCOUNT))).outcome).toBe('refreshed');
+    const redrawn = await eventually('the re-drawn QR on the canvas', async () => {
+      const now = await readCanvasQr();
+      return now !== first ? now : undefined;
+    });
+    expect((await sim.scanQr(redrawn, digits(ACCOUNT))).outcome).toBe('paired');
+    await page.getByTestId('linked').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('linked').textContent()).toContain(ACCOUNT);
+
+    const card = page.locator('[data-testid="session-card"][data-status="connected"]');
+    await card.waitFor();
+    sessionId = (await card.getAttribute('data-session-id'))!;
+    expect(await card.textContent()).toContain(ACCOUNT);
+    await page.getByRole('button', { name: 'Close' }).click();
+    await shoot('sessions');
+  });
+
+  it('links a second session by pairing code shown on the page', async () => {
+    const sim = product.simulator!;
+    sim.addAccount(digits(SECOND_ACCOUNT));
+    await page.getByLabel('New session name').fill('Sales line');
+    await page.getByRole('button', { name: 'Create and link' }).click();
+    await page.getByRole('tab', { name: 'Phone number' }).click();
+    await page.getByLabel(/Phone number of the WhatsApp account/).fill(SECOND_ACCOUNT);
+    await page.getByRole('button', { name: 'Get a code' }).click();
+    const code = page.getByTestId('pairing-code');
+    await code.waitFor({ timeout: 30_000 });
+    await shoot('sessions-link-code');
+    const shown = (await code.textContent())!.replace('Pairing code: ', '').trim();
+    await sim.enterPairingCode(digits(SECOND_ACCOUNT), shown);
+    await page.getByTestId('linked').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.locator('[data-testid="session-card"][data-status="connected"]').nth(1).waitFor();
+  });
+
+  it('shows a contact’s messages live in the list and the open thread, and opening the chat sends read receipts', async () => {
+    const sim = product.simulator!;
+    await page.getByRole('link', { name: 'Chats' }).click();
+    await page.getByLabel('Session', { exact: true }).selectOption(sessionId);
+    const row = page.locator(`[data-testid="chat-row"][data-chat="${CONTACT}"]`);
+    expect(await row.count()).toBe(0);
+
+    const hello = await sim.contactSend(digits(CONTACT), digits(ACCOUNT), 'Hello, is my order on its way?');
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.textContent()).toContain('Hello, is my order on its way?');
+    await expect.poll(() => row.getAttribute('data-unread')).toBe('1');
+    await shoot('chats');
+
+    await row.getByRole('link').click();
+    const thread = page.getByTestId('thread');
+    await thread.getByText('Hello, is my order on its way?').waitFor();
+    // Opening the chat marked it read: the contact's phone got the read receipt, the unread count is gone.
+    await eventually('the read receipt on the contact’s phone', async () =>
+      sim.outbox(digits(CONTACT)).find((e) => e.id === hello.id)?.status === 'read' ? true : undefined,
+    );
+    await expect.poll(() => row.getAttribute('data-unread')).toBe('0');
+
+    await sim.contactSend(digits(CONTACT), digits(ACCOUNT), 'It is a blue bicycle.');
+    await thread.getByText('It is a blue bicycle.').waitFor({ timeout: 20_000 });
+    await shoot('thread');
+  });
+
+  it('replies and reacts from the composer, and the contact’s phone has both; ticks turn to read live', async () => {
+    const sim = product.simulator!;
+    const thread = page.getByTestId('thread');
+    const question = sim.outbox(digits(CONTACT)).find((e) => e.text === 'It is a blue bicycle.')!;
+    const bubble = thread.locator('[data-testid="message"]', { hasText: 'It is a blue bicycle.' });
+    await bubble.getByRole('button', { name: 'Reply to this message' }).click();
+    await page.getByLabel('Message', { exact: true }).fill('It ships tomorrow.');
+    await page.getByRole('button', { name: 'Send' }).click();
+
+    const reply = thread.locator('[data-testid="message"][data-direction="outbound"]', {
+      hasText: 'It ships tomorrow.',
+    });
+    await reply.waitFor();
+    expect(await reply.getByTestId('quote').textContent()).toContain('It is a blue bicycle.');
+    const delivered = await eventually('the reply on the contact’s phone', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.text === 'It ships tomorrow.'),
+    );
+    const context = (delivered.content.extendedTextMessage as { contextInfo?: { stanzaId?: string } })
+      .contextInfo;
+    expect(context?.stanzaId).toBe(question.id);
+    await expect.poll(() => reply.getAttribute('data-status'), { timeout: 20_000 }).toBe('sent');
+
+    sim.sendReceipt(digits(CONTACT), delivered.id, 'read');
+    await expect.poll(() => reply.getAttribute('data-status'), { timeout: 20_000 }).toBe('read');
+    expect(await reply.getByTestId('tick').getAttribute('aria-label')).toBe('read');
+
+    await bubble.locator('summary').click();
+    await bubble.getByRole('button', { name: 'React 👍' }).click();
+    const reaction = await eventually('the reaction on the contact’s phone', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.type === 'reaction'),
+    );
+    expect(reaction.content.reactionMessage).toMatchObject({ text: '👍', key: { id: question.id } });
+    await expect.poll(() => bubble.getByTestId('reactions').textContent()).toContain('👍');
+  });
+
+  it('uploads and sends an image, shown inline, which the contact receives', async () => {
+    const sim = product.simulator!;
+    const png = await QRCode.toBuffer('a picture', { type: 'png', width: 120 });
+    await page.getByTestId('attach').setInputFiles({ name: 'chart.png', mimeType: 'image/png', buffer: png });
+    await page.getByLabel('Message', { exact: true }).fill('the chart');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const received = await eventually('the image on the contact’s phone', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.type === 'image'),
+    );
+    expect(received.media).toMatchObject({ mimetype: 'image/png', fileLength: png.length });
+    const image = page.getByTestId('thread').getByTestId('message-image');
+    await image.waitFor();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await shoot('thread-image');
+  });
+
+  it('replays a failed webhook delivery from its log', async () => {
+    receiver.respondWith(500);
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByText('New subscription').click();
+    await page.getByLabel('Endpoint URL (https)').fill(receiver.url);
+    await page.getByLabel('Description').fill('CRM');
+    await page.getByRole('button', { name: 'Create subscription' }).click();
+    await page.getByTestId('webhook-secret').waitFor();
+    expect(await page.getByTestId('webhook-secret').textContent()).toMatch(/whsec_/);
+
+    await product.simulator!.contactSend(digits(CONTACT), digits(ACCOUNT), 'Are you there?');
+    await page.getByRole('link', { name: 'Deliveries' }).click();
+    const failed = page.locator('[data-testid="delivery"][data-status="failed"]').first();
+    await failed.waitFor({ timeout: 30_000 });
+    expect(await failed.textContent()).toContain('HTTP 500');
+    await shoot('webhooks');
+
+    receiver.respondWith(204);
+    const before = receiver.received.length;
+    const deliveryId = await failed.getAttribute('data-delivery-id');
+    await failed.getByRole('button', { name: 'Replay' }).click();
+    await page
+      .locator(`[data-testid="delivery"][data-delivery-id="${deliveryId}"][data-status="succeeded"]`)
+      .waitFor({ timeout: 30_000 });
+    expect(receiver.received.length).toBeGreaterThan(before);
+  });
+
+  it('creates a key with scopes, shown once, and revokes it', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('reporting');
+    await page.getByLabel('messages:read').check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const shown = (await page.getByTestId('new-key').locator('code').textContent())!;
+    expect(shown).toMatch(/^wak_/);
+    const withNewKey = new ApiClient(product.stack.apiUrl, shown);
+    expect((await withNewKey.get(`/v1/sessions/${sessionId}/messages`)).status).toBe(200);
+    expect((await withNewKey.get('/v1/webhooks')).status).toBe(403);
+    await shoot('keys');
+
+    const row = page.locator('[data-testid="key-row"]', { hasText: 'reporting' });
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByRole('button', { name: 'Revoke' }).click(); // the confirmation
+    await row.waitFor({ state: 'detached' });
+    expect((await withNewKey.get(`/v1/sessions/${sessionId}/messages`)).status).toBe(401);
+  });
+
+  it('shows the live event feed and the tenant with its limits and usage', async () => {
+    await page.getByRole('link', { name: 'Live events' }).click();
+    await page.locator('[data-testid="event"][data-type="message.received"]').first().waitFor();
+    await shoot('events');
+    await page.getByRole('link', { name: 'Tenant' }).click();
+    const tenant = page.getByTestId('tenant');
+    await tenant.waitFor();
+    expect(await tenant.textContent()).toMatch(/2 of \d+/);
+    await shoot('tenant');
+  });
+
+  it('signs out, forgetting the key', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/console\/sign-in$/);
+    expect(await page.evaluate(() => Object.values(sessionStorage).join())).not.toContain('wak_');
+    expect(pageErrors).toEqual([]);
+  });
+});
