@@ -127,6 +127,8 @@ export class PlatformStack extends Stack {
       },
     });
 
+    this.messaging.connectWebSockets(this.controlPlane);
+
     this.sessionHosts = new SessionHosts(this, 'SessionHosts', {
       ...props.sessionHosts,
       resourcePrefix: props.resourcePrefix,

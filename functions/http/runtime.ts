@@ -68,6 +68,11 @@ export function controlPlane(): ControlPlaneDeps {
     const timings = HttpTimingsSchema.parse(process.env);
     const ctx = { dynamo: aws.dynamo, config: cfg };
     const log = httpLogger();
+    const wsCloser = (): ApiGatewayWsCloser =>
+      (closer ??= new ApiGatewayWsCloser(
+        createApiGatewayManagementClient(cfg),
+        new DynamoWsConnectionRepository(ctx),
+      ));
     deps = {
       repos: createDynamoRepositories(aws.dynamo, cfg),
       doorbell: new HostDoorbell(new SqsHostCommandQueue({ sqs: aws.sqs, prefix: cfg.APP_RESOURCE_PREFIX }), {
@@ -80,13 +85,8 @@ export function controlPlane(): ControlPlaneDeps {
       media: S3EncryptedBlobStore.forMedia(cfg, aws.s3, selectDataKeyProvider(cfg, aws.kms)),
       sockets: {
         // Built on first use: only the suspend path needs APP_WS_CALLBACK_URL and the management API.
-        closeSession: (sessionId) => {
-          closer ??= new ApiGatewayWsCloser(
-            createApiGatewayManagementClient(cfg),
-            new DynamoWsConnectionRepository(ctx),
-          );
-          return closer.closeSession(sessionId);
-        },
+        closeSession: (sessionId) => wsCloser().closeSession(sessionId),
+        closeTenant: (tenantId) => wsCloser().closeTenant(tenantId),
       },
       localMode: cfg.APP_LOCAL_MODE,
       pairingWaitMs: timings.APP_PAIRING_WAIT_MS,

@@ -25,7 +25,10 @@ export function wsTicketVerifier(): WsTicketVerifier {
   return tickets;
 }
 
-/** `$connect`'s second check: the ticket's tenant is active and its session still exists (and is the tenant's). */
+/**
+ * `$connect`'s second check: the ticket's tenant is active and its session (for a session ticket) still exists
+ * and is the tenant's.
+ */
 export function wsAdmission(): WsAdmission {
   if (!admission) {
     const config = loadAppConfig();
@@ -33,7 +36,11 @@ export function wsAdmission(): WsAdmission {
     const tenants = new DynamoTenantRepository(ctx);
     const sessions = new DynamoSessionRepository(ctx);
     admission = async ({ tenantId, sessionId }) => {
-      const [tenant, session] = await Promise.all([tenants.get(tenantId), sessions.get(tenantId, sessionId)]);
+      const [tenant, session] = await Promise.all([
+        tenants.get(tenantId),
+        sessionId === undefined ? undefined : sessions.get(tenantId, sessionId),
+      ]);
+      // A tenant-wide ticket (no session) needs the tenant only.
       return tenant?.status === 'active' && session !== null;
     };
   }

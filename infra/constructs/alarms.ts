@@ -39,6 +39,8 @@ export interface AlarmsProps {
 export const DEAD_LETTERS_ARE_FAULTS: Readonly<Record<QueueName, boolean>> = {
   webhookFanout: true,
   webhookDelivery: false,
+  // Malformed events are dropped, not retried: a dead letter here is a failure to list connections (DynamoDB).
+  realtimePush: true,
 };
 
 /**

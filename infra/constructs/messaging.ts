@@ -10,7 +10,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import {
   EVENT_RULES,
   QUEUES,
@@ -43,6 +43,12 @@ export interface MessagingProps {
   readonly eventRules?: readonly EventRuleDefinition[];
   /** The app's tables, for the grants consumers declare (`QueueConsumer.access`). */
   readonly tables?: Readonly<Record<TableName, dynamodb.ITable>>;
+}
+
+/** What a WebSocket-posting consumer needs of the control plane's WebSocket API. */
+export interface WebSocketAccess {
+  readonly webSocketStage: { readonly callbackUrl: string };
+  grantManageConnections(grantee: iam.IGrantable & IConstruct): void;
 }
 
 /** DLQ messages wait for a human (inspect, replay); keep them as long as SQS allows. */
@@ -80,12 +86,14 @@ export class Messaging extends Construct {
   readonly consumers: Partial<Record<QueueName, AppFunction>>;
   private readonly resourcePrefix: string;
   private readonly tables: Readonly<Record<TableName, dynamodb.ITable>> | undefined;
+  private readonly queueDefs: Readonly<Record<QueueName, QueueDefinition>>;
 
   constructor(scope: Construct, id: string, props: MessagingProps) {
     super(scope, id);
     this.resourcePrefix = props.resourcePrefix;
     this.tables = props.tables;
     const queueDefs = props.queues ?? QUEUES;
+    this.queueDefs = queueDefs;
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: eventBusName(props.resourcePrefix) });
 
@@ -194,6 +202,20 @@ export class Messaging extends Construct {
         KMS_GRANT_WILDCARD_ACTIONS,
         'CDK grant for data encrypted with the app data key (tables, queues); the statement is scoped to that one key ARN.',
       );
+    }
+  }
+
+  /**
+   * Consumers that post to browser WebSockets (`access.webSockets`, the realtime push worker) get
+   * `execute-api:ManageConnections` on the WebSocket API's stage only and its `@connections` callback URL. Called
+   * once the control plane (which owns the WebSocket API, and is built after the queues) exists.
+   */
+  connectWebSockets(webSockets: WebSocketAccess): void {
+    for (const name of QUEUE_NAMES) {
+      const worker = this.consumers[name];
+      if (!worker || !this.queueDefs[name].consumer?.access?.webSockets) continue;
+      webSockets.grantManageConnections(worker.role);
+      worker.fn.addEnvironment('APP_WS_CALLBACK_URL', webSockets.webSocketStage.callbackUrl);
     }
   }
 

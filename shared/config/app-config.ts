@@ -59,6 +59,11 @@ export const AppConfigSchema = z.object({
    * characters. Absent: cursors are still bound to their list, tenant and filter, but not sealed against forgery.
    */
   APP_CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Browser WebSocket connections a tenant may hold at once, tenant-wide and session ones together (default
+   * 50). `$connect` over it answers 429; the ticket is spent all the same.
+   */
+  APP_WS_MAX_CONNECTIONS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(50),
   APP_SERVICE_NAME: z.string().default('wa-platform'),
   APP_VERSION: z.string().default('0.1.0'),
 });

@@ -1,12 +1,21 @@
 /**
  * Frames the platform pushes to browsers on the pairing WebSocket (DESIGN.md section 3, "Browser pairing").
  * The session host sends `session.qr` and `session.status` through `WsPusher`; the `$default` route answers
- * `pong` and `error`. The browser console (`web/`) validates every frame against the same contract.
+ * `pong` and `error`. The realtime worker pushes domain events as they are (`WsEventFrameSchema`) to the
+ * console's tenant-wide and session sockets. The browser console (`web/`) validates every frame against the same
+ * contract (`parseWsServerFrame`).
  *
  * Frames are additive: new fields may appear, so readers must ignore unknown fields (these are plain objects).
  */
 import { z } from 'zod';
 import { IdSchema, TimestampSchema } from '../domain/ids.js';
+import {
+  ChatUpdatedEventSchema,
+  MessageReceivedEventSchema,
+  MessageStatusEventSchema,
+  SessionRestrictedEventSchema,
+  SessionStatusEventSchema,
+} from '../domain/events.js';
 import { PhoneSchema } from '../domain/phone.js';
 import { SessionStatusSchema } from '../domain/session.js';
 
@@ -70,6 +79,39 @@ export const WsServerFrameSchema = z.discriminatedUnion('type', [
   SessionPairingCodeFrameSchema,
 ]);
 export type WsServerFrame = z.infer<typeof WsServerFrameSchema>;
+
+/**
+ * The domain events the realtime worker (`functions/workers/realtime-push.ts`) pushes to the console's sockets,
+ * as is: the event envelope `{ id, type, createdAt, tenantId, sessionId, data }` (shared/domain/events.ts). A
+ * tenant-wide socket gets them for every session of its tenant, a session socket for its session only.
+ */
+export const WsEventFrameSchema = z.discriminatedUnion('type', [
+  MessageReceivedEventSchema,
+  MessageStatusEventSchema,
+  ChatUpdatedEventSchema,
+  SessionStatusEventSchema,
+  SessionRestrictedEventSchema,
+]);
+export type WsEventFrame = z.infer<typeof WsEventFrameSchema>;
+export type WsEventFrameType = WsEventFrame['type'];
+
+/** The event types pushed live; the EventBridge rule of the realtime worker matches exactly these. */
+export const WS_EVENT_TYPES = WsEventFrameSchema.options.map(
+  (schema) => schema.shape.type.value,
+) as readonly WsEventFrameType[];
+
+/** Anything the server sends on a socket: an event frame (it has `data`) or one of the frames above. */
+export type WsAnyServerFrame = WsEventFrame | WsServerFrame;
+
+/**
+ * Parses one frame received on a socket (the JSON already decoded). An event frame and the host's
+ * `session.status` frame share the type `session.status`; the event is the one carrying `data`. Throws a
+ * ZodError for anything else, so a browser never acts on a frame it does not understand.
+ */
+export function parseWsServerFrame(raw: unknown): WsAnyServerFrame {
+  const isEvent = typeof raw === 'object' && raw !== null && 'data' in raw;
+  return isEvent ? WsEventFrameSchema.parse(raw) : WsServerFrameSchema.parse(raw);
+}
 
 /** Builders that validate, so a host cannot push a frame the browser would reject. */
 export function sessionQrFrame(input: Omit<SessionQrFrame, 'type'>): SessionQrFrame {

@@ -22,9 +22,9 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     entry: 'functions/http/tenants/update',
     handler: 'handler',
     auth: 'operator',
-    // Suspending closes the tenant's browser WebSockets: its sessions, their connections, DeleteConnection.
+    // Suspending closes the tenant's browser WebSockets: its connections (byTenant), DeleteConnection.
     access: {
-      tables: { tenants: 'readWrite', sessions: 'read', wsConnections: 'readWrite' },
+      tables: { tenants: 'readWrite', wsConnections: 'readWrite' },
       closeWebSockets: true,
     },
   },

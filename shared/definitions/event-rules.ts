@@ -2,6 +2,7 @@
  * EventBridge rules on the app's bus. CDK turns each into an `events.Rule`; the local bus matches the same
  * patterns. Patterns use EventBridge's own syntax (exact values, `prefix`, `anything-but`, `exists`, `numeric`).
  */
+import { WS_EVENT_TYPES } from '../contracts/ws-frames.js';
 import type { QueueName } from './queues.js';
 
 export const EVENT_SOURCE = 'wa-platform';
@@ -34,6 +35,12 @@ export const EVENT_RULES: readonly EventRuleDefinition[] = [
     description: 'Every domain event goes to the webhook fan-out worker',
     pattern: { source: [EVENT_SOURCE] },
     targetQueue: 'webhookFanout',
+  },
+  {
+    ruleName: 'realtime-push',
+    description: 'The events a console shows live go to the realtime push worker (WebSocket rooms)',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [...WS_EVENT_TYPES] },
+    targetQueue: 'realtimePush',
   },
 ];
 

@@ -10,6 +10,8 @@ export interface ConsumerAccess {
   readonly tables?: Partial<Record<TableName, 'read' | 'readWrite'>>;
   /** Queues it sends to. */
   readonly sendTo?: readonly QueueName[];
+  /** Posts to browser WebSockets: `execute-api:ManageConnections` on the WebSocket API's stage, its callback URL. */
+  readonly webSockets?: boolean;
 }
 
 export interface QueueConsumer {
@@ -31,7 +33,7 @@ export interface QueueDefinition {
   readonly consumer?: QueueConsumer;
 }
 
-export const QUEUE_NAMES = ['webhookFanout', 'webhookDelivery'] as const;
+export const QUEUE_NAMES = ['webhookFanout', 'webhookDelivery', 'realtimePush'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export const QUEUES: Readonly<Record<QueueName, QueueDefinition>> = {
@@ -64,6 +66,23 @@ export const QUEUES: Readonly<Record<QueueName, QueueDefinition>> = {
       // Reads the subscription and its sealed secret, writes its failure streak (auto-disable) and the log.
       // Changing its own messages' visibility (the backoff) is part of consuming the queue.
       access: { tables: { webhooks: 'readWrite', deliveries: 'readWrite' } },
+    },
+  },
+  /**
+   * Fed by the `realtime-push` rule with the events a console shows live; pushes each to its tenant's WebSocket
+   * room. Frames are worth little late: a short visibility timeout and few receives.
+   */
+  realtimePush: {
+    logicalName: 'realtimePush',
+    visibilityTimeoutSeconds: 30,
+    maxReceiveCount: 3,
+    consumer: {
+      entry: 'functions/workers/realtime-push',
+      handler: 'handler',
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      // Lists the tenant's connections (byTenant), deletes the gone ones; PostToConnection.
+      access: { tables: { wsConnections: 'readWrite' }, webSockets: true },
     },
   },
 };

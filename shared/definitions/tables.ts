@@ -94,10 +94,17 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     sortKey: s('chatJid'),
     globalIndexes: [{ indexName: 'byActivity', partitionKey: s('sessionId'), sortKey: s('lastMessageAt') }],
   },
+  /**
+   * Browser sockets. `bySession` is sparse: a tenant-wide socket (the console's) has no `sessionId`. `byTenant`
+   * lists every socket of a tenant: the realtime push, the per-tenant cap and suspension read it.
+   */
   wsConnections: {
     logicalName: 'wsConnections',
     partitionKey: s('connectionId'),
-    globalIndexes: [{ indexName: 'bySession', partitionKey: s('sessionId'), sortKey: s('connectionId') }],
+    globalIndexes: [
+      { indexName: 'bySession', partitionKey: s('sessionId'), sortKey: s('connectionId') },
+      { indexName: 'byTenant', partitionKey: s('tenantId'), sortKey: s('connectionId') },
+    ],
     ttlAttribute: 'expiresAt',
   },
   /** Single-use browser tickets; stored hashed, consumed with a conditional delete. */

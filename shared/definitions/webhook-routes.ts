@@ -64,4 +64,12 @@ export const WEBHOOK_ROUTES: readonly HttpRouteDefinition[] = [
     auth: 'apiKey',
     access: { tables: { webhooks: 'read', deliveries: 'readWrite' }, webhookDelivery: true },
   },
+  // A tenant-wide socket's ticket (the console): no session to look up.
+  {
+    routeKey: 'POST /v1/ws-tickets',
+    entry: 'functions/http/tenant-ws-tickets',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { wsTickets: 'readWrite' } },
+  },
 ];

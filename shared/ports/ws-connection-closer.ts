@@ -5,4 +5,6 @@
 export interface WsConnectionCloser {
   /** Closes (and forgets) every live connection of the session; returns how many were closed. */
   closeSession(sessionId: string): Promise<number>;
+  /** Closes (and forgets) every live connection of the tenant, tenant-wide and session ones; returns how many. */
+  closeTenant(tenantId: string): Promise<number>;
 }

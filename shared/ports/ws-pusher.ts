@@ -1,5 +1,6 @@
 /**
- * Pushes frames to the browsers watching a session (QR codes, status changes) over the WebSocket API.
+ * Pushes frames to browsers over the WebSocket API: to those watching a session (QR codes, status changes: the
+ * session host), or to a tenant's room (domain events: the realtime worker).
  * Connections found gone are forgotten as a side effect, so a closed tab costs one failed post, not one per push.
  */
 
@@ -20,4 +21,13 @@ export interface WsPushResult {
 
 export interface WsPusher {
   pushToSession(sessionId: string, frame: WsFrame): Promise<WsPushResult>;
+}
+
+/**
+ * The realtime worker's side: an event of one session goes to the tenant's room, i.e. every live connection of
+ * the tenant that is tenant-wide (no `sessionId`) or bound to that session. Other tenants' connections are never
+ * read (the listing is by tenant).
+ */
+export interface WsRoomPusher {
+  pushToRoom(tenantId: string, sessionId: string, frame: WsFrame): Promise<WsPushResult>;
 }

@@ -1,12 +1,13 @@
 /**
  * Validates the single-use ticket a browser presents on `$connect` (`wss://...?ticket=...`), issued by
- * `POST /v1/sessions/{id}/ws-tickets`. Issuance and the DynamoDB-backed implementation arrive with the browser
- * pairing issue; until one is wired into `functions/ws/connect.ts`, every connection is refused.
+ * `POST /v1/sessions/{id}/ws-tickets` (bound to that session) or `POST /v1/ws-tickets` (tenant-wide). A handler
+ * built without one (`functions/ws/connect.ts`) refuses every connection.
  */
 
 export interface WsTicketGrant {
   readonly tenantId: string;
-  readonly sessionId: string;
+  /** Absent: a tenant-wide ticket (`POST /v1/ws-tickets`), every session of the tenant. */
+  readonly sessionId?: string;
 }
 
 export interface WsTicketVerifier {

@@ -78,8 +78,9 @@ export async function getTenantWithUsage(deps: Deps, tenantId: string): Promise<
  */
 /**
  * Suspending also closes the tenant's open browser WebSockets at once (its keys stop working through the tenant
- * guard, but a socket, once open, is not asked again): every session's connections are deleted through the
- * WebSocket API, so no further frame reaches them.
+ * guard, but a socket, once open, is not asked again): every connection of the tenant, session and tenant-wide
+ * (found through the connections' `byTenant` index), is deleted through the WebSocket API, so no further frame
+ * reaches them.
  */
 export async function updateTenant(
   deps: Deps & Pick<ControlPlaneDeps, 'sockets'>,
@@ -91,23 +92,8 @@ export async function updateTenant(
     ...(patch.status === undefined ? {} : { status: patch.status }),
     ...(patch.limits === undefined ? {} : { limits: { ...current.limits, ...patch.limits } }),
   });
-  if (updated.status === 'suspended') await closeTenantSockets(deps, tenantId);
+  if (updated.status === 'suspended') await deps.sockets.closeTenant(tenantId);
   return updated;
-}
-
-async function closeTenantSockets(
-  deps: Deps & Pick<ControlPlaneDeps, 'sockets'>,
-  tenantId: string,
-): Promise<void> {
-  let cursor: string | undefined;
-  do {
-    const page = await deps.repos.sessions.listByTenant(tenantId, {
-      limit: 100,
-      ...(cursor ? { cursor } : {}),
-    });
-    await Promise.all(page.items.map((session) => deps.sockets.closeSession(session.id)));
-    cursor = page.cursor;
-  } while (cursor);
 }
 
 /**

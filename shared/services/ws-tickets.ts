@@ -1,10 +1,11 @@
 /**
- * `POST /v1/sessions/{sessionId}/ws-tickets`: a single-use, short-lived ticket for the pairing WebSocket, bound
- * to the caller's tenant and this session. Another tenant's session is a 404, like a missing one.
+ * Single-use, short-lived tickets for the browser WebSocket. `POST /v1/sessions/{sessionId}/ws-tickets` binds one
+ * to the caller's tenant and this session (another tenant's session is a 404, like a missing one);
+ * `POST /v1/ws-tickets` to the caller's tenant only (a tenant-wide socket).
  */
 import { NotFoundError } from '../domain/errors.js';
 import type { SessionRepository } from '../ports/session-repository.js';
-import type { WsTicketStore } from '../ports/ws-ticket-store.js';
+import type { IssuedWsTicket, WsTicketStore } from '../ports/ws-ticket-store.js';
 
 export interface IssueWsTicketDeps {
   readonly sessions: Pick<SessionRepository, 'get'>;
@@ -27,7 +28,21 @@ export async function issueWsTicket(
 ): Promise<WsTicketView> {
   const session = await deps.sessions.get(tenantId, sessionId);
   if (!session) throw new NotFoundError(`session ${sessionId} not found`);
-  const issued = await deps.tickets.issue({ tenantId, sessionId });
+  return toView(deps, await deps.tickets.issue({ tenantId, sessionId }));
+}
+
+/**
+ * `POST /v1/ws-tickets`: a ticket for a tenant-wide socket (the console), which receives the events of every
+ * session of the caller's tenant. The tenant is the caller's own (the route's tenant guard checked it is active).
+ */
+export async function issueTenantWsTicket(
+  deps: Omit<IssueWsTicketDeps, 'sessions'>,
+  tenantId: string,
+): Promise<WsTicketView> {
+  return toView(deps, await deps.tickets.issue({ tenantId }));
+}
+
+function toView(deps: Pick<IssueWsTicketDeps, 'wsUrl'>, issued: IssuedWsTicket): WsTicketView {
   const view: WsTicketView = {
     ticket: issued.ticket,
     expiresAt: new Date(issued.expiresAt * 1000).toISOString(),

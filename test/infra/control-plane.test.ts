@@ -217,7 +217,7 @@ describe('HTTP API', () => {
     }
   });
 
-  it('only the tenant update (suspend) may close WebSockets among HTTP routes: ManageConnections on this API, sessions read', () => {
+  it('only the tenant update (suspend) may close WebSockets among HTTP routes: ManageConnections on this API, its connections by tenant', () => {
     const wsApiId = stack.resolve(stack.controlPlane.webSocketApi.apiId) as { Ref: string };
     for (const route of HTTP_ROUTES) {
       const statements = policyStatementsOf('http', route.routeKey);
@@ -227,7 +227,7 @@ describe('HTTP API', () => {
         continue;
       }
       expect(JSON.stringify(manage?.['Resource'])).toContain(`"Ref":"${wsApiId.Ref}"`);
-      expect(tablesIn(statements)).toEqual(['sessions', 'tenants', 'wsConnections']);
+      expect(tablesIn(statements)).toEqual(['tenants', 'wsConnections']);
     }
   });
 

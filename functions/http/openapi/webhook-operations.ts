@@ -29,7 +29,10 @@ export const WEBHOOK_OPERATIONS: readonly OperationSpec[] = [
     summary: 'A ticket for the browser pairing WebSocket',
     description:
       'Open `url` (or the WebSocket URL with `?ticket=`) within 60 s; the ticket works once. The socket then ' +
-      'receives `session.qr` and `session.status` frames for this session (docs/browser-pairing.md).',
+      'receives `session.qr` and `session.status` frames for this session (docs/browser-pairing.md), and the ' +
+      "session's `message.received`, `message.status`, `chat.updated`, `session.status` and " +
+      '`session.restricted` events (docs/api.md, "WebSocket"). A tenant holds at most ' +
+      '`APP_WS_MAX_CONNECTIONS_PER_TENANT` sockets (default 50): over it the connection is refused with 429.',
     tag: 'sessions',
     scopes: ['sessions:read'],
     path: z.object({ sessionId: IdSchema }),
@@ -112,5 +115,19 @@ export const WEBHOOK_OPERATIONS: readonly OperationSpec[] = [
     path: DeliveryPathSchema,
     responses: { 202: { description: 'The delivery, pending again', schema: DeliveryViewSchema } },
     errors: [409],
+  },
+  {
+    routeKey: 'POST /v1/ws-tickets',
+    operationId: 'createTenantWsTicket',
+    summary: 'A ticket for a tenant-wide WebSocket (every session)',
+    description:
+      'Open `url` (or the WebSocket URL with `?ticket=`) within 60 s; the ticket works once. The socket then ' +
+      'receives, for every session of the tenant, the `message.received`, `message.status`, `chat.updated`, ' +
+      '`session.status` and `session.restricted` events, each frame the event envelope as webhooks get it ' +
+      '(docs/api.md, "WebSocket"). A tenant holds at most `APP_WS_MAX_CONNECTIONS_PER_TENANT` sockets (default ' +
+      '50): over it the connection is refused with 429.',
+    tag: 'sessions',
+    scopes: ['sessions:read'],
+    responses: { 201: { description: 'The ticket', schema: WsTicketViewSchema } },
   },
 ];

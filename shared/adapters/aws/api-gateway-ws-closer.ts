@@ -1,6 +1,6 @@
 /**
  * WsConnectionCloser over the WebSocket API's management endpoint: DeleteConnection for every live connection
- * of the session, then the connection item is deleted. A connection already gone (`GoneException`) counts as
+ * of the session (or of the tenant), then the connection item is deleted. A connection already gone (`GoneException`) counts as
  * closed; any other failure is thrown, so the caller's request fails loudly instead of leaving a socket open.
  */
 import {
@@ -9,16 +9,23 @@ import {
   type ApiGatewayManagementApiClient,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { WsConnectionCloser } from '../../ports/ws-connection-closer.js';
-import type { WsConnectionRepository } from '../../ports/ws-connection-repository.js';
+import type { WsConnection, WsConnectionRepository } from '../../ports/ws-connection-repository.js';
 
 export class ApiGatewayWsCloser implements WsConnectionCloser {
   constructor(
     private readonly client: ApiGatewayManagementApiClient,
-    private readonly connections: Pick<WsConnectionRepository, 'listBySession' | 'delete'>,
+    private readonly connections: Pick<WsConnectionRepository, 'listBySession' | 'listByTenant' | 'delete'>,
   ) {}
 
   async closeSession(sessionId: string): Promise<number> {
-    const live = await this.connections.listBySession(sessionId);
+    return this.close(await this.connections.listBySession(sessionId));
+  }
+
+  async closeTenant(tenantId: string): Promise<number> {
+    return this.close(await this.connections.listByTenant(tenantId));
+  }
+
+  private async close(live: readonly WsConnection[]): Promise<number> {
     await Promise.all(
       live.map(async ({ connectionId }) => {
         try {

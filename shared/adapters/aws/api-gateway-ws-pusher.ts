@@ -1,6 +1,6 @@
 /**
  * WsPusher over the WebSocket API's management endpoint: PostToConnection to every live connection of the
- * session, in parallel; a `GoneException` means the browser left without `$disconnect` reaching us (or it
+ * session (or of the tenant's room: its tenant-wide connections and the session's), in parallel; a `GoneException` means the browser left without `$disconnect` reaching us (or it
  * raced), so the connection item is deleted.
  */
 import {
@@ -9,8 +9,8 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { AppConfig } from '../../config/app-config.js';
-import type { WsConnectionRepository } from '../../ports/ws-connection-repository.js';
-import type { WsFrame, WsPushResult, WsPusher } from '../../ports/ws-pusher.js';
+import type { WsConnection, WsConnectionRepository } from '../../ports/ws-connection-repository.js';
+import type { WsFrame, WsPushResult, WsPusher, WsRoomPusher } from '../../ports/ws-pusher.js';
 
 export interface ApiGatewayWsPusherDeps {
   readonly client: ApiGatewayManagementApiClient;
@@ -19,13 +19,24 @@ export interface ApiGatewayWsPusherDeps {
   readonly onError?: (connectionId: string, error: unknown) => void;
 }
 
-export class ApiGatewayWsPusher implements WsPusher {
+export class ApiGatewayWsPusher implements WsPusher, WsRoomPusher {
   private readonly encoder = new TextEncoder();
 
   constructor(private readonly deps: ApiGatewayWsPusherDeps) {}
 
   async pushToSession(sessionId: string, frame: WsFrame): Promise<WsPushResult> {
-    const connections = await this.deps.connections.listBySession(sessionId);
+    return this.post(await this.deps.connections.listBySession(sessionId), frame);
+  }
+
+  async pushToRoom(tenantId: string, sessionId: string, frame: WsFrame): Promise<WsPushResult> {
+    const connections = await this.deps.connections.listByTenant(tenantId);
+    return this.post(
+      connections.filter((c) => isInRoom(c, sessionId)),
+      frame,
+    );
+  }
+
+  private async post(connections: readonly WsConnection[], frame: WsFrame): Promise<WsPushResult> {
     const data = this.encoder.encode(JSON.stringify(frame));
     const outcomes = await Promise.all(
       connections.map(async ({ connectionId }) => {
@@ -47,6 +58,11 @@ export class ApiGatewayWsPusher implements WsPusher {
     const count = (o: (typeof outcomes)[number]) => outcomes.filter((x) => x === o).length;
     return { sent: count('sent'), gone: count('gone'), failed: count('failed') };
   }
+}
+
+/** A session's event is for the tenant-wide connections and for those bound to that very session. */
+export function isInRoom(connection: Pick<WsConnection, 'sessionId'>, sessionId: string): boolean {
+  return connection.sessionId === undefined || connection.sessionId === sessionId;
 }
 
 function isGone(error: unknown): boolean {

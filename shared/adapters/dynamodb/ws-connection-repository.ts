@@ -1,4 +1,7 @@
-/** WebSocket connections in the `wsConnections` table, listed per session through the `bySession` index. */
+/**
+ * WebSocket connections in the `wsConnections` table, listed per session through the sparse `bySession` index
+ * (tenant-wide connections carry no `sessionId`) and per tenant through `byTenant`.
+ */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   WsConnectionSchema,
@@ -31,6 +34,18 @@ export class DynamoWsConnectionRepository implements WsConnectionRepository {
       KeyConditionExpression: 'sessionId = :sessionId',
       FilterExpression: 'expiresAt > :now',
       ExpressionAttributeValues: { ':sessionId': sessionId, ':now': epochSeconds(now) },
+    });
+    return items.map((item) => toDomain(WsConnectionSchema, item));
+  }
+
+  async listByTenant(tenantId: string, now: Date = new Date()): Promise<WsConnection[]> {
+    // Bounded by the per-tenant cap `$connect` enforces (APP_WS_MAX_CONNECTIONS_PER_TENANT).
+    const items = await queryAll(this.ctx, {
+      TableName: tableName(this.ctx, 'wsConnections'),
+      IndexName: 'byTenant',
+      KeyConditionExpression: 'tenantId = :tenantId',
+      FilterExpression: 'expiresAt > :now',
+      ExpressionAttributeValues: { ':tenantId': tenantId, ':now': epochSeconds(now) },
     });
     return items.map((item) => toDomain(WsConnectionSchema, item));
   }

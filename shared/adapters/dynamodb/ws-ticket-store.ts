@@ -17,7 +17,8 @@ import {
 import type { WsTicketGrant } from '../../ports/ws-ticket-verifier.js';
 import { epochSeconds, isConditionFailed, tableName, type DynamoContext } from './items.js';
 
-const GrantItemSchema = z.object({ tenantId: IdSchema, sessionId: IdSchema });
+// A tenant-wide ticket's item has no `sessionId`.
+const GrantItemSchema = z.object({ tenantId: IdSchema, sessionId: IdSchema.optional() });
 
 export class DynamoWsTicketStore implements WsTicketStore {
   private readonly table: string;
@@ -42,7 +43,7 @@ export class DynamoWsTicketStore implements WsTicketStore {
         Item: {
           ticketHash: hashWsTicket(ticket),
           tenantId: grant.tenantId,
-          sessionId: grant.sessionId,
+          ...(grant.sessionId === undefined ? {} : { sessionId: grant.sessionId }),
           createdAt: new Date(issuedAt).toISOString(),
           expiresAt,
         },
@@ -66,7 +67,9 @@ export class DynamoWsTicketStore implements WsTicketStore {
         }),
       );
       const grant = GrantItemSchema.safeParse(out.Attributes);
-      return grant.success ? grant.data : null;
+      if (!grant.success) return null;
+      const { tenantId, sessionId } = grant.data;
+      return sessionId === undefined ? { tenantId } : { tenantId, sessionId };
     } catch (error) {
       // Unknown, already used, or expired: all the same to the caller (and to an attacker).
       if (isConditionFailed(error)) return null;

@@ -95,6 +95,7 @@ describe('WebSocket handlers', () => {
       verifier: undefined,
       admission: async () => true,
       connections: () => repo,
+      maxConnectionsPerTenant: () => 50,
     });
     const ticket = `ticket=wst_${'A'.repeat(43)}`;
     expect(await connect(connecting('conn-no-verifier', ticket))).toEqual({ statusCode: 401 });
@@ -118,6 +119,7 @@ describe('WebSocket handlers', () => {
         return true;
       },
       connections: () => repo,
+      maxConnectionsPerTenant: () => 50,
     });
     const connectedAt = Date.now();
     expect(await connect(connecting('conn-handler-1', 'ticket=bad', connectedAt))).toEqual({
@@ -134,12 +136,33 @@ describe('WebSocket handlers', () => {
     expect(admitted).toEqual([grant]);
   });
 
+  it('$connect stores a tenant-wide ticket\'s connection with no session: listed by tenant, not by session', async () => {
+    const tenantId = newId();
+    const sessionId = newId();
+    const grants = [{ tenantId }, { tenantId, sessionId }];
+    const connect = createConnectHandler({
+      verifier: { redeem: async () => grants.shift() ?? null },
+      admission: async () => true,
+      connections: () => repo,
+      maxConnectionsPerTenant: () => 50,
+    });
+    expect(await connect(connecting('conn-tenant-wide', 'ticket=good'))).toEqual({ statusCode: 200 });
+    expect(await connect(connecting('conn-session-bound', 'ticket=good'))).toEqual({ statusCode: 200 });
+    const byTenant = await repo.listByTenant(tenantId);
+    expect(byTenant.map((c) => [c.connectionId, c.sessionId])).toEqual([
+      ['conn-session-bound', sessionId],
+      ['conn-tenant-wide', undefined],
+    ]);
+    expect((await repo.listBySession(sessionId)).map((c) => c.connectionId)).toEqual(['conn-session-bound']);
+  });
+
   it('$connect refuses a redeemed ticket its admission turns down, and stores nothing', async () => {
     const grant = { tenantId: newId(), sessionId: newId() };
     const connect = createConnectHandler({
       verifier: { redeem: async () => grant },
       admission: async () => false,
       connections: () => repo,
+      maxConnectionsPerTenant: () => 50,
     });
     expect(await connect(connecting('conn-not-admitted', 'ticket=good'))).toEqual({ statusCode: 401 });
     expect(await repo.listBySession(grant.sessionId)).toEqual([]);
