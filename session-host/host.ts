@@ -229,6 +229,9 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
       case 'message.send':
         runner?.ring(command.messageId);
         return;
+      case 'chat.read':
+        runner?.ringRead(command.messageIds);
+        return;
     }
   };
   const consumer = new CommandConsumer({

@@ -17,6 +17,8 @@ export interface AttachedSessionPort {
 
 export interface SessionMessagingPort {
   ring(messageId: string): void;
+  /** A `chat.read` doorbell (optional: an implementation without it sends the receipts on its next drain). */
+  readReceipts?(messageIds: readonly string[]): void;
   drain(): Promise<void>;
   detach(): void;
 }

@@ -163,6 +163,11 @@ export class SessionRunner {
     this.#messaging?.ring(messageId);
   }
 
+  /** A `chat.read` doorbell; ignored until connected (the drain on connect sends what is pending). */
+  ringRead(messageIds: readonly string[]): void {
+    this.#messaging?.readReceipts?.(messageIds);
+  }
+
   /** Resolves once the current socket shows a QR, or rejects after `ms`. */
   waitForQr(ms: number): Promise<void> {
     if (this.qr.shown > 0 && this.status === 'qr') return Promise.resolve();

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { createAwsClients, type AwsClients } from '../../shared/adapters/aws/clients.js';
 import { ApiGatewayWsCloser } from '../../shared/adapters/aws/api-gateway-ws-closer.js';
 import { createApiGatewayManagementClient } from '../../shared/adapters/aws/api-gateway-ws-pusher.js';
+import { EventBridgeEventBus } from '../../shared/adapters/aws/eventbridge-event-bus.js';
 import { S3CredentialsEraser } from '../../shared/adapters/aws/s3-credentials-eraser.js';
 import { S3EncryptedBlobStore } from '../../shared/adapters/aws/s3-encrypted-blob-store.js';
 import { SqsHostCommandQueue } from '../../shared/adapters/aws/sqs-host-command-queue.js';
@@ -18,6 +19,8 @@ import { DynamoSessionRecordsEraser } from '../../shared/adapters/dynamodb/sessi
 import { DynamoWsConnectionRepository } from '../../shared/adapters/dynamodb/ws-connection-repository.js';
 import { selectDataKeyProvider } from '../../shared/adapters/select-data-key-provider.js';
 import { loadAppConfig, type AppConfig } from '../../shared/config/app-config.js';
+import { eventBusName } from '../../shared/definitions/event-rules.js';
+import type { EventBus } from '../../shared/ports/event-bus.js';
 import { sleep, type ControlPlaneDeps } from '../../shared/services/deps.js';
 import { HostDoorbell } from '../../shared/services/host-doorbell.js';
 
@@ -32,6 +35,7 @@ let clients: AwsClients | undefined;
 let deps: ControlPlaneDeps | undefined;
 let logger: Logger | undefined;
 let closer: ApiGatewayWsCloser | undefined;
+let bus: EventBus | undefined;
 
 export function appConfig(): AppConfig {
   config ??= loadAppConfig();
@@ -98,10 +102,20 @@ export function controlPlane(): ControlPlaneDeps {
   return deps;
 }
 
+/** The platform's event bus, for routes that publish domain events (their access declares `eventBus`). */
+export function eventBus(): EventBus {
+  bus ??= new EventBridgeEventBus({
+    client: awsClients().eventBridge,
+    busName: eventBusName(appConfig().APP_RESOURCE_PREFIX),
+  });
+  return bus;
+}
+
 /** Tests that change the environment between local clouds in one process start from scratch. */
 export function resetRuntime(): void {
   config = undefined;
   clients = undefined;
   deps = undefined;
   closer = undefined;
+  bus = undefined;
 }

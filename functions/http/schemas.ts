@@ -7,6 +7,12 @@ export const SessionPathSchema = z.object({ sessionId: IdSchema });
 export const MessagePathSchema = z.object({ sessionId: IdSchema, messageId: IdSchema });
 export const ApiKeyPathSchema = z.object({ keyId: IdSchema });
 export const MediaPathSchema = z.object({ mediaId: IdSchema });
+export const ChatPathSchema = z.object({
+  sessionId: IdSchema,
+  chatId: ChatKeySchema.describe(
+    "The chat: the contact's E.164 number, or lid:<digits> for a contact known only by LID (as ?chat= of the history)",
+  ),
+});
 
 export const PageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional().describe('Page size, 1-100 (default 50)'),

@@ -11,6 +11,7 @@ import type { AttachedSession, MessagingDeps } from './deps.js';
 import { listBacklog } from './drain.js';
 import { ReceiptTracker } from './receipts.js';
 import { ReceivedOutbox } from './outbox.js';
+import { ReadReceiptSender } from './read.js';
 import { MessageReceiver } from './receive.js';
 import { SendScheduler, type SendLane } from './scheduler.js';
 import { SendFailure } from './send-failure.js';
@@ -25,9 +26,12 @@ export { waMessageIdFor } from './wa-message-id.js';
 export interface SessionMessaging {
   /** A `message.send` doorbell for this session (may be a duplicate; DynamoDB is the truth). */
   ring(messageId: string): void;
+  /** A `chat.read` doorbell: send WhatsApp the read receipts of these messages (read.ts). */
+  readReceipts(messageIds: readonly string[]): void;
   /**
-   * On connect/claim: send everything `queued` (and resume `sending` left by a dead host) in order, and
-   * republish the `message.received` events a crashed (or stopped) host stored but never got onto the bus.
+   * On connect/claim: send everything `queued` (and resume `sending` left by a dead host) in order,
+   * republish the `message.received` events a crashed (or stopped) host stored but never got onto the bus, and
+   * send the read receipts still pending.
    */
   drain(): Promise<void>;
   /** Socket closed or lease lost: stop sending at once; pending work stays `queued` in DynamoDB. */
@@ -133,6 +137,8 @@ export class HostMessaging {
       },
     });
 
+    const reads = new ReadReceiptSender(deps, session, () => detached);
+
     const onUpsert = (event: BaileysEventMap['messages.upsert']): void => {
       void receiver.onUpsert(event.messages);
       void receipts.onUpsert(event.messages);
@@ -174,8 +180,9 @@ export class HostMessaging {
         }
         scheduler.enqueue(lane, messageId);
       },
+      readReceipts: (messageIds) => void reads.ring(messageIds),
       drain: async () => {
-        await Promise.all([drain(), republish()]);
+        await Promise.all([drain(), republish(), reads.drain()]);
       },
       detach: () => {
         if (detached) return;
@@ -190,7 +197,7 @@ export class HostMessaging {
       },
       idle: async () => {
         await scheduler.whenIdle(lane);
-        await Promise.all([receiver.idle(), receipts.idle()]);
+        await Promise.all([receiver.idle(), receipts.idle(), reads.idle()]);
       },
     };
     this.#attached.set(session.sessionId, handle);

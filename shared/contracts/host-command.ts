@@ -35,12 +35,26 @@ export const MessageSendCommandSchema = z.object({
   messageId: IdSchema,
 });
 
+/** The most message ids one `chat.read` doorbell names (`POST .../chats/{chatId}/read` marks at most this many). */
+export const CHAT_READ_MAX_MESSAGES = 100;
+/**
+ * Inbound messages were marked read through the API: each carries a pending-receipt marker in DynamoDB until the
+ * host has sent WhatsApp its read receipt. `messageIds` names the ones just marked (read back by key, strongly
+ * consistent); the host also drains the session's other pending receipts.
+ */
+export const ChatReadCommandSchema = z.object({
+  type: z.literal('chat.read'),
+  ...base,
+  messageIds: z.array(IdSchema).max(CHAT_READ_MAX_MESSAGES),
+});
+
 export const HostCommandSchema = z.discriminatedUnion('type', [
   SessionStartCommandSchema,
   SessionStopCommandSchema,
   SessionLogoutCommandSchema,
   SessionPairingCodeCommandSchema,
   MessageSendCommandSchema,
+  ChatReadCommandSchema,
 ]);
 
 export type HostCommand = z.infer<typeof HostCommandSchema>;

@@ -160,6 +160,19 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     access: { tables: { sessions: 'read', chats: 'read' } },
   },
   {
+    routeKey: 'POST /v1/sessions/{sessionId}/chats/{chatId}/read',
+    entry: 'functions/http/chats/read',
+    handler: 'handler',
+    auth: 'apiKey',
+    // messages: the unread ones are marked read (with a pending-receipt marker); the owner host is rung to send
+    // the receipts; `chat.updated` goes on the bus.
+    access: {
+      tables: { sessions: 'read', chats: 'readWrite', messages: 'readWrite' },
+      hostCommands: true,
+      eventBus: true,
+    },
+  },
+  {
     routeKey: 'POST /v1/media',
     entry: 'functions/http/media/upload',
     handler: 'handler',

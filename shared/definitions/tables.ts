@@ -76,6 +76,8 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
    * host that claims a session drains exactly what is left to send, in order. `byPendingEvent` is the
    * `message.received` outbox, sparse too: a received message carries `eventPendingSession` until its event is
    * on the bus, so a host that claims the session republishes what a crashed one stored but never published.
+   * `readReceiptsPending` is sparse as well: an inbound message marked read through the API carries
+   * `receiptPendingFor` until the owner host has sent its read receipt to WhatsApp (POST .../chats/{chatId}/read).
    */
   messages: {
     logicalName: 'messages',
@@ -86,6 +88,7 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
       { indexName: 'byWaId', partitionKey: s('waKey') },
       { indexName: 'queued', partitionKey: s('queuedFor'), sortKey: s('messageId') },
       { indexName: 'byPendingEvent', partitionKey: s('eventPendingSession'), sortKey: s('messageId') },
+      { indexName: 'readReceiptsPending', partitionKey: s('receiptPendingFor'), sortKey: s('messageId') },
     ],
   },
   chats: {

@@ -34,6 +34,11 @@ export interface AdvanceStatusOptions {
   /** WhatsApp's id, known once the message is sent; it makes receipts findable via `findByWaMessageId`. */
   readonly waMessageId?: string;
   readonly error?: MessageError;
+  /**
+   * Inbound messages marked `read` through the API: WhatsApp has not been told yet. The message is listed by
+   * `listReadReceiptsPending` until `clearReadReceiptPending` (written only when the status changes).
+   */
+  readonly readReceiptPending?: boolean;
 }
 
 export interface AdvanceStatusResult {
@@ -90,4 +95,11 @@ export interface MessageRepository {
   saveSentProto(sessionId: string, messageId: string, proto: Uint8Array, sentAt: string): Promise<void>;
   /** The sent proto of our outbound message with this WhatsApp id; null if none was kept. */
   findSentProto(sessionId: string, waMessageId: string): Promise<SentProto | null>;
+  /**
+   * The session's messages marked read with `readReceiptPending` whose receipt is not sent yet, oldest first
+   * (the index is eventually consistent: one cleared a moment ago may still be listed).
+   */
+  listReadReceiptsPending(sessionId: string, limit?: number): Promise<Message[]>;
+  /** The read receipt went to WhatsApp: drop the marker. Idempotent; a missing message is not an error. */
+  clearReadReceiptPending(sessionId: string, messageId: string): Promise<void>;
 }

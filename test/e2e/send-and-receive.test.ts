@@ -124,6 +124,52 @@ describe('end to end: link, send, receipts, reply', () => {
     expect(chats.body.items[0]?.unreadCount).toBe(1);
   });
 
+  it('marking the chat read resets the count and sends the contact read receipts; a second call is a no-op', async () => {
+    const sim = product.simulator!;
+    await sim.contactSend(digits(CONTACT), digits(ACCOUNT), 'And can I change the address?');
+    const chatOf = async () => {
+      const response = await api.get<{ items: { phone?: string; unreadCount: number }[] }>(
+        `/v1/sessions/${sessionId}/chats`,
+      );
+      return response.body.items.find((c) => c.phone === CONTACT);
+    };
+    await eventually('two unread in the chat', async () =>
+      (await chatOf())?.unreadCount === 2 ? true : undefined,
+    );
+    const texts = ['Thanks! When will it arrive?', 'And can I change the address?'];
+    const sent = () => sim.outbox(digits(CONTACT)).filter((e) => texts.includes(e.text ?? ''));
+    expect(sent().map((e) => e.status)).toEqual(['delivered', 'delivered']);
+
+    const path = `/v1/sessions/${sessionId}/chats/${encodeURIComponent(CONTACT)}/read`;
+    const read = await api.post<{ phone: string; unreadCount: number }>(path);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ phone: CONTACT, unreadCount: 0 });
+    expect((await chatOf())?.unreadCount).toBe(0);
+
+    // Through the host and real Baileys (`readMessages`): the contact's phone sees both messages read.
+    await eventually('both messages read on the contact’s phone', async () =>
+      sent().every((e) => e.status === 'read') ? true : undefined,
+    );
+    const history = await api.get<{
+      items: { direction: string; status: string; statusHistory: { status: string }[] }[];
+    }>(`/v1/sessions/${sessionId}/messages?chat=${encodeURIComponent(CONTACT)}`);
+    const inbound = history.body.items.filter((m) => m.direction === 'inbound');
+    expect(inbound.map((m) => m.status)).toEqual(['read', 'read']);
+
+    const again = await api.post<{ unreadCount: number }>(path);
+    expect(again.status).toBe(200);
+    expect(again.body.unreadCount).toBe(0);
+    const after = await api.get<{ items: { direction: string; statusHistory: { status: string }[] }[] }>(
+      `/v1/sessions/${sessionId}/messages?chat=${encodeURIComponent(CONTACT)}`,
+    );
+    // Nothing was marked twice.
+    expect(
+      after.body.items
+        .filter((m) => m.direction === 'inbound')
+        .map((m) => m.statusHistory.filter((s) => s.status === 'read').length),
+    ).toEqual([1, 1]);
+  });
+
   it('ten racing retries with one Idempotency-Key send exactly one WhatsApp message', async () => {
     const sim = product.simulator!;
     const body = { to: CONTACT, type: 'text', text: { body: 'Your invoice is ready' } };

@@ -1,5 +1,6 @@
 /** OpenAPI operations of `CONTROL_PLANE_ROUTES`. */
 import { z } from 'zod';
+import { CHAT_READ_MAX_MESSAGES } from '../../../shared/contracts/host-command.js';
 import { CreateApiKeyRequestSchema } from '../../../shared/domain/api-key.js';
 import { MEDIA_RETENTION_DAYS, MediaViewSchema } from '../../../shared/domain/media.js';
 import { SendMessageRequestSchema, SendMessageResponseSchema } from '../../../shared/domain/message.js';
@@ -28,6 +29,7 @@ import {
 } from '../../../shared/services/views.js';
 import {
   ApiKeyPathSchema,
+  ChatPathSchema,
   HistoryQuerySchema,
   MediaPathSchema,
   MessagePathSchema,
@@ -278,6 +280,20 @@ export const CONTROL_PLANE_OPERATIONS: readonly OperationSpec[] = [
     path: SessionPathSchema,
     query: PageQuerySchema,
     responses: { 200: { description: 'A page of chats', schema: pageSchema(ChatViewSchema) } },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/chats/{chatId}/read',
+    operationId: 'markChatRead',
+    summary: 'Mark a chat read',
+    description:
+      "Resets the chat's unread count and marks its unread incoming messages `read` (at most the latest " +
+      `${CHAT_READ_MAX_MESSAGES}); the session host sends the contact read receipts for them, at once if the ` +
+      'session is connected, else as soon as it connects again (none is dropped). Nothing unread: answered as ' +
+      'it is, no change. Publishes `chat.updated`. 404 for a chat this session does not have.',
+    tag: 'messages',
+    scopes: ['messages:send'],
+    path: ChatPathSchema,
+    responses: { 200: { description: 'The chat, `unreadCount` 0', schema: ChatViewSchema } },
   },
   {
     routeKey: 'POST /v1/media',

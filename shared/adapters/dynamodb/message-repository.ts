@@ -5,7 +5,9 @@
  * - `queuedFor` = sessionId, only while the status is `queued` (sparse `queued` index: the send backlog);
  * - `eventPendingSession` = sessionId, from `create(..., { eventPending: true })` until `clearPendingEvent`
  *   (sparse `byPendingEvent` index: the `message.received` outbox);
- * - `sentProto` (B) + `sentProtoAt` (ISO) on outbound messages: the proto Baileys sent, for retry receipts.
+ * - `sentProto` (B) + `sentProtoAt` (ISO) on outbound messages: the proto Baileys sent, for retry receipts;
+ * - `receiptPendingFor` = sessionId on an inbound message marked read through the API until the host has sent
+ *   its read receipt (sparse `readReceiptsPending` index).
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../domain/errors.js';
@@ -39,6 +41,7 @@ const INTERNAL = [
   'eventPendingSession',
   'sentProto',
   'sentProtoAt',
+  'receiptPendingFor',
 ] as const;
 const DEFAULT_QUEUE_BATCH = 100;
 const DEFAULT_PENDING_BATCH = 100;
@@ -112,6 +115,10 @@ export class DynamoMessageRepository implements MessageRepository {
       if (options.error !== undefined) {
         set.push('#error = :error');
         values[':error'] = options.error;
+      }
+      if (options.readReceiptPending) {
+        set.push('receiptPendingFor = :session');
+        values[':session'] = sessionId;
       }
       try {
         const out = await this.ctx.dynamo.send(
@@ -283,6 +290,36 @@ export class DynamoMessageRepository implements MessageRepository {
       }),
     );
     return sentProtoOf(item.Item);
+  }
+
+  async listReadReceiptsPending(sessionId: string, limit = DEFAULT_PENDING_BATCH): Promise<Message[]> {
+    const out = await this.ctx.dynamo.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'readReceiptsPending',
+        KeyConditionExpression: 'receiptPendingFor = :s',
+        ExpressionAttributeValues: { ':s': sessionId },
+        ScanIndexForward: true,
+        Limit: Math.max(1, Math.floor(limit)),
+      }),
+    );
+    return (out.Items ?? []).map(fromItem);
+  }
+
+  async clearReadReceiptPending(sessionId: string, messageId: string): Promise<void> {
+    try {
+      await this.ctx.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sessionId, messageId },
+          UpdateExpression: 'REMOVE receiptPendingFor',
+          // Never creates an item: a message deleted meanwhile has nothing left to clear.
+          ConditionExpression: 'attribute_exists(messageId)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
   }
 }
 
