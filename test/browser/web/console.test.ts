@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The console in real Chromium against the whole local product: API, authorizer, WebSocket gateway, workers,
  * the WhatsApp simulator and a session host process running real Baileys. Nothing is faked: the QR the test
@@ -7,8 +8,9 @@
  * Every screen is photographed at desktop and phone widths into `.local/screenshots/` for review.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import jsQR from 'jsqr';
+import type JsQrModule from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +20,8 @@ import { ApiClient, eventually } from '../../support/api-client.js';
 import { launchChromium } from '../../support/chromium.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.js';
 
+// jsQR is CommonJS with a default export: required, so the call works under Node's ESM interop.
+const jsQR = createRequire(import.meta.url)('jsqr') as typeof JsQrModule.default;
 const ACCOUNT = '+15550007001';
 const SECOND_ACCOUNT = '+15550007002';
 const CONTACT = '+15550007003';
@@ -55,6 +59,9 @@ describe('console (Chromium, real host and Baileys)', () => {
     await receiver?.close();
     await product?.stop();
   });
+
+  const nav = (name: string) =>
+    page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true }).click();
 
   /** The screen at desktop width, then at a 360 px phone's. */
   async function shoot(name: string): Promise<void> {
@@ -138,7 +145,7 @@ describe('console (Chromium, real host and Baileys)', () => {
 
   it('shows a contact’s messages live in the list and the open thread, and opening the chat sends read receipts', async () => {
     const sim = product.simulator!;
-    await page.getByRole('link', { name: 'Chats' }).click();
+    await nav('Chats');
     await page.getByLabel('Session', { exact: true }).selectOption(sessionId);
     const row = page.locator(`[data-testid="chat-row"][data-chat="${CONTACT}"]`);
     expect(await row.count()).toBe(0);
@@ -216,7 +223,7 @@ describe('console (Chromium, real host and Baileys)', () => {
 
   it('replays a failed webhook delivery from its log', async () => {
     receiver.respondWith(500);
-    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await nav('Webhooks');
     await page.getByText('New subscription').click();
     await page.getByLabel('Endpoint URL (https)').fill(receiver.url);
     await page.getByLabel('Description').fill('CRM');
@@ -242,7 +249,7 @@ describe('console (Chromium, real host and Baileys)', () => {
   });
 
   it('creates a key with scopes, shown once, and revokes it', async () => {
-    await page.getByRole('link', { name: 'API keys' }).click();
+    await nav('API keys');
     await page.getByLabel('Name', { exact: true }).fill('reporting');
     await page.getByLabel('messages:read').check();
     await page.getByRole('button', { name: 'Create key' }).click();
@@ -261,10 +268,10 @@ describe('console (Chromium, real host and Baileys)', () => {
   });
 
   it('shows the live event feed and the tenant with its limits and usage', async () => {
-    await page.getByRole('link', { name: 'Live events' }).click();
+    await nav('Live events');
     await page.locator('[data-testid="event"][data-type="message.received"]').first().waitFor();
     await shoot('events');
-    await page.getByRole('link', { name: 'Tenant' }).click();
+    await nav('Tenant');
     const tenant = page.getByTestId('tenant');
     await tenant.waitFor();
     expect(await tenant.textContent()).toMatch(/2 of \d+/);

@@ -365,6 +365,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{sessionId}/chats/{chatId}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a chat read
+         * @description Resets the chat's unread count and marks its unread incoming messages `read` (at most the latest 100); the session host sends the contact read receipts for them, at once if the session is connected, else as soon as it connects again (none is dropped). Nothing unread: answered as it is, no change. Publishes `chat.updated`. 404 for a chat this session does not have.
+         *
+         *     Scopes: `messages:send`.
+         */
+        post: operations["markChatRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/media": {
         parameters: {
             query?: never;
@@ -420,7 +442,7 @@ export interface paths {
         put?: never;
         /**
          * A ticket for the browser pairing WebSocket
-         * @description Open `url` (or the WebSocket URL with `?ticket=`) within 60 s; the ticket works once. The socket then receives `session.qr` and `session.status` frames for this session (docs/browser-pairing.md).
+         * @description Open `url` (or the WebSocket URL with `?ticket=`) within 60 s; the ticket works once. The socket then receives `session.qr` and `session.status` frames for this session (docs/browser-pairing.md), and the session's `message.received`, `message.status`, `chat.updated`, `session.status` and `session.restricted` events (docs/api.md, "WebSocket"). A tenant holds at most `APP_WS_MAX_CONNECTIONS_PER_TENANT` sockets (default 50): over it the connection is refused with 429.
          *
          *     Scopes: `sessions:read`.
          */
@@ -523,6 +545,28 @@ export interface paths {
          *     Scopes: `webhooks:manage`.
          */
         post: operations["retryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ws-tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ticket for a tenant-wide WebSocket (every session)
+         * @description Open `url` (or the WebSocket URL with `?ticket=`) within 60 s; the ticket works once. The socket then receives, for every session of the tenant, the `message.received`, `message.status`, `chat.updated`, `session.status` and `session.restricted` events, each frame the event envelope as webhooks get it (docs/api.md, "WebSocket"). A tenant holds at most `APP_WS_MAX_CONNECTIONS_PER_TENANT` sockets (default 50): over it the connection is refused with 429.
+         *
+         *     Scopes: `sessions:read`.
+         */
+        post: operations["createTenantWsTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3056,6 +3100,105 @@ export interface operations {
             };
         };
     };
+    markChatRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+                /** @description The chat: the contact's E.164 number, or lid:<digits> for a contact known only by LID (as ?chat= of the history) */
+                chatId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chat, `unreadCount` 0 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sessionId: string;
+                        chatJid: string;
+                        phone?: string;
+                        lid?: string;
+                        name?: string;
+                        lastMessage: {
+                            id: string;
+                            /** @enum {string} */
+                            type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "location" | "contacts" | "reaction" | "unsupported";
+                            preview: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            direction: "inbound" | "outbound";
+                        };
+                        unreadCount: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also another tenant's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     uploadMedia: {
         parameters: {
             query?: never;
@@ -4041,6 +4184,73 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createTenantWsTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Single use, valid 60 s */
+                        ticket: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** @description The WebSocket URL with `?ticket=` */
+                        url?: string;
+                    };
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,7 +18,7 @@ import { unwrap } from '../api/client';
 import { useApi } from '../auth/console-session';
 import { applyChatUpdate } from '../screens/chats/chat-cache';
 import { queryKeys } from './query-keys';
-import { RealtimeConnection, type RealtimeState } from './realtime-connection';
+import { RealtimeConnection, socketUrl, type RealtimeState } from './realtime-connection';
 
 const FEED_SIZE = 200;
 
@@ -70,14 +70,17 @@ export function LiveEventsProvider(props: { children: ReactNode }) {
   const [state, setState] = useState<RealtimeState>('connecting');
 
   useEffect(() => {
-    const connection = new RealtimeConnection(async () => unwrap(await api.POST('/v1/ws-tickets')).url, {
-      onState: setState,
-      onFrame: (frame) => {
-        if (!('data' in frame)) return; // pairing frames belong to the link dialog's own socket
-        feed.push(frame);
-        applyEvent(queryClient, frame);
+    const connection = new RealtimeConnection(
+      async () => socketUrl(unwrap(await api.POST('/v1/ws-tickets'))),
+      {
+        onState: setState,
+        onFrame: (frame) => {
+          if (!('data' in frame)) return; // pairing frames belong to the link dialog's own socket
+          feed.push(frame);
+          applyEvent(queryClient, frame);
+        },
       },
-    });
+    );
     connection.start();
     return () => connection.stop();
   }, [api, feed, queryClient]);

@@ -16,6 +16,12 @@ export interface RealtimeHandlers {
 const PING_INTERVAL_MS = 5 * 60_000;
 const MAX_BACKOFF_MS = 30_000;
 
+/** The WebSocket URL (with `?ticket=`) of a ticket the API issued. */
+export function socketUrl(ticket: { url?: string }): string {
+  if (!ticket.url) throw new Error('the API gave no WebSocket URL');
+  return ticket.url;
+}
+
 export class RealtimeConnection {
   #socket: WebSocket | undefined;
   #stopped = false;

@@ -25,6 +25,8 @@ export function LinkPanel(props: { session: Session; onClose: () => void }) {
   const [error, setError] = useState<unknown>(null);
   const { view, setCode } = useSessionPairing(api, sessionId, attempt);
   const status = view.status ?? props.session.status;
+  // A code can be asked for once a host runs the session and WhatsApp offers linking (it shows a QR then).
+  const canAskCode = view.qr !== undefined || status === 'qr' || status === 'pairing';
 
   // Linking needs the session running: start it when it is not (again after an expired QR).
   useEffect(() => {
@@ -106,7 +108,10 @@ export function LinkPanel(props: { session: Session; onClose: () => void }) {
             <form onSubmit={(e) => void requestCode(e)} className="pair-code-form">
               <label htmlFor="pair-phone">Phone number of the WhatsApp account (E.164)</label>
               <input id="pair-phone" name="phone" type="tel" placeholder="+15551234567" required />
-              <button type="submit">Get a code</button>
+              <button type="submit" disabled={!canAskCode}>
+                Get a code
+              </button>
+              {!canAskCode && <p className="hint">Waiting for the session to start…</p>}
               {view.code && (
                 <p className="pairing-code" data-testid="pairing-code" data-refresh={view.code.refresh}>
                   <span className="visually-hidden">Pairing code: </span>

@@ -20,7 +20,12 @@ export default function SessionsScreen() {
     queryKey: queryKeys.sessions(),
     queryFn: async () => unwrap(await api.GET('/v1/sessions', { params: { query: { limit: 100 } } })).items,
   });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: queryKeys.sessions() });
+  // The tenant's usage counts sessions: it changes with them.
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: queryKeys.sessions() }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.tenant() }),
+    ]);
 
   const create = useMutation({
     mutationFn: async (name: string) => unwrap(await api.POST('/v1/sessions', { body: { name } })),

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import type { WsAnyServerFrame } from '../../../../shared/contracts/ws-frames';
 import { unwrap, type ApiClient } from '../../api/client';
-import { RealtimeConnection, type RealtimeState } from '../../live/realtime-connection';
+import { RealtimeConnection, socketUrl, type RealtimeState } from '../../live/realtime-connection';
 
 export interface PairingView {
   readonly socket: RealtimeState;
@@ -48,13 +48,10 @@ export function useSessionPairing(api: ApiClient, sessionId: string, attempt: nu
   useEffect(() => {
     setView({ socket: 'connecting' });
     const connection = new RealtimeConnection(
-      async () => {
-        const ticket = unwrap(
-          await api.POST('/v1/sessions/{sessionId}/ws-tickets', { params: { path: { sessionId } } }),
-        );
-        if (!ticket.url) throw new Error('the API gave no WebSocket URL');
-        return ticket.url;
-      },
+      async () =>
+        socketUrl(
+          unwrap(await api.POST('/v1/sessions/{sessionId}/ws-tickets', { params: { path: { sessionId } } })),
+        ),
       {
         onState: (socket) => setView((v) => ({ ...v, socket })),
         onFrame: (frame) => setView((v) => reducePairing(v, frame)),
