@@ -80,6 +80,8 @@ export class HttpApiCors extends Construct {
       removalPolicy: props.removalPolicy,
     });
     // An own role instead of AWSLambdaBasicExecutionRole (which may write to any log group), as every function.
+    // AwsCustomResource runs on one function per stack: another AwsCustomResource here would share this role and
+    // add its grants to it, so give such a resource its own provider (or pass this role knowingly).
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Sets the HTTP API CORS rule for the console origin (execution role)',
