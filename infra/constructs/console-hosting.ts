@@ -99,8 +99,8 @@ const PLACEHOLDER_PAGE =
   '<!doctype html><meta charset="utf-8"><title>Console</title><p>The console was not built for this deployment.</p>\n';
 
 /**
- * Vite runs on this machine (no Docker engine is assumed anywhere in this stack); the Docker image is only the
- * fallback CDK's API requires and is never used, since `tryBundle` either builds or throws.
+ * Vite runs on the machine that synthesizes, like the functions' esbuild; the Docker image is only the fallback
+ * CDK's API requires and is never used, since `tryBundle` either builds or throws.
  */
 function consoleBuild(): s3deploy.ISource {
   return s3deploy.Source.asset(path.join(REPOSITORY_ROOT, 'web'), {
@@ -115,6 +115,7 @@ function consoleBuild(): s3deploy.ISource {
               `${VITE_CONFIG} not found: the console cannot be built (synthesize with -c consoleSource=placeholder to skip it)`,
             );
           }
+          // Vite's report goes to stderr: `cdk synth` prints the template on stdout.
           execFileSync(
             'npx',
             ['vite', 'build', '--config', VITE_CONFIG, '--outDir', outputDir, '--emptyOutDir'],
