@@ -1,6 +1,7 @@
 /**
  * CDK entry point (`cdk.json`: `npx tsx infra/app.ts`). Context (`-c key=value` or `cdk.json`):
- * `resourcePrefix` (default `wa-`), `retainData` (default true), `manageApiGatewayAccountRole` (default true).
+ * `resourcePrefix` (default `wa-`), `retainData` (default true), `manageApiGatewayAccountRole` (default true),
+ * `consoleSource` (default `build`: `vite build` of the console; `placeholder` skips it).
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -26,6 +27,7 @@ new PlatformStack(app, 'WaPlatform', {
   resourcePrefix,
   retainData: booleanContext('retainData', true),
   manageApiGatewayAccountRole: booleanContext('manageApiGatewayAccountRole', true),
+  consoleSource: app.node.tryGetContext('consoleSource') === 'placeholder' ? 'placeholder' : 'build',
   // Env-agnostic unless the CLI knows the account: synth must work without credentials.
   env: { account: process.env['CDK_DEFAULT_ACCOUNT'], region: process.env['CDK_DEFAULT_REGION'] },
 });

@@ -19,6 +19,8 @@ import { Alarms } from './constructs/alarms.js';
 import { OverviewDashboard } from './constructs/dashboard.js';
 import { repositoryEntry, type EntryResolver, type FunctionSettings } from './constructs/app-function.js';
 import { ControlPlane } from './constructs/control-plane.js';
+import { ConsoleHosting, type ConsoleSource } from './constructs/console-hosting.js';
+import { HttpApiCors, corsMethods } from './constructs/http-api-cors.js';
 import { Messaging } from './constructs/messaging.js';
 import { SessionHosts, type SessionHostsProps } from './constructs/session-hosts.js';
 import { Storage } from './constructs/storage.js';
@@ -48,6 +50,8 @@ export interface PlatformStackProps extends StackProps {
     SessionHostsProps,
     'image' | 'hostCapacity' | 'targetSessionsPerHost' | 'minHosts' | 'maxHosts' | 'cpu' | 'memoryLimitMiB'
   >;
+  /** `build` (default) runs `vite build` for the console when assets are staged; `placeholder` skips it. */
+  readonly consoleSource?: ConsoleSource;
 }
 
 type AppEnvironment = Partial<Record<keyof AppConfig, string>>;
@@ -59,6 +63,8 @@ export class PlatformStack extends Stack {
   readonly sessionHosts: SessionHosts;
   readonly alarms: Alarms;
   readonly dashboard: OverviewDashboard;
+  readonly console: ConsoleHosting;
+  readonly consoleCors: HttpApiCors;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -171,6 +177,26 @@ export class PlatformStack extends Stack {
       alarms: this.alarms,
     });
 
+    this.console = new ConsoleHosting(this, 'Console', {
+      resourcePrefix: props.resourcePrefix,
+      httpApi: this.controlPlane.httpApi,
+      webSocketApi: this.controlPlane.webSocketApi,
+      source: props.consoleSource ?? 'build',
+      accessLogsBucket: this.storage.accessLogsBucket,
+      logKey: this.storage.key,
+      logRetention: functionSettings.logRetention,
+      removalPolicy: functionSettings.removalPolicy,
+    });
+    // The console's origin only, for the methods the API's routes use (see http-api-cors.ts for why not corsPreflight).
+    this.consoleCors = new HttpApiCors(this, 'ConsoleCors', {
+      httpApi: this.controlPlane.httpApi,
+      allowOrigins: [this.console.origin],
+      allowMethods: corsMethods(this.controlPlane.httpFunctions.keys()),
+      logKey: this.storage.key,
+      logRetention: functionSettings.logRetention,
+      removalPolicy: functionSettings.removalPolicy,
+    });
+
     new CfnOutput(this, 'HttpApiUrl', {
       value: this.controlPlane.httpStage.url,
       description: 'HTTP API base URL',
@@ -192,5 +218,9 @@ export class PlatformStack extends Stack {
       description: 'Every alarm notifies this SNS topic: subscribe e-mail, chat or paging to it',
     });
     new CfnOutput(this, 'SessionHostClusterName', { value: this.sessionHosts.cluster.clusterName });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: this.console.url,
+      description: 'The web console (CloudFront)',
+    });
   }
 }

@@ -107,7 +107,8 @@ describe('S3 buckets', () => {
 
   it('every bucket blocks public access and is encrypted', () => {
     const buckets = template.findResources('AWS::S3::Bucket');
-    expect(Object.keys(buckets)).toHaveLength(3);
+    // Credentials, media, access logs; the console's bucket and its CloudFront log bucket.
+    expect(Object.keys(buckets)).toHaveLength(5);
     for (const bucket of Object.values(buckets)) {
       expect(bucket['Properties']['PublicAccessBlockConfiguration']).toEqual(blockAll);
       expect(bucket['Properties']['BucketEncryption']).toBeDefined();
@@ -134,7 +135,7 @@ describe('S3 buckets', () => {
 
   it('every bucket policy denies requests without TLS', () => {
     const policies = template.findResources('AWS::S3::BucketPolicy');
-    expect(Object.keys(policies)).toHaveLength(3);
+    expect(Object.keys(policies)).toHaveLength(5);
     for (const policy of Object.values(policies)) {
       expect(policy['Properties']['PolicyDocument']['Statement']).toEqual(
         expect.arrayContaining([

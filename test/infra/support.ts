@@ -67,6 +67,8 @@ export function buildStack(
     retainData: true,
     manageApiGatewayAccountRole: true,
     resolveEntry: entryResolver(),
+    // A bundling synth would run `vite build` for the console: no infra test builds it.
+    ...(options.bundle ? { consoleSource: 'placeholder' as const } : {}),
     ...overrides,
   });
   customize?.(stack);
