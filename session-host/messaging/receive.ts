@@ -11,7 +11,8 @@
  *    download starts as soon as the batch arrives, in the host's download queue (a burst of photos downloads
  *    side by side), and the in-order chain waits for it when it reaches the message;
  * 4. store the message `delivered` (the phone acknowledged it), with `replyTo` = our id of the quoted message;
- * 5. update the chat (last message, one more unread), once per message actually created;
+ * 5. update the chat (last message, one more unread), once per message actually created, and publish
+ *    `chat.updated` (chat-updated.ts);
  * 6. publish `message.received` through the outbox (outbox.ts): the message is written with a pending-event
  *    marker, which is cleared once the event is on the bus; a host that attaches the session later republishes
  *    what a crashed one left marked.
@@ -26,6 +27,7 @@ import { isBroadcastJid, jidToPhone } from '../../shared/domain/phone.js';
 import type { SessionLidMap } from '../compat/lid-map.js';
 import { inboundParties } from '../compat/lid-sender.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
+import { publishChatUpdated } from './chat-updated.js';
 import { reactionTargetWaId, toInboundContent } from './inbound-content.js';
 import { isInboundMedia, withInboundMedia } from './media-download.js';
 import type { ReceivedOutbox } from './outbox.js';
@@ -156,7 +158,7 @@ export class MessageReceiver {
       this.deps.metrics?.count(MESSAGE_METRIC.received);
       // A reaction is not a new line in the chat list, and phones do not count it as unread.
       if (message.content.type !== 'reaction') {
-        await chats.recordMessage({
+        const chat = await chats.recordMessage({
           tenantId,
           sessionId,
           chatJid,
@@ -171,6 +173,7 @@ export class MessageReceiver {
             direction: 'inbound',
           },
         });
+        publishChatUpdated(this.deps, chat);
       }
       // Not awaited (the host's bus batches): publishes, then clears the marker; failures are logged.
       void this.outbox.publish(message);

@@ -7,7 +7,7 @@
  * 3. check the recipient is on WhatsApp (cached per session), build the Baileys content (media fetched here);
  * 4. `sendMessage(jid, content, { messageId })` and wait for the server's ack (an error ack fails the message);
  * 5. `flushCredentials()`: the key state the message was encrypted with is durable;
- * 6. `sending -> sent`, publish `message.status`, update the chat.
+ * 6. `sending -> sent`, publish `message.status`, update the chat and publish `chat.updated`.
  *
  * A crash anywhere before 6 leaves the message `queued` or `sending`; the next owner sends it again under the
  * same WhatsApp id, which the receiving phone drops as a repeat. So a contact sees each message once.
@@ -21,6 +21,7 @@ import { messagePreview } from '../../shared/domain/message.js';
 import { phoneToJid } from '../../shared/domain/phone.js';
 import type { SessionLidMap } from '../compat/lid-map.js';
 import { sendJidFor } from '../compat/lid-send.js';
+import { publishChatUpdated } from './chat-updated.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { loadMedia } from './media-fetch.js';
 import { SendFailure } from './send-failure.js';
@@ -143,7 +144,7 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
   deps.metrics?.count(MESSAGE_METRIC.sent);
   if (moved.changed) publishStatus(deps, moved.message);
   if (message.content.type !== 'reaction') {
-    await deps.chats.recordMessage({
+    const chat = await deps.chats.recordMessage({
       tenantId: message.tenantId,
       sessionId: message.sessionId,
       chatJid: message.chatJid,
@@ -156,6 +157,7 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
         direction: 'outbound',
       },
     });
+    publishChatUpdated(deps, chat);
   }
   return 'sent';
 }

@@ -4,10 +4,14 @@ import {
   EVENT_RULES,
   QUEUE_NAMES,
   QUEUES,
+  TABLE_NAMES,
   deadLetterQueueName,
   eventBusName,
   physicalQueueName,
+  type QueueName,
+  type TableName,
 } from '../../shared/definitions/index.js';
+import { WS_STAGE_NAME } from '../../infra/constructs/control-plane.js';
 import type { PlatformStack } from '../../infra/platform-stack.js';
 import { TEST_PREFIX, buildStack } from './support.js';
 
@@ -126,7 +130,7 @@ describe('queues', () => {
 
   it('each queue with a consumer gets one event source mapping with partial batch responses', () => {
     const consumers = QUEUE_NAMES.filter((name) => QUEUES[name].consumer !== undefined);
-    expect(consumers).toEqual(['webhookFanout', 'webhookDelivery']);
+    expect(consumers).toEqual(['webhookFanout', 'webhookDelivery', 'realtimePush']);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
     for (const name of consumers) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -140,7 +144,7 @@ describe('queues', () => {
 
 describe('webhook workers (least privilege)', () => {
   type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
-  const statementsOf = (name: 'webhookFanout' | 'webhookDelivery'): Statement[] => {
+  const statementsOf = (name: QueueName): Statement[] => {
     const role = stack.messaging.consumers[name]?.role;
     const roleRef = stack.resolve(role?.roleName) as { Ref: string };
     return Object.values(template.findResources('AWS::IAM::Policy'))
@@ -151,8 +155,7 @@ describe('webhook workers (least privilege)', () => {
     statements
       .filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(resource)))
       .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
-  const tableArn = (table: 'webhooks' | 'deliveries' | 'sessions' | 'apiKeys') =>
-    stack.resolve(stack.storage.tables[table].tableArn);
+  const tableArn = (table: TableName) => stack.resolve(stack.storage.tables[table].tableArn);
 
   it('fan-out reads subscriptions, writes deliveries, sends to the delivery queue, and nothing else', () => {
     const statements = statementsOf('webhookFanout');
@@ -174,5 +177,44 @@ describe('webhook workers (least privilege)', () => {
     expect(own).toEqual(expect.arrayContaining(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage']));
     expect(own).not.toContain('sqs:SendMessage');
     expect(actionsOn(statements, tableArn('sessions'))).toEqual([]);
+  });
+
+  it('neither webhook worker may post to browser WebSockets', () => {
+    for (const name of ['webhookFanout', 'webhookDelivery'] as const) {
+      const actions = statementsOf(name).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+      expect(actions, name).not.toContain('execute-api:ManageConnections');
+    }
+  });
+
+  it('the realtime worker: ManageConnections on this WebSocket stage only, wsConnections read/write, nothing else', () => {
+    const statements = statementsOf('realtimePush');
+    const manage = statements.filter((s) => JSON.stringify(s.Action).includes('execute-api:'));
+    expect(manage).toHaveLength(1);
+    expect(manage[0]?.Action).toBe('execute-api:ManageConnections');
+    const wsApiId = stack.resolve(stack.controlPlane.webSocketApi.apiId) as { Ref: string };
+    const resource = JSON.stringify(manage[0]?.Resource);
+    expect(resource).toContain(`"Ref":"${wsApiId.Ref}"`);
+    expect(resource).toContain(`/${WS_STAGE_NAME}/*/@connections/*`);
+
+    const connections = actionsOn(statements, tableArn('wsConnections'));
+    expect(connections).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:DeleteItem']));
+    const indexes = statements.filter((s) => JSON.stringify(s.Resource).includes('/index/*'));
+    expect(JSON.stringify(indexes)).toContain(JSON.stringify(tableArn('wsConnections')).slice(1, -1));
+    for (const table of TABLE_NAMES.filter((t) => t !== 'wsConnections')) {
+      expect(actionsOn(statements, tableArn(table)), table).toEqual([]);
+    }
+    expect(statements.flatMap((s) => s.Action).filter((a) => String(a).startsWith('sqs:Send'))).toEqual([]);
+    expect(statements.flatMap((s) => s.Action).filter((a) => String(a).startsWith('events:'))).toEqual([]);
+
+    const fn = stack.messaging.consumers.realtimePush?.fn;
+    const props = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (f) =>
+        JSON.stringify(f['Properties']['Role']) ===
+        JSON.stringify(stack.resolve(stack.messaging.consumers.realtimePush?.role.roleArn)),
+    )?.['Properties'] as { Environment: { Variables: Record<string, unknown> } } | undefined;
+    expect(fn).toBeDefined();
+    expect(props?.Environment.Variables['APP_WS_CALLBACK_URL']).toEqual(
+      stack.resolve(stack.controlPlane.webSocketStage.callbackUrl),
+    );
   });
 });

@@ -130,10 +130,11 @@ describe('GET and PATCH /v1/tenants/{tenantId} (operator)', () => {
     expect(refused.body.detail).toContain('suspended');
   });
 
-  it("suspending a tenant closes its open browser WebSockets within seconds; another tenant's stays open", async () => {
-    const openSocket = async (handle: TenantHandle): Promise<WebSocket> => {
+  it("suspending a tenant closes its open browser WebSockets, session and tenant-wide, within seconds; another tenant's stays open", async () => {
+    const openSocket = async (handle: TenantHandle, tenantWide = false): Promise<WebSocket> => {
       const session = await api.call<{ id: string }>('POST', '/v1/sessions', { key: handle.key, body: {} });
-      const ticket = await api.call<{ url: string }>('POST', `/v1/sessions/${session.body.id}/ws-tickets`, {
+      const path = tenantWide ? '/v1/ws-tickets' : `/v1/sessions/${session.body.id}/ws-tickets`;
+      const ticket = await api.call<{ url: string }>('POST', path, {
         key: handle.key,
       });
       expect(ticket.status).toBe(201);
@@ -146,8 +147,14 @@ describe('GET and PATCH /v1/tenants/{tenantId} (operator)', () => {
     };
     const fresh = await api.createTenant();
     const bystander = await api.createTenant();
-    const [socket, other] = await Promise.all([openSocket(fresh), openSocket(bystander)]);
-    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    const [socket, wide, other] = await Promise.all([
+      openSocket(fresh),
+      openSocket(fresh, true),
+      openSocket(bystander, true),
+    ]);
+    const closed = Promise.all(
+      [socket, wide].map((ws) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))),
+    );
     const started = Date.now();
     const suspended = await api.call('PATCH', `/v1/tenants/${fresh.tenantId}`, {
       key: api.operatorKey,

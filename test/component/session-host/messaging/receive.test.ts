@@ -8,6 +8,7 @@ import { newId, nowIso } from '../../../../shared/domain/ids.js';
 import type { Message } from '../../../../shared/domain/message.js';
 import type { EventBus } from '../../../../shared/ports/event-bus.js';
 import { fanOutEvent } from '../../../../shared/services/webhooks/fan-out.js';
+import { toChatView } from '../../../../shared/services/views.js';
 import { waMessageIdFor } from '../../../../session-host/messaging/index.js';
 import { messageReceivedEvent } from '../../../../session-host/messaging/outbox.js';
 import { nextEvent } from '../../../simulator/helpers.js';
@@ -150,6 +151,22 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
     for (const e of world.bus.ofType('message.received')) {
       expect(e).toMatchObject({ tenantId: me.tenantId, sessionId: me.sessionId });
     }
+    // chat.updated once per message that moved the chat (our send, then each received one), the last one the
+    // chat as stored and as the chats list shows it.
+    const moves = [ours.id, first.id, second.id];
+    const chatUpdates = world.bus
+      .ofType('chat.updated')
+      .filter((e) => moves.includes(e.data.chat.lastMessage.id));
+    expect(chatUpdates.map((e) => [e.data.chat.lastMessage.id, e.data.chat.unreadCount])).toEqual([
+      [ours.id, 0],
+      [first.id, 1],
+      [second.id, 2],
+    ]);
+    expect(chatUpdates.at(-1)).toMatchObject({
+      tenantId: me.tenantId,
+      sessionId: me.sessionId,
+      data: { chat: toChatView(chat!) },
+    });
   });
 
   it('a redelivered message (same WhatsApp id) is stored once and published once', async () => {
@@ -416,7 +433,7 @@ describe('receiving and receipts through HostMessaging on a real Baileys socket'
     host.session.detach();
     await new Promise((r) => setTimeout(r, 300)); // six retry periods
     expect(outage.attempts).toEqual([[m.id]]);
-    expect(outage.recorded.events).toEqual([]);
+    expect(outage.recorded.ofType('message.received')).toEqual([]);
     expect(await pendingIds()).toEqual([m.id]);
 
     const { next } = await republishedOnAttach(m);

@@ -41,6 +41,32 @@ describe('DynamoWsConnectionRepository', () => {
     expect(listed[0]).toMatchObject({ sessionId: a, connectedAt: now.toISOString() });
   });
 
+  it("lists a tenant's connections through byTenant, tenant-wide (no session) and session ones, live only", async () => {
+    const tenantId = newId();
+    const sessionId = newId();
+    const wide: WsConnection = { ...connection(sessionId, 'conn-t-wide'), tenantId };
+    delete (wide as { sessionId?: string }).sessionId;
+    await repo.put(wide);
+    await repo.put({ ...connection(sessionId, 'conn-t-bound'), tenantId });
+    await repo.put({ ...connection(sessionId, 'conn-t-expired', epoch - 1), tenantId });
+    await repo.put(connection(sessionId, 'conn-other-tenant'));
+    const listed = await eventually('both live connections of the tenant listed', async () => {
+      const found = await repo.listByTenant(tenantId, now);
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(listed.map((c) => [c.connectionId, c.sessionId])).toEqual([
+      ['conn-t-bound', sessionId],
+      ['conn-t-wide', undefined],
+    ]);
+    expect(listed[1]).not.toHaveProperty('sessionId');
+    // The sparse bySession index never shows a tenant-wide connection.
+    const bySession = await eventually('the session lists its connections', async () => {
+      const found = await repo.listBySession(sessionId, now);
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(bySession.map((c) => c.connectionId).sort()).toEqual(['conn-other-tenant', 'conn-t-bound']);
+  });
+
   it('skips expired items, which DynamoDB Local never deletes', async () => {
     const s = newId();
     await repo.put(connection(s, 'conn-live', epoch + 10));
