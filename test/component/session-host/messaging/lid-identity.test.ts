@@ -59,6 +59,50 @@ describe('contacts migrated to LID addressing, through HostMessaging', () => {
     expect(page.items.map((m) => m.id)).toEqual([stored.id]);
   });
 
+  it('read receipts for her messages go to her LID, as received: by doorbell, and by the drain on attach', async () => {
+    const sent = [
+      await world.sim.contactSend(DANA, ME, 'are you there?'),
+      await world.sim.contactSend(DANA, ME, 'hello?'),
+    ];
+    const stored = await Promise.all(
+      sent.map((s) =>
+        until(
+          () => world.repos.messages.findByWaMessageId(me.sessionId, s.id).then((m) => m ?? undefined),
+          `message ${s.id} stored`,
+        ),
+      ),
+    );
+    expect(stored.map((m) => m.chatJid)).toEqual([
+      '15554460002@s.whatsapp.net',
+      '15554460002@s.whatsapp.net',
+    ]);
+    // As POST .../chats/{chatId}/read marks them.
+    const markRead = (id: string) =>
+      world.repos.messages.advanceStatus(me.sessionId, id, 'read', {
+        at: new Date().toISOString(),
+        readReceiptPending: true,
+      });
+    const statusOnHerPhone = (id: string) => world.sim.outbox(DANA).find((e) => e.id === id)?.status;
+    // The receipt stanza is on the wire when Baileys resolves; the simulator handles it a moment later.
+    const readOnHerPhone = (id: string) =>
+      until(async () => (statusOnHerPhone(id) === 'read' ? true : undefined), `${id} read on her phone`);
+    expect(sent.map((s) => statusOnHerPhone(s.id))).toEqual(['delivered', 'delivered']);
+
+    await markRead(stored[0]!.id);
+    me.session.readReceipts([stored[0]!.id]);
+    await me.session.idle();
+    await readOnHerPhone(sent[0]!.id);
+    expect(sent.map((s) => statusOnHerPhone(s.id))).toEqual(['read', 'delivered']);
+
+    // No doorbell (the host was down when it was marked): the drain on attach sends it.
+    await markRead(stored[1]!.id);
+    await me.session.drain();
+    await me.session.idle();
+    await readOnHerPhone(sent[1]!.id);
+    expect(sent.map((s) => statusOnHerPhone(s.id))).toEqual(['read', 'read']);
+    expect(await world.repos.messages.listReadReceiptsPending(me.sessionId)).toEqual([]);
+  });
+
   it('a send by phone number goes to the LID it learned from her message, and she receives it', async () => {
     const reply = await queueMessage(world.repos, me, DANA, { type: 'text', text: { body: 'welcome' } });
     me.session.ring(reply.id);

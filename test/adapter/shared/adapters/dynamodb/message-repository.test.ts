@@ -242,4 +242,58 @@ describe('DynamoMessageRepository', () => {
     expect(await db.rawItem('messages', { sessionId, messageId: missing })).toBeUndefined();
     expect(await repo().listPendingEvents(elsewhere)).toHaveLength(1);
   });
+
+  it('read receipts: marking read sets a pending marker kept out of the domain, listed oldest first, cleared idempotently', async () => {
+    const sessionId = newId();
+    const received = (s: number): Message =>
+      outbound(sessionId, {
+        direction: 'inbound',
+        to: undefined,
+        from: { phone: '+15557654321' },
+        status: 'delivered',
+        statusHistory: [{ status: 'delivered', at: at(s) }],
+        waMessageId: `WA${uid()}`,
+        metadata: undefined,
+        createdAt: at(s),
+        updatedAt: at(s),
+      });
+    const [a, b, c] = [received(0), received(1), received(2)];
+    for (const m of [a, b, c]) await repo().create(m);
+    const elsewhere = newId();
+    await repo().create({ ...received(0), id: newId(), sessionId: elsewhere });
+
+    const read = await repo().advanceStatus(sessionId, b.id, 'read', { at: at(5), readReceiptPending: true });
+    expect(read.changed).toBe(true);
+    expect(read.message).not.toHaveProperty('receiptPendingFor');
+    expect(read.message.statusHistory).toEqual([
+      { status: 'delivered', at: at(1) },
+      { status: 'read', at: at(5) },
+    ]);
+    await repo().advanceStatus(sessionId, a.id, 'read', { at: at(5), readReceiptPending: true });
+    // Without the option (a contact's read receipt of our send) nothing is marked.
+    await repo().advanceStatus(sessionId, c.id, 'read', { at: at(5) });
+    expect(await db.rawItem('messages', { sessionId, messageId: b.id })).toMatchObject({
+      receiptPendingFor: sessionId,
+    });
+    expect((await repo().listReadReceiptsPending(sessionId)).map((m) => [m.id, m.status])).toEqual([
+      [a.id, 'read'],
+      [b.id, 'read'],
+    ]);
+    expect((await repo().listReadReceiptsPending(sessionId, 1)).map((m) => m.id)).toEqual([a.id]);
+    // Once sent, a second mark is refused (read does not advance to read), so the marker is not set again.
+    await repo().clearReadReceiptPending(sessionId, a.id);
+    expect(
+      (await repo().advanceStatus(sessionId, a.id, 'read', { at: at(6), readReceiptPending: true })).changed,
+    ).toBe(false);
+    expect((await repo().listReadReceiptsPending(sessionId)).map((m) => m.id)).toEqual([b.id]);
+    expect(await repo().listReadReceiptsPending(elsewhere)).toEqual([]);
+
+    await repo().clearReadReceiptPending(sessionId, b.id);
+    await repo().clearReadReceiptPending(sessionId, b.id);
+    expect(await repo().listReadReceiptsPending(sessionId)).toEqual([]);
+    expect((await repo().get(sessionId, b.id))?.status).toBe('read');
+    const missing = newId();
+    await repo().clearReadReceiptPending(sessionId, missing);
+    expect(await db.rawItem('messages', { sessionId, messageId: missing })).toBeUndefined();
+  });
 });
