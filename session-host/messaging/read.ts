@@ -37,30 +37,35 @@ export class ReadReceiptSender {
     private readonly isDetached: () => boolean,
   ) {}
 
-  /** A `chat.read` doorbell: the messages it names, read back by key (the index may not show them yet). */
+  /**
+   * A `chat.read` doorbell: the messages it names, read back by key (the index may not show them yet), then any
+   * other receipt still pending for the session (a batch beyond the doorbell's, one a failed send left).
+   */
   ring(messageIds: readonly string[]): Promise<void> {
     const ids = messageIds.filter(isId);
-    if (ids.length === 0) return this.#chain;
     return this.#enqueue(async () => {
       const { messages } = this.deps;
       const loaded = await Promise.all(ids.map((id) => messages.get(this.session.sessionId, id)));
       await this.#send(loaded.filter((m): m is Message => m !== null && m.status === 'read'));
+      await this.#drainPending(new Set(ids));
     });
   }
 
   /** On attach: every receipt still marked pending for the session, oldest first. */
   drain(): Promise<void> {
-    return this.#enqueue(async () => {
-      const seen = new Set<string>();
-      for (let round = 0; round < MAX_DRAIN_ROUNDS && !this.isDetached(); round++) {
-        const pending = await this.deps.messages.listReadReceiptsPending(this.session.sessionId, DRAIN_BATCH);
-        const fresh = pending.filter((m) => !seen.has(m.id));
-        if (fresh.length === 0) return;
-        for (const m of fresh) seen.add(m.id);
-        await this.#send(fresh);
-        if (pending.length < DRAIN_BATCH) return;
-      }
-    });
+    return this.#enqueue(() => this.#drainPending(new Set()));
+  }
+
+  /** `seen`: sent already in this round (the index lags a little, so it may still list them). */
+  async #drainPending(seen: Set<string>): Promise<void> {
+    for (let round = 0; round < MAX_DRAIN_ROUNDS && !this.isDetached(); round++) {
+      const pending = await this.deps.messages.listReadReceiptsPending(this.session.sessionId, DRAIN_BATCH);
+      const fresh = pending.filter((m) => !seen.has(m.id));
+      if (fresh.length === 0) return;
+      for (const m of fresh) seen.add(m.id);
+      await this.#send(fresh);
+      if (pending.length < DRAIN_BATCH) return;
+    }
   }
 
   /** Resolves when every doorbell and drain handed over so far is done. */

@@ -15,6 +15,14 @@ export interface RecordChatMessageInput {
   readonly lastMessage: ChatLastMessage;
 }
 
+export interface MarkReadOptions {
+  /**
+   * Reset only while the chat's last message is still this one; `ConflictError` when a newer message came in
+   * meanwhile (its caller looks again, so that message is not counted read without being marked).
+   */
+  readonly ifLastMessageId?: string;
+}
+
 export interface ChatRepository {
   /**
    * Upserts the chat for a new message: an inbound one adds one unread; the last message moves only forward in
@@ -24,7 +32,7 @@ export interface ChatRepository {
   recordMessage(input: RecordChatMessageInput): Promise<Chat>;
   get(sessionId: string, chatJid: string): Promise<Chat | null>;
   /** Resets the unread count; `NotFoundError` when the chat does not exist. */
-  markRead(sessionId: string, chatJid: string): Promise<Chat>;
+  markRead(sessionId: string, chatJid: string, options?: MarkReadOptions): Promise<Chat>;
   /** Most recent activity first. */
   listByActivity(sessionId: string, page?: PageRequest): Promise<Page<Chat>>;
 }

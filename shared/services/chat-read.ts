@@ -8,7 +8,7 @@
 import { CHAT_READ_MAX_MESSAGES } from '../contracts/host-command.js';
 import type { Chat } from '../domain/chat.js';
 import { chatKeyToJid } from '../domain/contact-id.js';
-import { NotFoundError } from '../domain/errors.js';
+import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { makeEvent } from '../domain/events.js';
 import { nowIso } from '../domain/ids.js';
 import type { Message } from '../domain/message.js';
@@ -24,6 +24,8 @@ export const CHAT_READ_SCAN_LIMIT = 300;
 const PAGE = 100;
 /** Status writes in flight at once: a full batch is marked in a few round trips, not one hundred. */
 const WRITE_CONCURRENCY = 10;
+/** Conditional resets tried while messages keep coming in; the last one resets regardless. */
+const RESET_ATTEMPTS = 3;
 
 export interface ChatReadDeps extends Pick<ControlPlaneDeps, 'repos' | 'doorbell' | 'now'> {
   readonly events: EventBus;
@@ -77,16 +79,53 @@ export async function markChatRead(deps: ChatReadDeps, input: MarkChatReadInput)
   const { tenantId, sessionId } = input;
   const session = await loadSession(deps, tenantId, sessionId);
   const chatJid = chatKeyToJid(input.chatKey);
-  const chat = await deps.repos.chats.get(sessionId, chatJid);
-  if (!chat || chat.tenantId !== tenantId)
-    throw new NotFoundError(`No chat ${input.chatKey} in this session`);
+  const notFound = () => new NotFoundError(`No chat ${input.chatKey} in this session`);
+  let chat = await deps.repos.chats.get(sessionId, chatJid);
+  if (!chat || chat.tenantId !== tenantId) throw notFound();
   if (chat.unreadCount === 0) return toChatView(chat);
 
-  const unread = await unreadInboundMessages(deps.repos.messages, sessionId, chatJid);
   const at = nowIso(new Date(deps.now()));
   const marked: string[] = [];
-  // Oldest first, so the receipts (and a partial failure) follow the conversation's order.
-  const oldestFirst = [...unread].reverse();
+  let updated: Chat | undefined;
+  for (let attempt = 1; updated === undefined; attempt++) {
+    marked.push(...(await markUnreadMessages(deps, sessionId, chatJid, at)));
+    try {
+      // Reset only if no message came in since the chat was read: one arriving between the scan and the reset
+      // would be counted read without being marked. Then look again (it is marked too); the last try resets as is.
+      updated = await deps.repos.chats.markRead(
+        sessionId,
+        chatJid,
+        attempt < RESET_ATTEMPTS ? { ifLastMessageId: chat.lastMessage.id } : {},
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      chat = await deps.repos.chats.get(sessionId, chatJid);
+      if (!chat) throw notFound();
+    }
+  }
+  if (marked.length > 0) {
+    // Never fails the request: the markers are in DynamoDB; a host that claims the session sends them.
+    await deps.doorbell.ring(session, {
+      type: 'chat.read',
+      tenantId,
+      sessionId,
+      messageIds: marked.slice(-CHAT_READ_MAX_MESSAGES),
+      sentAt: at,
+    });
+  }
+  await publishChatUpdated(deps, updated, at);
+  return toChatView(updated);
+}
+
+/** Marks the chat's unread inbound messages `read` with a pending receipt; the ids actually changed, oldest first. */
+async function markUnreadMessages(
+  deps: ChatReadDeps,
+  sessionId: string,
+  chatJid: string,
+  at: string,
+): Promise<string[]> {
+  const oldestFirst = (await unreadInboundMessages(deps.repos.messages, sessionId, chatJid)).reverse();
+  const marked: string[] = [];
   for (let i = 0; i < oldestFirst.length; i += WRITE_CONCURRENCY) {
     const results = await Promise.all(
       oldestFirst
@@ -97,20 +136,7 @@ export async function markChatRead(deps: ChatReadDeps, input: MarkChatReadInput)
     );
     for (const r of results) if (r.changed) marked.push(r.message.id);
   }
-  if (marked.length > 0) {
-    // Never fails the request: the markers are in DynamoDB; a host that claims the session sends them.
-    await deps.doorbell.ring(session, {
-      type: 'chat.read',
-      tenantId,
-      sessionId,
-      messageIds: marked,
-      sentAt: at,
-    });
-  }
-  // Last, so a call that fails half way leaves the count up and its retry finishes the job.
-  const updated = await deps.repos.chats.markRead(sessionId, chatJid);
-  await publishChatUpdated(deps, updated, at);
-  return toChatView(updated);
+  return marked;
 }
 
 /**

@@ -172,6 +172,22 @@ describe('HTTP API', () => {
     expect(dynamoActions(onSessions).filter((a) => /Put|Delete|BatchWrite|Update/.test(a))).toEqual([]);
   });
 
+  it('mark-read may put events on the bus only, ring host queues, write messages and chats, not sessions', () => {
+    const statements = policyStatementsOf('http', 'POST /v1/sessions/{sessionId}/chats/{chatId}/read');
+    const events = statements.filter((s) =>
+      [s['Action']].flat().some((a) => String(a).startsWith('events:')),
+    );
+    expect(events.flatMap((s) => [s['Action']].flat())).toEqual(['events:PutEvents']);
+    expect(JSON.stringify(events.map((s) => s['Resource']))).toMatch(
+      /^\[\{"Fn::GetAtt":\["MessagingBus\w+","Arn"\]\}\]$/,
+    );
+    const sqs = statements.filter((s) => [s['Action']].flat().some((a) => String(a).startsWith('sqs:')));
+    expect(sqs.flatMap((s) => [s['Action']].flat()).sort()).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
+    expect(tablesIn(statements)).toEqual(['chats', 'messages', 'rateLimits', 'sessions', 'tenants']);
+    const onSessions = statements.filter((s) => /StoragesessionsTable/.test(JSON.stringify(s['Resource'])));
+    expect(dynamoActions(onSessions).filter((a) => /Put|Delete|BatchWrite|Update/.test(a))).toEqual([]);
+  });
+
   it('only session delete and logout may touch credentials objects, only the media routes and session delete media, with explicit S3 actions', () => {
     for (const route of HTTP_ROUTES) {
       const all = s3Actions(policyStatementsOf('http', route.routeKey));

@@ -1,9 +1,9 @@
 /** Chats table; `lastMessageAt` (copy of `lastMessage.at`) is the byActivity sort key and never returned. */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ChatSchema, type Chat } from '../../domain/chat.js';
-import { NotFoundError } from '../../domain/errors.js';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { TABLES } from '../../definitions/tables.js';
-import type { ChatRepository, RecordChatMessageInput } from '../../ports/chat-repository.js';
+import type { ChatRepository, MarkReadOptions, RecordChatMessageInput } from '../../ports/chat-repository.js';
 import type { Page, PageRequest } from '../../ports/pagination.js';
 import {
   isConditionFailed,
@@ -79,23 +79,29 @@ export class DynamoChatRepository implements ChatRepository {
     return out.Item ? fromItem(out.Item) : null;
   }
 
-  async markRead(sessionId: string, chatJid: string): Promise<Chat> {
+  async markRead(sessionId: string, chatJid: string, options: MarkReadOptions = {}): Promise<Chat> {
+    const expected = options.ifLastMessageId;
     try {
       const out = await this.ctx.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { sessionId, chatJid },
           UpdateExpression: 'SET unreadCount = :zero',
-          ConditionExpression: 'attribute_exists(chatJid)',
-          ExpressionAttributeValues: { ':zero': 0 },
+          ConditionExpression:
+            expected === undefined
+              ? 'attribute_exists(chatJid)'
+              : 'attribute_exists(chatJid) AND lastMessage.id = :seen',
+          ExpressionAttributeValues: { ':zero': 0, ...(expected === undefined ? {} : { ':seen': expected }) },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return fromItem(out.Attributes ?? {});
     } catch (error) {
-      if (isConditionFailed(error)) throw new NotFoundError(`chat ${chatJid} not found`);
-      throw error;
+      if (!isConditionFailed(error)) throw error;
     }
+    if (expected !== undefined && (await this.get(sessionId, chatJid)))
+      throw new ConflictError(`chat ${chatJid} has a newer message`);
+    throw new NotFoundError(`chat ${chatJid} not found`);
   }
 
   listByActivity(sessionId: string, page: PageRequest = {}): Promise<Page<Chat>> {

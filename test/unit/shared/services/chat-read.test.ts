@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import type { HostCommand } from '../../../../shared/contracts/host-command.js';
 import type { Chat } from '../../../../shared/domain/chat.js';
-import { NotFoundError } from '../../../../shared/domain/errors.js';
+import { ConflictError, NotFoundError } from '../../../../shared/domain/errors.js';
 import type { DomainEvent } from '../../../../shared/domain/events.js';
 import { newId } from '../../../../shared/domain/ids.js';
 import { canAdvance, type Message, type MessageStatus } from '../../../../shared/domain/message.js';
 import type { Session } from '../../../../shared/domain/session.js';
+import type { MarkReadOptions } from '../../../../shared/ports/chat-repository.js';
 import type { AdvanceStatusOptions, ListByChatRequest } from '../../../../shared/ports/message-repository.js';
 import { EventPublishError } from '../../../../shared/ports/event-bus.js';
 import { markChatRead, type ChatReadDeps } from '../../../../shared/services/chat-read.js';
@@ -41,7 +42,14 @@ function message(overrides: Partial<Message> = {}): Message {
   };
 }
 
-function world(messages: Message[], options: { unread?: number; publish?: () => Promise<void> } = {}) {
+interface WorldOptions {
+  unread?: number;
+  publish?: () => Promise<void>;
+  /** Runs before each reset (a message arriving while the call is under way). */
+  beforeReset?: (arrive: (m: Message) => void) => void;
+}
+
+function world(messages: Message[], options: WorldOptions = {}) {
   const stored = new Map(messages.map((m) => [m.id, m]));
   const pending = new Set<string>();
   const session: Session = {
@@ -74,7 +82,20 @@ function world(messages: Message[], options: { unread?: number; publish?: () => 
       },
       chats: {
         get: async (s: string, j: string) => (s === sessionId && j === chatJid ? chat : null),
-        markRead: async () => {
+        markRead: async (_s: string, _j: string, o: MarkReadOptions = {}) => {
+          options.beforeReset?.((m) => {
+            stored.set(m.id, m);
+            const last = {
+              id: m.id,
+              type: 'text' as const,
+              preview: 'x',
+              at: m.createdAt,
+              direction: 'inbound' as const,
+            };
+            chat = { ...chat, lastMessage: last, unreadCount: chat.unreadCount + 1 };
+          });
+          if (o.ifLastMessageId !== undefined && o.ifLastMessageId !== chat.lastMessage.id)
+            throw new ConflictError('newer message');
           writes += 1;
           chat = { ...chat, unreadCount: 0 };
           return chat;
@@ -199,6 +220,23 @@ describe('markChatRead', () => {
       NotFoundError,
     );
     expect(w.counts().writes).toBe(0);
+  });
+
+  it('a message that comes in while the call runs is marked as well, not counted read unmarked', async () => {
+    const first = message();
+    const newcomer = message();
+    let arrived = false;
+    const w = world([first], {
+      beforeReset: (arrive) => {
+        if (arrived) return;
+        arrived = true;
+        arrive(newcomer);
+      },
+    });
+    const view = await markChatRead(w.deps, w.input);
+    expect(view).toMatchObject({ unreadCount: 0, lastMessage: { id: newcomer.id } });
+    expect([...w.pending]).toEqual([first.id, newcomer.id]);
+    expect(w.rung).toEqual([expect.objectContaining({ messageIds: [first.id, newcomer.id] })]);
   });
 
   it('a bus that stays down is logged; the chat is still answered read', async () => {

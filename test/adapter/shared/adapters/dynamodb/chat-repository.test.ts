@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoChatRepository } from '../../../../../shared/adapters/dynamodb/chat-repository.js';
 import type { ChatLastMessage } from '../../../../../shared/domain/chat.js';
-import { NotFoundError, ValidationError } from '../../../../../shared/domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../../../../shared/domain/errors.js';
 import { newId } from '../../../../../shared/domain/ids.js';
 import type { RecordChatMessageInput } from '../../../../../shared/ports/chat-repository.js';
 import { useDynamo } from './support.js';
@@ -46,6 +46,22 @@ describe('DynamoChatRepository', () => {
     expect(read.unreadCount).toBe(0);
     expect((await repo().get(sessionId, jid))?.unreadCount).toBe(0);
     await expect(repo().markRead(sessionId, 'nobody@s.whatsapp.net')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('a conditional reset: only while the last message is the one seen, else a conflict', async () => {
+    const sessionId = newId();
+    const jid = '15550000003@s.whatsapp.net';
+    const seen = await repo().recordMessage(input(sessionId, jid, 1));
+    await repo().recordMessage(input(sessionId, jid, 2));
+    await expect(
+      repo().markRead(sessionId, jid, { ifLastMessageId: seen.lastMessage.id }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect((await repo().get(sessionId, jid))?.unreadCount).toBe(2);
+    const latest = (await repo().get(sessionId, jid))!.lastMessage.id;
+    expect((await repo().markRead(sessionId, jid, { ifLastMessageId: latest })).unreadCount).toBe(0);
+    await expect(
+      repo().markRead(sessionId, 'nobody@s.whatsapp.net', { ifLastMessageId: latest }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('keeps the newer preview when an older message arrives late, but still counts it', async () => {
