@@ -52,6 +52,8 @@ describe('console (Chromium, real host and Baileys)', () => {
     ]);
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    if (process.env.CONSOLE_TEST_LOGS)
+      page.on('console', (m) => console.log(`[browser ${m.type()}] ${m.text()}`));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
   afterAll(async () => {
@@ -174,7 +176,9 @@ describe('console (Chromium, real host and Baileys)', () => {
     const sim = product.simulator!;
     const thread = page.getByTestId('thread');
     const question = sim.outbox(digits(CONTACT)).find((e) => e.text === 'It is a blue bicycle.')!;
-    const bubble = thread.locator('[data-testid="message"]', { hasText: 'It is a blue bicycle.' });
+    const bubble = thread.locator('[data-testid="message"][data-direction="inbound"]', {
+      hasText: 'It is a blue bicycle.',
+    });
     await bubble.getByRole('button', { name: 'Reply to this message' }).click();
     await page.getByLabel('Message', { exact: true }).fill('It ships tomorrow.');
     await page.getByRole('button', { name: 'Send' }).click();

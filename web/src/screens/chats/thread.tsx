@@ -35,7 +35,10 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
   }, [api, key, props.sessionId, queryClient, unread]);
 
   const newestId = messages.at(-1)?.id;
-  useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [newestId]);
+  // Braces: newer browsers return a promise from scrollIntoView, and an effect may return only a clean-up.
+  useEffect(() => {
+    bottom.current?.scrollIntoView({ block: 'end' });
+  }, [newestId]);
 
   const byId = new Map(messages.map((m) => [m.id, m]));
   const reactions = reactionsByTarget(messages);
