@@ -69,9 +69,11 @@ export function createConsoleHandler(
       return true;
     }
     const dist = await consoleBuild.ready();
-    const asset = file !== '' && extname(file) !== '' ? safeJoin(dist, file) : undefined;
+    // A path with an extension names a file of the build; any other is a route of the console (index.html).
+    const wantsFile = file !== '' && extname(file) !== '';
+    const asset = wantsFile ? safeJoin(dist, file) : undefined;
     const body = asset ? await readFile(asset).catch(() => undefined) : undefined;
-    if (asset && !body) {
+    if (wantsFile && !body) {
       res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'text/plain' }).end('not found');
       return true;
     }

@@ -21,6 +21,7 @@ describe('event catalog', () => {
       'message.received',
       'message.status',
       'session.restricted',
+      'chat.updated',
     ]);
   });
 

@@ -105,7 +105,8 @@ export function Composer(props: {
       {file && <p className="hint">Attached: {file.name}</p>}
       <div className="composer-row">
         <label className="attach">
-          <span className="visually-hidden">Attach a file</span>📎
+          <span className="visually-hidden">Attach a file</span>
+          <span aria-hidden="true">＋</span>
           <input
             key={fileInputKey}
             type="file"

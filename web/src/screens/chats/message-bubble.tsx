@@ -5,8 +5,8 @@ import { DownloadLink, InlineImage } from './media-content';
 import { messageText } from './use-thread';
 
 const TICKS: Record<Message['status'], { mark: string; label: string }> = {
-  queued: { mark: '🕓', label: 'queued' },
-  sending: { mark: '🕓', label: 'sending' },
+  queued: { mark: '○', label: 'queued' },
+  sending: { mark: '○', label: 'sending' },
   sent: { mark: '✓', label: 'sent' },
   delivered: { mark: '✓✓', label: 'delivered' },
   read: { mark: '✓✓', label: 'read' },
