@@ -123,18 +123,29 @@ export const SessionSchema = z.object({
 });
 export type Session = z.infer<typeof SessionSchema>;
 
-/** What the API shows: lease internals stay private to the platform. */
+/** Where a session runs now: the host holding its lease and until when the lease holds without a renewal. */
+export const SessionRunsOnSchema = z.object({
+  hostId: z.string().min(1),
+  leaseExpiresAt: TimestampSchema,
+});
+
+/** What the API shows: the lease only as `runsOn` (while it holds), the QR and code through their own routes. */
 export const SessionViewSchema = SessionSchema.omit({
   owner: true,
   leaseUntil: true,
   tenantId: true,
   qr: true,
   pairingCode: true,
-});
+}).extend({ runsOn: SessionRunsOnSchema.optional() });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 
-export function toSessionView(session: Session): SessionView {
-  return SessionViewSchema.parse(session);
+export function toSessionView(session: Session, now: number = Date.now()): SessionView {
+  const { owner, leaseUntil } = session;
+  const held = owner !== undefined && leaseUntil !== undefined && leaseUntil > now;
+  return SessionViewSchema.parse({
+    ...session,
+    ...(held ? { runsOn: { hostId: owner, leaseExpiresAt: new Date(leaseUntil).toISOString() } } : {}),
+  });
 }
 
 /** `POST /v1/sessions`. */

@@ -72,7 +72,7 @@ export async function listSessions(
   tenantId: string,
   page: PageRequest,
 ): Promise<Page<SessionView>> {
-  return mapPage(await deps.repos.sessions.listByTenant(tenantId, page), toSessionView);
+  return mapPage(await deps.repos.sessions.listByTenant(tenantId, page), (s) => toSessionView(s));
 }
 
 export async function getSession(

@@ -123,6 +123,8 @@ describe('console (Chromium, real host and Baileys)', () => {
     await card.waitFor();
     sessionId = (await card.getAttribute('data-session-id'))!;
     expect(await card.textContent()).toContain(ACCOUNT);
+    // Where it runs: the host process holding its lease.
+    expect(await card.getByTestId('runs-on').textContent()).toContain(product.hosts[0]!.hostId);
     await page.getByRole('button', { name: 'Close' }).click();
     await shoot('sessions');
   });

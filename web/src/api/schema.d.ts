@@ -1391,6 +1391,11 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            runsOn?: {
+                                hostId: string;
+                                /** Format: date-time */
+                                leaseExpiresAt: string;
+                            };
                         }[];
                         cursor?: string;
                     };
@@ -1496,6 +1501,11 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                        runsOn?: {
+                            hostId: string;
+                            /** Format: date-time */
+                            leaseExpiresAt: string;
+                        };
                     };
                 };
             };
@@ -1611,6 +1621,11 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                        runsOn?: {
+                            hostId: string;
+                            /** Format: date-time */
+                            leaseExpiresAt: string;
+                        };
                     };
                 };
             };
@@ -2031,6 +2046,11 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                        runsOn?: {
+                            hostId: string;
+                            /** Format: date-time */
+                            leaseExpiresAt: string;
+                        };
                     };
                 };
             };
@@ -2066,6 +2086,11 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                        runsOn?: {
+                            hostId: string;
+                            /** Format: date-time */
+                            leaseExpiresAt: string;
+                        };
                     };
                 };
             };
@@ -2172,6 +2197,11 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                        runsOn?: {
+                            hostId: string;
+                            /** Format: date-time */
+                            leaseExpiresAt: string;
+                        };
                     };
                 };
             };
@@ -2207,6 +2237,11 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                        runsOn?: {
+                            hostId: string;
+                            /** Format: date-time */
+                            leaseExpiresAt: string;
+                        };
                     };
                 };
             };

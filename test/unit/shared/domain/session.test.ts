@@ -123,6 +123,15 @@ describe('SessionSchema', () => {
     expect(view.status).toBe('connected');
   });
 
+  it('shows where the session runs while its lease holds, and nothing once it lapsed', () => {
+    const leased = SessionSchema.parse({ ...session, owner: 'host-a', leaseUntil: 2_000_000 });
+    expect(toSessionView(leased, 1_000_000).runsOn).toEqual({
+      hostId: 'host-a',
+      leaseExpiresAt: new Date(2_000_000).toISOString(),
+    });
+    expect(toSessionView(leased, 2_000_000)).not.toHaveProperty('runsOn');
+  });
+
   it('validates create and pairing-code requests', () => {
     expect(CreateSessionRequestSchema.parse({})).toEqual({});
     expect(CreateSessionRequestSchema.parse({ name: ' sales ' })).toEqual({ name: 'sales' });

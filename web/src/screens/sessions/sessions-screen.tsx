@@ -104,6 +104,19 @@ function SessionCard(props: {
         <dd>{s.phone ?? '—'}</dd>
         <dt>Push name</dt>
         <dd>{s.pushName ?? '—'}</dd>
+        <dt>Runs on</dt>
+        <dd data-testid="runs-on">
+          {s.runsOn ? (
+            <>
+              <code>{s.runsOn.hostId}</code>{' '}
+              <span className="hint">
+                (lease to <Time at={s.runsOn.leaseExpiresAt} />)
+              </span>
+            </>
+          ) : (
+            'no host'
+          )}
+        </dd>
         <dt>Updated</dt>
         <dd>
           <Time at={s.updatedAt} />
