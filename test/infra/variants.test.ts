@@ -102,8 +102,8 @@ describe('authorizer', () => {
 
 describe('queue consumers', () => {
   it('get an SQS event source mapping with the definition batch size and partial batch responses', () => {
-    // The fixture fan-out consumer plus the real delivery worker of the shared definitions.
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    // The fixture fan-out consumer plus the real delivery and realtime push workers of the shared definitions.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
