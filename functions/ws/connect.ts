@@ -4,10 +4,9 @@
  * is a 401 and API Gateway refuses the upgrade.
  *
  * Tickets come from `POST /v1/sessions/{id}/ws-tickets` (bound to a tenant and a session) or `POST /v1/ws-tickets`
- * (bound to a tenant only): redeeming is a
- * conditional delete (`DynamoWsTicketStore`), so a reused, expired, unknown or malformed ticket gets the same
- * 401, and two browsers racing with one ticket get one connection. A handler built without a verifier refuses
- * everything (fail closed).
+ * (bound to a tenant only): redeeming is a conditional delete (`DynamoWsTicketStore`), so a reused, expired,
+ * unknown or malformed ticket gets the same 401, and two browsers racing with one ticket get one connection. A
+ * handler built without a verifier refuses everything (fail closed).
  *
  * A redeemed ticket is admitted only if its tenant is still active and its session still exists: a ticket lives
  * a minute, and an operator who suspends a tenant (or a tenant who deletes the session) in that minute must not
@@ -21,12 +20,12 @@
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { loadAppConfig } from '../../shared/config/app-config.js';
 import {
   WS_CONNECTION_MAX_SECONDS,
   type WsConnectionRepository,
 } from '../../shared/ports/ws-connection-repository.js';
 import type { WsTicketGrant, WsTicketVerifier } from '../../shared/ports/ws-ticket-verifier.js';
-import { loadAppConfig } from '../../shared/config/app-config.js';
 import { logWs, wsAdmission, wsConnectionRepository, wsTicketVerifier } from './runtime.js';
 
 /** Whether what a redeemed ticket grants still holds: tenant active, session there and the tenant's. */

@@ -152,7 +152,7 @@ describe('realtime rooms', () => {
     expect(wideA.frames[2]).toEqual(sentinelS1);
   });
 
-  it('the tenant ticket route: sessions:read scope, a single-use ticket with the WebSocket URL', async () => {
+  it('the tenant ticket route: sessions:read scope, a single-use ticket with the WebSocket URL, refused once the tenant is suspended', async () => {
     const noScope = await (await stack.tenant(['messages:send'])).api.post('/v1/ws-tickets');
     expect(noScope.status).toBe(403);
     const { api } = await stack.tenant(['sessions:read']);
@@ -162,6 +162,12 @@ describe('realtime rooms', () => {
     const first = await open(issued.url);
     expect(await attempt(issued.url)).toBe(401);
     first.ws.close();
+
+    // Admission reads the tenant: a tenant-wide ticket issued before a suspension no longer opens a socket.
+    const suspended = await stack.tenant(['sessions:read']);
+    const beforeSuspension = await ticket(suspended.api);
+    await stack.repos.tenants.update(suspended.tenantId, { status: 'suspended' });
+    expect(await attempt(beforeSuspension.url)).toBe(401);
   });
 
   it(`refuses a tenant's connection over the cap (${CAP}) with 429 and spends its ticket; other tenants are not affected`, async () => {

@@ -136,7 +136,7 @@ describe('WebSocket handlers', () => {
     expect(admitted).toEqual([grant]);
   });
 
-  it('$connect stores a tenant-wide ticket\'s connection with no session: listed by tenant, not by session', async () => {
+  it("$connect stores a tenant-wide ticket's connection with no session: listed by tenant, not by session", async () => {
     const tenantId = newId();
     const sessionId = newId();
     const grants = [{ tenantId }, { tenantId, sessionId }];

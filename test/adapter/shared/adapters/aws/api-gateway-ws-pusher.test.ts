@@ -100,6 +100,37 @@ describe('ApiGatewayWsPusher', () => {
     a.ws.close();
   });
 
+  it("pushes to a tenant's room: its tenant-wide connections and the session's, deleting the gone ones", async () => {
+    const tenantId = newId();
+    const session = newId();
+    const [wide, bound, elsewhere, foreign] = await Promise.all([1, 2, 3, 4].map(() => open(gateway.url)));
+    const put = (connectionId: string, owner: string, sessionId?: string) =>
+      repo.put({
+        connectionId,
+        tenantId: owner,
+        ...(sessionId === undefined ? {} : { sessionId }),
+        connectedAt: new Date().toISOString(),
+        expiresAt: Math.floor(Date.now() / 1000) + 600,
+      });
+    await put(wide!.connectionId, tenantId);
+    await put(bound!.connectionId, tenantId, session);
+    await put('wide-closed-long-ago', tenantId);
+    await put(elsewhere!.connectionId, tenantId, newId());
+    await put(foreign!.connectionId, newId());
+
+    const frame = { type: 'message.status', id: newId(), data: { status: 'read' } };
+    expect(await pusher.pushToRoom(tenantId, session, frame)).toEqual({ sent: 2, gone: 1, failed: 0 });
+    await expect.poll(() => wide!.messages.length + bound!.messages.length).toBe(2);
+    expect(JSON.parse(wide!.messages[0] ?? '')).toEqual(frame);
+    expect(JSON.parse(bound!.messages[0] ?? '')).toEqual(frame);
+    expect(elsewhere!.messages).toEqual([]);
+    expect(foreign!.messages).toEqual([]);
+    expect((await repo.listByTenant(tenantId)).map((c) => c.connectionId)).not.toContain(
+      'wide-closed-long-ago',
+    );
+    for (const { ws } of [wide!, bound!, elsewhere!, foreign!]) ws.close();
+  });
+
   it('sends nothing for a session without connections', async () => {
     expect(await pusher.pushToSession(newId(), { type: 'session.status' })).toEqual({
       sent: 0,
