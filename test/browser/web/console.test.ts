@@ -289,7 +289,10 @@ describe('console (Chromium, real host and Baileys)', () => {
     const card = page.locator('[data-testid="session-card"]', { hasText: 'Sales line' });
     const salesId = (await card.getAttribute('data-session-id'))!;
     await card.getByRole('button', { name: 'Log out' }).click();
-    await card.getByRole('group', { name: /Unlink Sales line/ }).getByRole('button', { name: 'Log out' }).click();
+    await card
+      .getByRole('group', { name: /Unlink Sales line/ })
+      .getByRole('button', { name: 'Log out' })
+      .click();
     await expect.poll(() => card.getAttribute('data-status'), { timeout: 20_000 }).toBe('logged_out');
     // The phone no longer lists the device.
     await eventually('the device unlinked on the phone', async () =>
@@ -297,7 +300,10 @@ describe('console (Chromium, real host and Baileys)', () => {
     );
 
     await card.getByRole('button', { name: 'Delete' }).click();
-    await card.getByRole('group', { name: /Delete Sales line/ }).getByRole('button', { name: 'Delete' }).click();
+    await card
+      .getByRole('group', { name: /Delete Sales line/ })
+      .getByRole('button', { name: 'Delete' })
+      .click();
     await card.waitFor({ state: 'detached' });
     const api = new ApiClient(product.stack.apiUrl, product.stack.tenantApiKey!);
     expect((await api.get(`/v1/sessions/${salesId}`)).status).toBe(404);
