@@ -326,9 +326,11 @@ export class ConsoleHosting extends Construct {
       this.bucket.arnForObjects('*'),
       'The deployment replaces the console files, whose names (content hashes) are known only after the build.',
     );
-    acknowledge(
+    // Named from the stack, so it matches both an environment-agnostic synth (tokens) and one with a region.
+    const stack = Stack.of(role);
+    acknowledgeWildcardResource(
       role,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-<AWS::AccountId>-<AWS::Region>/*]`,
+      `arn:${stack.partition}:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-${stack.account}-${stack.region}/*`,
       "CDK's asset bucket: the build is uploaded there by cdk deploy under a content-hash key known only at deploy time; read only.",
     );
   }
