@@ -1,17 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { IdSchema, TimestampSchema } from './ids.js';
+import { ALL_SCOPES, ScopeSchema, type Scope } from './scope.js';
 
-export const ScopeSchema = z.enum([
-  'sessions:read',
-  'sessions:write',
-  'messages:send',
-  'messages:read',
-  'webhooks:manage',
-  'keys:manage',
-]);
-export type Scope = z.infer<typeof ScopeSchema>;
-export const ALL_SCOPES: readonly Scope[] = ScopeSchema.options;
+export { ALL_SCOPES, ScopeSchema, type Scope } from './scope.js';
 
 export const API_KEY_PREFIX = 'wak_';
 /** 32 random bytes in unpadded base64url are exactly 43 characters. */

@@ -1,6 +1,7 @@
 /** API keys: list, create with scopes (the key shown once), revoke. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { ScopeSchema } from '../../../../shared/domain/scope';
 import { unwrap } from '../../api/client';
 import type { CreateApiKeyBody } from '../../api/types';
 import { useApi } from '../../auth/console-session';
@@ -8,19 +9,6 @@ import { queryKeys } from '../../live/query-keys';
 import { ConfirmButton } from '../../ui/confirm-button';
 import { ErrorText } from '../../ui/error-text';
 import { Time } from '../../ui/time';
-
-type Scope = NonNullable<CreateApiKeyBody['scopes']>[number];
-const SCOPES = [
-  'sessions:read',
-  'sessions:write',
-  'messages:send',
-  'messages:read',
-  'webhooks:manage',
-  'keys:manage',
-] as const satisfies readonly Scope[];
-// Fails to compile when the API gains a scope this list lacks (the list is a runtime copy of the type).
-const everyScopeListed: Exclude<Scope, (typeof SCOPES)[number]> extends never ? true : false = true;
-void everyScopeListed;
 
 export default function KeysScreen() {
   const api = useApi();
@@ -63,7 +51,7 @@ export default function KeysScreen() {
         <input id="key-name" name="name" required maxLength={100} placeholder="CRM integration" />
         <fieldset>
           <legend>Scopes (none ticked: all of this key's own)</legend>
-          {SCOPES.map((scope) => (
+          {ScopeSchema.options.map((scope) => (
             <label key={scope} className="check">
               <input type="checkbox" name="scopes" value={scope} />
               {scope}
