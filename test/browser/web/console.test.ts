@@ -284,7 +284,7 @@ describe('console (Chromium, real host and Baileys)', () => {
     await shoot('tenant');
   });
 
-  it('logs a session out and deletes it, each after a confirmation', async () => {
+  it('logs a session out, links it again under the same id, and deletes it, with confirmations', async () => {
     await nav('Sessions');
     const card = page.locator('[data-testid="session-card"]', { hasText: 'Sales line' });
     const salesId = (await card.getAttribute('data-session-id'))!;
@@ -298,6 +298,12 @@ describe('console (Chromium, real host and Baileys)', () => {
     await eventually('the device unlinked on the phone', async () =>
       (product.simulator!.getAccount(digits(SECOND_ACCOUNT))?.devices.length ?? 0) === 0 ? true : undefined,
     );
+
+    // Linking it again starts the same session (same id, history and filters) and shows a new QR.
+    await card.getByRole('button', { name: 'Link' }).click();
+    await page.getByTestId('qr').waitFor({ timeout: 30_000 });
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 20_000 }).toBe('qr');
+    await page.getByRole('button', { name: 'Close' }).click();
 
     await card.getByRole('button', { name: 'Delete' }).click();
     await card
