@@ -4,7 +4,7 @@
  * (a refused request never reads the config). Tests and the local cloud set the same variables.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAwsClients, type AwsClients } from '../../shared/adapters/aws/clients.js';
 import { ApiGatewayWsCloser } from '../../shared/adapters/aws/api-gateway-ws-closer.js';
 import { createApiGatewayManagementClient } from '../../shared/adapters/aws/api-gateway-ws-pusher.js';

@@ -19,7 +19,7 @@
  * the cap, a soft overshoot of one or two that the next connection's count sees.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadAppConfig } from '../../shared/config/app-config.js';
 import {
   WS_CONNECTION_MAX_SECONDS,
