@@ -5,7 +5,10 @@
  * (`infra/constructs/lambda-bundling.ts`) and run with the functions' `NODE_OPTIONS`. Prints JSON lines on
  * stdout (`side`: `meta`, `baseline`, one `function` per function, then `summary`); progress on stderr.
  *
- *   npx tsx bench/lambda-init.ts [--runs 5] [--only functions/http/health,...]
+ *   npx tsx bench/lambda-init.ts [--runs 5] [--only functions/http/health,...] [--node-options '']
+ *
+ * `--node-options` replaces the functions' `NODE_OPTIONS` (`--node-options=` runs without source maps), to show
+ * what an option costs.
  *
  * Runs alternate (baseline, every function, baseline, ...) so load from other work on the machine spreads over
  * both sides. Bundles go under `node_modules/.cache/` (ignored by git, tsc and eslint); the AWS SDK, left out of
@@ -31,6 +34,8 @@ const only = argument('only', '')
   .map((s) => s.trim())
   .filter(Boolean);
 
+const nodeOptions = argument('node-options', LAMBDA_NODE_OPTIONS);
+
 const WORK_DIR = path.join(REPOSITORY_ROOT, 'node_modules', '.cache', 'lambda-init', String(process.pid));
 
 /** What CDK sets on every function (values are stand-ins: init must not call AWS). */
@@ -47,7 +52,7 @@ const FUNCTION_ENV: Record<string, string> = {
   APP_VERSION: 'bench',
   POWERTOOLS_SERVICE_NAME: 'wa-platform',
   POWERTOOLS_LOG_LEVEL: 'INFO',
-  NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
+  NODE_OPTIONS: nodeOptions,
 };
 
 /** Runs in the fresh process: the clock covers resolving, parsing and evaluating the module graph. */
@@ -123,6 +128,7 @@ function emitSide(side: string, figures: Record<string, unknown>): void {
 
 async function main(): Promise<void> {
   emitMachine(BENCH);
+  emitSide('meta', { nodeOptions, runs });
   mkdirSync(WORK_DIR, { recursive: true });
   try {
     const empty = path.join(WORK_DIR, 'empty.mjs');

@@ -10,8 +10,14 @@ import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodej
 const REQUIRE_BANNER =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
-/** Modules left out of the bundle, resolved at run time. */
-export const LAMBDA_EXTERNAL_MODULES: readonly string[] = [];
+/**
+ * Modules left out of the bundle, resolved at run time. The Node.js 24 runtime ships AWS SDK for JavaScript v3
+ * (every `@aws-sdk/*` client and `@aws-sdk/lib-dynamodb`, with their `@smithy/*` dependencies), so bundling it
+ * only made each function ~2x larger and slower to load. The runtime's SDK version is AWS's choice and moves
+ * with runtime updates; it may be older or newer than our pins (docs/infra.md, "Lambda bundles", says why that is
+ * acceptable and how to freeze it). Tests and the local cloud run the pinned versions.
+ */
+export const LAMBDA_EXTERNAL_MODULES: readonly string[] = ['@aws-sdk/*'];
 
 /** The settings both consumers share. */
 export const LAMBDA_BUNDLE = {
@@ -22,6 +28,8 @@ export const LAMBDA_BUNDLE = {
   banner: REQUIRE_BANNER,
   minify: true,
   sourceMap: true,
+  // The map maps stack traces to file and line; the sources themselves would triple the deployment package.
+  sourcesContent: false,
 } as const;
 
 /** `NODE_OPTIONS` of every function: stack traces point into the TypeScript sources, via the source map. */
@@ -36,7 +44,7 @@ export function cdkBundling(): BundlingOptions {
     banner: LAMBDA_BUNDLE.banner,
     minify: LAMBDA_BUNDLE.minify,
     sourceMap: LAMBDA_BUNDLE.sourceMap,
-    // Bundle the AWS SDK too: the pinned, tested versions run in Lambda, not whatever the runtime ships.
+    sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     externalModules: [...LAMBDA_EXTERNAL_MODULES],
     forceDockerBundling: false,
   };
@@ -55,6 +63,7 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     banner: { js: LAMBDA_BUNDLE.banner },
     minify: LAMBDA_BUNDLE.minify,
     sourcemap: LAMBDA_BUNDLE.sourceMap,
+    sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     external: [...LAMBDA_EXTERNAL_MODULES],
     logLevel: 'error',
   };
