@@ -26,7 +26,8 @@ import {
   type WsConnectionRepository,
 } from '../../shared/ports/ws-connection-repository.js';
 import type { WsTicketGrant, WsTicketVerifier } from '../../shared/ports/ws-ticket-verifier.js';
-import { logWs, wsAdmission, wsConnectionRepository, wsTicketVerifier } from './runtime.js';
+import { functionLogger } from '../logger.js';
+import { wsAdmission, wsConnectionRepository, wsTicketVerifier } from './runtime.js';
 
 /** Whether what a redeemed ticket grants still holds: tenant active, session there and the tenant's. */
 export type WsAdmission = (grant: WsTicketGrant) => Promise<boolean>;
@@ -56,13 +57,13 @@ export function createConnectHandler(
     const ticket = event.data.queryStringParameters?.ticket;
     if (!ticket) return refused;
     if (!deps.verifier) {
-      logWs('warn', 'WebSocket connection refused: no ticket verifier is configured yet');
+      functionLogger().warn('WebSocket connection refused: no ticket verifier is configured yet');
       return refused;
     }
     const grant = await deps.verifier.redeem(ticket);
     if (!grant) return refused;
     if (!(await deps.admission(grant))) {
-      logWs('info', 'WebSocket connection refused: tenant suspended or session gone', {
+      functionLogger().info('WebSocket connection refused: tenant suspended or session gone', {
         tenantId: grant.tenantId,
         sessionId: grant.sessionId,
       });
@@ -71,7 +72,7 @@ export function createConnectHandler(
     const open = await deps.connections().listByTenant(grant.tenantId);
     const cap = deps.maxConnectionsPerTenant();
     if (open.length >= cap) {
-      logWs('info', 'WebSocket connection refused: tenant at its connection cap', {
+      functionLogger().info('WebSocket connection refused: tenant at its connection cap', {
         tenantId: grant.tenantId,
         cap,
       });
