@@ -23,4 +23,19 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // `import { z } from 'zod'` keeps all of zod (its 60 locales too, ~440 KB) in every Lambda bundle; the
+    // namespace import lets esbuild drop what a function does not use (docs/infra.md, "Lambda bundles").
+    files: ['functions/**/*.ts', 'shared/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='zod'][importKind='value'] > ImportSpecifier[imported.name='z']",
+          message: "Use `import * as z from 'zod'`: `{ z }` bundles all of zod into every Lambda function.",
+        },
+      ],
+    },
+  },
 );

@@ -12,7 +12,7 @@
  * space-separated, as OAuth's `scope` does.
  */
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForbiddenError, UnauthorizedError } from '../../shared/domain/errors.js';
 import { IdSchema } from '../../shared/domain/ids.js';
 import { type Scope, ScopeSchema, hasScopes } from '../../shared/domain/api-key.js';

@@ -3,8 +3,8 @@
  * dependencies, built once per Lambda container from the environment and only when a handler first needs them
  * (a refused request never reads the config). Tests and the local cloud set the same variables.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import * as z from 'zod';
 import { createAwsClients, type AwsClients } from '../../shared/adapters/aws/clients.js';
 import { ApiGatewayWsCloser } from '../../shared/adapters/aws/api-gateway-ws-closer.js';
 import { createApiGatewayManagementClient } from '../../shared/adapters/aws/api-gateway-ws-pusher.js';
@@ -23,6 +23,7 @@ import { eventBusName } from '../../shared/definitions/event-rules.js';
 import type { EventBus } from '../../shared/ports/event-bus.js';
 import { sleep, type ControlPlaneDeps } from '../../shared/services/deps.js';
 import { HostDoorbell } from '../../shared/services/host-doorbell.js';
+import { functionLogger } from '../logger.js';
 
 /** Timings of the HTTP use cases; defaults fit API Gateway's 30 s integration limit. */
 export const HttpTimingsSchema = z.object({
@@ -33,7 +34,6 @@ export const HttpTimingsSchema = z.object({
 let config: AppConfig | undefined;
 let clients: AwsClients | undefined;
 let deps: ControlPlaneDeps | undefined;
-let logger: Logger | undefined;
 let closer: ApiGatewayWsCloser | undefined;
 let bus: EventBus | undefined;
 
@@ -59,9 +59,9 @@ export function awsClients(): AwsClients {
   return clients;
 }
 
+/** The container's logger (`functions/logger.ts`), as the HTTP handlers know it. */
 export function httpLogger(): Logger {
-  logger ??= new Logger({ serviceName: process.env.APP_SERVICE_NAME ?? 'wa-platform' });
-  return logger;
+  return functionLogger();
 }
 
 /** The use cases' dependencies (repositories, host doorbell, idempotency, rate limits, erasers, media). */

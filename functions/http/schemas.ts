@@ -1,5 +1,5 @@
 /** Path and query schemas shared by the control plane's routes (also rendered into the OpenAPI document). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChatKeySchema } from '../../shared/domain/contact-id.js';
 import { IdSchema } from '../../shared/domain/ids.js';
 

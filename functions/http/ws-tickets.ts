@@ -2,7 +2,7 @@
  * `POST /v1/sessions/{sessionId}/ws-tickets` (scope `sessions:read`): 201 `{ ticket, expiresAt, url }`, a
  * single-use ticket valid 60 s for the pairing WebSocket (`url` is the WebSocket URL with `?ticket=`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema } from '../../shared/domain/ids.js';
 import { issueWsTicket, webSocketUrlFromCallback } from '../../shared/services/ws-tickets.js';
 import type { AuthorizedHttpEvent } from './auth-context.js';

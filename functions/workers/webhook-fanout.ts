@@ -7,7 +7,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_SOURCE } from '../../shared/definitions/event-rules.js';
 import { DomainEventSchema } from '../../shared/domain/events.js';
 import { fanOutEvent, type FanOutDeps } from '../../shared/services/webhooks/fan-out.js';

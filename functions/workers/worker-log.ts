@@ -1,9 +1,7 @@
-/** One Powertools logger per worker container, created on first use (importing a handler needs no env). */
-import { Logger } from '@aws-lambda-powertools/logger';
-
-let logger: Logger | undefined;
+/** The container's logger (`functions/logger.ts`), as the queue workers know it. */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { functionLogger } from '../logger.js';
 
 export function workerLogger(): Logger {
-  logger ??= new Logger({ serviceName: process.env.APP_SERVICE_NAME ?? 'wa-platform' });
-  return logger;
+  return functionLogger();
 }

@@ -19,14 +19,15 @@
  * the cap, a soft overshoot of one or two that the next connection's count sees.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadAppConfig } from '../../shared/config/app-config.js';
 import {
   WS_CONNECTION_MAX_SECONDS,
   type WsConnectionRepository,
 } from '../../shared/ports/ws-connection-repository.js';
 import type { WsTicketGrant, WsTicketVerifier } from '../../shared/ports/ws-ticket-verifier.js';
-import { logWs, wsAdmission, wsConnectionRepository, wsTicketVerifier } from './runtime.js';
+import { functionLogger } from '../logger.js';
+import { wsAdmission, wsConnectionRepository, wsTicketVerifier } from './runtime.js';
 
 /** Whether what a redeemed ticket grants still holds: tenant active, session there and the tenant's. */
 export type WsAdmission = (grant: WsTicketGrant) => Promise<boolean>;
@@ -56,13 +57,13 @@ export function createConnectHandler(
     const ticket = event.data.queryStringParameters?.ticket;
     if (!ticket) return refused;
     if (!deps.verifier) {
-      logWs('warn', 'WebSocket connection refused: no ticket verifier is configured yet');
+      functionLogger().warn('WebSocket connection refused: no ticket verifier is configured yet');
       return refused;
     }
     const grant = await deps.verifier.redeem(ticket);
     if (!grant) return refused;
     if (!(await deps.admission(grant))) {
-      logWs('info', 'WebSocket connection refused: tenant suspended or session gone', {
+      functionLogger().info('WebSocket connection refused: tenant suspended or session gone', {
         tenantId: grant.tenantId,
         sessionId: grant.sessionId,
       });
@@ -71,7 +72,7 @@ export function createConnectHandler(
     const open = await deps.connections().listByTenant(grant.tenantId);
     const cap = deps.maxConnectionsPerTenant();
     if (open.length >= cap) {
-      logWs('info', 'WebSocket connection refused: tenant at its connection cap', {
+      functionLogger().info('WebSocket connection refused: tenant at its connection cap', {
         tenantId: grant.tenantId,
         cap,
       });

@@ -4,7 +4,7 @@
  * The route is two-way (`returnResponse`), so the returned body is the frame sent back.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const MessageEventSchema = z.object({ body: z.string().optional() });
 const PingSchema = z.object({ action: z.literal('ping') });

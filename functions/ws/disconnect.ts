@@ -3,7 +3,7 @@
  * effort), which is why the pusher also deletes connections it finds gone and items carry a TTL.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WsConnectionRepository } from '../../shared/ports/ws-connection-repository.js';
 import { wsConnectionRepository } from './runtime.js';
 

@@ -54,14 +54,3 @@ export function wsConnectionRepository(): WsConnectionRepository {
   }
   return connections;
 }
-
-/** Structured log line for CloudWatch (and the local cloud's output). */
-export function logWs(
-  level: 'info' | 'warn' | 'error',
-  message: string,
-  fields: Record<string, unknown> = {},
-): void {
-  const line = JSON.stringify({ level, message, ...fields, time: new Date().toISOString() });
-  if (level === 'error') console.error(line);
-  else console.log(line);
-}

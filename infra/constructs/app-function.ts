@@ -6,10 +6,11 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
+import { cdkBundling, LAMBDA_NODE_OPTIONS } from './lambda-bundling.js';
 
 /** Maps a definitions `entry` (repository-relative module path without extension) to a file to bundle. */
 export type EntryResolver = (entry: string) => string;
@@ -78,21 +79,9 @@ export class AppFunction extends Construct {
         ...settings.environment,
         POWERTOOLS_SERVICE_NAME: settings.serviceName,
         POWERTOOLS_LOG_LEVEL: settings.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
       },
-      bundling: {
-        // The code base is ESM (top-level await is allowed); CommonJS output would break on it.
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require(); ESM has none, so give the bundle one.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        // Bundle the AWS SDK too: the pinned, tested versions run in Lambda, not whatever the runtime ships.
-        externalModules: [],
-        forceDockerBundling: false,
-      },
+      bundling: cdkBundling(),
     });
   }
 }

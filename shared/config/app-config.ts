@@ -6,7 +6,7 @@
  * Endpoint overrides use the AWS SDK's own variables (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`,
  * `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_EVENTBRIDGE`, `AWS_ENDPOINT_URL_KMS`), which the SDK reads by itself.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** 4 MiB: base64-encoded (4/3) with the event around it, this still fits Lambda's 6 MB request payload. */
 export const MEDIA_UPLOAD_CEILING_BYTES = 4 * 1024 * 1024;

@@ -6,7 +6,7 @@
  * Unknown extra fields are stripped rather than refused, so a sender one release ahead can add fields without
  * older hosts dropping its commands. An unknown `type` is refused (the host cannot act on it).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, TimestampSchema } from '../domain/ids.js';
 import { PhoneSchema } from '../domain/phone.js';
 

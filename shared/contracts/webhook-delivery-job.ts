@@ -3,7 +3,7 @@
  * delivery worker reads it, and a replay (`POST /v1/webhooks/{id}/deliveries/{deliveryId}/retry`) writes it
  * again. It carries the whole event so a delivery needs no extra read for the body.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainEventSchema } from '../domain/events.js';
 import { IdSchema } from '../domain/ids.js';
 

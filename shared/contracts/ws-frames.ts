@@ -7,7 +7,7 @@
  *
  * Frames are additive: new fields may appear, so readers must ignore unknown fields (these are plain objects).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, TimestampSchema } from '../domain/ids.js';
 import {
   ChatUpdatedEventSchema,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, TimestampSchema } from './ids.js';
 import { ALL_SCOPES, ScopeSchema, type Scope } from './scope.js';
 

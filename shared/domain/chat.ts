@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LidSchema } from './contact-id.js';
 import { IdSchema, TimestampSchema } from './ids.js';
 import { DirectionSchema, MessageTypeSchema } from './message.js';

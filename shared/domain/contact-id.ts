@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { E164_PATTERN, LID_SERVER, PhoneSchema, USER_SERVER } from './phone.js';
 
 /**

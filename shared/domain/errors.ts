@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Typed errors that map one-to-one to RFC 9457 problem documents. Use cases throw these; the HTTP layer turns

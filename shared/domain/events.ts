@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChatSchema } from './chat.js';
 import { IdSchema, TimestampSchema, newId, nowIso } from './ids.js';
 import {

@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Canonical ULID: 26 Crockford base32 characters, upper case. Lower case is refused (although Crockford allows

@@ -3,7 +3,7 @@
  * incoming WhatsApp message. Both live in the media bucket under one key scheme, envelope-encrypted like session
  * credentials, and are named in message content by `mediaId`. The bucket expires objects after 30 days.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, TimestampSchema } from './ids.js';
 
 /** Where a media object lives in the media bucket: per tenant, so a key never crosses tenants. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContactIdSchema } from './contact-id.js';
 import { describeJsonBounds, jsonBoundsCheck, jsonByteLength, type JsonBounds } from './bounded-json.js';
 import { IdSchema, TimestampSchema } from './ids.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, TimestampSchema } from './ids.js';
 
 export const TenantStatusSchema = z.enum(['active', 'suspended']);

@@ -6,7 +6,7 @@
  * connection after 2 hours), and reads skip expired items because DynamoDB deletes them only eventually (and
  * DynamoDB Local never).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, TimestampSchema } from '../domain/ids.js';
 
 /** API Gateway's maximum WebSocket connection duration; no connection item outlives it. */

@@ -9,7 +9,7 @@
  * idempotent on its id and ringing a host twice is harmless), so each gets the first request's response.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, ValidationError } from '../domain/errors.js';
 
 /** Keys are kept a day, like Stripe's: long enough for any client retry loop. */

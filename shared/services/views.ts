@@ -2,7 +2,7 @@
  * What the API shows of stored records: the owning tenant is implied by the key, and storage internals stay
  * private. The schemas double as the OpenAPI response schemas.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiKeySchema, type ApiKey } from '../domain/api-key.js';
 import { ChatSchema, type Chat } from '../domain/chat.js';
 import { MessageSchema, type Message } from '../domain/message.js';

@@ -1,14 +1,18 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_ROUTES, WS_ROUTES } from '../../shared/definitions/index.js';
 import { mediaObjectKey } from '../../shared/domain/media.js';
+import { AppFunction } from '../../infra/constructs/app-function.js';
 import type { PlatformStack } from '../../infra/platform-stack.js';
 import { buildStack } from './support.js';
 
 let template: Template;
 let stack: PlatformStack;
+let assemblyDir: string;
 
 type Resource = { Properties: Record<string, unknown> };
 
@@ -57,9 +61,13 @@ function s3Actions(statements: Record<string, unknown>[]): string[] {
     .sort();
 }
 
+// Bundling ~40 functions (one esbuild process each) takes ~1-2 minutes on 2 busy cores: more than the default hook
+// timeout when other work shares the machine.
 beforeAll(() => {
-  ({ template, stack } = buildStack({}, undefined, { bundle: true }));
-});
+  const built = buildStack({}, undefined, { bundle: true });
+  ({ template, stack } = built);
+  assemblyDir = built.app.outdir;
+}, 300_000);
 
 describe('HTTP API', () => {
   it('has exactly the routes of HTTP_ROUTES', () => {
@@ -328,5 +336,35 @@ describe('outputs', () => {
         'EventBusName',
       ]),
     );
+  });
+});
+
+describe('Lambda bundles', () => {
+  /** Each AppFunction's bundled `index.mjs`, read from the asset CDK staged for it. */
+  function bundles(): { id: string; code: string }[] {
+    const functions = stack.node.findAll().filter((c): c is AppFunction => c instanceof AppFunction);
+    const resources = template.toJSON()['Resources'] as Record<
+      string,
+      { Properties: Record<string, unknown> }
+    >;
+    return functions.map((f) => {
+      const logicalId = stack.resolve((f.fn.node.defaultChild as CfnElement).logicalId) as string;
+      const { S3Key } = resources[logicalId]?.Properties['Code'] as { S3Key: string };
+      const asset = path.join(assemblyDir, `asset.${S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      return { id: f.node.path, code: readFileSync(asset, 'utf8') };
+    });
+  }
+
+  it('every function is under 300 KB, with the AWS SDK imported from the runtime, not bundled', () => {
+    const all = bundles();
+    // The authorizer, every HTTP and WebSocket route and every queue consumer.
+    expect(all.length).toBeGreaterThan(30);
+    for (const { id, code } of all) {
+      expect(Buffer.byteLength(code), id).toBeLessThan(300 * 1024);
+      // A header name of the SDK's own middleware: present whenever the SDK's code is in the bundle.
+      expect(code, id).not.toContain('x-amz-user-agent');
+    }
+    const sdkImports = all.flatMap(({ code }) => code.match(/from\s*"@aws-sdk\/[a-z-]+"/g) ?? []);
+    expect(sdkImports).toContainEqual(expect.stringContaining('@aws-sdk/client-dynamodb'));
   });
 });

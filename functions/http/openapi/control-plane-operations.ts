@@ -1,5 +1,5 @@
 /** OpenAPI operations of `CONTROL_PLANE_ROUTES`. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHAT_READ_MAX_MESSAGES } from '../../../shared/contracts/host-command.js';
 import { CreateApiKeyRequestSchema } from '../../../shared/domain/api-key.js';
 import { MEDIA_RETENTION_DAYS, MediaViewSchema } from '../../../shared/domain/media.js';

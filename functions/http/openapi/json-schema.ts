@@ -4,7 +4,7 @@
  * rewritten, because a `#/$defs/...` pointer inside an OpenAPI document would point at the document root.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type JsonSchema = Record<string, unknown>;
 

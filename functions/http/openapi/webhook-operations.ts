@@ -1,5 +1,5 @@
 /** OpenAPI operations of the webhook and WebSocket-ticket routes (`WEBHOOK_ROUTES`). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeliverySchema } from '../../../shared/domain/delivery.js';
 import { IdSchema, TimestampSchema } from '../../../shared/domain/ids.js';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema } from '../../../shared/domain/ids.js';
 
 /** `/v1/tenants/{tenantId}` (operator routes). */

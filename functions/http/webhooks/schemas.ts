@@ -1,5 +1,5 @@
 /** Path and query schemas shared by the webhook routes. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema } from '../../../shared/domain/ids.js';
 
 export const WebhookPathSchema = z.object({ webhookId: IdSchema });

@@ -4,7 +4,7 @@
  * exactly as it went in), `type` and `tenantId` beside it for operators, and the TTL `expiresAt`.
  */
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainEventSchema, type DomainEvent } from '../../domain/events.js';
 import { IdSchema } from '../../domain/ids.js';
 import {

@@ -4,7 +4,7 @@
  * DynamoDB deletes only eventually, DynamoDB Local never) does not redeem.
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema } from '../../domain/ids.js';
 import {
   WS_TICKET_PATTERN,

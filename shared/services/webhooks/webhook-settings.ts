@@ -2,7 +2,7 @@
  * Delivery tuning, read from the environment (every variable optional; the defaults are production values).
  * Tests and benchmarks shorten the backoff through `startLocalCloud({ env })`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { QUEUES } from '../../definitions/queues.js';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
