@@ -1,0 +1,54 @@
+/**
+ * The authorizer's verdicts on tenant keys, kept in the container's memory for `APP_AUTH_CACHE_MS` (default
+ * 5 s, 0 disables) per key hash: a warm container then answers a key it has just seen without the GetItem on
+ * `apiKeys`. The price is the revocation delay: a revoked key keeps working in a container that saw it within
+ * the last `APP_AUTH_CACHE_MS` (docs/security.md). Only accepted keys are kept (an unknown key is read every
+ * time), an entry is never extended by use (it expires a fixed time after the read that filled it), and the
+ * map is bounded.
+ *
+ * Why not API Gateway's authorizer cache: it is keyed on identity sources, and with `Authorization` as the
+ * identity source API Gateway itself answers a request without that header with a bare 401 before the
+ * authorizer runs, instead of the route's problem document; it would also keep refusals as long as
+ * acceptances. So it stays off (`resultsCacheTtl` 0) and this cache does the job one container at a time.
+ */
+import { z } from 'zod';
+import type { AuthorizerContext } from './auth-context.js';
+
+export const AuthCacheConfigSchema = z.object({
+  APP_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+});
+
+const MAX_ENTRIES = 10_000;
+
+export class AuthorizerVerdictCache {
+  private readonly entries = new Map<string, { context: AuthorizerContext; until: number }>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  get(hash: string, now: number): AuthorizerContext | undefined {
+    const entry = this.entries.get(hash);
+    if (entry === undefined) return undefined;
+    if (entry.until > now) return entry.context;
+    this.entries.delete(hash);
+    return undefined;
+  }
+
+  set(hash: string, context: AuthorizerContext, now: number): void {
+    if (this.ttlMs === 0) return;
+    // Dropping everything at the bound is crude but safe: the next requests simply read their keys again.
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(hash, { context, until: now + this.ttlMs });
+  }
+}
+
+let cache: { raw: string | undefined; cache: AuthorizerVerdictCache } | undefined;
+
+/** The container's cache, built from the environment on first use (again if a test changed the variable). */
+export function authorizerVerdictCache(): AuthorizerVerdictCache {
+  const raw = process.env.APP_AUTH_CACHE_MS;
+  if (cache === undefined || cache.raw !== raw) {
+    const { APP_AUTH_CACHE_MS } = AuthCacheConfigSchema.parse({ APP_AUTH_CACHE_MS: raw });
+    cache = { raw, cache: new AuthorizerVerdictCache(APP_AUTH_CACHE_MS) };
+  }
+  return cache.cache;
+}
