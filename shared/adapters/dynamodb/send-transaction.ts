@@ -91,7 +91,8 @@ export class DynamoSendTransaction implements SendWriter {
           if (plain(claim.item?.['fingerprint']) !== send.idempotency?.fingerprint)
             return { kind: 'key-reused' };
           const resultId = plain(claim.item?.['resultId']);
-          if (typeof resultId !== 'string') throw new Error('idempotency record has no result id');
+          if (typeof resultId !== 'string')
+            throw new Error('idempotency record has no result id', { cause: error });
           return { kind: 'replayed', messageId: resultId };
         }
         const conflicted = reasons.some((r) => r.code === 'TransactionConflict');
