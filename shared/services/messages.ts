@@ -32,6 +32,8 @@ export interface SendInput {
   readonly sessionId: string;
   readonly request: SendMessageRequest;
   readonly idempotencyKey?: string;
+  /** The session's read, when the caller started it already (alongside the tenant guard). */
+  readonly sessionRead?: Promise<Session | null>;
 }
 
 /**
@@ -92,18 +94,16 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
     request.replyTo !== undefined || request.type === 'reaction' || mediaSourceOf(request) !== undefined;
   // Checks that need a lookup run only when the body names something (the common send names nothing), and after
   // the session check, so an unknown session is still a 404 before any 400 about what the body names.
-  let sessionRead: Promise<Session | null>;
+  const sessionRead = input.sessionRead ?? deps.repos.sessions.get(tenant.id, sessionId);
+  // On the common path a failed read is the transaction's to report (it checks the session too).
+  sessionRead.catch(() => undefined);
   if (referencesSomething) {
-    const session = await loadSession(deps, tenant.id, sessionId);
+    const session = await sessionRead;
+    if (!session) throw new NotFoundError(`No session ${sessionId}`);
     assertRunning(session);
     await assertPublicMediaUrl(request, { allowLoopback: deps.localMode });
     await assertReferencedMessages(deps, sessionId, request);
     await assertUploadedMedia(deps, tenant.id, request);
-    sessionRead = Promise.resolve(session);
-  } else {
-    sessionRead = deps.repos.sessions.get(tenant.id, sessionId);
-    // Failing here is the transaction's to report (it checks the session too); never an unhandled rejection.
-    sessionRead.catch(() => undefined);
   }
 
   const now = deps.now();
