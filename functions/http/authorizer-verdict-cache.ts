@@ -6,10 +6,10 @@
  * time), an entry is never extended by use (it expires a fixed time after the read that filled it), and the
  * map is bounded.
  *
- * Why not API Gateway's authorizer cache: it is keyed on identity sources, and with `Authorization` as the
- * identity source API Gateway itself answers a request without that header with a bare 401 before the
- * authorizer runs, instead of the route's problem document; it would also keep refusals as long as
- * acceptances. So it stays off (`resultsCacheTtl` 0) and this cache does the job one container at a time.
+ * Why not API Gateway's authorizer cache (`resultTtlSeconds` stays 0): keyed on the identity source (the
+ * `Authorization` header, so the key itself) it would keep the same verdicts and would also save the authorizer's
+ * invocation, but it lives outside the code: the local gateway does not emulate it, so the revocation delay it
+ * adds could be neither tested nor measured here, and the two caches' delays would add up. One cache, here.
  */
 import { z } from 'zod';
 import type { AuthorizerContext } from './auth-context.js';
