@@ -2,7 +2,8 @@
  * `HTTP_AUTHORIZER`: the Lambda request authorizer (payload 2.0, simple responses) in front of every `apiKey` and
  * `operator` route. It always answers `isAuthorized: true` and puts its verdict in the context
  * (`auth-context.ts`), so routes answer 401/403 problem documents themselves. A tenant key is found by its SHA-256
- * (one strongly consistent GetItem, so a revoked key stops at once); the operator key is compared with
+ * (one strongly consistent GetItem, whose verdict a warm container reuses for `APP_AUTH_CACHE_MS`, so a revoked
+ * key stops within that delay: `authorizer-verdict-cache.ts`); the operator key is compared with
  * `APP_OPERATOR_KEY_HASH` in constant time. Keys are never logged, nor echoed in a reason.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -12,6 +13,7 @@ import type {
 } from 'aws-lambda';
 import { hashApiKey, isApiKeyFormat } from '../../shared/domain/api-key.js';
 import { encodeScopes, type AuthorizerContext } from './auth-context.js';
+import { authorizerVerdictCache } from './authorizer-verdict-cache.js';
 import { appConfig, controlPlane, httpLogger } from './runtime.js';
 
 export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
@@ -62,6 +64,9 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
   if (!isApiKeyFormat(key)) return refuse('This API key is not valid');
 
   const hash = hashApiKey(key);
+  const verdicts = authorizerVerdictCache();
+  const cached = verdicts.get(hash, Date.now());
+  if (cached !== undefined) return verdict(cached);
   const { apiKeys } = controlPlane().repos;
   const apiKey = await apiKeys.findByHash(hash);
   if (!apiKey) return refuse('This API key is not valid (unknown or revoked)');
@@ -74,10 +79,12 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
       }),
     );
   }
-  return verdict({
+  const context: AuthorizerContext = {
     principal: 'tenant',
     tenantId: apiKey.tenantId,
     keyId: apiKey.id,
     scopes: encodeScopes(apiKey.scopes),
-  });
+  };
+  verdicts.set(hash, context, Date.now());
+  return verdict(context);
 };

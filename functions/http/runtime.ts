@@ -15,6 +15,7 @@ import { SqsHostCommandQueue } from '../../shared/adapters/aws/sqs-host-command-
 import { createDynamoRepositories } from '../../shared/adapters/dynamodb/index.js';
 import { DynamoIdempotencyStore } from '../../shared/adapters/dynamodb/idempotency-store.js';
 import { DynamoRateLimitCounter } from '../../shared/adapters/dynamodb/rate-limit-counter.js';
+import { DynamoSendTransaction } from '../../shared/adapters/dynamodb/send-transaction.js';
 import { DynamoSessionRecordsEraser } from '../../shared/adapters/dynamodb/session-records-eraser.js';
 import { DynamoWsConnectionRepository } from '../../shared/adapters/dynamodb/ws-connection-repository.js';
 import { selectDataKeyProvider } from '../../shared/adapters/select-data-key-provider.js';
@@ -84,6 +85,7 @@ export function controlPlane(): ControlPlaneDeps {
       }),
       idempotency: new DynamoIdempotencyStore(ctx),
       rateLimits: new DynamoRateLimitCounter(ctx),
+      sends: new DynamoSendTransaction(ctx),
       credentials: new S3CredentialsEraser(aws.s3, cfg.APP_CREDENTIALS_BUCKET),
       records: new DynamoSessionRecordsEraser(ctx),
       media: S3EncryptedBlobStore.forMedia(cfg, aws.s3, selectDataKeyProvider(cfg, aws.kms)),

@@ -1,6 +1,7 @@
 /** Everything the control plane's use cases need; built once per Lambda container by `functions/http/runtime.ts`. */
 import type { Repositories } from '../adapters/dynamodb/index.js';
 import type { BlobStore } from '../ports/blob-store.js';
+import type { SendWriter } from '../ports/send-writer.js';
 import type { WsConnectionCloser } from '../ports/ws-connection-closer.js';
 import type { HostDoorbell } from './host-doorbell.js';
 import type { IdempotencyStore } from './idempotency.js';
@@ -12,6 +13,8 @@ export interface ControlPlaneDeps {
   readonly doorbell: Pick<HostDoorbell, 'ring'>;
   readonly idempotency: IdempotencyStore;
   readonly rateLimits: RateLimitCounter;
+  /** An API send's one transaction (session check, key claim, send-rate hit, message, chat). */
+  readonly sends: SendWriter;
   readonly credentials: CredentialsEraser;
   readonly records: SessionRecordsEraser;
   /** The media bucket (envelope-encrypted): uploads and incoming media under `mediaObjectKey`. */

@@ -15,12 +15,13 @@ import {
 } from '../domain/message.js';
 import { chatKeyToJid } from '../domain/contact-id.js';
 import { phoneToJid } from '../domain/phone.js';
+import type { Session } from '../domain/session.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
 import type { ControlPlaneDeps } from './deps.js';
-import { requestFingerprint } from './idempotency.js';
+import { IdempotencyKeyReusedError, requestFingerprint } from './idempotency.js';
 import { assertPublicMediaUrl } from './media-url-guard.js';
-import { enforceRateLimit, sessionSendsBucket } from './rate-limit.js';
+import { rateLimitedBy, sessionSendsBucket, slidingWindow } from './rate-limit.js';
 import { loadSession } from './sessions.js';
 import { mapPage, toChatView, toMessageView, type ChatView, type MessageView } from './views.js';
 
@@ -31,6 +32,8 @@ export interface SendInput {
   readonly sessionId: string;
   readonly request: SendMessageRequest;
   readonly idempotencyKey?: string;
+  /** The session's read, when the caller started it already (alongside the tenant guard). */
+  readonly sessionRead?: Promise<Session | null>;
 }
 
 /**
@@ -80,32 +83,34 @@ async function assertUploadedMedia(
   ]);
 }
 
+/**
+ * Two DynamoDB round trips, overlapped (`docs/api.md`, "Send path"): the session read (for the doorbell's
+ * owner) runs alongside the one transaction that checks the session, claims the key, counts the send and
+ * stores the message and its chat; the transaction's refusals become the 404 / 409 / 429. Then the doorbell.
+ */
 export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMessageResponse> {
   const { tenant, sessionId, request } = input;
-  const session = await loadSession(deps, tenant.id, sessionId);
-  if (session.desired !== 'running') {
-    throw new ConflictError(`Session ${sessionId} is stopped (${session.status}); it cannot send`);
+  const referencesSomething =
+    request.replyTo !== undefined || request.type === 'reaction' || mediaSourceOf(request) !== undefined;
+  // Checks that need a lookup run only when the body names something (the common send names nothing), and after
+  // the session check, so an unknown session is still a 404 before any 400 about what the body names.
+  const sessionRead = input.sessionRead ?? deps.repos.sessions.get(tenant.id, sessionId);
+  // On the common path a failed read is the transaction's to report (it checks the session too).
+  sessionRead.catch(() => undefined);
+  if (referencesSomething) {
+    const session = await sessionRead;
+    if (!session) throw new NotFoundError(`No session ${sessionId}`);
+    assertRunning(session);
+    await assertPublicMediaUrl(request, { allowLoopback: deps.localMode });
+    await assertReferencedMessages(deps, sessionId, request);
+    await assertUploadedMedia(deps, tenant.id, request);
   }
-  await assertPublicMediaUrl(request, { allowLoopback: deps.localMode });
-  await assertReferencedMessages(deps, sessionId, request);
-  await assertUploadedMedia(deps, tenant.id, request);
 
   const now = deps.now();
-  const candidateId = newId(now);
-  let messageId = candidateId;
-  if (input.idempotencyKey !== undefined) {
-    messageId = await deps.idempotency.claim({
-      scope: tenant.id,
-      key: input.idempotencyKey,
-      fingerprint: requestFingerprint(`POST /v1/sessions/${sessionId}/messages`, request),
-      candidateId,
-      now,
-    });
-  }
   const at = nowIso(new Date(now));
   const content = contentOfRequest(request);
   const message: Message = {
-    id: messageId,
+    id: newId(now),
     tenantId: tenant.id,
     sessionId,
     direction: 'outbound',
@@ -120,21 +125,15 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
     createdAt: at,
     updatedAt: at,
   };
-  // Counted before the write so a tenant over the limit stores nothing; a replay of an existing message is not
-  // a new send and is answered below without counting. Only a key claimed earlier (another id came back) can
-  // name a message that exists already.
-  const existing = messageId === candidateId ? null : await deps.repos.messages.get(sessionId, messageId);
-  if (existing) return { id: existing.id, status: 'queued' };
-  await enforceRateLimit(
-    deps.rateLimits,
-    sessionSendsBucket(tenant.id, sessionId),
-    tenant.limits.sendsPerMinute,
-    'Sends for this session',
-    now,
-  );
-  const { created } = await deps.repos.messages.create(message);
-  if (created) {
-    await deps.repos.chats.recordMessage({
+  const window = slidingWindow(now);
+  const sendRate = {
+    bucket: sessionSendsBucket(tenant.id, sessionId),
+    limit: tenant.limits.sendsPerMinute,
+    window,
+  };
+  const outcome = await deps.sends.write({
+    message,
+    chat: {
       tenantId: tenant.id,
       sessionId,
       chatJid: message.chatJid,
@@ -146,16 +145,53 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
         at,
         direction: 'outbound',
       },
+    },
+    ...(input.idempotencyKey === undefined
+      ? {}
+      : {
+          idempotency: {
+            scope: tenant.id,
+            key: input.idempotencyKey,
+            fingerprint: requestFingerprint(`POST /v1/sessions/${sessionId}/messages`, request),
+          },
+        }),
+    sendRate,
+    now,
+  });
+  switch (outcome.kind) {
+    case 'stored':
+      break;
+    // The key's claim and its message were written together, so the message exists: the same answer again, not
+    // counted against the send rate, no second doorbell.
+    case 'replayed':
+      return { id: outcome.messageId, status: 'queued' };
+    case 'no-session':
+      throw new NotFoundError(`No session ${sessionId}`);
+    case 'session-stopped':
+      throw stoppedError(sessionId, outcome.status);
+    case 'key-reused':
+      throw new IdempotencyKeyReusedError();
+    case 'rate-limited':
+      throw rateLimitedBy(outcome.hit, sendRate.limit, window, 'Sends for this session', now);
+  }
+  const session = await sessionRead.catch(() => null);
+  if (session) {
+    await deps.doorbell.ring(session, {
+      type: 'message.send',
+      tenantId: tenant.id,
+      sessionId,
+      messageId: message.id,
+      sentAt: at,
     });
   }
-  await deps.doorbell.ring(session, {
-    type: 'message.send',
-    tenantId: tenant.id,
-    sessionId,
-    messageId,
-    sentAt: at,
-  });
-  return { id: messageId, status: 'queued' };
+  return { id: message.id, status: 'queued' };
+}
+
+const stoppedError = (sessionId: string, status: string): ConflictError =>
+  new ConflictError(`Session ${sessionId} is stopped (${status}); it cannot send`);
+
+function assertRunning(session: Session): void {
+  if (session.desired !== 'running') throw stoppedError(session.id, session.status);
 }
 
 export interface HistoryQuery extends PageRequest {

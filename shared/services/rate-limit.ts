@@ -107,8 +107,19 @@ export async function enforceRateLimit(
       resetSeconds: secondsUntil(hit, used, window, now),
     };
   }
+  throw rateLimitedBy(hit, limit, window, what, now);
+}
+
+/** The 429 of a hit the window refused: `Retry-After` is the time until the oldest hits that fill it leave. */
+export function rateLimitedBy(
+  hit: RateHit,
+  limit: number,
+  window: RateWindow,
+  what: string,
+  now: number,
+): RateLimitedError {
   const retryAfterSeconds = secondsUntil(hit, limit, window, now);
-  throw new RateLimitedError(
+  return new RateLimitedError(
     retryAfterSeconds,
     `${what}: limit of ${limit} per minute reached; retry after ${retryAfterSeconds} s`,
   );

@@ -333,7 +333,8 @@ function sentProtoOf(item: Item | undefined): SentProto | null {
   return { messageId, proto, sentAt };
 }
 
-function toItem(message: Message): Item {
+/** The stored item of a message (also written by the send transaction, `send-transaction.ts`). */
+export function toItem(message: Message): Item {
   const { id, ...rest } = MessageSchema.parse(message);
   return {
     ...rest,

@@ -28,38 +28,62 @@ export class DynamoRateLimitCounter implements RateLimitCounter {
   }
 
   async hit(bucket: string, limit: number, window: RateWindow): Promise<RateHit> {
-    const ahead = Array.from({ length: window.lookback + 1 }, (_, i) => i);
-    // Totals of the slices just passed (a hit in each of the last lookback+1 slices leaves at most these).
-    const passed = Array.from({ length: window.lookback + 1 }, (_, i) => i + 1);
-    const names: Record<string, string> = {};
-    for (const i of ahead) names[`#a${i}`] = totalName(window.slice + i);
-    for (const i of passed) names[`#p${i}`] = totalName(window.slice - i);
-    const totalsOf = (item: Record<string, unknown> | undefined): number[] =>
-      ahead.map((i) => numberOf(item?.[totalName(window.slice + i)]));
+    const update = windowHitUpdate(bucket, limit, window);
     try {
       const out = await this.ctx.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { bucketKey: bucket },
-          UpdateExpression:
-            `ADD ${ahead.map((i) => `#a${i} :one`).join(', ')} ` +
-            `SET expiresAt = :expiresAt REMOVE ${passed.map((i) => `#p${i}`).join(', ')}`,
-          ConditionExpression: 'attribute_not_exists(#a0) OR #a0 < :limit',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':limit': limit,
-            ':expiresAt': Math.ceil(sliceStart(window, window.lookback + 1) / 1000) + 60,
-          },
+          ...update,
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { counted: true, totals: totalsOf(out.Attributes) };
+      return { counted: true, totals: windowTotals(out.Attributes, window) };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
       // The item as it was: which totals filled the window, so the 429 can say when room comes back.
-      return { counted: false, totals: totalsOf(error.Item) };
+      return { counted: false, totals: windowTotals(error.Item, window) };
     }
   }
+}
+
+/**
+ * The conditional update that counts one hit (without table name or return values), shared with the send
+ * transaction (`send-transaction.ts`), which counts a send's hit in the same `TransactWriteItems` as the message.
+ */
+export function windowHitUpdate(
+  bucket: string,
+  limit: number,
+  window: RateWindow,
+): {
+  Key: Record<string, string>;
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, number>;
+} {
+  const ahead = Array.from({ length: window.lookback + 1 }, (_, i) => i);
+  // Totals of the slices just passed (a hit in each of the last lookback+1 slices leaves at most these).
+  const passed = Array.from({ length: window.lookback + 1 }, (_, i) => i + 1);
+  const names: Record<string, string> = {};
+  for (const i of ahead) names[`#a${i}`] = totalName(window.slice + i);
+  for (const i of passed) names[`#p${i}`] = totalName(window.slice - i);
+  return {
+    Key: { bucketKey: bucket },
+    UpdateExpression:
+      `ADD ${ahead.map((i) => `#a${i} :one`).join(', ')} ` +
+      `SET expiresAt = :expiresAt REMOVE ${passed.map((i) => `#p${i}`).join(', ')}`,
+    ConditionExpression: 'attribute_not_exists(#a0) OR #a0 < :limit',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: {
+      ':one': 1,
+      ':limit': limit,
+      ':expiresAt': Math.ceil(sliceStart(window, window.lookback + 1) / 1000) + 60,
+    },
+  };
+}
+
+/** The totals of the current slice and the `lookback` after it, from a counter item (plain or marshalled). */
+export function windowTotals(item: Record<string, unknown> | undefined, window: RateWindow): number[] {
+  return Array.from({ length: window.lookback + 1 }, (_, i) => numberOf(item?.[totalName(window.slice + i)]));
 }

@@ -321,6 +321,69 @@ describe('rate limits', () => {
   });
 });
 
+describe('one transaction: each refusal of the send transaction, and what it leaves', () => {
+  it('a 404 (unknown session) and a 429 claim nothing: the same Idempotency-Key then sends elsewhere', async () => {
+    const key404 = `k-${newId()}`;
+    const unknown = await send(text('+15551234567', 'lost'), { 'idempotency-key': key404 }, newId());
+    expect(unknown.status).toBe(404);
+    // Had the claim been written, the same key for another session would be a 409 (another request).
+    expect((await send(text('+15551234567', 'lost'), { 'idempotency-key': key404 })).status).toBe(202);
+
+    const limited = await api.createTenant({ sendsPerMinute: 1, maxSessions: 2 });
+    const [full, free] = [await newSession(limited.key), await newSession(limited.key)];
+    expect((await send(text('+15551234567', 'first'), {}, full, limited.key)).status).toBe(202);
+    const key429 = `k-${newId()}`;
+    const refused = await send(
+      text('+15551234567', 'second'),
+      { 'idempotency-key': key429 },
+      full,
+      limited.key,
+    );
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await api.repos.messages.listBySession(full)).items).toHaveLength(1);
+    const elsewhere = await send(
+      text('+15551234567', 'second'),
+      { 'idempotency-key': key429 },
+      free,
+      limited.key,
+    );
+    expect(elsewhere.status).toBe(202);
+  });
+
+  it('a replay is answered 202 with its id while the send window is full, and is not counted', async () => {
+    const limited = await api.createTenant({ sendsPerMinute: 2 });
+    const sid = await newSession(limited.key);
+    const key = `k-${newId()}`;
+    const first = await send(text('+15551234567', 'one'), { 'idempotency-key': key }, sid, limited.key);
+    expect((await send(text('+15551234567', 'two'), {}, sid, limited.key)).status).toBe(202);
+    expect((await send(text('+15551234567', 'three'), {}, sid, limited.key)).status).toBe(429);
+    const replay = await send(text('+15551234567', 'one'), { 'idempotency-key': key }, sid, limited.key);
+    expect(replay.status).toBe(202);
+    expect(replay.body).toEqual(first.body);
+    expect((await api.repos.messages.listBySession(sid)).items).toHaveLength(2);
+  });
+
+  it('a chat that already shows a newer message keeps its preview; the send is stored all the same', async () => {
+    const sid = await newSession(tenant.key);
+    const chatJid = phoneToJid('+15551230000');
+    const newer = { id: newId(), type: 'text', preview: 'from the future', direction: 'inbound' } as const;
+    await api.repos.chats.recordMessage({
+      tenantId: tenant.tenantId,
+      sessionId: sid,
+      chatJid,
+      phone: '+15551230000',
+      lastMessage: { ...newer, at: nowIso(new Date(Date.now() + 3_600_000)) },
+    });
+    const reply = await send(text('+15551230000', 'now'), {}, sid);
+    expect(reply.status).toBe(202);
+    expect((await api.repos.messages.get(sid, reply.body.id))?.status).toBe('queued');
+    const chat = await api.repos.chats.get(sid, chatJid);
+    expect(chat?.lastMessage.id).toBe(newer.id);
+    expect(chat?.unreadCount).toBe(1);
+  });
+});
+
 describe('history and chats', () => {
   it('pages a chat with a cursor, newest first or oldest first; the session history holds every chat', async () => {
     const sid = await newSession(tenant.key);

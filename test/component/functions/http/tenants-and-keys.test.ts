@@ -6,11 +6,14 @@ import { startApi, type ApiHarness, type TenantHandle } from './support.js';
 
 type Problem = { type: string; status: number; detail: string; errors?: { pointer?: string }[] };
 
+/** Short, so the revocation test waits little; long enough for a revoke and a request on a busy machine. */
+const AUTH_CACHE_MS = 3_000;
+
 let api: ApiHarness;
 let tenant: TenantHandle;
 
 beforeAll(async () => {
-  api = await startApi();
+  api = await startApi({ env: { APP_AUTH_CACHE_MS: String(AUTH_CACHE_MS) } });
   tenant = await api.createTenant();
 }, 120_000);
 afterAll(async () => {
@@ -351,7 +354,7 @@ describe('API keys', () => {
     expect(forged.status).toBe(400);
   });
 
-  it('a revoked key stops working at once; another tenant cannot revoke it', async () => {
+  it('a revoked key works on for at most APP_AUTH_CACHE_MS (the cached verdict), then is refused; another tenant cannot revoke it', async () => {
     const other = await api.createTenant();
     const created = await api.call<{ id: string; key: string }>('POST', '/v1/api-keys', {
       key: tenant.key,
@@ -359,10 +362,18 @@ describe('API keys', () => {
     });
     const foreign = await api.call('DELETE', `/v1/api-keys/${created.body.id}`, { key: other.key });
     expect(foreign.status).toBe(404);
+    const beforeFirstUse = Date.now();
     expect((await api.call('GET', '/v1/sessions', { key: created.body.key })).status).toBe(200);
+    // The verdict read by that request is cached until at most now + the TTL (an entry is never extended).
+    const cachedUntilAtMost = Date.now() + AUTH_CACHE_MS;
 
     const revoked = await api.call('DELETE', `/v1/api-keys/${created.body.id}`, { key: tenant.key });
     expect(revoked.status).toBe(204);
+    const withinTtl = await api.call('GET', '/v1/sessions', { key: created.body.key });
+    expect(Date.now() - beforeFirstUse).toBeLessThan(AUTH_CACHE_MS);
+    expect(withinTtl.status).toBe(200);
+
+    await new Promise((resolve) => setTimeout(resolve, cachedUntilAtMost - Date.now() + 50));
     const after = await api.call<Problem>('GET', '/v1/sessions', { key: created.body.key });
     expect(after.status).toBe(401);
     expect((await api.call('DELETE', `/v1/api-keys/${created.body.id}`, { key: tenant.key })).status).toBe(
