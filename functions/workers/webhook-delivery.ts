@@ -115,13 +115,17 @@ export function createDeliveryHandler(deps: () => DeliveryWorkerDeps) {
  * Kept for the life of the container: keep-alive connections per endpoint address (the SSRF check still runs
  * for every request, see `PinnedAgentPool`), and the per-endpoint cap on requests in flight.
  */
-let connections: { agents: PinnedAgentPool; caps: EndpointConcurrency } | undefined;
+let connections: { cap: number; agents: PinnedAgentPool; caps: EndpointConcurrency } | undefined;
 
 function cappedKeepAlivePost(cap: number): DeliverWebhookDeps['post'] {
-  connections ??= {
-    agents: new PinnedAgentPool({ maxSocketsPerAgent: cap }),
-    caps: new EndpointConcurrency(cap),
-  };
+  if (connections?.cap !== cap) {
+    connections?.agents.destroy();
+    connections = {
+      cap,
+      agents: new PinnedAgentPool({ maxSocketsPerAgent: cap }),
+      caps: new EndpointConcurrency(cap),
+    };
+  }
   const { agents, caps } = connections;
   return (url, options) => caps.run(endpointKey(url), () => fetchPublic(url, { ...options, agents }));
 }
