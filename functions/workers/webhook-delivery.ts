@@ -8,7 +8,8 @@
  * attempt number is SQS's `ApproximateReceiveCount`. The last attempt marks the delivery `failed` and makes the
  * message visible at once, and the queue's redrive policy (`maxReceiveCount`) moves it to the DLQ. A crash
  * mid-batch acknowledges nothing: the whole batch comes back, and jobs already delivered are skipped because
- * their delivery is `succeeded`.
+ * their delivery is `succeeded` (one whose success was not written yet, or whose group-commit write failed, is
+ * sent again under the same `webhook-id`: at least once).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
