@@ -1,23 +1,37 @@
 /**
- * Consumer of the `webhookDelivery` queue: one job = one signed POST of one event to one endpoint.
+ * Consumer of the `webhookDelivery` queue: one job = one signed POST of one event to one endpoint. The records
+ * of a batch are delivered in parallel over kept-alive connections, at most
+ * `APP_WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT` at a time per endpoint, sharing their DynamoDB round trips.
  *
  * Only delivered (or moot) jobs are acknowledged. A failed attempt sets the message's visibility timeout to the
  * backoff delay and reports the record in `batchItemFailures`, so SQS shows it again when the retry is due; the
  * attempt number is SQS's `ApproximateReceiveCount`. The last attempt marks the delivery `failed` and makes the
  * message visible at once, and the queue's redrive policy (`maxReceiveCount`) moves it to the DLQ. A crash
  * mid-batch acknowledges nothing: the whole batch comes back, and jobs already delivered are skipped because
- * their delivery is `succeeded`.
+ * their delivery is `succeeded` (one whose success was not written yet, or whose group-commit write failed, is
+ * sent again under the same `webhook-id`: at least once).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DeliveryJobSchema } from '../../shared/contracts/webhook-delivery-job.js';
+import type { Delivery } from '../../shared/domain/delivery.js';
+import { PinnedAgentPool } from '../../shared/net/pinned-agent-pool.js';
 import { fetchPublic } from '../../shared/net/public-url.js';
 import type { DeliveryJobQueue } from '../../shared/ports/delivery-job-queue.js';
+import type {
+  DeliveryKey,
+  DeliveryRepository,
+  SucceededAttempt,
+} from '../../shared/ports/delivery-repository.js';
 import { deliverWebhook, type DeliverWebhookDeps } from '../../shared/services/webhooks/deliver-webhook.js';
+import { EndpointConcurrency, endpointKey } from '../../shared/services/webhooks/endpoint-concurrency.js';
+import { groupCommit } from '../../shared/services/webhooks/group-commit.js';
 import { eventsRuntime } from '../http/webhooks/runtime.js';
 import { workerLogger } from './worker-log.js';
 
 export interface DeliveryWorkerDeps extends DeliverWebhookDeps {
+  readonly deliveries: DeliverWebhookDeps['deliveries'] &
+    Pick<DeliveryRepository, 'getMany' | 'markSucceededMany'>;
   readonly queue: Pick<DeliveryJobQueue, 'retryAfter'>;
 }
 
@@ -26,19 +40,61 @@ class DeliveryAttemptFailed extends Error {
   override readonly name = 'DeliveryAttemptFailed';
 }
 
+/** DynamoDB's per-call limit for both batched calls. */
+const MAX_BATCH = 100;
+
+/**
+ * The records of one invocation share round trips: their delivery reads become one `BatchGetItem`, their
+ * subscription reads one `GetItem` per endpoint, and their success writes one transaction per group commit.
+ */
+function sharingRoundTrips(d: DeliveryWorkerDeps): DeliverWebhookDeps {
+  const getDelivery = groupCommit<DeliveryKey, Delivery | null>(
+    (keys) => d.deliveries.getMany(keys),
+    MAX_BATCH,
+  );
+  const markSucceeded = groupCommit<SucceededAttempt, void>(async (attempts) => {
+    await d.deliveries.markSucceededMany(attempts);
+    return attempts.map(() => undefined);
+  }, MAX_BATCH);
+  const subscriptions = new Map<string, ReturnType<DeliverWebhookDeps['webhooks']['get']>>();
+  return {
+    ...d,
+    webhooks: {
+      get: (tenantId, webhookId) => {
+        const key = `${tenantId}/${webhookId}`;
+        let found = subscriptions.get(key);
+        if (!found) {
+          found = d.webhooks.get(tenantId, webhookId);
+          subscriptions.set(key, found);
+        }
+        return found;
+      },
+    },
+    // The repository is a class: its methods are bound one by one (a spread would drop them).
+    deliveries: {
+      recordAttempt: (webhookId, deliveryId, outcome) =>
+        d.deliveries.recordAttempt(webhookId, deliveryId, outcome),
+      markFailed: (webhookId, deliveryId, outcome) => d.deliveries.markFailed(webhookId, deliveryId, outcome),
+      get: (tenantId, webhookId, deliveryId) => getDelivery({ tenantId, webhookId, deliveryId }),
+      markSucceeded: (webhookId, deliveryId, outcome) => markSucceeded({ webhookId, deliveryId, outcome }),
+    },
+  };
+}
+
 export function createDeliveryHandler(deps: () => DeliveryWorkerDeps) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const processor = new BatchProcessor(EventType.SQS);
+    const workerDeps = deps();
+    const d = sharingRoundTrips(workerDeps);
     return processPartialResponse(
       event,
       async (record: SQSRecord) => {
-        const d = deps();
         const job = DeliveryJobSchema.parse(JSON.parse(record.body));
         const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
         const outcome = await deliverWebhook(d, job, attempt);
         if (outcome.kind === 'done') return;
         const delay = outcome.kind === 'retry' ? outcome.delaySeconds : 0;
-        await d.queue.retryAfter(record.receiptHandle, delay);
+        await workerDeps.queue.retryAfter(record.receiptHandle, delay);
         workerLogger().info('webhook delivery attempt failed', {
           webhookId: job.webhookId,
           deliveryId: job.deliveryId,
@@ -50,9 +106,29 @@ export function createDeliveryHandler(deps: () => DeliveryWorkerDeps) {
         throw new DeliveryAttemptFailed(outcome.error);
       },
       processor,
+      // Records run side by side; the per-endpoint cap (in `post`) keeps one receiver from taking every slot.
       { context, throwOnFullBatchFailure: false, processInParallel: true },
     );
   };
+}
+
+/**
+ * Kept for the life of the container: keep-alive connections per endpoint address (the SSRF check still runs
+ * for every request, see `PinnedAgentPool`), and the per-endpoint cap on requests in flight.
+ */
+let connections: { cap: number; agents: PinnedAgentPool; caps: EndpointConcurrency } | undefined;
+
+function cappedKeepAlivePost(cap: number): DeliverWebhookDeps['post'] {
+  if (connections?.cap !== cap) {
+    connections?.agents.destroy();
+    connections = {
+      cap,
+      agents: new PinnedAgentPool({ maxSocketsPerAgent: cap }),
+      caps: new EndpointConcurrency(cap),
+    };
+  }
+  const { agents, caps } = connections;
+  return (url, options) => caps.run(endpointKey(url), () => fetchPublic(url, { ...options, agents }));
 }
 
 /** Plaintext signing secrets per subscription (they never change), so a burst costs one KMS call per endpoint. */
@@ -79,7 +155,7 @@ export const handler = createDeliveryHandler(() => {
     deliveries: rt.repositories.deliveries,
     health: rt.health,
     signingSecret: cachedSigningSecret,
-    post: fetchPublic,
+    post: cappedKeepAlivePost(rt.settings.APP_WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT),
     settings: rt.settings,
     localMode: rt.config.APP_LOCAL_MODE,
     queue: rt.deliveryQueue,

@@ -17,6 +17,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { ValidationError } from '../domain/errors.js';
+import type { PinnedAgentPool } from './pinned-agent-pool.js';
 
 export interface PublicAddressOptions {
   /** Local mode only: admit 127.0.0.0/8 and ::1. */
@@ -106,6 +107,11 @@ export interface FetchPublicOptions extends PublicUrlOptions {
   /** The response body is cut off (and the request fails) beyond this many bytes. */
   readonly maxBytes: number;
   readonly timeoutMs: number;
+  /**
+   * Keep-alive connections, one agent per checked address (see `PinnedAgentPool`). Without it every request
+   * opens its own connection.
+   */
+  readonly agents?: PinnedAgentPool;
 }
 
 export interface PublicResponse {
@@ -128,12 +134,34 @@ export class ResponseTooLargeError extends Error {
  */
 export async function fetchPublic(raw: string, options: FetchPublicOptions): Promise<PublicResponse> {
   const target = await resolvePublicUrl(raw, options);
+  try {
+    return await requestPinned(target, options);
+  } catch (error) {
+    // A kept-alive socket the receiver closed while it sat idle (or while a Lambda was frozen) fails on reuse
+    // before the receiver saw the request: one more try on a new connection (to the same checked address).
+    if (error instanceof StaleSocketError) return requestPinned(target, options, true);
+    throw error;
+  }
+}
+
+class StaleSocketError extends Error {
+  override readonly name = 'StaleSocketError';
+}
+
+function requestPinned(
+  target: ResolvedPublicUrl,
+  options: FetchPublicOptions,
+  freshConnection = false,
+): Promise<PublicResponse> {
   // TLS still verifies the certificate against the host name: only the address lookup is pinned.
   const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {
     if (lookupOptions.all) callback(null, [{ address: target.address, family: target.family }]);
     else callback(null, target.address, target.family);
   };
   const client = target.url.protocol === 'https:' ? https : http;
+  // Without a pool: a pooled socket of the global agent could have been opened to another address for the
+  // same host name, so no pooling at all. With one: the agent of the address just checked.
+  const agent = options.agents && !freshConnection ? options.agents.agentFor(target) : false;
   return new Promise<PublicResponse>((resolve, reject) => {
     const request = client.request(
       target.url,
@@ -142,8 +170,7 @@ export async function fetchPublic(raw: string, options: FetchPublicOptions): Pro
         headers: options.headers,
         lookup: pinned,
         timeout: options.timeoutMs,
-        // A pooled socket could have been opened to another address for the same host name.
-        agent: false,
+        agent,
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -170,7 +197,10 @@ export async function fetchPublic(raw: string, options: FetchPublicOptions): Pro
     request.on('timeout', () =>
       request.destroy(new Error(`request timed out after ${options.timeoutMs} ms`)),
     );
-    request.on('error', reject);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const stale = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+      reject(stale ? new StaleSocketError(error.message, { cause: error }) : error);
+    });
     request.end(options.body);
   });
 }

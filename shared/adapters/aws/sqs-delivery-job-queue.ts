@@ -38,18 +38,23 @@ export class SqsDeliveryJobQueue implements DeliveryJobQueue {
 
   async send(jobs: readonly DeliveryJob[]): Promise<void> {
     const QueueUrl = await this.queueUrl();
-    for (let i = 0; i < jobs.length; i += 10) {
-      let entries: SendMessageBatchRequestEntry[] = jobs.slice(i, i + 10).map((job, n) => ({
-        Id: String(n),
-        MessageBody: JSON.stringify(DeliveryJobSchema.parse(job)),
-      }));
-      for (let attempt = 0; entries.length > 0; attempt++) {
-        const out = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: entries }));
-        const failed = new Set((out.Failed ?? []).map((f) => f.Id));
-        entries = entries.filter((e) => failed.has(e.Id));
-        if (entries.length > 0 && attempt >= 1) {
-          throw new Error(`could not enqueue ${entries.length} webhook delivery job(s)`);
-        }
+    const chunks: DeliveryJob[][] = [];
+    for (let i = 0; i < jobs.length; i += 10) chunks.push(jobs.slice(i, i + 10));
+    // The batches of 10 go out side by side: a fan-out of many deliveries costs one round trip, not one per 10.
+    await Promise.all(chunks.map((chunk) => this.sendBatch(QueueUrl, chunk)));
+  }
+
+  private async sendBatch(QueueUrl: string, jobs: readonly DeliveryJob[]): Promise<void> {
+    let entries: SendMessageBatchRequestEntry[] = jobs.map((job, n) => ({
+      Id: String(n),
+      MessageBody: JSON.stringify(DeliveryJobSchema.parse(job)),
+    }));
+    for (let attempt = 0; entries.length > 0; attempt++) {
+      const out = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: entries }));
+      const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+      entries = entries.filter((e) => failed.has(e.Id));
+      if (entries.length > 0 && attempt >= 1) {
+        throw new Error(`could not enqueue ${entries.length} webhook delivery job(s)`);
       }
     }
   }

@@ -13,7 +13,7 @@ import { Webhook } from 'standardwebhooks';
 import type { DeliveryJob } from '../../contracts/webhook-delivery-job.js';
 import { nowIso } from '../../domain/ids.js';
 import { UnsafeUrlError, type FetchPublicOptions, type PublicResponse } from '../../net/public-url.js';
-import type { DeliveryRepository } from '../../ports/delivery-repository.js';
+import type { AttemptOutcome, DeliveryRepository } from '../../ports/delivery-repository.js';
 import type { WebhookHealthStore } from '../../ports/webhook-health-store.js';
 import type { WebhookRepository } from '../../ports/webhook-repository.js';
 import { retryDelaySeconds } from './retry-policy.js';
@@ -26,7 +26,10 @@ export type DeliveryOutcome =
 
 export interface DeliverWebhookDeps {
   readonly webhooks: Pick<WebhookRepository, 'get'>;
-  readonly deliveries: Pick<DeliveryRepository, 'get' | 'recordAttempt' | 'markSucceeded' | 'markFailed'>;
+  readonly deliveries: Pick<DeliveryRepository, 'get' | 'recordAttempt' | 'markFailed'> & {
+    /** Its result is not used, so a batched writer may resolve with nothing. */
+    markSucceeded(webhookId: string, deliveryId: string, outcome: AttemptOutcome): Promise<unknown>;
+  };
   readonly health: Pick<WebhookHealthStore, 'recordFailure' | 'recordSuccess' | 'disable'>;
   /** The subscription's plaintext signing secret (cached by the caller). */
   readonly signingSecret: (tenantId: string, webhookId: string) => Promise<string | null>;
@@ -97,7 +100,9 @@ export async function deliverWebhook(
   const outcomeBase = { at: at(), ...(statusCode === undefined ? {} : { statusCode }) };
   if (error === undefined) {
     await deps.deliveries.markSucceeded(webhookId, deliveryId, outcomeBase);
-    await deps.health.recordSuccess(tenantId, webhookId);
+    // Only a streak needs ending: the common case costs no write. (A streak begun after the subscription was
+    // read is ended by the next success.)
+    if (subscription.failureStreak !== undefined) await deps.health.recordSuccess(tenantId, webhookId);
     return { kind: 'done', reason: 'delivered' };
   }
 

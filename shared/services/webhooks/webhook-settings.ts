@@ -19,6 +19,11 @@ export const WebhookSettingsSchema = z.object({
   APP_WEBHOOK_DISABLE_AFTER_FAILURES: int(100, 1),
   /** ...for at least this long (default 5 days) is disabled. Both must hold. */
   APP_WEBHOOK_DISABLE_AFTER_SECONDS: int(5 * 24 * 3600),
+  /**
+   * Requests in flight to one endpoint (origin) per delivery function instance; the others of the batch wait
+   * for a slot, while the deliveries to other endpoints go ahead.
+   */
+  APP_WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT: int(5, 1),
   /** Receivers' answers are not needed; read at most this much of a response. */
   APP_WEBHOOK_MAX_RESPONSE_BYTES: int(64 * 1024, 1),
 });

@@ -4,6 +4,8 @@
  * Retries are shortened through the workers' environment (1 s backoff, 3 attempts = the queue's
  * maxReceiveCount), and the delivery consumer is the real worker wrapped by a fixture that can crash mid-batch.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
@@ -23,6 +25,7 @@ import {
 import { CRASH_MARKER } from '../../../support/fixtures/crashing-delivery-worker.js';
 
 const MAX_ATTEMPTS = 3;
+const ENDPOINT_CAP = 2;
 
 const deliveryQueue: QueueDefinition = {
   ...QUEUES.webhookDelivery,
@@ -61,7 +64,8 @@ describe('webhook pipeline', () => {
         APP_WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
         APP_WEBHOOK_DISABLE_AFTER_FAILURES: '7',
         APP_WEBHOOK_DISABLE_AFTER_SECONDS: '0',
-        APP_WEBHOOK_TIMEOUT_MS: '3000',
+        APP_WEBHOOK_TIMEOUT_MS: '10000',
+        APP_WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT: String(ENDPOINT_CAP),
       },
     });
     eventBridge = new EventBridgeClient({
@@ -221,6 +225,66 @@ describe('webhook pipeline', () => {
     expect((await api.post(`/v1/webhooks/${hook.id}/deliveries/${'0'.repeat(26)}/retry`)).status).toBe(404);
     const stranger = (await stack.tenant(['webhooks:manage'])).api;
     expect((await stranger.post(`/v1/webhooks/${hook.id}/deliveries/${event.id}/retry`)).status).toBe(404);
+  });
+
+  it('a slow endpoint holds only its own slots (the cap): the fast one of the same batch is delivered and logged', async () => {
+    const { tenantId, api } = await stack.tenant(['webhooks:manage']);
+    const sessionId = await stack.session(tenantId);
+    const fast = await receiver();
+    // Holds every request until released, counting how many it holds at once.
+    const held: (() => void)[] = [];
+    let maxHeld = 0;
+    let aborted = 0;
+    let released = false;
+    const slowServer = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const answer = () => res.writeHead(204).end();
+        if (released) return answer();
+        held.push(answer);
+        maxHeld = Math.max(maxHeld, held.length);
+      });
+      res.on('close', () => {
+        if (!res.writableFinished) aborted++;
+      });
+    });
+    await new Promise<void>((resolve) => slowServer.listen(0, '127.0.0.1', resolve));
+    try {
+      // One event, four subscriptions: three on one slow origin (one endpoint for the cap), one fast. Its four
+      // jobs leave the fan-out in one SendMessageBatch and reach the delivery worker as one batch.
+      const slowOrigin = `http://127.0.0.1:${(slowServer.address() as AddressInfo).port}`;
+      const slowHooks = [];
+      for (const path of ['/a', '/b', '/c']) slowHooks.push(await subscribe(api, { url: slowOrigin + path }));
+      const fastHook = await subscribe(api, { url: fast.url });
+      const event = statusEvent(tenantId, sessionId, 'slow and fast');
+      await bus.publish([event]);
+
+      await eventually(
+        'the fast endpoint delivered and logged while the slow one holds its requests',
+        async () => {
+          const d = await delivery(api, fastHook.id, event.id);
+          return d.status === 'succeeded' ? d : undefined;
+        },
+      );
+      expect(okIdsOf(fast)).toEqual(new Set([event.id]));
+      // The slow endpoint has exactly its cap in flight (the third waits for a slot), none answered or timed out.
+      expect(held).toHaveLength(ENDPOINT_CAP);
+      expect(maxHeld).toBe(ENDPOINT_CAP);
+      expect(aborted).toBe(0);
+
+      released = true;
+      held.splice(0).forEach((answer) => answer());
+      for (const hook of slowHooks) {
+        await eventually('the slow endpoint delivered', async () => {
+          const d = await delivery(api, hook.id, event.id);
+          return d.status === 'succeeded' ? d : undefined;
+        });
+      }
+      expect(maxHeld).toBe(ENDPOINT_CAP);
+    } finally {
+      slowServer.closeAllConnections();
+      await new Promise<void>((resolve) => slowServer.close(() => resolve()));
+    }
   });
 
   it('a worker crash mid-batch loses nothing', async () => {

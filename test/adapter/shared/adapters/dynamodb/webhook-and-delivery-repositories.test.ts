@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DynamoDeliveryRepository } from '../../../../../shared/adapters/dynamodb/delivery-repository.js';
 import { DynamoWebhookRepository } from '../../../../../shared/adapters/dynamodb/webhook-repository.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../../../shared/domain/errors.js';
+import { makeEvent } from '../../../../../shared/domain/events.js';
 import { newId, nowIso } from '../../../../../shared/domain/ids.js';
 import { generateWebhookSecret, type WebhookSubscription } from '../../../../../shared/domain/webhook.js';
 import { deliveryIdFor, type NewDelivery } from '../../../../../shared/ports/delivery-repository.js';
@@ -129,6 +130,54 @@ describe('DynamoDeliveryRepository', () => {
     expect(page.items).toHaveLength(1);
     const raw = await db.rawItem('deliveries', { webhookId: input.webhookId, deliveryId: first.delivery.id });
     expect(raw?.expiresAt).toBe(Math.floor(Date.parse(input.createdAt) / 1000) + 30 * 24 * 3600);
+  });
+
+  it('batches: createMany writes new deliveries with their payload in one go and returns existing ones as they are', async () => {
+    const tenantId = newId();
+    const webhookId = newId();
+    const [a, b, c] = [0, 1, 2].map(() => newDelivery(webhookId, tenantId));
+    const withPayload = (input: NewDelivery) => ({
+      ...input,
+      payload: makeEvent('session.status', {
+        tenantId,
+        sessionId: newId(),
+        data: { status: 'qr', reason: input.eventId },
+      }),
+    });
+    const first = await deliveries().createMany([a!, b!].map(withPayload));
+    expect(first.map((r) => r.created)).toEqual([true, true]);
+    const raw = await db.rawItem('deliveries', { webhookId, deliveryId: deliveryIdFor(a!.eventId) });
+    expect(JSON.parse(String(raw?.payload))).toMatchObject({ data: { reason: a!.eventId } });
+    await deliveries().recordAttempt(webhookId, deliveryIdFor(a!.eventId), {
+      at: nowIso(),
+      error: 'HTTP 500',
+    });
+
+    // A rerun mixing existing and new deliveries (and a duplicate in the batch): nothing existing is reset.
+    const rerun = await deliveries().createMany([a!, b!, c!, c!].map(withPayload));
+    expect(rerun.map((r) => r.created)).toEqual([false, false, true, false]);
+    expect(rerun[0]?.delivery).toMatchObject({ attempts: 1, status: 'pending' });
+    expect(rerun[3]?.delivery.id).toBe(deliveryIdFor(c!.eventId));
+
+    const keys = [a!, c!].map((d) => ({ tenantId, webhookId, deliveryId: deliveryIdFor(d.eventId) }));
+    const stranger = { tenantId: newId(), webhookId, deliveryId: deliveryIdFor(b!.eventId) };
+    const got = await deliveries().getMany([...keys, stranger]);
+    expect(got.map((d) => d?.attempts ?? null)).toEqual([1, 0, null]);
+
+    await deliveries().markSucceededMany(
+      keys.map((k) => ({ ...k, outcome: { at: nowIso(), statusCode: 204 } })),
+    );
+    const after = await deliveries().getMany(keys);
+    expect(after.map((d) => [d?.status, d?.attempts, d?.lastStatusCode])).toEqual([
+      ['succeeded', 2, 204],
+      ['succeeded', 1, 204],
+    ]);
+    // A delivery that is gone fails the batch the way `markSucceeded` fails alone.
+    await expect(
+      deliveries().markSucceededMany([
+        { webhookId, deliveryId: newId(), outcome: { at: nowIso(), statusCode: 204 } },
+      ]),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('records attempts, success is final, failure after retries, replay resets', async () => {
