@@ -11,7 +11,7 @@
  * invocation, but it lives outside the code: the local gateway does not emulate it, so the revocation delay it
  * adds could be neither tested nor measured here, and the two caches' delays would add up. One cache, here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuthorizerContext } from './auth-context.js';
 
 export const AuthCacheConfigSchema = z.object({

@@ -2,7 +2,7 @@
  * What an API key may do. Kept apart from `api-key.ts` (which hashes with `node:crypto`) so the browser console
  * can list the scopes from the same schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ScopeSchema = z.enum([
   'sessions:read',
