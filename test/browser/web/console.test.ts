@@ -45,7 +45,7 @@ describe('console (Chromium, real host and Baileys)', () => {
         log: silentLog,
         hostOutput: 'ignore',
         // One attempt: a delivery to a failing endpoint ends `failed` at once, ready to be replayed.
-        cloudEnv: { APP_WEBHOOK_MAX_ATTEMPTS: '1' },
+        cloudEnv: { APP_WEBHOOK_MAX_ATTEMPTS: '1', APP_AUTH_CACHE_MS: '1000' },
       }),
       launchChromium(),
       startWebhookReceiver(),
@@ -270,7 +270,12 @@ describe('console (Chromium, real host and Baileys)', () => {
     await row.getByRole('button', { name: 'Revoke' }).click();
     await row.getByRole('button', { name: 'Revoke' }).click(); // the confirmation
     await row.waitFor({ state: 'detached' });
-    expect((await withNewKey.get(`/v1/sessions/${sessionId}/messages`)).status).toBe(401);
+    // Refused once the authorizer's verdict cache lets go of it (APP_AUTH_CACHE_MS, 1 s here; docs/security.md).
+    await expect
+      .poll(async () => (await withNewKey.get(`/v1/sessions/${sessionId}/messages`)).status, {
+        timeout: 10_000,
+      })
+      .toBe(401);
   });
 
   it('shows the live event feed and the tenant with its limits and usage', async () => {
