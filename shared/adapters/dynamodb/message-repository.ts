@@ -208,38 +208,15 @@ export class DynamoMessageRepository implements MessageRepository {
     );
   }
 
-  async listPendingEvents(sessionId: string, request: ListPendingEventsRequest = {}): Promise<Message[]> {
-    const after = request.afterId;
-    const out = await this.ctx.dynamo.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'byPendingEvent',
-        KeyConditionExpression:
-          after === undefined
-            ? 'eventPendingSession = :s'
-            : 'eventPendingSession = :s AND messageId > :after',
-        ExpressionAttributeValues: { ':s': sessionId, ...(after === undefined ? {} : { ':after': after }) },
-        ScanIndexForward: true,
-        Limit: Math.max(1, Math.floor(request.limit ?? DEFAULT_PENDING_BATCH)),
-      }),
-    );
-    return (out.Items ?? []).map(fromItem);
+  listPendingEvents(sessionId: string, request: ListPendingEventsRequest = {}): Promise<Message[]> {
+    return this.listMarked('byPendingEvent', 'eventPendingSession', sessionId, {
+      limit: request.limit ?? DEFAULT_PENDING_BATCH,
+      ...(request.afterId === undefined ? {} : { afterId: request.afterId }),
+    });
   }
 
-  async clearPendingEvent(sessionId: string, messageId: string): Promise<void> {
-    try {
-      await this.ctx.dynamo.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { sessionId, messageId },
-          UpdateExpression: 'REMOVE eventPendingSession',
-          // Never creates an item: a message deleted meanwhile has nothing left to clear.
-          ConditionExpression: 'attribute_exists(messageId)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
+  clearPendingEvent(sessionId: string, messageId: string): Promise<void> {
+    return this.clearMarker(sessionId, messageId, 'eventPendingSession');
   }
 
   async saveSentProto(
@@ -292,27 +269,48 @@ export class DynamoMessageRepository implements MessageRepository {
     return sentProtoOf(item.Item);
   }
 
-  async listReadReceiptsPending(sessionId: string, limit = DEFAULT_PENDING_BATCH): Promise<Message[]> {
+  listReadReceiptsPending(sessionId: string, limit = DEFAULT_PENDING_BATCH): Promise<Message[]> {
+    return this.listMarked('readReceiptsPending', 'receiptPendingFor', sessionId, { limit });
+  }
+
+  clearReadReceiptPending(sessionId: string, messageId: string): Promise<void> {
+    return this.clearMarker(sessionId, messageId, 'receiptPendingFor');
+  }
+
+  /**
+   * Messages carrying a work marker (its value is the session id), oldest first, through the marker's sparse
+   * index: only marked messages are in it, so the query reads nothing else.
+   */
+  private async listMarked(
+    indexName: string,
+    marker: string,
+    sessionId: string,
+    options: { limit: number; afterId?: string },
+  ): Promise<Message[]> {
+    const after = options.afterId;
     const out = await this.ctx.dynamo.send(
       new QueryCommand({
         TableName: this.table,
-        IndexName: 'readReceiptsPending',
-        KeyConditionExpression: 'receiptPendingFor = :s',
-        ExpressionAttributeValues: { ':s': sessionId },
+        IndexName: indexName,
+        KeyConditionExpression: after === undefined ? '#m = :s' : '#m = :s AND messageId > :after',
+        ExpressionAttributeNames: { '#m': marker },
+        ExpressionAttributeValues: { ':s': sessionId, ...(after === undefined ? {} : { ':after': after }) },
         ScanIndexForward: true,
-        Limit: Math.max(1, Math.floor(limit)),
+        Limit: Math.max(1, Math.floor(options.limit)),
       }),
     );
     return (out.Items ?? []).map(fromItem);
   }
 
-  async clearReadReceiptPending(sessionId: string, messageId: string): Promise<void> {
+  /** Removes a work marker once its work is done, which takes the message out of the marker's index. */
+  private async clearMarker(sessionId: string, messageId: string, marker: string): Promise<void> {
     try {
       await this.ctx.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { sessionId, messageId },
-          UpdateExpression: 'REMOVE receiptPendingFor',
+          UpdateExpression: 'REMOVE #m',
+          ExpressionAttributeNames: { '#m': marker },
           // Never creates an item: a message deleted meanwhile has nothing left to clear.
           ConditionExpression: 'attribute_exists(messageId)',
         }),
