@@ -8,4 +8,5 @@ export const queryKeys = {
   webhooks: () => ['webhooks'] as const,
   deliveries: (webhookId: string) => ['deliveries', webhookId] as const,
   apiKeys: () => ['api-keys'] as const,
+  media: (mediaId: string) => ['media', mediaId] as const,
 };

@@ -1,10 +1,8 @@
 /** The frame of every signed-in screen: navigation, the tenant, the live connection, sign-out. */
-import { useQuery } from '@tanstack/react-query';
 import { Navigate, NavLink, Outlet } from 'react-router';
-import { unwrap } from '../api/client';
-import { useApi, useConsoleSession } from '../auth/console-session';
+import { useTenantQuery } from '../api/queries';
+import { useConsoleSession } from '../auth/console-session';
 import { LiveEventsProvider, useLiveState } from '../live/live-events';
-import { queryKeys } from '../live/query-keys';
 
 const NAV = [
   ['/sessions', 'Sessions'],
@@ -26,13 +24,9 @@ export function SignedInLayout() {
 }
 
 function Shell() {
-  const api = useApi();
   const { signOut } = useConsoleSession();
   const live = useLiveState();
-  const tenant = useQuery({
-    queryKey: queryKeys.tenant(),
-    queryFn: async () => unwrap(await api.GET('/v1/tenant')),
-  });
+  const tenant = useTenantQuery();
   return (
     <div className="shell">
       <header className="topbar">

@@ -6,6 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { unwrap } from '../../api/client';
+import { useSessionsQuery } from '../../api/queries';
 import type { Chat } from '../../api/types';
 import { useApi } from '../../auth/console-session';
 import { queryKeys } from '../../live/query-keys';
@@ -19,10 +20,7 @@ export default function ChatsScreen() {
   const navigate = useNavigate();
   const { sessionId, chat: openKey } = useParams();
   const [filter, setFilter] = useState('');
-  const sessions = useQuery({
-    queryKey: queryKeys.sessions(),
-    queryFn: async () => unwrap(await api.GET('/v1/sessions', { params: { query: { limit: 100 } } })).items,
-  });
+  const sessions = useSessionsQuery();
   const chats = useQuery({
     queryKey: queryKeys.chats(sessionId ?? ''),
     enabled: sessionId !== undefined,

@@ -4,39 +4,36 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { useConsoleSession } from '../../auth/console-session';
+import { unwrap, type ApiClient } from '../../api/client';
+import { useApi } from '../../auth/console-session';
+import { queryKeys } from '../../live/query-keys';
 
-async function fetchMedia(apiUrl: string, apiKey: string, mediaId: string): Promise<Blob> {
-  const response = await fetch(new URL(`/v1/media/${encodeURIComponent(mediaId)}`, apiUrl), {
-    headers: { authorization: `Bearer ${apiKey}` },
-  });
-  if (!response.ok) throw new Error(`media ${mediaId}: HTTP ${response.status}`);
-  return response.blob();
+async function fetchMedia(api: ApiClient, mediaId: string): Promise<Blob> {
+  return unwrap(await api.GET('/v1/media/{mediaId}', { params: { path: { mediaId } }, parseAs: 'blob' }));
 }
 
-function useMediaUrl(mediaId: string, enabled: boolean) {
-  const { config, apiKey } = useConsoleSession();
+function useMediaUrl(mediaId: string) {
+  const api = useApi();
   const query = useQuery({
-    queryKey: ['media', mediaId],
-    enabled: enabled && apiKey !== null,
+    queryKey: queryKeys.media(mediaId),
     staleTime: Infinity,
-    queryFn: async () => URL.createObjectURL(await fetchMedia(config.apiUrl, apiKey ?? '', mediaId)),
+    queryFn: async () => URL.createObjectURL(await fetchMedia(api, mediaId)),
   });
   useEffect(() => () => (query.data ? URL.revokeObjectURL(query.data) : undefined), [query.data]);
   return query;
 }
 
 export function InlineImage(props: { mediaId: string; alt: string }) {
-  const url = useMediaUrl(props.mediaId, true);
+  const url = useMediaUrl(props.mediaId);
   if (url.isError) return <p className="error-text">The image could not be loaded.</p>;
   if (!url.data) return <div className="image-placeholder" aria-label="Loading image" />;
   return <img className="message-image" src={url.data} alt={props.alt} data-testid="message-image" />;
 }
 
 export function DownloadLink(props: { mediaId: string; fileName: string }) {
-  const { config, apiKey } = useConsoleSession();
+  const api = useApi();
   const download = async () => {
-    const blob = await fetchMedia(config.apiUrl, apiKey ?? '', props.mediaId);
+    const blob = await fetchMedia(api, props.mediaId);
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;

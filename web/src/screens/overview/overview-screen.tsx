@@ -1,18 +1,11 @@
 /** The signed-in tenant: its status, plan limits and usage. */
-import { useQuery } from '@tanstack/react-query';
-import { unwrap } from '../../api/client';
-import { useApi } from '../../auth/console-session';
-import { queryKeys } from '../../live/query-keys';
+import { useTenantQuery } from '../../api/queries';
 import { ErrorText } from '../../ui/error-text';
 import { StatusBadge } from '../../ui/status-badge';
 import { Time } from '../../ui/time';
 
 export default function OverviewScreen() {
-  const api = useApi();
-  const tenant = useQuery({
-    queryKey: queryKeys.tenant(),
-    queryFn: async () => unwrap(await api.GET('/v1/tenant')),
-  });
+  const tenant = useTenantQuery();
   const t = tenant.data;
   return (
     <div className="screen">

@@ -1,8 +1,9 @@
 /** Sessions: live status, number, push name, last error, restriction; create, link, start, log out, delete. */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { unwrap } from '../../api/client';
+import { useSessionsQuery } from '../../api/queries';
 import type { Session } from '../../api/types';
 import { useApi } from '../../auth/console-session';
 import { queryKeys } from '../../live/query-keys';
@@ -16,10 +17,7 @@ export default function SessionsScreen() {
   const api = useApi();
   const queryClient = useQueryClient();
   const [linking, setLinking] = useState<string | null>(null);
-  const sessions = useQuery({
-    queryKey: queryKeys.sessions(),
-    queryFn: async () => unwrap(await api.GET('/v1/sessions', { params: { query: { limit: 100 } } })).items,
-  });
+  const sessions = useSessionsQuery();
   // The tenant's usage counts sessions: it changes with them.
   const refresh = () =>
     Promise.all([
