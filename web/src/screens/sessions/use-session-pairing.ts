@@ -17,12 +17,21 @@ export interface PairingView {
   readonly reason?: string;
 }
 
+/** A status from the host's frame or the realtime event alike; phone and reason kept until a new one comes. */
+function withStatus(
+  view: PairingView,
+  next: { status: string; phone?: string; reason?: string },
+): PairingView {
+  return {
+    ...view,
+    status: next.status,
+    ...(next.phone ? { phone: next.phone } : {}),
+    ...(next.reason ? { reason: next.reason } : {}),
+  };
+}
+
 export function reducePairing(view: PairingView, frame: WsAnyServerFrame): PairingView {
-  if ('data' in frame) {
-    if (frame.type !== 'session.status') return view;
-    const { status, phone, reason } = frame.data;
-    return { ...view, status, ...(phone ? { phone } : {}), ...(reason ? { reason } : {}) };
-  }
+  if ('data' in frame) return frame.type === 'session.status' ? withStatus(view, frame.data) : view;
   switch (frame.type) {
     case 'session.qr':
       if (view.qr && view.qr.refresh > frame.refresh) return view;
@@ -31,12 +40,7 @@ export function reducePairing(view: PairingView, frame: WsAnyServerFrame): Pairi
       if (view.code && view.code.refresh >= frame.refresh) return view;
       return { ...view, code: frame };
     case 'session.status':
-      return {
-        ...view,
-        status: frame.status,
-        ...(frame.phone ? { phone: frame.phone } : {}),
-        ...(frame.reason ? { reason: frame.reason } : {}),
-      };
+      return withStatus(view, frame);
     default:
       return view;
   }
