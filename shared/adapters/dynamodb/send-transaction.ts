@@ -63,7 +63,7 @@ export class DynamoSendTransaction implements SendWriter {
   }
 
   async write(send: SendWrite): Promise<SendWriteOutcome> {
-    let preview = true;
+    let preview = send.chatPreview !== false;
     for (let attempt = 1; ; attempt += 1) {
       const items = this.itemsOf(send, preview);
       try {
