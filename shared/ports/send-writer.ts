@@ -13,7 +13,7 @@ export interface SendWrite {
   readonly message: Message;
   readonly chat: RecordChatMessageInput;
   /**
-   * False: the chat's last message is left as it is (an edit or a revoke is not a new line in the chat list).
+   * False: the chat is not written at all (an edit or a revoke is not a new line in the chat list).
    * Default true.
    */
   readonly chatPreview?: boolean;
