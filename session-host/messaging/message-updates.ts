@@ -66,7 +66,8 @@ export class MessageUpdates {
   ): Promise<Message | null> {
     const updated = await this.#update(target, options.at, (current, at) => {
       if (current.revoked) return null;
-      const { editHistory: _history, ...rest } = current;
+      // Nothing of what it said stays: no text, no earlier versions.
+      const { editHistory: _history, edited: _edited, ...rest } = current;
       return {
         ...rest,
         type: 'revoked',

@@ -104,7 +104,7 @@ export interface MessageRepository {
   clearReadReceiptPending(sessionId: string, messageId: string): Promise<void>;
   /**
    * Writes an edit, a revoke or new poll tallies: the message's `type`, `content`, `edited`, `editHistory`,
-   * `revoked`, `revokedAt` and `updatedAt` from `message`, only if the stored one still has `expectedUpdatedAt`
+   * `revoked`, `revokedAt` and `updatedAt` from `message` (those of the four it lacks are removed), only if the stored one still has `expectedUpdatedAt`
    * (read-modify-write without lost updates). False when it changed meanwhile (read again and retry) or is gone.
    */
   replaceContent(message: Message, expectedUpdatedAt: string): Promise<boolean>;

@@ -292,17 +292,24 @@ export class DynamoMessageRepository implements MessageRepository {
       revoked: m.revoked,
       revokedAt: m.revokedAt,
     };
+    // A field the new version lacks is removed: a revoked message keeps no edit history (nothing of what it said).
+    const remove: string[] = [];
     for (const [name, value] of Object.entries(optional)) {
-      if (value === undefined) continue;
+      if (value === undefined) {
+        remove.push(name);
+        continue;
+      }
       set.push(`${name} = :${name}`);
       values[`:${name}`] = value;
     }
+    // The proto kept for retry receipts holds the text too: a revoked message must not be resent from it.
+    if (m.revoked) remove.push('sentProto', 'sentProtoAt');
     try {
       await this.ctx.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { sessionId: m.sessionId, messageId: m.id },
-          UpdateExpression: `SET ${set.join(', ')}`,
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
           ConditionExpression: 'attribute_exists(messageId) AND updatedAt = :prev',
           ExpressionAttributeNames: { '#type': 'type' },
           ExpressionAttributeValues: values,

@@ -82,6 +82,7 @@ describe('message actions and polls on a real Baileys socket', () => {
 
   it("our revoke deletes the message on the contact's phone; ours is kept, marked revoked, content cleared", async () => {
     const original = await sendAndSettle(DAVE, { type: 'text', text: { body: 'Wrong chat, sorry' } });
+    await sendAndSettle(DAVE, { type: 'edit', edit: { messageId: original.id, body: 'Wrong chat!' } });
     await sendAndSettle(DAVE, { type: 'revoke', revoke: { messageId: original.id } });
 
     const seen = inboxEntry(DAVE, original.waMessageId!);
@@ -93,6 +94,13 @@ describe('message actions and polls on a real Baileys socket', () => {
       content: { type: 'revoked', revoked: { previousType: 'text' } },
       revoked: true,
     });
+    // Nothing of what it said is kept, not even the edit history.
+    const gone = await get(original.id);
+    expect(gone?.editHistory).toBeUndefined();
+    expect(gone?.edited).toBeUndefined();
+    expect(JSON.stringify(gone)).not.toContain('Wrong chat');
+    // Nor the proto kept for retry receipts: a late retry receipt must not bring the text back.
+    expect(await world.repos.messages.findSentProto(me.sessionId, original.waMessageId!)).toBeNull();
     expect(world.bus.ofType('message.revoked').map((e) => e.data.messageId)).toContain(original.id);
   });
 
