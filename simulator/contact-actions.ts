@@ -37,8 +37,14 @@ export class ContactActions {
     return contactEdits(this.ctx, this.#contact(from), this.#account(to), messageId, text);
   }
 
-  revoke(from: string, to: string, messageId: string): Promise<OutboxEntry> {
-    return contactRevokes(this.ctx, this.#contact(from), this.#account(to), messageId);
+  /** `unchecked`: any id, also the account's own message (a modified client; the host must refuse it). */
+  revoke(
+    from: string,
+    to: string,
+    messageId: string,
+    options: { unchecked?: boolean } = {},
+  ): Promise<OutboxEntry> {
+    return contactRevokes(this.ctx, this.#contact(from), this.#account(to), messageId, options);
   }
 
   #contact(phone: string): Contact {

@@ -135,6 +135,21 @@ describe('message actions and polls on a real Baileys socket', () => {
     expect(JSON.stringify(revoked)).not.toContain('1234');
   });
 
+  it("a contact's revoke naming our message (a modified client) changes nothing", async () => {
+    const ours = await sendAndSettle(DAVE, { type: 'text', text: { body: 'Invoice attached' } });
+    const revokes = world.bus.ofType('message.revoked').length;
+    await world.sim.contactActions.revoke(DAVE, ME, ours.waMessageId!, { unchecked: true });
+    // A message sent after it is stored, so the revoke before it was processed (the receive chain is in order).
+    const after = await world.sim.contactSend(DAVE, ME, 'ok');
+    await stored(after.id);
+    expect(await get(ours.id)).toMatchObject({
+      type: 'text',
+      content: { type: 'text', text: { body: 'Invoice attached' } },
+    });
+    expect((await get(ours.id))?.revoked).toBeUndefined();
+    expect(world.bus.ofType('message.revoked')).toHaveLength(revokes);
+  });
+
   it('a poll we send is voted on by two contacts; votes are decrypted into live tallies and poll.vote events', async () => {
     const poll = { name: 'Lunch?', options: ['Pizza', 'Sushi', 'Salad'], selectableCount: 2 };
     const content = {
