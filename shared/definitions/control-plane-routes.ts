@@ -138,14 +138,15 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
       media: 'read',
     },
   },
-  // Edits and revokes are queued like sends (one transaction: session, key, rate, message), then the doorbell.
+  // Edits and revokes are queued like sends (one transaction: session, key, rate, message; the chat is not
+  // written), then the doorbell.
   {
     routeKey: 'POST /v1/sessions/{sessionId}/messages/{messageId}/edit',
     entry: 'functions/http/messages/edit',
     handler: 'handler',
     auth: 'apiKey',
     access: {
-      tables: { sessions: 'read', messages: 'readWrite', chats: 'readWrite', idempotency: 'readWrite' },
+      tables: { sessions: 'read', messages: 'readWrite', idempotency: 'readWrite' },
       hostCommands: true,
     },
   },
@@ -155,7 +156,7 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     handler: 'handler',
     auth: 'apiKey',
     access: {
-      tables: { sessions: 'read', messages: 'readWrite', chats: 'readWrite', idempotency: 'readWrite' },
+      tables: { sessions: 'read', messages: 'readWrite', idempotency: 'readWrite' },
       hostCommands: true,
     },
   },
