@@ -1,7 +1,8 @@
 /**
  * Edits, revokes and polls through the whole local product (API, session host process with real Baileys, the
  * simulator, signed webhooks): our edit and revoke reach the contact's phone, the contact's show in the API,
- * and a poll sent to two contacts is voted on, with tallies in the API and signed `poll.vote` webhooks.
+ * a poll sent to two contacts is voted on, with tallies in the API and signed `poll.vote` webhooks, and the
+ * contact's location and contact card are stored with their fields.
  */
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +27,8 @@ interface MessageBody {
   content: {
     type: string;
     text?: { body: string };
+    location?: unknown;
+    contacts?: unknown;
     poll?: { name: string; options: { name: string; count: number; voters: string[] }[] };
   };
 }
@@ -242,5 +245,36 @@ describe('end to end: edit, revoke and polls, both ways', () => {
     expect((graceVote.data.poll as { options: { count: number }[] }).options.map((o) => o.count)).toEqual([
       0, 1, 0,
     ]);
+  });
+  it("the contact's location and contact card are stored with their fields", async () => {
+    const sim = product.simulator!;
+    const place = await sim.contactActions.sendLocation(digits(HEIDI), digits(ACCOUNT), {
+      latitude: -33.8568,
+      longitude: 151.2153,
+      name: 'Opera House',
+      address: 'Bennelong Point, Sydney',
+    });
+    const card = await sim.contactActions.sendContactCard(digits(HEIDI), digits(ACCOUNT), {
+      name: 'Ivan Petrov',
+      phones: ['+15550479999', '+15550478888'],
+    });
+    expect((await inbound(place.id)).content).toEqual({
+      type: 'location',
+      location: {
+        latitude: -33.8568,
+        longitude: 151.2153,
+        name: 'Opera House',
+        address: 'Bennelong Point, Sydney',
+      },
+    });
+    expect((await inbound(card.id)).content).toEqual({
+      type: 'contacts',
+      contacts: [
+        {
+          name: { formattedName: 'Ivan Petrov' },
+          phones: [{ phone: '+15550479999' }, { phone: '+15550478888' }],
+        },
+      ],
+    });
   });
 });
