@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { proto } from '@whiskeysockets/baileys';
+import { inboundActionOf } from '../../../../session-host/messaging/inbound-actions.js';
 import { fromVCard, toInboundContent } from '../../../../session-host/messaging/inbound-content.js';
 import { toVCard } from '../../../../session-host/messaging/send-content.js';
 
@@ -73,6 +75,68 @@ describe('a received WhatsApp message as our content', () => {
       type: 'unsupported',
       unsupported: { waType: 'imageMessage' },
     });
+  });
+});
+
+describe('polls, edits, revokes and votes', () => {
+  it("a contact's poll is stored with empty tallies; WhatsApp's 0 (any number) becomes the option count", () => {
+    const options = [{ optionName: 'Red' }, { optionName: 'Blue' }];
+    expect(
+      toInboundContent(
+        { pollCreationMessageV3: { name: 'Colour?', options, selectableOptionsCount: 1 } },
+        undefined,
+      )?.content,
+    ).toEqual({
+      type: 'poll',
+      poll: {
+        name: 'Colour?',
+        options: [
+          { name: 'Red', count: 0, voters: [] },
+          { name: 'Blue', count: 0, voters: [] },
+        ],
+        selectableCount: 1,
+      },
+    });
+    const any = toInboundContent(
+      { pollCreationMessage: { name: 'Q', options, selectableOptionsCount: 0 } },
+      undefined,
+    );
+    expect(any?.content).toMatchObject({ type: 'poll', poll: { selectableCount: 2 } });
+  });
+
+  it('edits, revokes and votes are actions on a target, not messages', () => {
+    const { Type } = proto.Message.ProtocolMessage;
+    const key = { remoteJid: '15550001111@s.whatsapp.net', fromMe: true, id: '3EB0TARGET' };
+    expect(
+      inboundActionOf({
+        protocolMessage: { key, type: Type.MESSAGE_EDIT, editedMessage: { conversation: 'fixed' } },
+      }),
+    ).toEqual({ kind: 'edit', targetWaId: '3EB0TARGET', body: 'fixed' });
+    expect(
+      inboundActionOf({
+        editedMessage: {
+          message: {
+            protocolMessage: {
+              key,
+              type: Type.MESSAGE_EDIT,
+              editedMessage: { extendedTextMessage: { text: 'wrapped' } },
+            },
+          },
+        },
+      }),
+    ).toEqual({ kind: 'edit', targetWaId: '3EB0TARGET', body: 'wrapped' });
+    expect(inboundActionOf({ protocolMessage: { key, type: Type.REVOKE } })).toEqual({
+      kind: 'revoke',
+      targetWaId: '3EB0TARGET',
+    });
+    expect(
+      inboundActionOf({
+        pollUpdateMessage: { pollCreationMessageKey: key, vote: { encPayload: new Uint8Array(1) } },
+      }),
+    ).toMatchObject({ kind: 'vote', targetWaId: '3EB0TARGET' });
+    // Other protocol traffic (history sync, app-state keys) and plain messages are not actions.
+    expect(inboundActionOf({ protocolMessage: { type: Type.HISTORY_SYNC_NOTIFICATION } })).toBeNull();
+    expect(inboundActionOf({ conversation: 'hi' })).toBeNull();
   });
 });
 
