@@ -167,7 +167,6 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
         events: outbox,
         log,
         config,
-        blobs: adapters.credentials,
         metrics,
         pacer,
         ...(messaging ? { messaging } : {}),

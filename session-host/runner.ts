@@ -12,7 +12,11 @@
 import type { ConnectionState, WASocket } from '@whiskeysockets/baileys';
 import { ConflictError } from '../shared/domain/errors.js';
 import type { Session, SessionStatus } from '../shared/domain/session.js';
-import { BlobVersionConflictError } from '../shared/ports/blob-store.js';
+import {
+  CredentialsFencedError,
+  type CredentialFence,
+  type CredentialStore,
+} from '../shared/ports/credential-store.js';
 import { LeaseLostError, type SessionDetailsPatch } from '../shared/ports/session-repository.js';
 import { CredentialsUnreadableError, SessionAuthStore } from './auth-state.js';
 import { ReachoutTimelockWatch } from './compat/timelock.js';
@@ -43,7 +47,10 @@ import { installPairingCompat } from './compat/pairing-hooks.js';
 
 export interface RunnerDeps extends StatusReporterDeps {
   readonly config: HostConfig;
-  readonly blobs: BlobStore;
+  /** Per-key credentials (issue #14), every write fenced by this host's tenure of the lease. */
+  readonly credentials: CredentialStore;
+  /** The pre-#14 credentials bucket, read once per session to migrate it. */
+  readonly legacyCredentials?: BlobStore;
   readonly metrics: HostMetrics;
   readonly pacer: ConnectPacer;
   readonly messaging?: HostMessagingPort;
@@ -72,6 +79,8 @@ export class SessionRunner {
   /** Outlives each socket: Baileys' retry counts must survive reconnects, or a retry loop restarts at 0. */
   readonly #retryCounter = createRetryCounterCache();
   readonly #streamAck: StreamAckGuard;
+  /** This host's tenure of the lease (owner and epoch of the claim): the fence of every credentials write. */
+  readonly #fence: CredentialFence;
 
   constructor(
     readonly deps: RunnerDeps,
@@ -79,6 +88,7 @@ export class SessionRunner {
   ) {
     this.sessionId = session.id;
     this.tenantId = session.tenantId;
+    this.#fence = { hostId: deps.hostId, leaseEpoch: session.leaseEpoch ?? 0 };
     this.log = deps.log.child({ sessionId: session.id, tenantId: session.tenantId });
     this.reporter = new StatusReporter({ ...deps, log: this.log }, session, session.status);
     this.#streamAck = new StreamAckGuard({
@@ -106,8 +116,10 @@ export class SessionRunner {
     try {
       await this.reporter.report('starting', { qr: null, pairingCode: null });
       this.auth = await SessionAuthStore.load({
-        blobs: this.deps.blobs,
+        credentials: this.deps.credentials,
+        ...(this.deps.legacyCredentials ? { legacy: this.deps.legacyCredentials } : {}),
         sessionId: this.sessionId,
+        fence: this.#fence,
         debounceMs: this.deps.config.credentialsDebounceMs,
         onWriteError: (error) => this.#onCredentialsWriteError(error),
       });
@@ -208,7 +220,7 @@ export class SessionRunner {
     try {
       if (plan.flush) {
         await this.auth?.flush().catch((error: unknown) => {
-          if (error instanceof BlobVersionConflictError) leaseHeld = false;
+          if (error instanceof CredentialsFencedError) leaseHeld = false;
           this.log.warn('credentials not flushed on stop', errorFields(error));
         });
         this.auth?.freeze();
@@ -226,6 +238,7 @@ export class SessionRunner {
       else this.log.error('stop did not complete', errorFields(error));
     } finally {
       this.#endSocket();
+      this.auth?.close();
       this.deps.onStopped(this);
     }
   }
@@ -245,6 +258,7 @@ export class SessionRunner {
       sessionId: this.sessionId,
       socket: this.socket,
       flushCredentials: () => auth.flush(),
+      commitWithCredentials: (part) => auth.flushWith(part),
       reachout,
     });
     this.#messaging.drain().catch((error: unknown) => this.log.error('drain failed', errorFields(error)));
@@ -380,8 +394,8 @@ export class SessionRunner {
   }
 
   #onCredentialsWriteError(error: unknown): void {
-    if (error instanceof BlobVersionConflictError) {
-      this.log.warn('credentials changed by another writer; treating the lease as lost');
+    if (error instanceof CredentialsFencedError) {
+      this.log.warn('credentials write refused by the lease fence; treating the lease as lost');
       void this.onLeaseLost();
       return;
     }
@@ -389,7 +403,7 @@ export class SessionRunner {
   }
 
   async #onUnexpected(error: unknown, where: string): Promise<void> {
-    if (error instanceof LeaseLostError) return this.onLeaseLost();
+    if (error instanceof LeaseLostError || error instanceof CredentialsFencedError) return this.onLeaseLost();
     this.log.error('unexpected error; releasing the session for a later retry', {
       where,
       ...errorFields(error),

@@ -79,14 +79,6 @@ export async function startCloudWorld(sim: WhatsAppSimulator): Promise<CloudWorl
     hostEnv: (extra = {}) => ({ ...base, ...extra }),
     async seedSession(serialized, tenantId = newId()) {
       const id = newId();
-      const auth = await SessionAuthStore.load({
-        blobs: adapters.credentials,
-        sessionId: id,
-        debounceMs: 0,
-        onWriteError: () => undefined,
-      });
-      auth.updateCreds(JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds);
-      await auth.flush();
       const now = nowIso();
       await adapters.sessions.create({
         id,
@@ -96,6 +88,21 @@ export async function startCloudWorld(sim: WhatsAppSimulator): Promise<CloudWorl
         createdAt: now,
         updatedAt: now,
       });
+      // Credential writes are fenced by the lease: the seeder holds it while it writes, then lets hosts claim.
+      const seeder = `seeder-${id}`;
+      const claimed = await adapters.sessions.claim(id, seeder, 60_000, Date.now());
+      if (!claimed) throw new Error(`session ${id} could not be claimed for seeding`);
+      const auth = await SessionAuthStore.load({
+        credentials: adapters.credentials,
+        sessionId: id,
+        fence: { hostId: seeder, leaseEpoch: claimed.leaseEpoch ?? 0 },
+        debounceMs: 0,
+        onWriteError: () => undefined,
+      });
+      auth.updateCreds(JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds);
+      await auth.flush();
+      auth.close();
+      await adapters.sessions.release(id, seeder);
       return id;
     },
     async stop() {
