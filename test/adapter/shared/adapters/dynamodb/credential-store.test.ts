@@ -6,10 +6,12 @@ import {
   DynamoCredentialStore,
 } from '../../../../../shared/adapters/dynamodb/credential-store.js';
 import { tableName } from '../../../../../shared/adapters/dynamodb/items.js';
+import { DynamoMessageRepository } from '../../../../../shared/adapters/dynamodb/message-repository.js';
 import { DynamoSessionRepository } from '../../../../../shared/adapters/dynamodb/session-repository.js';
 import { LocalDataKeyProvider } from '../../../../../shared/adapters/local/local-data-key-provider.js';
 import { DecryptionError } from '../../../../../shared/crypto/envelope.js';
 import { newId, nowIso } from '../../../../../shared/domain/ids.js';
+import type { Message } from '../../../../../shared/domain/message.js';
 import {
   CredentialsFencedError,
   type CredentialChange,
@@ -188,6 +190,54 @@ describe('DynamoCredentialStore', () => {
     // A part alone (no key change) is still one fenced round trip.
     const alone = await creds.write([], oncePart(sessionId, 'part-3'));
     expect(alone).toMatchObject({ transactions: 1, part: { applied: true }, bytes: 0 });
+  });
+
+  it("a send's keys and its sending -> sent move land in one fenced transaction (the message repository's part)", async () => {
+    const { sessionId, fence } = await claimed();
+    const creds = await store().open(sessionId, fence);
+    const messages = new DynamoMessageRepository(db.ctx);
+    const at = nowIso();
+    const queued: Message = {
+      id: newId(),
+      tenantId: newId(),
+      sessionId,
+      direction: 'outbound',
+      chatJid: '15551234567@s.whatsapp.net',
+      to: '+15551234567',
+      type: 'text',
+      content: { type: 'text', text: { body: 'hi' } },
+      status: 'queued',
+      statusHistory: [{ status: 'queued', at }],
+      createdAt: at,
+      updatedAt: at,
+    };
+    await messages.create(queued);
+    const sending = (
+      await messages.advanceStatus(sessionId, queued.id, 'sending', { at, waMessageId: 'WA1' })
+    ).message;
+    const { part, after } = messages.advanceStatusPart(sending, 'sent', { at: nowIso(), waMessageId: 'WA1' });
+    const result = await creds.write([change('session', 'c.0', 'ratchet-after-send')], part);
+    expect(result).toMatchObject({ transactions: 1, part: { applied: true } });
+    const stored = await messages.get(sessionId, queued.id);
+    expect(stored).toEqual(after);
+    expect(stored?.statusHistory.map((h) => h.status)).toEqual(['queued', 'sending', 'sent']);
+
+    // Already further (a receipt beat us): the move is refused, the keys still land.
+    const again = messages.advanceStatusPart(sending, 'sent', { at: nowIso(), waMessageId: 'WA1' });
+    const late = await creds.write([change('session', 'c.0', 'newer')], again.part);
+    expect(late.part).toEqual({ applied: false });
+    expect(text((await creds.read([{ type: 'session', id: 'c.0' }]))[0]?.value)).toBe('newer');
+
+    // A host fenced out moves nothing: neither its keys nor the message.
+    await sessions().claim(sessionId, `thief-${uid()}`, LEASE, Date.now() + 2 * LEASE);
+    const third = { ...queued, sessionId, id: newId() };
+    await messages.create(third);
+    const moving = (await messages.advanceStatus(sessionId, third.id, 'sending', { at })).message;
+    const fenced = messages.advanceStatusPart(moving, 'sent', { at: nowIso() });
+    await expect(creds.write([change('session', 'c.0', 'stale')], fenced.part)).rejects.toBeInstanceOf(
+      CredentialsFencedError,
+    );
+    expect((await messages.get(sessionId, third.id))?.status).toBe('sending');
   });
 
   it('erases every item of the session, data key included, and only that session', async () => {
