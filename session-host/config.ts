@@ -33,6 +33,8 @@ export const HostSettingsSchema = z
     /** How often the host looks for orphaned or new sessions, plus a random 0..jitter on every round. */
     APP_CLAIM_INTERVAL_MS: int(2_000, 50),
     APP_CLAIM_JITTER_MS: int(1_000, 0),
+    /** Conditional claim writes in flight at once in a claim round (and queued-message probes before it). */
+    APP_CLAIM_CONCURRENCY: int(8, 1),
     /** QR codes shown per link attempt before the session is `qr_expired` and its socket closed. */
     APP_QR_REFRESH_LIMIT: int(5, 1),
     /** Life of one QR as Baileys rotates them (its `qrTimeout`); also the `expiresAt` written on the session. */
@@ -105,6 +107,7 @@ export interface HostConfig {
   readonly renewMs: number;
   readonly claimIntervalMs: number;
   readonly claimJitterMs: number;
+  readonly claimConcurrency: number;
   readonly qrRefreshLimit: number;
   readonly qrTimeoutMs: number;
   readonly reconnectBaseMs: number;
@@ -155,6 +158,7 @@ export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     renewMs: s.APP_LEASE_RENEW_MS,
     claimIntervalMs: s.APP_CLAIM_INTERVAL_MS,
     claimJitterMs: s.APP_CLAIM_JITTER_MS,
+    claimConcurrency: s.APP_CLAIM_CONCURRENCY,
     qrRefreshLimit: s.APP_QR_REFRESH_LIMIT,
     qrTimeoutMs: s.APP_QR_TIMEOUT_MS,
     reconnectBaseMs: s.APP_RECONNECT_BASE_MS,

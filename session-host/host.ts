@@ -8,6 +8,7 @@ import type { AwsClientOptions } from '../shared/adapters/aws/clients.js';
 import type { HostCommand } from '../shared/contracts/host-command.js';
 import type { Session, SessionStatus } from '../shared/domain/session.js';
 import { SESSION_TRANSITIONS } from '../shared/domain/session.js';
+import { queuedProbe } from './claim-priority.js';
 import { CommandConsumer } from './command-consumer.js';
 import { composeHostAdapters, endpointsFromEnv, type HostAdapters } from './compose.js';
 import { loadHostConfig, type HostConfig } from './config.js';
@@ -193,6 +194,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     load: () => runners.size,
     run,
     stopWanted,
+    hasQueued: queuedProbe(adapters.messages),
   });
 
   const handle = async (command: HostCommand): Promise<void> => {
