@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { WAVersion } from '@whiskeysockets/baileys';
 import { AppConfigSchema, ConfigError, type AppConfig } from '../shared/config/app-config.js';
 import { WaVersionSchema } from './compat/wa-version.js';
+import { defaultConnectConcurrency } from './connect-pacer.js';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const flag = z
@@ -44,8 +45,11 @@ export const HostSettingsSchema = z
     APP_RECONNECT_MAX_MS: int(60_000, 10),
     /** How long a pairing code may be typed on the phone (WhatsApp accepts it for about three minutes). */
     APP_PAIRING_CODE_TTL_MS: int(180_000, 1_000),
-    /** Concurrent connect handshakes (CPU-bound key generation and prekey upload); the rest wait their turn. */
-    APP_CONNECT_CONCURRENCY: int(4, 1),
+    /**
+     * Concurrent connect handshakes (CPU-bound key generation and prekey upload); the rest wait their turn.
+     * Unset: sized to the host's CPUs (`defaultConnectConcurrency`, connect-pacer.ts).
+     */
+    APP_CONNECT_CONCURRENCY: z.coerce.number().int().min(1).optional(),
     /** Credentials are written at most this often while keys change, and always on flush and shutdown. */
     APP_CREDENTIALS_DEBOUNCE_MS: int(1_000, 0),
     /** Heartbeat item lifetime: a host whose heartbeat is older than this is dead and its queue is swept. */
@@ -164,7 +168,7 @@ export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     reconnectBaseMs: s.APP_RECONNECT_BASE_MS,
     reconnectMaxMs: s.APP_RECONNECT_MAX_MS,
     pairingCodeTtlMs: s.APP_PAIRING_CODE_TTL_MS,
-    connectConcurrency: s.APP_CONNECT_CONCURRENCY,
+    connectConcurrency: s.APP_CONNECT_CONCURRENCY ?? defaultConnectConcurrency(),
     credentialsDebounceMs: s.APP_CREDENTIALS_DEBOUNCE_MS,
     heartbeatTtlMs: s.APP_HEARTBEAT_TTL_MS,
     sweepIntervalMs: s.APP_SWEEP_INTERVAL_MS,
