@@ -52,6 +52,13 @@ export const HostSettingsSchema = z
     APP_CONNECT_CONCURRENCY: z.coerce.number().int().min(1).optional(),
     /** Credentials are written at most this often while keys change, and always on flush and shutdown. */
     APP_CREDENTIALS_DEBOUNCE_MS: int(1_000, 0),
+    /** How often the host writes its heartbeat (one write per host, whatever its session count). */
+    APP_HEARTBEAT_INTERVAL_MS: int(1_000, 100),
+    /**
+     * A host whose heartbeat is this old (item still present) is taken for dead: survivors release its
+     * sessions before their leases run out (dead-host-release.ts). 0 turns early release off.
+     */
+    APP_DEAD_HOST_AFTER_MS: int(5_000, 0),
     /** Heartbeat item lifetime: a host whose heartbeat is older than this is dead and its queue is swept. */
     APP_HEARTBEAT_TTL_MS: int(60_000, 1_000),
     APP_SWEEP_INTERVAL_MS: int(60_000, 100),
@@ -93,6 +100,19 @@ export const HostSettingsSchema = z
     message: 'APP_LEASE_RENEW_MS must be at most half of APP_LEASE_MS (a renewal may fail once)',
     path: ['APP_LEASE_RENEW_MS'],
   })
+  .refine(
+    (s) => s.APP_DEAD_HOST_AFTER_MS === 0 || s.APP_DEAD_HOST_AFTER_MS >= 3 * s.APP_HEARTBEAT_INTERVAL_MS,
+    {
+      message:
+        'must be 0 (off) or at least 3 heartbeat intervals (a late or failed beat must not look like death)',
+      path: ['APP_DEAD_HOST_AFTER_MS'],
+    },
+  )
+  .refine((s) => s.APP_DEAD_HOST_AFTER_MS < s.APP_HEARTBEAT_TTL_MS, {
+    message:
+      "must be under APP_HEARTBEAT_TTL_MS (the sweeper deletes a dead host's item, and with it the evidence)",
+    path: ['APP_DEAD_HOST_AFTER_MS'],
+  })
   .refine((s) => s.APP_RECONNECT_BASE_MS <= s.APP_RECONNECT_MAX_MS, {
     message: 'must not exceed APP_RECONNECT_MAX_MS',
     path: ['APP_RECONNECT_BASE_MS'],
@@ -119,6 +139,9 @@ export interface HostConfig {
   readonly pairingCodeTtlMs: number;
   readonly connectConcurrency: number;
   readonly credentialsDebounceMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** 0: no early release of dead hosts' sessions. */
+  readonly deadHostAfterMs: number;
   readonly heartbeatTtlMs: number;
   readonly sweepIntervalMs: number;
   readonly healthPort: number;
@@ -170,6 +193,8 @@ export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     pairingCodeTtlMs: s.APP_PAIRING_CODE_TTL_MS,
     connectConcurrency: s.APP_CONNECT_CONCURRENCY ?? defaultConnectConcurrency(),
     credentialsDebounceMs: s.APP_CREDENTIALS_DEBOUNCE_MS,
+    heartbeatIntervalMs: s.APP_HEARTBEAT_INTERVAL_MS,
+    deadHostAfterMs: s.APP_DEAD_HOST_AFTER_MS,
     heartbeatTtlMs: s.APP_HEARTBEAT_TTL_MS,
     sweepIntervalMs: s.APP_SWEEP_INTERVAL_MS,
     healthPort: s.APP_HEALTH_PORT ?? (app.data.APP_LOCAL_MODE ? 0 : 8080),

@@ -16,6 +16,7 @@ import { ConnectPacer } from './connect-pacer.js';
 import { BatchedEventBus } from './events/batched-event-bus.js';
 import { EventOutbox } from './events/event-outbox.js';
 import { startHealthServer, type HealthReport, type HealthServer } from './health.js';
+import { DeadHostReleaser } from './dead-host-release.js';
 import { sweepDeadHosts } from './heartbeat.js';
 import { LeaseKeeper } from './leases.js';
 import { guardConsole } from './console-guard.js';
@@ -265,11 +266,28 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     return out;
   };
 
+  const deadHosts = new DeadHostReleaser({
+    registry: adapters.registry,
+    sessions: adapters.sessions,
+    hostId,
+    deadAfterMs: config.deadHostAfterMs,
+    concurrency: config.claimConcurrency,
+    log,
+    metrics,
+  });
+  const releaseDeadHosts = (): void => {
+    if (config.deadHostAfterMs === 0 || state !== 'running') return;
+    deadHosts
+      .releaseDead()
+      .then((released) => released > 0 && leases.claimSoon())
+      .catch((e: unknown) => log.warn('dead host check failed', errorFields(e)));
+  };
+
   const timers = [
-    setInterval(
-      () => beat().catch((e: unknown) => log.warn('heartbeat failed', errorFields(e))),
-      config.renewMs,
-    ),
+    setInterval(() => {
+      beat().catch((e: unknown) => log.warn('heartbeat failed', errorFields(e)));
+      releaseDeadHosts();
+    }, config.heartbeatIntervalMs),
     setInterval(() => {
       sweepDeadHosts(adapters.registry, adapters.commandQueue, Date.now())
         .then((swept) => swept.length > 0 && log.info('swept dead hosts', { hosts: swept }))

@@ -36,6 +36,8 @@ export class LeaseKeeper {
   #claimTimer: NodeJS.Timeout | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
   #claiming = false;
+  /** A `claimSoon` arrived during a round: run the next one at once. */
+  #again = false;
   #renewing = false;
   #stopped = false;
   /** Claims in flight: counted against capacity so concurrent claims never overshoot it. */
@@ -55,6 +57,20 @@ export class LeaseKeeper {
     this.#stopped = true;
     clearTimeout(this.#claimTimer);
     clearInterval(this.#renewTimer);
+  }
+
+  /**
+   * Runs a claim round as soon as possible (sessions were just released: a dead host's, a handover): now if no
+   * round is running, else right after the current one.
+   */
+  claimSoon(): void {
+    if (this.#stopped) return;
+    if (this.#claiming) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#claimTimer);
+    this.#scheduleClaim(0);
   }
 
   /** Tries to claim one session now (a `session.start` doorbell). Returns whether it is ours and running. */
@@ -174,7 +190,9 @@ export class LeaseKeeper {
     this.#claimTimer = setTimeout(async () => {
       await this.claimRound();
       const { claimIntervalMs, claimJitterMs } = this.deps.config;
-      this.#scheduleClaim(claimIntervalMs + Math.floor(Math.random() * (claimJitterMs + 1)));
+      const again = this.#again;
+      this.#again = false;
+      this.#scheduleClaim(again ? 0 : claimIntervalMs + Math.floor(Math.random() * (claimJitterMs + 1)));
     }, delay);
   }
 }

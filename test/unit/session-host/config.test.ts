@@ -29,6 +29,19 @@ describe('host configuration', () => {
     ]);
   });
 
+  it('beats every second and takes a host for dead after 5 s, within bounds', () => {
+    expect(loadHostConfig(base)).toMatchObject({ heartbeatIntervalMs: 1_000, deadHostAfterMs: 5_000 });
+    expect(loadHostConfig({ ...base, APP_DEAD_HOST_AFTER_MS: '0' }).deadHostAfterMs).toBe(0);
+    // Fewer than 3 beats would let one late beat look like a death.
+    expect(() => loadHostConfig({ ...base, APP_DEAD_HOST_AFTER_MS: '2500' })).toThrow(
+      /APP_DEAD_HOST_AFTER_MS/,
+    );
+    // The sweeper would delete the dead host's item before anyone could see it stale.
+    expect(() =>
+      loadHostConfig({ ...base, APP_DEAD_HOST_AFTER_MS: '5000', APP_HEARTBEAT_TTL_MS: '4000' }),
+    ).toThrow(/APP_DEAD_HOST_AFTER_MS/);
+  });
+
   it('names every bad variable', () => {
     expect(() =>
       loadHostConfig({
