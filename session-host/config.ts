@@ -59,6 +59,17 @@ export const HostSettingsSchema = z
      * sessions before their leases run out (dead-host-release.ts). 0 turns early release off.
      */
     APP_DEAD_HOST_AFTER_MS: int(5_000, 0),
+    /**
+     * Graceful stop (handover.ts): sessions moved to peers at once, how long each one's pending sends may take
+     * to finish, how long to wait for it to connect on the peer, and how long to keep forwarding late doorbells
+     * after the last one left.
+     */
+    APP_HANDOVER_CONCURRENCY: int(8, 1),
+    APP_HANDOVER_SETTLE_MS: int(2_000, 0),
+    APP_HANDOVER_WAIT_MS: int(5_000, 0),
+    APP_HANDOVER_GRACE_MS: int(1_000, 0),
+    /** Budget of the whole handover; under main.ts's stop deadline (100 s) and the ECS stop timeout (120 s). */
+    APP_HANDOVER_MAX_MS: int(60_000, 0),
     /** Heartbeat item lifetime: a host whose heartbeat is older than this is dead and its queue is swept. */
     APP_HEARTBEAT_TTL_MS: int(60_000, 1_000),
     APP_SWEEP_INTERVAL_MS: int(60_000, 100),
@@ -143,6 +154,11 @@ export interface HostConfig {
   /** 0: no early release of dead hosts' sessions. */
   readonly deadHostAfterMs: number;
   readonly heartbeatTtlMs: number;
+  readonly handoverConcurrency: number;
+  readonly handoverSettleMs: number;
+  readonly handoverWaitMs: number;
+  readonly handoverGraceMs: number;
+  readonly handoverMaxMs: number;
   readonly sweepIntervalMs: number;
   readonly healthPort: number;
   readonly waUrl: string;
@@ -196,6 +212,11 @@ export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     heartbeatIntervalMs: s.APP_HEARTBEAT_INTERVAL_MS,
     deadHostAfterMs: s.APP_DEAD_HOST_AFTER_MS,
     heartbeatTtlMs: s.APP_HEARTBEAT_TTL_MS,
+    handoverConcurrency: s.APP_HANDOVER_CONCURRENCY,
+    handoverSettleMs: s.APP_HANDOVER_SETTLE_MS,
+    handoverWaitMs: s.APP_HANDOVER_WAIT_MS,
+    handoverGraceMs: s.APP_HANDOVER_GRACE_MS,
+    handoverMaxMs: s.APP_HANDOVER_MAX_MS,
     sweepIntervalMs: s.APP_SWEEP_INTERVAL_MS,
     healthPort: s.APP_HEALTH_PORT ?? (app.data.APP_LOCAL_MODE ? 0 : 8080),
     waUrl: s.APP_WA_URL,

@@ -39,6 +39,7 @@ export class LeaseKeeper {
   /** A `claimSoon` arrived during a round: run the next one at once. */
   #again = false;
   #renewing = false;
+  #renewStopped = false;
   #stopped = false;
   /** Claims in flight: counted against capacity so concurrent claims never overshoot it. */
   #inFlight = 0;
@@ -52,10 +53,19 @@ export class LeaseKeeper {
     this.#renewTimer = setInterval(() => void this.renewAll(), this.deps.config.renewMs);
   }
 
-  /** Stops claiming and renewing (shutdown); leases are released by the runners. */
-  stop(): void {
+  /**
+   * Stops claiming but keeps renewing what this host still runs (a handover moves sessions one by one; those
+   * waiting their turn must not lose their leases meanwhile).
+   */
+  stopClaiming(): void {
     this.#stopped = true;
     clearTimeout(this.#claimTimer);
+  }
+
+  /** Stops claiming and renewing (shutdown); leases are released by the runners. */
+  stop(): void {
+    this.stopClaiming();
+    this.#renewStopped = true;
     clearInterval(this.#renewTimer);
   }
 
@@ -136,7 +146,7 @@ export class LeaseKeeper {
 
   async renewAll(): Promise<void> {
     // A slow round (DynamoDB throttling) must not overlap the next one.
-    if (this.#stopped || this.#renewing) return;
+    if (this.#renewStopped || this.#renewing) return;
     this.#renewing = true;
     try {
       await this.#renewEach();
