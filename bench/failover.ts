@@ -33,7 +33,7 @@ const timings: Record<string, string> = {
   APP_LEASE_RENEW_MS: argument('renew-ms', '3000'),
   APP_CLAIM_INTERVAL_MS: argument('claim-interval-ms', '2000'),
   APP_CLAIM_JITTER_MS: argument('claim-jitter-ms', '1000'),
-  // Default: the host's own (APP_CONNECT_CONCURRENCY, 4 concurrent handshakes).
+  // Default: the host's own (APP_CONNECT_CONCURRENCY unset: 4 per core, 4..16).
   ...(connectConcurrency ? { APP_CONNECT_CONCURRENCY: connectConcurrency } : {}),
 };
 
