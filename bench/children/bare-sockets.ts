@@ -8,7 +8,7 @@ import type { AuthenticationCreds, WASocket } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { memoryAuthState } from '../../simulator/memory-auth.js';
 import { trustSimulator } from '../../simulator/trust.js';
-import { measureMemory, reply, serveParent } from '../support/ipc.js';
+import { measureCpu, measureMemory, reply, serveParent } from '../support/ipc.js';
 
 const waUrl = process.env['BENCH_WA_URL'] ?? '';
 trustSimulator(process.env['BENCH_ROOT_KEY'] ?? '');
@@ -65,6 +65,9 @@ serveParent(async (message) => {
       reply({ type: 'sent', startedAt, endedAt: Date.now() });
       return;
     }
+    case 'cpu':
+      reply(measureCpu());
+      return;
     case 'exit':
       for (const socket of sockets) socket.end(undefined);
       process.exit(0);
