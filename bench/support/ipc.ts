@@ -19,7 +19,13 @@ export type Memory = z.infer<typeof MemorySchema>;
 
 export const ToChildSchema = z.discriminatedUnion('type', [
   /** Bare side: open one socket per serialized (BufferJSON) creds. */
-  z.object({ type: z.literal('connect'), creds: z.array(z.string()), concurrency: z.number().int().min(1) }),
+  z.object({
+    type: z.literal('connect'),
+    creds: z.array(z.string()),
+    concurrency: z.number().int().min(1),
+    /** Signal keys (a BufferJSON `SignalDataSet`) every socket's auth state holds its own copy of. */
+    keys: z.string().optional(),
+  }),
   z.object({ type: z.literal('measure') }),
   /** Host side: how many of its sessions are connected. */
   z.object({ type: z.literal('status') }),
