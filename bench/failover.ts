@@ -102,9 +102,14 @@ interface Pair {
 }
 
 /** Host A with the N sessions connected, host B started and idle. */
-async function pair(world: SimWorld, run: number, n: number, extra: Record<string, string>): Promise<Pair> {
+async function pair(
+  world: SimWorld,
+  cloud: CloudWorld,
+  run: number,
+  n: number,
+  extra: Record<string, string>,
+): Promise<Pair> {
   const { phones, creds } = await world.provision(run, n);
-  const cloud = await startCloudWorld(world.sim);
   const env = (id: string) =>
     cloud.hostEnv({ ...timings, ...extra, APP_HOST_CAPACITY: String(n), APP_HOST_ID: id });
   const a = new Child('session-host.ts', env(`failover-${run}-a`));
@@ -123,6 +128,17 @@ async function pair(world: SimWorld, run: number, n: number, extra: Record<strin
   return { cloud, a, b, phones, ids };
 }
 
+/**
+ * Ends a side on the shared local cloud: its sessions set `desired = stopped` (so no later side's host claims
+ * them), then both hosts gone.
+ */
+async function retire(p: Pair): Promise<void> {
+  await p.a.stop('SIGKILL');
+  for (const { sessionId, tenantId } of p.ids)
+    await p.cloud.adapters.sessions.setDesired(tenantId, sessionId, 'stopped').catch(() => undefined);
+  await p.b.stop();
+}
+
 /** Polls B until all N are connected; returns when the first and the last came. */
 async function allOnB(b: Child, n: number, since: number): Promise<{ firstMs?: number; allMs: number }> {
   let firstMs: number | undefined;
@@ -136,9 +152,9 @@ async function allOnB(b: Child, n: number, since: number): Promise<{ firstMs?: n
   }
 }
 
-async function host(world: SimWorld, run: number, n: number, side: string): Promise<void> {
+async function host(world: SimWorld, cloud: CloudWorld, run: number, n: number, side: string): Promise<void> {
   const extra = side === 'host-before' ? BEFORE : {};
-  const p = await pair(world, run, n, extra);
+  const p = await pair(world, cloud, run, n, extra);
   let killedAt = -1;
   const logins = loginsAfter(world, p.phones, () => killedAt);
   try {
@@ -157,9 +173,7 @@ async function host(world: SimWorld, run: number, n: number, side: string): Prom
       config: { ...extra, ...(connectConcurrency ? { APP_CONNECT_CONCURRENCY: connectConcurrency } : {}) },
     });
   } finally {
-    await p.a.stop('SIGKILL');
-    await p.b.stop();
-    await p.cloud.stop();
+    await retire(p);
   }
 }
 
@@ -179,8 +193,8 @@ function gapsAfter(world: SimWorld, phones: readonly string[], since: () => numb
   return () => [...gaps.values()];
 }
 
-async function handover(world: SimWorld, run: number, n: number): Promise<void> {
-  const p = await pair(world, run, n, {});
+async function handover(world: SimWorld, cloud: CloudWorld, run: number, n: number): Promise<void> {
+  const p = await pair(world, cloud, run, n, {});
   const doorbell = new HostDoorbell(p.cloud.adapters.commandQueue, { warn: (m, f) => progress(m, f) });
   let stoppedAt = -1;
   const gaps = gapsAfter(world, p.phones, () => stoppedAt);
@@ -229,15 +243,17 @@ async function handover(world: SimWorld, run: number, n: number): Promise<void> 
   } finally {
     sending = false;
     world.sim.events.off('message', onMessage);
-    await p.a.stop('SIGKILL');
-    await p.b.stop();
-    await p.cloud.stop();
+    await retire(p);
   }
 }
 
 emitMachine(BENCH);
 const world = await startSimWorld();
 world.sim.addContact(CONTACT, 'Bench');
+// One local cloud for every host side of the run (each side retires its sessions): starting DynamoDB Local's
+// JVM once is both quicker and kinder to a loaded machine.
+let cloudWorld: Promise<CloudWorld> | undefined;
+const shared = (): Promise<CloudWorld> => (cloudWorld ??= startCloudWorld(world.sim));
 try {
   let run = 20;
   for (const n of sizes) {
@@ -245,11 +261,12 @@ try {
       run++;
       progress(`${side}: ${n} sessions`);
       if (side === 'baseline') await baseline(world, run, n);
-      else if (side === 'host' || side === 'host-before') await host(world, run, n, side);
-      else if (side === 'handover') await handover(world, run, n);
+      else if (side === 'host' || side === 'host-before') await host(world, await shared(), run, n, side);
+      else if (side === 'handover') await handover(world, await shared(), run, n);
       else throw new Error(`unknown side ${side}`);
     }
   }
 } finally {
+  if (cloudWorld) await (await cloudWorld).stop();
   await world.stop();
 }
