@@ -1,13 +1,17 @@
 /**
- * Baileys auth state (creds + Signal keys) kept as ONE encrypted object per session in the credentials bucket
- * (docs/session-host.md, "Credentials"). Read once when the host takes the session, cached in memory, written
- * debounced while keys change and always on `flush()` (before a message is reported `sent`) and on shutdown.
+ * Baileys auth state (creds + Signal keys) as one item per key in the credentials table (issue #14;
+ * docs/session-host.md, "Credentials"). The creds are read when the host takes the session and kept in memory;
+ * keys are read lazily, in batches, into a bounded LRU per session (`credential-cache.ts`). Only changed items
+ * are written (a `null` from Baileys deletes), debounced while keys change, and always on `flush()`; a send makes
+ * its keys durable together with its `sending -> sent` move in one transaction (`flushWith`).
  *
- * Every write names the version it replaces (the S3 ETag): if another host wrote meanwhile, the put fails with
- * `BlobVersionConflictError`, this store refuses all further writes and tells the runner, which treats it as a
- * lost lease and stops the socket. A stale host can never overwrite a newer state.
+ * Every write is fenced by the lease (owner and lease epoch, `CredentialStore`): if another host took the session,
+ * the write fails with `CredentialsFencedError`, this store refuses all further writes and tells the runner,
+ * which treats it as a lost lease and stops the socket. A stale host can never overwrite a newer state.
+ *
+ * A session still in the pre-#14 layout (one S3 object) is migrated on its first attach (`legacy-credentials.ts`).
  */
-import { BufferJSON, initAuthCreds, proto } from '@whiskeysockets/baileys';
+import { initAuthCreds } from '@whiskeysockets/baileys';
 import type {
   AuthenticationCreds,
   AuthenticationState,
@@ -15,32 +19,30 @@ import type {
   SignalDataTypeMap,
   SignalKeyStore,
 } from '@whiskeysockets/baileys';
-import { z } from 'zod';
-import { credentialsKeyPrefix } from '../shared/services/session-data.js';
 import { DecryptionError } from '../shared/crypto/envelope.js';
-import { BlobVersionConflictError, type BlobStore } from '../shared/ports/blob-store.js';
+import type { BlobStore } from '../shared/ports/blob-store.js';
+import {
+  CREDS_TYPE,
+  CredentialsFencedError,
+  type CredentialChange,
+  type CredentialFence,
+  type CredentialKey,
+  type CredentialStore,
+  type SessionCredentials,
+} from '../shared/ports/credential-store.js';
+import type { TransactionPart, TransactionPartOutcome } from '../shared/ports/transaction-part.js';
+import { CredentialCache } from './credential-cache.js';
+import { decodeCredentialValue, encodeCredentialValue } from './credential-codec.js';
+import {
+  CredentialsUnreadableError,
+  deleteLegacyCredentials,
+  legacyToChanges,
+  readLegacyCredentials,
+} from './legacy-credentials.js';
 
-/**
- * Object key of a session's credentials, under the prefix the control plane erases on delete/logout
- * (`shared/services/session-data.ts`).
- */
-export function credentialsKey(sessionId: string): string {
-  return `${credentialsKeyPrefix(sessionId)}auth`;
-}
+export { CredentialsUnreadableError, credentialsKey } from './legacy-credentials.js';
 
-/** The stored credentials cannot be read as they are (tampered, corrupted, another key): retrying cannot help. */
-export class CredentialsUnreadableError extends Error {
-  override readonly name = 'CredentialsUnreadableError';
-  constructor(
-    readonly key: string,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`credentials ${key} are unreadable: ${reason}`, options);
-  }
-}
-
-/** This store stopped writing (lease lost, version conflict, erased): pending changes will never be stored. */
+/** This store stopped writing (lease lost, erased, closed): pending changes will never be stored. */
 export class CredentialsFrozenError extends Error {
   override readonly name = 'CredentialsFrozenError';
   constructor(readonly key: string) {
@@ -48,72 +50,73 @@ export class CredentialsFrozenError extends Error {
   }
 }
 
-const StoredAuthSchema = z.object({
-  v: z.literal(1),
-  creds: z.looseObject({ noiseKey: z.unknown(), signedIdentityKey: z.unknown() }),
-  keys: z.record(z.string(), z.record(z.string(), z.unknown())),
-});
-
 export interface AuthStoreOptions {
-  readonly blobs: BlobStore;
+  readonly credentials: CredentialStore;
+  /** The pre-#14 bucket, read once to migrate a session that has no items yet. */
+  readonly legacy?: BlobStore;
   readonly sessionId: string;
+  /** This host's tenure of the session's lease: every write is fenced on it. */
+  readonly fence: CredentialFence;
   readonly debounceMs: number;
-  /** A debounced write failed (conflict or I/O); the runner decides (a conflict means the lease is lost). */
+  /** Keys kept in memory for this session (LRU); default `DEFAULT_CREDENTIAL_CACHE_ITEMS`. */
+  readonly cacheItems?: number;
+  /** A debounced write failed (fence or I/O); the runner decides (a refused fence means the lease is lost). */
   readonly onWriteError: (error: unknown) => void;
 }
+
+/** What this store wrote so far: the figures of docs/benchmarks.md. */
+export interface AuthWriteStats {
+  bytes: number;
+  items: number;
+  transactions: number;
+}
+
+const itemKeyOf = (type: string, id: string): string => `${type}#${id}`;
 
 export class SessionAuthStore {
   readonly state: AuthenticationState;
   readonly key: string;
-  readonly #data: Map<string, Map<string, unknown>>;
-  #version: string | undefined;
-  #dirty = false;
+  readonly stats: AuthWriteStats = { bytes: 0, items: 0, transactions: 0 };
+  readonly #store: SessionCredentials;
+  readonly #cache: CredentialCache;
+  /** Changed keys not yet written, by `<type>#<id>`: `null` deletes. Read before the cache, never evicted. */
+  #pending = new Map<string, { readonly type: string; readonly id: string; readonly value: unknown }>();
+  #credsDirty = false;
   #timer: NodeJS.Timeout | undefined;
-  #chain: Promise<void> = Promise.resolve();
-  /** Set after a version conflict or an erase: nothing more is ever written by this instance. */
+  #chain: Promise<unknown> = Promise.resolve();
+  /** Set after a refused fence, an erase or a close: nothing more is ever written by this instance. */
   #frozen = false;
 
   private constructor(
     private readonly options: AuthStoreOptions,
+    store: SessionCredentials,
     creds: AuthenticationCreds,
-    data: Map<string, Map<string, unknown>>,
-    version: string | undefined,
   ) {
-    this.key = credentialsKey(options.sessionId);
-    this.#data = data;
-    this.#version = version;
+    this.key = `credentials/${options.sessionId}`;
+    this.#store = store;
+    this.#cache = new CredentialCache(options.cacheItems);
     this.state = { creds, keys: this.#keyStore() };
   }
 
-  /** Reads the stored state, or starts fresh creds when there is none (a new session: QR or pairing code). */
+  /**
+   * Opens the session's items (its data key), reads the creds, migrating a legacy object first when there are no
+   * items yet, or starts fresh creds (a new session: QR or pairing code). `CredentialsUnreadableError` when what
+   * is stored cannot be read; `CredentialsFencedError` when the lease is already gone.
+   */
   static async load(options: AuthStoreOptions): Promise<SessionAuthStore> {
-    const key = credentialsKey(options.sessionId);
-    let stored: Awaited<ReturnType<BlobStore['get']>>;
+    let store: SessionCredentials;
     try {
-      stored = await options.blobs.get(key);
+      store = await options.credentials.open(options.sessionId, options.fence);
     } catch (error) {
-      if (error instanceof DecryptionError) {
-        throw new CredentialsUnreadableError(key, error.reason, { cause: error });
-      }
-      throw error; // transient (S3, KMS): the caller retries later
+      throw unreadable(options.sessionId, error);
     }
-    if (!stored) return new SessionAuthStore(options, initAuthCreds(), new Map(), undefined);
-    let parsed: z.infer<typeof StoredAuthSchema>;
     try {
-      const json: unknown = JSON.parse(stored.bytes.toString('utf8'), BufferJSON.reviver);
-      parsed = StoredAuthSchema.parse(json);
+      const creds = (await readCreds(store, options.sessionId)) ?? (await migrate(store, options));
+      return new SessionAuthStore(options, store, creds ?? initAuthCreds());
     } catch (error) {
-      throw new CredentialsUnreadableError(key, 'invalid content', { cause: error });
+      store.close();
+      throw error;
     }
-    const data = new Map<string, Map<string, unknown>>();
-    for (const [type, entries] of Object.entries(parsed.keys))
-      data.set(type, new Map(Object.entries(entries)));
-    return new SessionAuthStore(
-      options,
-      parsed.creds as unknown as AuthenticationCreds,
-      data,
-      stored.version,
-    );
   }
 
   /** Whether these creds belong to a linked device (pairing finished), i.e. can log in without a QR. */
@@ -121,27 +124,40 @@ export class SessionAuthStore {
     return this.state.creds.account !== undefined && this.state.creds.me !== undefined;
   }
 
+  /** Keys held in memory now (the LRU's size). */
+  get cachedItems(): number {
+    return this.#cache.size;
+  }
+
   /** Baileys' `creds.update`. */
   updateCreds(update: Partial<AuthenticationCreds>): void {
     Object.assign(this.state.creds, update);
+    this.#credsDirty = true;
     this.#schedule();
   }
 
-  /** Writes pending changes now; resolves once they are durable. Rejects on conflict or I/O failure. */
-  flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const next = this.#chain.then(() => this.#writeIfDirty());
-    this.#chain = next.catch(() => undefined);
-    return next;
+  /** Writes pending changes now; resolves once they are durable. Rejects on a refused fence or I/O failure. */
+  async flush(): Promise<void> {
+    await this.#enqueue(undefined);
   }
 
-  /** Deletes the stored credentials (logged out) and stops all writes of this instance. */
+  /**
+   * Writes pending changes and `part` in the same fenced transaction (the last one, when the changes need
+   * several): a send's keys and its `sending -> sent` move in one round trip. Resolves with the part's outcome.
+   */
+  async flushWith(part: TransactionPart): Promise<TransactionPartOutcome> {
+    return (await this.#enqueue(part)) ?? { applied: false };
+  }
+
+  /** Deletes every stored item (logged out) and the legacy object, and stops all writes of this instance. */
   async erase(): Promise<void> {
     this.#frozen = true;
     clearTimeout(this.#timer);
     await this.#chain;
-    await this.options.blobs.delete(this.key);
+    await this.options.credentials.erase(this.options.sessionId);
+    if (this.options.legacy) await deleteLegacyCredentials(this.options.legacy, this.options.sessionId);
+    this.#pending.clear();
+    this.#cache.clear();
   }
 
   /** Stops writing without flushing (lease lost: whatever we hold may already be stale). */
@@ -150,8 +166,14 @@ export class SessionAuthStore {
     clearTimeout(this.#timer);
   }
 
+  /** The session left this host: no more writes, keys dropped from memory, the data key zeroised. */
+  close(): void {
+    this.freeze();
+    this.#cache.clear();
+    void this.#chain.finally(() => this.#store.close());
+  }
+
   #schedule(): void {
-    this.#dirty = true;
     if (this.#frozen) return;
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
@@ -159,62 +181,128 @@ export class SessionAuthStore {
     }, this.options.debounceMs);
   }
 
-  async #writeIfDirty(): Promise<void> {
-    if (!this.#dirty) return;
+  #enqueue(part: TransactionPart | undefined): Promise<TransactionPartOutcome | undefined> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const next = this.#chain.then(() => this.#write(part));
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async #write(part: TransactionPart | undefined): Promise<TransactionPartOutcome | undefined> {
+    const dirty = this.#credsDirty || this.#pending.size > 0;
+    if (!dirty && !part) return undefined;
     // Changes this instance may no longer write are not durable: say so (a send must not be reported `sent`).
     if (this.#frozen) throw new CredentialsFrozenError(this.key);
-    this.#dirty = false;
-    const body = Buffer.from(
-      JSON.stringify(
-        {
-          v: 1,
-          creds: this.state.creds,
-          keys: Object.fromEntries([...this.#data].map(([type, m]) => [type, Object.fromEntries(m)])),
-        },
-        BufferJSON.replacer,
-      ),
-    );
+    const pending = this.#pending;
+    const credsDirty = this.#credsDirty;
+    this.#pending = new Map();
+    this.#credsDirty = false;
+    const changes: CredentialChange[] = [...pending.values()].map(({ type, id, value }) => ({
+      type,
+      id,
+      value: value === null ? null : encodeCredentialValue(value),
+    }));
+    if (credsDirty)
+      changes.push({ type: CREDS_TYPE, id: '', value: encodeCredentialValue(this.state.creds) });
     try {
-      const { version } = await this.options.blobs.put(
-        this.key,
-        body,
-        this.#version === undefined ? { ifAbsent: true } : { ifVersion: this.#version },
-      );
-      this.#version = version;
+      const result = await this.#store.write(changes, part);
+      this.stats.bytes += result.bytes;
+      this.stats.items += changes.length;
+      this.stats.transactions += result.transactions;
+      return result.part;
     } catch (error) {
-      if (error instanceof BlobVersionConflictError) this.#frozen = true;
-      else this.#dirty = true; // kept for the next attempt
+      if (error instanceof CredentialsFencedError) {
+        this.#frozen = true;
+      } else {
+        // Kept for the next attempt, under anything changed since (newer values win).
+        for (const [k, v] of pending) if (!this.#pending.has(k)) this.#pending.set(k, v);
+        if (credsDirty) this.#credsDirty = true;
+      }
       throw error;
     }
   }
 
+  async #read<T extends keyof SignalDataTypeMap>(type: T, ids: readonly string[]) {
+    const out: { [id: string]: SignalDataTypeMap[T] } = {};
+    const missing: CredentialKey[] = [];
+    for (const id of ids) {
+      const key = itemKeyOf(type, id);
+      const pending = this.#pending.get(key);
+      const value = pending ? pending.value : this.#cache.get(key);
+      if (value === undefined && !pending) missing.push({ type, id });
+      else if (value !== null && value !== undefined) out[id] = value as SignalDataTypeMap[T];
+    }
+    if (missing.length === 0) return out;
+    const found = new Map(
+      (await this.#store.read(missing)).map((item) => [item.id, decodeCredentialValue(type, item.value)]),
+    );
+    for (const { id } of missing) {
+      const key = itemKeyOf(type, id);
+      // A `set` while we read wins: it is newer than what the table held when we asked.
+      const newer =
+        this.#pending.get(key) ?? (this.#cache.has(key) ? { value: this.#cache.get(key) } : undefined);
+      const value = newer ? newer.value : (found.get(id) ?? null);
+      if (!newer) this.#cache.set(key, value);
+      if (value !== null && value !== undefined) out[id] = value as SignalDataTypeMap[T];
+    }
+    return out;
+  }
+
   #keyStore(): SignalKeyStore {
     return {
-      get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
-        const out: { [id: string]: SignalDataTypeMap[T] } = {};
-        const m = this.#data.get(type);
-        if (!m) return out;
-        for (const id of ids) {
-          let value = m.get(id);
-          if (value === undefined) continue;
-          if (type === 'app-state-sync-key') {
-            value = proto.Message.AppStateSyncKeyData.fromObject(value as object);
-          }
-          out[id] = value as SignalDataTypeMap[T];
-        }
-        return out;
-      },
+      get: (type, ids) => this.#read(type, ids),
       set: async (set: SignalDataSet) => {
         for (const [type, entries] of Object.entries(set)) {
-          let m = this.#data.get(type);
-          if (!m) this.#data.set(type, (m = new Map()));
           for (const [id, value] of Object.entries(entries ?? {})) {
-            if (value === null || value === undefined) m.delete(id);
-            else m.set(id, value);
+            const stored = value ?? null;
+            const key = itemKeyOf(type, id);
+            this.#pending.set(key, { type, id, value: stored });
+            this.#cache.set(key, stored);
           }
         }
         this.#schedule();
       },
     };
   }
+}
+
+async function readCreds(store: SessionCredentials, sessionId: string): Promise<AuthenticationCreds | null> {
+  let found;
+  try {
+    found = await store.read([{ type: CREDS_TYPE, id: '' }]);
+  } catch (error) {
+    throw unreadable(sessionId, error);
+  }
+  const bytes = found[0]?.value;
+  if (!bytes) return null;
+  try {
+    const creds = decodeCredentialValue(CREDS_TYPE, bytes);
+    if (typeof creds !== 'object' || creds === null || !('noiseKey' in creds))
+      throw new Error('no noise key');
+    return creds as AuthenticationCreds;
+  } catch (error) {
+    throw new CredentialsUnreadableError(`credentials/${sessionId}`, 'invalid content', { cause: error });
+  }
+}
+
+/** A legacy object, written as items (creds last), then deleted; null when there is none. */
+async function migrate(
+  store: SessionCredentials,
+  options: AuthStoreOptions,
+): Promise<AuthenticationCreds | null> {
+  if (!options.legacy) return null;
+  const legacy = await readLegacyCredentials(options.legacy, options.sessionId);
+  if (!legacy) return null;
+  await store.write(legacyToChanges(legacy));
+  await deleteLegacyCredentials(options.legacy, options.sessionId);
+  return legacy.creds as unknown as AuthenticationCreds;
+}
+
+/** An item or data key that can never be read as it is becomes `CredentialsUnreadableError`; the rest passes. */
+function unreadable(sessionId: string, error: unknown): unknown {
+  if (error instanceof DecryptionError) {
+    return new CredentialsUnreadableError(`credentials/${sessionId}`, error.reason, { cause: error });
+  }
+  return error;
 }

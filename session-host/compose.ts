@@ -14,6 +14,7 @@ import { EventBridgeEventBus } from '../shared/adapters/aws/eventbridge-event-bu
 import { S3EncryptedBlobStore } from '../shared/adapters/aws/s3-encrypted-blob-store.js';
 import { SqsHostCommandQueue } from '../shared/adapters/aws/sqs-host-command-queue.js';
 import { createDynamoRepositories } from '../shared/adapters/dynamodb/index.js';
+import { DynamoCredentialStore } from '../shared/adapters/dynamodb/credential-store.js';
 import { DynamoEventOutboxRepository } from '../shared/adapters/dynamodb/event-outbox-repository.js';
 import { DynamoWsConnectionRepository } from '../shared/adapters/dynamodb/ws-connection-repository.js';
 import { selectDataKeyProvider as selectProvider } from '../shared/adapters/select-data-key-provider.js';
@@ -21,6 +22,7 @@ import type { AppConfig } from '../shared/config/app-config.js';
 import { eventBusName } from '../shared/definitions/event-rules.js';
 import type { BlobStore } from '../shared/ports/blob-store.js';
 import type { ChatRepository } from '../shared/ports/chat-repository.js';
+import type { CredentialStore } from '../shared/ports/credential-store.js';
 import type { DataKeyProvider } from '../shared/ports/data-key-provider.js';
 import type { EventBus } from '../shared/ports/event-bus.js';
 import type { EventOutboxRepository } from '../shared/ports/event-outbox-repository.js';
@@ -38,7 +40,10 @@ export interface HostAdapters {
   readonly messages: MessageRepository;
   readonly chats: ChatRepository;
   readonly lidMappings: LidMappingRepository;
-  readonly credentials: BlobStore;
+  /** Per-key credentials (issue #14). */
+  readonly credentials: CredentialStore;
+  /** The pre-#14 credentials bucket: read once per session to migrate it, deleted after. */
+  readonly legacyCredentials: BlobStore;
   readonly media: BlobStore;
   readonly commandQueue: HostCommandQueue;
   /** The bus itself; the host wraps it in a batching bus. */
@@ -100,7 +105,8 @@ export function composeHostAdapters(
     messages: repositories.messages,
     chats: repositories.chats,
     lidMappings: repositories.lidMappings,
-    credentials: S3EncryptedBlobStore.forCredentials(app, clients.s3, provider),
+    credentials: new DynamoCredentialStore({ ctx: { dynamo: clients.dynamo, config: app }, provider }),
+    legacyCredentials: S3EncryptedBlobStore.forCredentials(app, clients.s3, provider),
     media,
     commandQueue: new SqsHostCommandQueue({
       sqs: clients.sqs,

@@ -5,6 +5,7 @@
  */
 import type { proto, WAMessageKey, WASocket } from '@whiskeysockets/baileys';
 import type { ReachoutGate } from './compat/timelock.js';
+import type { TransactionPart, TransactionPartOutcome } from '../shared/ports/transaction-part.js';
 
 export interface AttachedSessionPort {
   readonly tenantId: string;
@@ -12,6 +13,11 @@ export interface AttachedSessionPort {
   readonly socket: WASocket;
   /** Persists Baileys key state now; resolves once durable. Called before a message is marked `sent`. */
   readonly flushCredentials: () => Promise<void>;
+  /**
+   * Persists Baileys key state and `part` (a message's `sending -> sent`) in one fenced transaction; resolves
+   * with the part's outcome once both are durable. Optional: without it, senders flush, then write the part.
+   */
+  readonly commitWithCredentials?: (part: TransactionPart) => Promise<TransactionPartOutcome>;
   readonly reachout?: ReachoutGate;
 }
 
@@ -21,6 +27,10 @@ export interface SessionMessagingPort {
   readReceipts?(messageIds: readonly string[]): void;
   drain(): Promise<void>;
   detach(): void;
+  /** Resolves once nothing is pending or in flight for the session (optional: a handover then cuts at once). */
+  idle?(): Promise<void>;
+  /** Resolves once the sends in flight have finished (after `detach`, which starts no new ones). Optional. */
+  settled?(): Promise<void>;
 }
 
 export interface HostMessagingPort {

@@ -12,7 +12,11 @@
 import type { ConnectionState, WASocket } from '@whiskeysockets/baileys';
 import { ConflictError } from '../shared/domain/errors.js';
 import type { Session, SessionStatus } from '../shared/domain/session.js';
-import { BlobVersionConflictError } from '../shared/ports/blob-store.js';
+import {
+  CredentialsFencedError,
+  type CredentialFence,
+  type CredentialStore,
+} from '../shared/ports/credential-store.js';
 import { LeaseLostError, type SessionDetailsPatch } from '../shared/ports/session-repository.js';
 import { CredentialsUnreadableError, SessionAuthStore } from './auth-state.js';
 import { ReachoutTimelockWatch } from './compat/timelock.js';
@@ -43,12 +47,27 @@ import { installPairingCompat } from './compat/pairing-hooks.js';
 
 export interface RunnerDeps extends StatusReporterDeps {
   readonly config: HostConfig;
-  readonly blobs: BlobStore;
+  /** Per-key credentials (issue #14), every write fenced by this host's tenure of the lease. */
+  readonly credentials: CredentialStore;
+  /** The pre-#14 credentials bucket, read once per session to migrate it. */
+  readonly legacyCredentials?: BlobStore;
   readonly metrics: HostMetrics;
   readonly pacer: ConnectPacer;
   readonly messaging?: HostMessagingPort;
   /** Told once the runner has stopped for good (the host forgets it and frees the capacity). */
   readonly onStopped: (runner: SessionRunner) => void;
+}
+
+/** How long a graceful stop waits for a send under way (its ack from WhatsApp) before closing the socket. */
+const SEND_SETTLE_MS = 5_000;
+
+/** Waits for `work` (if any), at most `ms`. */
+async function withinMs(work: Promise<void> | undefined, ms: number): Promise<void> {
+  if (!work || ms <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 export class SessionRunner {
@@ -65,6 +84,8 @@ export class SessionRunner {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #messaging: SessionMessagingPort | undefined;
   #stopping: Promise<void> | undefined;
+  /** Being handed over: doorbells are no longer taken (handover.ts). */
+  #leaving = false;
   #open = false;
   readonly #abort = new AbortController();
   /** Resolves when the current socket first shows a QR (a pairing code can only be asked for then). */
@@ -72,6 +93,8 @@ export class SessionRunner {
   /** Outlives each socket: Baileys' retry counts must survive reconnects, or a retry loop restarts at 0. */
   readonly #retryCounter = createRetryCounterCache();
   readonly #streamAck: StreamAckGuard;
+  /** This host's tenure of the lease (owner and epoch of the claim): the fence of every credentials write. */
+  readonly #fence: CredentialFence;
 
   constructor(
     readonly deps: RunnerDeps,
@@ -79,6 +102,7 @@ export class SessionRunner {
   ) {
     this.sessionId = session.id;
     this.tenantId = session.tenantId;
+    this.#fence = { hostId: deps.hostId, leaseEpoch: session.leaseEpoch ?? 0 };
     this.log = deps.log.child({ sessionId: session.id, tenantId: session.tenantId });
     this.reporter = new StatusReporter({ ...deps, log: this.log }, session, session.status);
     this.#streamAck = new StreamAckGuard({
@@ -106,8 +130,10 @@ export class SessionRunner {
     try {
       await this.reporter.report('starting', { qr: null, pairingCode: null });
       this.auth = await SessionAuthStore.load({
-        blobs: this.deps.blobs,
+        credentials: this.deps.credentials,
+        ...(this.deps.legacyCredentials ? { legacy: this.deps.legacyCredentials } : {}),
         sessionId: this.sessionId,
+        fence: this.#fence,
         debounceMs: this.deps.config.credentialsDebounceMs,
         onWriteError: (error) => this.#onCredentialsWriteError(error),
       });
@@ -158,8 +184,19 @@ export class SessionRunner {
     this.#streamAck.watch(this.socket);
   }
 
+  /**
+   * Lets the sends already handed to messaging finish, for at most `ms` (a handover, before the socket closes):
+   * what is cut stays in DynamoDB for the next owner, but a message finished here is not resent there.
+   */
+  async settle(ms: number): Promise<void> {
+    // New doorbells for this session are left to the next owner's drain: the lane only has to empty.
+    this.#leaving = true;
+    await withinMs(this.#messaging?.idle?.(), ms);
+  }
+
   /** A `message.send` doorbell; ignored until connected (the drain on connect covers it). */
   ring(messageId: string): void {
+    if (this.#leaving) return;
     this.#messaging?.ring(messageId);
   }
 
@@ -198,8 +235,12 @@ export class SessionRunner {
     this.#abort.abort();
     clearTimeout(this.#reconnectTimer);
     this.#releaseSlot?.();
-    this.#messaging?.detach();
+    const messaging = this.#messaging;
+    messaging?.detach();
     this.#messaging = undefined;
+    // A graceful stop lets a send under way finish before the socket closes; otherwise it could still move its
+    // message after the release, behind the next owner's drain, and stay `sending` there.
+    if (plan.flush) await withinMs(messaging?.settled?.(), SEND_SETTLE_MS);
     let leaseHeld = plan.release;
     if (!plan.flush) this.auth?.freeze();
     // The socket closes first, so no key change can slip in after the last write (and a debounced write can
@@ -208,7 +249,7 @@ export class SessionRunner {
     try {
       if (plan.flush) {
         await this.auth?.flush().catch((error: unknown) => {
-          if (error instanceof BlobVersionConflictError) leaseHeld = false;
+          if (error instanceof CredentialsFencedError) leaseHeld = false;
           this.log.warn('credentials not flushed on stop', errorFields(error));
         });
         this.auth?.freeze();
@@ -226,6 +267,7 @@ export class SessionRunner {
       else this.log.error('stop did not complete', errorFields(error));
     } finally {
       this.#endSocket();
+      this.auth?.close();
       this.deps.onStopped(this);
     }
   }
@@ -245,6 +287,7 @@ export class SessionRunner {
       sessionId: this.sessionId,
       socket: this.socket,
       flushCredentials: () => auth.flush(),
+      commitWithCredentials: (part) => auth.flushWith(part),
       reachout,
     });
     this.#messaging.drain().catch((error: unknown) => this.log.error('drain failed', errorFields(error)));
@@ -380,8 +423,8 @@ export class SessionRunner {
   }
 
   #onCredentialsWriteError(error: unknown): void {
-    if (error instanceof BlobVersionConflictError) {
-      this.log.warn('credentials changed by another writer; treating the lease as lost');
+    if (error instanceof CredentialsFencedError) {
+      this.log.warn('credentials write refused by the lease fence; treating the lease as lost');
       void this.onLeaseLost();
       return;
     }
@@ -389,7 +432,7 @@ export class SessionRunner {
   }
 
   async #onUnexpected(error: unknown, where: string): Promise<void> {
-    if (error instanceof LeaseLostError) return this.onLeaseLost();
+    if (error instanceof LeaseLostError || error instanceof CredentialsFencedError) return this.onLeaseLost();
     this.log.error('unexpected error; releasing the session for a later retry', {
       where,
       ...errorFields(error),

@@ -3,7 +3,7 @@
  * contact's inbox are timed where they happen), and for the host side the local cloud (DynamoDB Local, fauxqs,
  * KMS stand-in, EventBridge) with adapters to seed sessions the way the API and a previous host would leave them.
  */
-import { BufferJSON, type AuthenticationCreds } from '@whiskeysockets/baileys';
+import { BufferJSON, type AuthenticationCreds, type SignalDataSet } from '@whiskeysockets/baileys';
 import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
 import { localClientOptions } from '../../local/local-aws.js';
 import { silentLog } from '../../local/log.js';
@@ -50,8 +50,11 @@ export interface CloudWorld {
   readonly adapters: HostAdapters;
   /** Environment for a host child: the cloud, the simulator, quiet logs, no EMF on stdout. */
   hostEnv(extra?: Readonly<Record<string, string>>): Record<string, string>;
-  /** What the API and a host that linked the device leave behind: a running session with stored creds. */
-  seedSession(creds: string, tenantId?: string): Promise<string>;
+  /**
+   * What the API and a host that linked the device leave behind: a running session with stored creds, and with
+   * `keys` (a BufferJSON `SignalDataSet`: prekeys, contacts' sessions) when given.
+   */
+  seedSession(creds: string, tenantId?: string, keys?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -77,16 +80,8 @@ export async function startCloudWorld(sim: WhatsAppSimulator): Promise<CloudWorl
     cloud,
     adapters,
     hostEnv: (extra = {}) => ({ ...base, ...extra }),
-    async seedSession(serialized, tenantId = newId()) {
+    async seedSession(serialized, tenantId = newId(), keys) {
       const id = newId();
-      const auth = await SessionAuthStore.load({
-        blobs: adapters.credentials,
-        sessionId: id,
-        debounceMs: 0,
-        onWriteError: () => undefined,
-      });
-      auth.updateCreds(JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds);
-      await auth.flush();
       const now = nowIso();
       await adapters.sessions.create({
         id,
@@ -96,6 +91,22 @@ export async function startCloudWorld(sim: WhatsAppSimulator): Promise<CloudWorl
         createdAt: now,
         updatedAt: now,
       });
+      // Credential writes are fenced by the lease: the seeder holds it while it writes, then lets hosts claim.
+      const seeder = `seeder-${id}`;
+      const claimed = await adapters.sessions.claim(id, seeder, 60_000, Date.now());
+      if (!claimed) throw new Error(`session ${id} could not be claimed for seeding`);
+      const auth = await SessionAuthStore.load({
+        credentials: adapters.credentials,
+        sessionId: id,
+        fence: { hostId: seeder, leaseEpoch: claimed.leaseEpoch ?? 0 },
+        debounceMs: 0,
+        onWriteError: () => undefined,
+      });
+      auth.updateCreds(JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds);
+      if (keys) await auth.state.keys.set(JSON.parse(keys, BufferJSON.reviver) as SignalDataSet);
+      await auth.flush();
+      auth.close();
+      await adapters.sessions.release(id, seeder);
       return id;
     },
     async stop() {

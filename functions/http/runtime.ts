@@ -16,7 +16,10 @@ import { createDynamoRepositories } from '../../shared/adapters/dynamodb/index.j
 import { DynamoIdempotencyStore } from '../../shared/adapters/dynamodb/idempotency-store.js';
 import { DynamoRateLimitCounter } from '../../shared/adapters/dynamodb/rate-limit-counter.js';
 import { DynamoSendTransaction } from '../../shared/adapters/dynamodb/send-transaction.js';
-import { DynamoSessionRecordsEraser } from '../../shared/adapters/dynamodb/session-records-eraser.js';
+import {
+  DynamoCredentialsEraser,
+  DynamoSessionRecordsEraser,
+} from '../../shared/adapters/dynamodb/session-records-eraser.js';
 import { DynamoWsConnectionRepository } from '../../shared/adapters/dynamodb/ws-connection-repository.js';
 import { selectDataKeyProvider } from '../../shared/adapters/select-data-key-provider.js';
 import { loadAppConfig, type AppConfig } from '../../shared/config/app-config.js';
@@ -24,6 +27,7 @@ import { eventBusName } from '../../shared/definitions/event-rules.js';
 import type { EventBus } from '../../shared/ports/event-bus.js';
 import { sleep, type ControlPlaneDeps } from '../../shared/services/deps.js';
 import { HostDoorbell } from '../../shared/services/host-doorbell.js';
+import { CredentialsErasers } from '../../shared/services/session-data.js';
 import { functionLogger } from '../logger.js';
 
 /** Timings of the HTTP use cases; defaults fit API Gateway's 30 s integration limit. */
@@ -86,7 +90,10 @@ export function controlPlane(): ControlPlaneDeps {
       idempotency: new DynamoIdempotencyStore(ctx),
       rateLimits: new DynamoRateLimitCounter(ctx),
       sends: new DynamoSendTransaction(ctx),
-      credentials: new S3CredentialsEraser(aws.s3, cfg.APP_CREDENTIALS_BUCKET),
+      credentials: new CredentialsErasers([
+        new DynamoCredentialsEraser(ctx),
+        new S3CredentialsEraser(aws.s3, cfg.APP_CREDENTIALS_BUCKET),
+      ]),
       records: new DynamoSessionRecordsEraser(ctx),
       media: S3EncryptedBlobStore.forMedia(cfg, aws.s3, selectDataKeyProvider(cfg, aws.kms)),
       sockets: {

@@ -97,6 +97,16 @@ const TABLE_ACCESS: Partial<Record<TableName, readonly string[]>> = {
   eventOutbox: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
   // The LID <-> phone map: looked up per send and receive, written in batches as WhatsApp reveals pairs.
   lidMappings: ['dynamodb:GetItem', 'dynamodb:BatchWriteItem'],
+  // Per-key credentials: the data key (GetItem), lazy reads (BatchGetItem), fenced transactions of puts and
+  // deletes (TransactWriteItems checks PutItem/DeleteItem per item), and the erase on logout (Query + batches).
+  credentials: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:PutItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Query',
+    'dynamodb:BatchWriteItem',
+  ],
 };
 
 export class SessionHosts extends Construct {

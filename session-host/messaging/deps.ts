@@ -8,6 +8,7 @@ import type { ChatRepository } from '../../shared/ports/chat-repository.js';
 import type { EventBus } from '../../shared/ports/event-bus.js';
 import type { LidMappingRepository } from '../../shared/ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../../shared/ports/message-repository.js';
+import type { TransactionPart, TransactionPartOutcome } from '../../shared/ports/transaction-part.js';
 import type { ReachoutGate } from '../compat/timelock.js';
 import type { HostLogger } from '../logger.js';
 import type { MessagingConfig } from './config.js';
@@ -41,6 +42,11 @@ export interface AttachedSession {
   readonly socket: WASocket;
   /** Persists Baileys key state now; resolves once durable. Called before a message is marked `sent`. */
   readonly flushCredentials: () => Promise<void>;
+  /**
+   * Persists Baileys key state and `part` in ONE fenced transaction (issue #14): the send's keys and its
+   * `sending -> sent` move. Absent (flow tests with in-memory auth): flush, then the move on its own.
+   */
+  readonly commitWithCredentials?: (part: TransactionPart) => Promise<TransactionPartOutcome>;
   /** Refuses 1:1 sends while WhatsApp timelocks the account (session-host/compat/timelock.ts); absent: never. */
   readonly reachout?: ReachoutGate;
 }

@@ -6,10 +6,11 @@
  *    doorbell or a second reader loses here);
  * 3. check the recipient is on WhatsApp (cached per session), build the Baileys content (media fetched here);
  * 4. `sendMessage(jid, content, { messageId })` and wait for the server's ack (an error ack fails the message);
- * 5. `flushCredentials()`: the key state the message was encrypted with is durable;
- * 6. `sending -> sent`, publish `message.status`, update the chat and publish `chat.updated`.
+ * 5. the key state the message was encrypted with and `sending -> sent` become durable together: ONE fenced
+ *    `TransactWriteItems` (`commitWithCredentials`, issue #14; without it, a flush and then the move);
+ * 6. publish `message.status`, update the chat and publish `chat.updated`.
  *
- * A crash anywhere before 6 leaves the message `queued` or `sending`; the next owner sends it again under the
+ * A crash anywhere before 5 completes leaves the message `queued` or `sending`; the next owner sends it again under the
  * same WhatsApp id, which the receiving phone drops as a repeat. So a contact sees each message once.
  */
 import type { WAMessage } from '@whiskeysockets/baileys';
@@ -17,6 +18,7 @@ import type { BinaryNode } from '@whiskeysockets/baileys';
 import { makeEvent } from '../../shared/domain/events.js';
 import { nowIso } from '../../shared/domain/ids.js';
 import type { Message, MessageError } from '../../shared/domain/message.js';
+import type { AdvanceStatusResult } from '../../shared/ports/message-repository.js';
 import { messagePreview } from '../../shared/domain/message.js';
 import { phoneToJid } from '../../shared/domain/phone.js';
 import type { SessionLidMap } from '../compat/lid-map.js';
@@ -125,11 +127,13 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
   }
 
   // WhatsApp has it: from here on a failure must not turn into `failed` (the contact may already read it).
+  const sentAt = nowIso();
+  let moved: AdvanceStatusResult | undefined;
   try {
-    await session.flushCredentials();
+    moved = await commitSent(ctx, message, { at: sentAt, waMessageId });
   } catch (error) {
-    // Most likely the lease is gone (a newer owner wrote the state). The message stays `sending`; its next
-    // sender reuses the WhatsApp id, so the contact still sees it once.
+    // Most likely the lease is gone (the fence refused: another host owns the session). The message stays
+    // `sending`; its next sender reuses the WhatsApp id, so the contact still sees it once.
     deps.log.error('credentials not durable after a send; message left sending', {
       sessionId: session.sessionId,
       messageId: message.id,
@@ -137,8 +141,7 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
     });
     return 'stopped';
   }
-  const sentAt = nowIso();
-  const moved = await messages.advanceStatus(session.sessionId, message.id, 'sent', {
+  moved ??= await messages.advanceStatus(session.sessionId, message.id, 'sent', {
     at: sentAt,
     waMessageId,
   });
@@ -162,6 +165,27 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
     publishChatUpdated(deps, chat);
   }
   return 'sent';
+}
+
+/**
+ * The send's keys and its `sending -> sent` in one round trip when the session offers it; a move refused by its
+ * own condition (a receipt already moved the message on) still writes the keys and reports `changed: false`.
+ * Without it, only the flush: the caller then moves the message on its own (`undefined`).
+ */
+async function commitSent(
+  ctx: SendContext,
+  message: Message,
+  options: { at: string; waMessageId: string },
+): Promise<AdvanceStatusResult | undefined> {
+  const { messages } = ctx.deps;
+  const { session } = ctx;
+  if (!session.commitWithCredentials) {
+    await session.flushCredentials();
+    return undefined;
+  }
+  const { part, after } = messages.advanceStatusPart(message, 'sent', options);
+  if ((await session.commitWithCredentials(part)).applied) return { changed: true, message: after };
+  return { changed: false, message: (await messages.get(session.sessionId, message.id)) ?? message };
 }
 
 /** Records `failed` with the reason (only from `queued`/`sending`; forward-only) and tells subscribers. */

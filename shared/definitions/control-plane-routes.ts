@@ -90,6 +90,8 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
         chats: 'readWrite',
         tenants: 'readWrite',
         lidMappings: 'readWrite',
+        // The session's per-key credentials (docs/credentials-and-commands.md): erased with it.
+        credentials: 'readWrite',
       },
       hostCommands: true,
       blobs: 'readWrite',
@@ -124,7 +126,12 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     entry: 'functions/http/sessions/logout',
     handler: 'handler',
     auth: 'apiKey',
-    access: { tables: { sessions: 'readWrite' }, hostCommands: true, blobs: 'readWrite' },
+    // credentials: a logout nobody else handles (no host) erases the session's credential items here.
+    access: {
+      tables: { sessions: 'readWrite', credentials: 'readWrite' },
+      hostCommands: true,
+      blobs: 'readWrite',
+    },
   },
   {
     routeKey: 'POST /v1/sessions/{sessionId}/messages',

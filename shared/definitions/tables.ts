@@ -43,6 +43,7 @@ export const TABLE_NAMES = [
   'rateLimits',
   'eventOutbox',
   'lidMappings',
+  'credentials',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -167,6 +168,17 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     logicalName: 'lidMappings',
     partitionKey: s('sessionId'),
     sortKey: s('idKey'),
+    globalIndexes: [],
+  },
+  /**
+   * Baileys' credentials per key (docs/credentials-and-commands.md, "Credential items"): `itemKey` `creds`,
+   * `<type>#<id>` for each Signal key, and `dataKey` (the session's wrapped data key); values sealed per item.
+   * Written only by the session's lease holder (fenced on owner and lease epoch).
+   */
+  credentials: {
+    logicalName: 'credentials',
+    partitionKey: s('sessionId'),
+    sortKey: s('itemKey'),
     globalIndexes: [],
   },
 };

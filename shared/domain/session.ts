@@ -118,6 +118,12 @@ export const SessionSchema = z.object({
   owner: z.string().min(1).optional(),
   /** Epoch milliseconds: compared with `Date.now()` in conditional updates, so a number, not ISO. */
   leaseUntil: z.number().int().nonnegative().optional(),
+  /**
+   * Raised each time a host takes the session from nobody or from another host; kept when the same owner
+   * re-claims or renews. Writes fenced by the lease (the credentials) name owner AND epoch, so a host that lost
+   * the session and got it back later can still not write with what it held before.
+   */
+  leaseEpoch: z.number().int().nonnegative().optional(),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });
@@ -133,6 +139,7 @@ export const SessionRunsOnSchema = z.object({
 export const SessionViewSchema = SessionSchema.omit({
   owner: true,
   leaseUntil: true,
+  leaseEpoch: true,
   tenantId: true,
   qr: true,
   pairingCode: true,

@@ -6,6 +6,7 @@
  */
 import type { Message, MessageError, MessageStatus } from '../domain/message.js';
 import type { Page, PageRequest } from './pagination.js';
+import type { TransactionPart } from './transaction-part.js';
 
 export interface CreateMessageResult {
   readonly message: Message;
@@ -48,6 +49,14 @@ export interface AdvanceStatusResult {
   readonly message: Message;
 }
 
+/** `advanceStatus` as a part of another repository's transaction (a send's credentials, issue #14). */
+export interface AdvanceStatusPart {
+  /** The same conditional write as `advanceStatus`; refused (not applied) when the status may not advance. */
+  readonly part: TransactionPart;
+  /** The message as stored once the part is applied. */
+  readonly after: Message;
+}
+
 export interface ListByChatRequest extends PageRequest {
   /** `backward` (default): newest first, for a chat view scrolling up; `forward`: oldest first. */
   readonly direction?: 'backward' | 'forward';
@@ -78,6 +87,11 @@ export interface MessageRepository {
     to: MessageStatus,
     options: AdvanceStatusOptions,
   ): Promise<AdvanceStatusResult>;
+  /**
+   * The `advanceStatus` write of `message` (as last read) to `to`, for a transaction run elsewhere: the send's
+   * `sending -> sent` rides in the credentials' fenced transaction, one round trip (issue #14).
+   */
+  advanceStatusPart(message: Message, to: MessageStatus, options: AdvanceStatusOptions): AdvanceStatusPart;
   /** The session's messages still `queued`, oldest first (ids are ULIDs: send order). */
   listQueued(sessionId: string, limit?: number): Promise<Message[]>;
   findByWaMessageId(sessionId: string, waMessageId: string): Promise<Message | null>;

@@ -84,9 +84,11 @@ export interface SessionRepository {
   /**
    * Takes the lease when the session is wanted running and is unowned, expired, or already ours.
    * Returns the claimed session, or `null` when another host holds a valid lease (or it is stopped/missing).
+   * A claim by a new owner (from nobody, or from another host whose lease expired) raises `leaseEpoch` by one;
+   * a re-claim by the current owner keeps it.
    */
   claim(sessionId: string, hostId: string, leaseMs: number, now: number): Promise<Session | null>;
-  /** Extends our lease; `LeaseLostError` when another host took it (or the session is gone). */
+  /** Extends our lease (epoch unchanged); `LeaseLostError` when another host took it (or the session is gone). */
   renew(sessionId: string, hostId: string, leaseMs: number, now: number): Promise<Session>;
   /** Gives the lease up (leaseUntil 0, no owner) only if ours; returns whether it was. */
   release(sessionId: string, hostId: string): Promise<boolean>;

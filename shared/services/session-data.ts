@@ -1,9 +1,11 @@
 /**
  * Erasing a session's data (`DELETE /v1/sessions/{id}`, and the credentials on a logout nobody else handles).
  *
- * Contract with the session host: a session's credentials (Baileys auth state) live in the credentials bucket
- * under `credentialsKeyPrefix(sessionId)` (`sessions/<sessionId>/`), in as many objects as the host likes; erasing
- * deletes every object under that prefix, so the API need not know the host's object layout.
+ * Contract with the session host: a session's credentials (Baileys auth state) live in the `credentials` table,
+ * one item per key under the session's partition (docs/credentials-and-commands.md), and, until the host
+ * migrated them on its first attach, as objects in the credentials bucket under `credentialsKeyPrefix(sessionId)`
+ * (`sessions/<sessionId>/`). Erasing deletes both: every item of the partition and every object under the prefix,
+ * so the API need not know the host's layout.
  */
 
 export function credentialsKeyPrefix(sessionId: string): string {
@@ -13,6 +15,15 @@ export function credentialsKeyPrefix(sessionId: string): string {
 export interface CredentialsEraser {
   /** Deletes every credentials object of the session; idempotent. */
   erase(sessionId: string): Promise<void>;
+}
+
+/** Several erasers as one, in order (the table's items and the bucket's leftover objects). */
+export class CredentialsErasers implements CredentialsEraser {
+  constructor(private readonly erasers: readonly CredentialsEraser[]) {}
+
+  async erase(sessionId: string): Promise<void> {
+    for (const eraser of this.erasers) await eraser.erase(sessionId);
+  }
 }
 
 export interface SessionRecordsEraser {

@@ -115,9 +115,11 @@ describe('end to end: no key material, API key or webhook secret in the hosts’
     );
 
     // The private keys the hosts held, read back from the stored credentials.
+    // Read only: the data key exists, so no fenced write is attempted (this reader holds no lease).
     const auth = await SessionAuthStore.load({
-      blobs: adapters.credentials,
+      credentials: adapters.credentials,
       sessionId,
+      fence: { hostId: 'test-reader', leaseEpoch: 0 },
       debounceMs: 60_000,
       onWriteError: () => undefined,
     });

@@ -214,7 +214,7 @@ describe('task role', () => {
     }
   });
 
-  it('reads and writes exactly the sessions, messages, chats, hosts, wsConnections, eventOutbox and lidMappings tables', () => {
+  it('reads and writes exactly the sessions, messages, chats, hosts, wsConnections, eventOutbox, lidMappings and credentials tables', () => {
     const statements = statementsOf(taskRoleId()).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('dynamodb:')),
     );
@@ -227,6 +227,7 @@ describe('task role', () => {
       'wsConnections',
       'eventOutbox',
       'lidMappings',
+      'credentials',
     ]) {
       expect(granted.has(JSON.stringify(tableArn(name))), name).toBe(true);
     }
@@ -253,6 +254,21 @@ describe('task role', () => {
       resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify(tableArn('lidMappings'))),
     );
     expect(actionsOf(lidMappings!).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:GetItem']);
+    // Per-key credentials: the data key, lazy batch reads, fenced puts and deletes, the erase on logout. No
+    // update (items are replaced whole, sealed), no scan.
+    const credentials = statements.find((s) =>
+      resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify(tableArn('credentials'))),
+    );
+    expect(actionsOf(credentials!).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    // The fence is a ConditionCheck on the session's item inside the credentials' transactions.
+    expect(actionsOf(sessions!)).toContain('dynamodb:ConditionCheckItem');
   });
 
   it('may only put, delete and query its event outbox items (no scan, no update, no index)', () => {

@@ -9,8 +9,14 @@
  * - `receiptPendingFor` = sessionId on an inbound message marked read through the API until the host has sent
  *   its read receipt (sparse `readReceiptsPending` index).
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { NotFoundError } from '../../domain/errors.js';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import {
   MessageSchema,
   MessageStatusSchema,
@@ -21,6 +27,7 @@ import {
 import { TABLES } from '../../definitions/tables.js';
 import type {
   AdvanceStatusOptions,
+  AdvanceStatusPart,
   AdvanceStatusResult,
   CreateMessageOptions,
   CreateMessageResult,
@@ -33,6 +40,19 @@ import type { Page, PageRequest } from '../../ports/pagination.js';
 import { isConditionFailed, queryPage, tableName, toDomain, type DynamoContext, type Item } from './items.js';
 
 const def = TABLES.messages;
+
+/** One conditional status update: sent alone (`UpdateItem`) or as a transaction part (`TransactWriteItems`). */
+type AdvanceUpdate = Required<
+  Pick<
+    UpdateCommandInput,
+    | 'TableName'
+    | 'Key'
+    | 'UpdateExpression'
+    | 'ConditionExpression'
+    | 'ExpressionAttributeNames'
+    | 'ExpressionAttributeValues'
+  >
+>;
 const byChat = def.globalIndexes.find((i) => i.indexName === 'byChat')!;
 const INTERNAL = [
   'chatKey',
@@ -98,44 +118,10 @@ export class DynamoMessageRepository implements MessageRepository {
     to: MessageStatus,
     options: AdvanceStatusOptions,
   ): Promise<AdvanceStatusResult> {
-    const from = ADVANCE_FROM[to];
-    if (from.length > 0) {
-      const values: Record<string, unknown> = {
-        ':to': to,
-        ':at': options.at,
-        ':entry': [{ status: to, at: options.at }],
-      };
-      from.forEach((status, i) => (values[`:from${i}`] = status));
-      const set = ['#status = :to', 'updatedAt = :at', 'statusHistory = list_append(statusHistory, :entry)'];
-      if (options.waMessageId !== undefined) {
-        set.push('waMessageId = :wa', 'waKey = :waKey');
-        values[':wa'] = options.waMessageId;
-        values[':waKey'] = waKeyOf(sessionId, options.waMessageId);
-      }
-      if (options.error !== undefined) {
-        set.push('#error = :error');
-        values[':error'] = options.error;
-      }
-      if (options.readReceiptPending) {
-        set.push('receiptPendingFor = :session');
-        values[':session'] = sessionId;
-      }
+    const update = this.advanceUpdate(sessionId, messageId, to, options);
+    if (update) {
       try {
-        const out = await this.ctx.dynamo.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { sessionId, messageId },
-            // Nothing advances into `queued`, so every change leaves the send backlog.
-            UpdateExpression: `SET ${set.join(', ')} REMOVE queuedFor`,
-            ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-            ExpressionAttributeNames: {
-              '#status': 'status',
-              ...(options.error ? { '#error': 'error' } : {}),
-            },
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
+        const out = await this.ctx.dynamo.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
         return { changed: true, message: fromItem(out.Attributes ?? {}) };
       } catch (error) {
         if (!isConditionFailed(error)) throw error;
@@ -144,6 +130,63 @@ export class DynamoMessageRepository implements MessageRepository {
     const current = await this.get(sessionId, messageId);
     if (!current) throw new NotFoundError(`message ${messageId} not found`);
     return { changed: false, message: current };
+  }
+
+  advanceStatusPart(message: Message, to: MessageStatus, options: AdvanceStatusOptions): AdvanceStatusPart {
+    const update = this.advanceUpdate(message.sessionId, message.id, to, options);
+    if (!update) throw new ConflictError(`nothing advances into ${to}`);
+    const after: Message = {
+      ...message,
+      status: to,
+      updatedAt: options.at,
+      statusHistory: [...message.statusHistory, { status: to, at: options.at }],
+      ...(options.waMessageId !== undefined ? { waMessageId: options.waMessageId } : {}),
+      ...(options.error !== undefined ? { error: options.error } : {}),
+    };
+    return { part: { store: 'dynamodb', item: { Update: update } }, after };
+  }
+
+  /** The conditional update behind `advanceStatus` and its transaction part; null when nothing advances to `to`. */
+  private advanceUpdate(
+    sessionId: string,
+    messageId: string,
+    to: MessageStatus,
+    options: AdvanceStatusOptions,
+  ): AdvanceUpdate | null {
+    const from = ADVANCE_FROM[to];
+    if (from.length === 0) return null;
+    const values: Record<string, unknown> = {
+      ':to': to,
+      ':at': options.at,
+      ':entry': [{ status: to, at: options.at }],
+    };
+    from.forEach((status, i) => (values[`:from${i}`] = status));
+    const set = ['#status = :to', 'updatedAt = :at', 'statusHistory = list_append(statusHistory, :entry)'];
+    if (options.waMessageId !== undefined) {
+      set.push('waMessageId = :wa', 'waKey = :waKey');
+      values[':wa'] = options.waMessageId;
+      values[':waKey'] = waKeyOf(sessionId, options.waMessageId);
+    }
+    if (options.error !== undefined) {
+      set.push('#error = :error');
+      values[':error'] = options.error;
+    }
+    if (options.readReceiptPending) {
+      set.push('receiptPendingFor = :session');
+      values[':session'] = sessionId;
+    }
+    return {
+      TableName: this.table,
+      Key: { sessionId, messageId },
+      // Nothing advances into `queued`, so every change leaves the send backlog.
+      UpdateExpression: `SET ${set.join(', ')} REMOVE queuedFor`,
+      ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        ...(options.error ? { '#error': 'error' } : {}),
+      },
+      ExpressionAttributeValues: values,
+    };
   }
 
   async listQueued(sessionId: string, limit = DEFAULT_QUEUE_BATCH): Promise<Message[]> {

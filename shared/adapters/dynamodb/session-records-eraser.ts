@@ -4,7 +4,7 @@
  * read `direction` and `content`, to hand the incoming files they name to `beforeDelete` first.
  */
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SessionRecordsEraser } from '../../services/session-data.js';
+import type { CredentialsEraser, SessionRecordsEraser } from '../../services/session-data.js';
 import { tableName, type DynamoContext, type Item } from './items.js';
 
 const BATCH = 25;
@@ -28,6 +28,11 @@ export class DynamoSessionRecordsEraser implements SessionRecordsEraser {
     // What the account revealed of its contacts' numbers goes with the session (not counted: not a record).
     await this.eraseTable(tableName(this.ctx, 'lidMappings'), sessionId, 'idKey');
     return { messages, chats };
+  }
+
+  /** The session's credential items (`credentials` table, its data key included): no decryption, no KMS. */
+  eraseCredentials(sessionId: string): Promise<number> {
+    return this.eraseTable(tableName(this.ctx, 'credentials'), sessionId, 'itemKey');
   }
 
   private async eraseTable(
@@ -71,6 +76,15 @@ export class DynamoSessionRecordsEraser implements SessionRecordsEraser {
         r.DeleteRequest?.Key ? [{ DeleteRequest: { Key: r.DeleteRequest.Key } }] : [],
       );
     }
+  }
+}
+
+/** The per-key credentials of a session on DynamoDB (`DynamoCredentialStore`'s table), for delete and logout. */
+export class DynamoCredentialsEraser implements CredentialsEraser {
+  constructor(private readonly ctx: DynamoContext) {}
+
+  async erase(sessionId: string): Promise<void> {
+    await new DynamoSessionRecordsEraser(this.ctx).eraseCredentials(sessionId);
   }
 }
 

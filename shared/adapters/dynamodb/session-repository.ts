@@ -3,6 +3,8 @@
  * - `leaseUntil` is always a number (0 when unowned) and `desired` always set, so the `byLease` GSI holds every
  *   session and `desired = running AND leaseUntil < now` finds both unowned and expired ones;
  * - `owner` exists only while a host holds (or held, until expiry) the lease, so `byOwner` is sparse;
+ * - `leaseEpoch` goes up by one with every claim by a new owner (from nobody or an expired lease of another host)
+ *   and never otherwise, so (owner, leaseEpoch) names one tenure of the lease: the fence of credential writes;
  * - `inQuota` (storage only) marks a session counted in `sessionCount` on its tenant's item (`session-quota.ts`):
  *   the count goes up with the put and down with the delete, each in one transaction with the session write.
  */
@@ -179,22 +181,42 @@ export class DynamoSessionRepository implements SessionRepository {
   }
 
   async claim(sessionId: string, hostId: string, leaseMs: number, now: number): Promise<Session | null> {
+    // Two conditional writes, because only a takeover raises the epoch: first as a new owner (from nobody, or
+    // an expired lease of another host), then, when that condition fails, as the owner we already are.
+    return (
+      (await this.claimAs(sessionId, hostId, leaseMs, now, 'takeover')) ??
+      (await this.claimAs(sessionId, hostId, leaseMs, now, 'same-owner'))
+    );
+  }
+
+  private async claimAs(
+    sessionId: string,
+    hostId: string,
+    leaseMs: number,
+    now: number,
+    as: 'takeover' | 'same-owner',
+  ): Promise<Session | null> {
+    const takeover = as === 'takeover';
     try {
       const out = await this.ctx.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { sessionId },
-          UpdateExpression: 'SET #owner = :h, leaseUntil = :until',
+          UpdateExpression: takeover
+            ? 'SET #owner = :h, leaseUntil = :until ADD leaseEpoch :one'
+            : 'SET #owner = :h, leaseUntil = :until',
           // Only a session someone wants running is worth driving; a stopped one must stay down.
           ConditionExpression:
             'attribute_exists(sessionId) AND desired = :running AND ' +
-            '(attribute_not_exists(#owner) OR #owner = :h OR leaseUntil < :now)',
+            (takeover
+              ? '(attribute_not_exists(#owner) OR (#owner <> :h AND leaseUntil < :now))'
+              : '#owner = :h'),
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: {
             ':h': hostId,
             ':until': now + leaseMs,
-            ':now': now,
             ':running': 'running',
+            ...(takeover ? { ':now': now, ':one': 1 } : {}),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -318,9 +340,9 @@ export class DynamoSessionRepository implements SessionRepository {
   }
 }
 
-/** The table's key is `sessionId`; the domain calls it `id`. A new session is always unowned. */
+/** The table's key is `sessionId`; the domain calls it `id`. A new session is always unowned, epoch absent (0). */
 function toItem(session: Session): Item {
-  const { id, owner: _owner, leaseUntil: _lease, ...rest } = SessionSchema.parse(session);
+  const { id, owner: _owner, leaseUntil: _lease, leaseEpoch: _epoch, ...rest } = SessionSchema.parse(session);
   return { ...rest, sessionId: id, leaseUntil: 0 };
 }
 

@@ -3,18 +3,22 @@
  * host wrote onto the session item) and by pairing code (a `session.pairing-code` command), and a host restart
  * after which the session is connected again from the stored credentials, without a QR.
  */
+import { BufferJSON } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WsServerFrameSchema } from '../../../shared/contracts/ws-frames.js';
 import type { DomainEvent } from '../../../shared/domain/events.js';
 import type { WsFrame } from '../../../shared/ports/ws-pusher.js';
-import { credentialsKey } from '../../../session-host/auth-state.js';
 import type { SessionHost } from '../../../session-host/host.js';
+import { credentialsKey } from '../../../session-host/legacy-credentials.js';
 import {
   createSession,
+  credentialItemKeys,
   freshPhone,
   linkByQr,
   sessionNow,
   startHostWorld,
+  storedAuthObject,
+  storedCreds,
   until,
   type HostWorld,
 } from './support.js';
@@ -62,8 +66,11 @@ describe('session host: linking and restart', () => {
     expect(connected.qr).toBeUndefined();
     expect(connected.lastError).toBeUndefined();
     // Credentials are stored encrypted and readable by the next owner.
-    const stored = await world.adapters.credentials.get(credentialsKey(session.id));
-    expect(stored?.bytes.toString('utf8')).toContain('"creds"');
+    const stored = await storedCreds(world.adapters, session.id);
+    expect(stored?.me?.id).toContain(phone.slice(1));
+    expect(await credentialItemKeys(world, session.id)).toEqual(
+      expect.arrayContaining(['creds', 'dataKey', expect.stringMatching(/^pre-key#/)]),
+    );
     // The health endpoint counts it.
     const health = (await (await fetch(host.healthUrl)).json()) as {
       sessions: { byStatus: Record<string, number> };
@@ -166,6 +173,55 @@ describe('session host: linking and restart', () => {
       world.sim.events.off('login', onLogin);
     }
   }, 60_000);
+  it('a session in the one-object layout (before per-key items) migrates on its first attach, without a QR', async () => {
+    const phone = freshPhone();
+    const session = await createSession(world.adapters);
+    await linkByQr(world, session, phone);
+    await host.stop();
+    // Turn the session back into the old layout: one encrypted object on S3, no items.
+    const legacy = await storedAuthObject(world, session.id);
+    expect(Object.keys(legacy.keys['pre-key'] ?? {}).length).toBeGreaterThan(10);
+    await world.adapters.legacyCredentials.put(
+      credentialsKey(session.id),
+      Buffer.from(JSON.stringify(legacy, BufferJSON.replacer)),
+      { ifAbsent: true },
+    );
+    await world.adapters.credentials.erase(session.id);
+    expect(await credentialItemKeys(world, session.id)).toEqual([]);
+
+    const qrRefs: unknown[] = [];
+    const logins: string[] = [];
+    const onQr = (e: unknown) => qrRefs.push(e);
+    const onLogin = (e: { phone: string }) => logins.push(e.phone);
+    world.sim.events.on('qr-refs', onQr);
+    world.sim.events.on('login', onLogin);
+    try {
+      host = await world.startHost();
+      await until(
+        () => logins.map((p) => `+${p.replace(/^\+/, '')}`),
+        (l) => l.includes(phone),
+        'the login with the migrated credentials',
+      );
+      await until(
+        () => sessionNow(world.adapters, session.id),
+        (s) => s.status === 'connected' && s.owner === host.hostId,
+        'connected on the new host',
+      );
+      expect(qrRefs).toHaveLength(0);
+      // Migrated: every key is an item again, the object is gone.
+      const items = await credentialItemKeys(world, session.id);
+      expect(items).toEqual(expect.arrayContaining(['creds', 'dataKey']));
+      expect(items.filter((k) => k.startsWith('pre-key#')).length).toBeGreaterThanOrEqual(
+        Object.keys(legacy.keys['pre-key'] ?? {}).length,
+      );
+      expect(await world.adapters.legacyCredentials.get(credentialsKey(session.id))).toBeNull();
+      expect((await storedCreds(world.adapters, session.id))?.me?.id).toContain(phone.slice(1));
+    } finally {
+      world.sim.events.off('qr-refs', onQr);
+      world.sim.events.off('login', onLogin);
+    }
+  }, 60_000);
+
   it('a dropped connection reconnects by itself from stored credentials, without a QR', async () => {
     const phone = freshPhone();
     const session = await createSession(world.adapters);

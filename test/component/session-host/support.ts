@@ -3,12 +3,17 @@
  * EventBridge, WebSocket gateway), the WhatsApp simulator, hosts started in process with short lease timings,
  * and helpers that play the tenant (create a session) and the phone (scan the QR the host wrote).
  */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuthenticationCreds } from '@whiskeysockets/baileys';
 import { startLocalCloud, type RunningLocalCloud } from '../../../local/cloud.js';
 import { localClientOptions } from '../../../local/local-aws.js';
 import { silentLog } from '../../../local/log.js';
 import { newId, nowIso } from '../../../shared/domain/ids.js';
 import type { Session } from '../../../shared/domain/session.js';
 import type { AwsClientOptions } from '../../../shared/adapters/aws/clients.js';
+import { physicalTableName } from '../../../shared/definitions/tables.js';
+import { CREDS_TYPE } from '../../../shared/ports/credential-store.js';
+import { decodeCredentialValue } from '../../../session-host/credential-codec.js';
 import { composeHostAdapters, type HostAdapters } from '../../../session-host/compose.js';
 import { loadHostConfig, type HostConfig } from '../../../session-host/config.js';
 import { startSessionHost, type SessionHost, type SessionHostOptions } from '../../../session-host/host.js';
@@ -25,6 +30,8 @@ export const FAST_HOST_ENV: Readonly<Record<string, string>> = {
   APP_RECONNECT_BASE_MS: '100',
   APP_RECONNECT_MAX_MS: '1000',
   APP_CREDENTIALS_DEBOUNCE_MS: '100',
+  APP_HEARTBEAT_INTERVAL_MS: '250',
+  APP_DEAD_HOST_AFTER_MS: '2500',
   APP_HEARTBEAT_TTL_MS: '3000',
   APP_SWEEP_INTERVAL_MS: '500',
   APP_METRICS: 'false',
@@ -176,4 +183,55 @@ let phoneSeq = 0;
 export function freshPhone(): string {
   phoneSeq++;
   return `+1555${String(process.pid % 1000).padStart(3, '0')}${String(phoneSeq).padStart(4, '0')}`;
+}
+
+/** The session's credential items as the table holds them (`creds`, `dataKey`, `<type>#<id>`), sorted. */
+export async function credentialItemKeys(world: HostWorld, sessionId: string): Promise<string[]> {
+  const out = await world.adapters.clients.dynamo.send(
+    new QueryCommand({
+      TableName: physicalTableName(world.config().app.APP_RESOURCE_PREFIX, 'credentials'),
+      KeyConditionExpression: 'sessionId = :s',
+      ExpressionAttributeValues: { ':s': sessionId },
+      ProjectionExpression: 'itemKey',
+      ConsistentRead: true,
+    }),
+  );
+  return (out.Items ?? []).map((i) => String(i['itemKey'])).sort();
+}
+
+/**
+ * The creds the session's items hold, opened as a host opens them (the data key must exist: this reader holds no
+ * lease, so it may not make one). Null when there are none.
+ */
+export async function storedCreds(
+  adapters: HostAdapters,
+  sessionId: string,
+): Promise<AuthenticationCreds | null> {
+  const store = await adapters.credentials.open(sessionId, { hostId: 'test-reader', leaseEpoch: -1 });
+  try {
+    const [item] = await store.read([{ type: CREDS_TYPE, id: '' }]);
+    return item ? (decodeCredentialValue(CREDS_TYPE, item.value) as AuthenticationCreds) : null;
+  } finally {
+    store.close();
+  }
+}
+
+/** Every item of the session decoded, as the pre-#14 single object held them: `{ v: 1, creds, keys }`. */
+export async function storedAuthObject(
+  world: HostWorld,
+  sessionId: string,
+): Promise<{ v: 1; creds: unknown; keys: Record<string, Record<string, unknown>> }> {
+  const keys = (await credentialItemKeys(world, sessionId))
+    .filter((k) => k.includes('#'))
+    .map((k) => ({ type: k.slice(0, k.indexOf('#')), id: k.slice(k.indexOf('#') + 1) }));
+  const store = await world.adapters.credentials.open(sessionId, { hostId: 'test-reader', leaseEpoch: -1 });
+  try {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const item of await store.read(keys)) {
+      (out[item.type] ??= {})[item.id] = decodeCredentialValue(item.type, item.value);
+    }
+    return { v: 1, creds: await storedCreds(world.adapters, sessionId), keys: out };
+  } finally {
+    store.close();
+  }
 }

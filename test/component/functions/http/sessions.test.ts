@@ -1,6 +1,8 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { physicalTableName } from '../../../../shared/definitions/tables.js';
 import { newId } from '../../../../shared/domain/ids.js';
 import type { HostCommand } from '../../../../shared/contracts/host-command.js';
 import { startApi, type ApiHarness, type TenantHandle } from './support.js';
@@ -49,12 +51,35 @@ async function nextCommand(queueUrl: string): Promise<HostCommand> {
   throw new Error('no command arrived');
 }
 
+/** Credentials as a host leaves them: per-key items in the table, and a legacy object not yet migrated. */
 async function putCredentials(sessionId: string): Promise<string> {
   const Key = `sessions/${sessionId}/creds.bin`;
   await api.clients.s3.send(
     new PutObjectCommand({ Bucket: api.config.APP_CREDENTIALS_BUCKET, Key, Body: Buffer.from('secret') }),
   );
+  for (const itemKey of ['dataKey', 'creds', 'session#15551234567.0']) {
+    await api.clients.dynamo.send(
+      new PutCommand({
+        TableName: credentialsTable(),
+        Item: { sessionId, itemKey, v: Buffer.from('sealed') },
+      }),
+    );
+  }
   return Key;
+}
+
+const credentialsTable = () => physicalTableName(api.config.APP_RESOURCE_PREFIX, 'credentials');
+
+async function credentialItems(sessionId: string): Promise<number> {
+  const out = await api.clients.dynamo.send(
+    new QueryCommand({
+      TableName: credentialsTable(),
+      KeyConditionExpression: 'sessionId = :s',
+      ExpressionAttributeValues: { ':s': sessionId },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items?.length ?? 0;
 }
 
 async function exists(Key: string): Promise<boolean> {
@@ -300,6 +325,7 @@ describe('logout', () => {
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ status: 'logged_out', desired: 'stopped' });
     expect(await exists(creds)).toBe(false);
+    expect(await credentialItems(session.id)).toBe(0);
     const stored = await api.repos.sessions.getById(session.id);
     expect(stored).toMatchObject({ status: 'logged_out', desired: 'stopped' });
   });
@@ -314,6 +340,7 @@ describe('logout', () => {
     expect(reply.status).toBe(202);
     expect((await nextCommand(queueUrl)).type).toBe('session.logout');
     expect(await exists(creds)).toBe(true);
+    expect(await credentialItems(session.id)).toBe(3);
   });
 });
 
@@ -380,6 +407,7 @@ describe('delete', () => {
     expect(await api.repos.messages.get(session.id, sent.body.id)).toBeNull();
     expect((await api.repos.chats.listByActivity(session.id)).items).toEqual([]);
     expect(await exists(creds)).toBe(false);
+    expect(await credentialItems(session.id)).toBe(0);
     expect((await api.call('GET', `/v1/sessions/${session.id}`, { key: tenant.key })).status).toBe(404);
     expect((await api.call('DELETE', `/v1/sessions/${session.id}`, { key: tenant.key })).status).toBe(404);
   });

@@ -166,6 +166,27 @@ describe('DynamoSessionRepository: leases', () => {
     expect((await repo().getById(s.id))?.owner).toBe(b);
   });
 
+  it('raises leaseEpoch on a claim from nobody or from another host, and keeps it for the same owner', async () => {
+    const s = await created();
+    expect(s.leaseEpoch).toBeUndefined();
+    const [a, b] = [`a-${uid()}`, `b-${uid()}`];
+    const now = Date.now();
+    expect((await repo().claim(s.id, a, LEASE, now))?.leaseEpoch).toBe(1);
+    // The same owner re-claiming (valid or expired lease) and renewing keeps its tenure.
+    expect((await repo().claim(s.id, a, LEASE, now + 1))?.leaseEpoch).toBe(1);
+    expect((await repo().claim(s.id, a, LEASE, now + 3 * LEASE))?.leaseEpoch).toBe(1);
+    expect((await repo().renew(s.id, a, LEASE, now + 3 * LEASE + 1)).leaseEpoch).toBe(1);
+    // Refused while valid: no epoch change.
+    expect(await repo().claim(s.id, b, LEASE, now + 3 * LEASE + 2)).toBeNull();
+    expect((await repo().getById(s.id))?.leaseEpoch).toBe(1);
+    // Taken from another host whose lease expired.
+    expect((await repo().claim(s.id, b, LEASE, now + 5 * LEASE))?.leaseEpoch).toBe(2);
+    // Released, then claimed again (even by the previous owner): a new tenure.
+    expect(await repo().release(s.id, b)).toBe(true);
+    expect((await repo().claim(s.id, b, LEASE, now + 5 * LEASE + 1))?.leaseEpoch).toBe(3);
+    expect((await repo().getById(s.id))?.leaseEpoch).toBe(3);
+  });
+
   it('lets exactly one of many racing hosts win an unowned session', async () => {
     const s = await created();
     const now = Date.now();
@@ -173,6 +194,7 @@ describe('DynamoSessionRepository: leases', () => {
     const results = await Promise.all(hosts.map((h) => repo().claim(s.id, h, LEASE, now)));
     const winners = results.filter((r) => r !== null);
     expect(winners).toHaveLength(1);
+    expect(winners[0]?.leaseEpoch).toBe(1);
     expect((await repo().getById(s.id))?.owner).toBe(winners[0]?.owner);
   });
 
