@@ -71,7 +71,7 @@ export class InboundActions {
       if (target.direction !== 'outbound' || target.content.type !== 'poll') return drop('not our poll');
       const voter = voterOf(from);
       if (!voter) return drop('voter unknown');
-      const selected = await this.#decryptVote(m, action, target.content.poll.options);
+      const selected = await this.#decryptVote(m, target.id, action, target.content.poll.options);
       if (!selected) return drop('vote not decryptable');
       await this.#updates.vote(target, voter, selected);
       return;
@@ -86,17 +86,24 @@ export class InboundActions {
     else drop('edit without text');
   }
 
+  /** The secret kept before the poll's first send; else the one in the proto Baileys sent (older polls). */
+  async #pollSecret(pollId: string, waMessageId: string): Promise<Uint8Array | null | undefined> {
+    const kept = await this.deps.messages.findPollSecret(this.session.sessionId, pollId);
+    if (kept) return kept;
+    const sent = await this.deps.messages.findSentProto(this.session.sessionId, waMessageId);
+    return sent ? proto.Message.decode(sent.proto).messageContextInfo?.messageSecret : null;
+  }
+
   /** The option names chosen, or null when no key pair opens the vote. */
   async #decryptVote(
     m: WAMessage,
+    pollId: string,
     action: Extract<Action, { kind: 'vote' }>,
     options: readonly { name: string }[],
   ): Promise<string[] | null> {
     const encrypted = action.vote.vote;
     if (!encrypted?.encPayload || !encrypted.encIv) return null;
-    const sent = await this.deps.messages.findSentProto(this.session.sessionId, action.targetWaId);
-    if (!sent) return null;
-    const secret = proto.Message.decode(sent.proto).messageContextInfo?.messageSecret;
+    const secret = await this.#pollSecret(pollId, action.targetWaId);
     if (!secret?.length) return null;
     for (const creator of ownJids(this.session.socket)) {
       for (const voter of voterJids(m)) {

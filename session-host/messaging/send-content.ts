@@ -14,6 +14,8 @@ export interface SendContentLookups {
   loadMedia(source: MediaSource): Promise<LoadedMedia>;
   /** One of this session's messages by our id (for `replyTo` and reactions). */
   findMessage(messageId: string): Promise<Message | null>;
+  /** Our poll's message secret, kept before its first send (the same on every resend); absent: Baileys' own. */
+  pollSecret?(messageId: string): Promise<Uint8Array>;
 }
 
 export interface BaileysSend {
@@ -23,7 +25,7 @@ export interface BaileysSend {
 }
 
 export async function toBaileysSend(message: Message, lookups: SendContentLookups): Promise<BaileysSend> {
-  const content = await toBaileysContent(message.content, message.chatJid, lookups);
+  const content = await toBaileysContent(message.content, message.chatJid, lookups, message.id);
   if (message.replyTo === undefined) return { content };
   const target = await lookups.findMessage(message.replyTo);
   if (!target?.waMessageId) {
@@ -39,6 +41,7 @@ async function toBaileysContent(
   content: MessageContent,
   chatJid: string,
   lookups: SendContentLookups,
+  messageId: string,
 ): Promise<AnyMessageContent> {
   switch (content.type) {
     case 'text':
@@ -114,14 +117,17 @@ async function toBaileysContent(
       }
       return { react: { text: content.reaction.emoji, key: keyOf(target) } };
     }
-    case 'poll':
+    case 'poll': {
+      const secret = await lookups.pollSecret?.(messageId);
       return {
         poll: {
           name: content.poll.name,
           values: content.poll.options.map((o) => o.name),
           selectableCount: content.poll.selectableCount,
+          ...(secret !== undefined ? { messageSecret: secret } : {}),
         },
       };
+    }
     case 'edit': {
       const target = await ownTarget(lookups, content.edit.messageId, chatJid, 'edit');
       return { text: content.edit.body, edit: keyOf(target), linkPreview: null };

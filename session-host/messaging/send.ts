@@ -13,6 +13,7 @@
  * A crash anywhere before 5 completes leaves the message `queued` or `sending`; the next owner sends it again under the
  * same WhatsApp id, which the receiving phone drops as a repeat. So a contact sees each message once.
  */
+import { randomBytes } from 'node:crypto';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import type { BinaryNode } from '@whiskeysockets/baileys';
 import { makeEvent } from '../../shared/domain/events.js';
@@ -97,6 +98,7 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
       loadMedia: (source) =>
         loadMedia(source, { tenantId: session.tenantId, media: deps.media, config: deps.config }),
       findMessage: (id) => messages.get(session.sessionId, id),
+      pollSecret: (id) => messages.ensurePollSecret(session.sessionId, id, randomBytes(32)),
     });
     if (ctx.isDetached()) return 'stopped';
 

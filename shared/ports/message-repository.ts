@@ -122,4 +122,12 @@ export interface MessageRepository {
    * (read-modify-write without lost updates). False when it changed meanwhile (read again and retry) or is gone.
    */
   replaceContent(message: Message, expectedUpdatedAt: string): Promise<boolean>;
+  /**
+   * The secret votes on our poll `messageId` are encrypted with, stored once on the item before the first send:
+   * the first caller's `candidate` is kept, every later call (a resend after a crash) gets the kept one back, so
+   * the contact's phone and our copy always hold the same secret. Storage only. `NotFoundError` if missing.
+   */
+  ensurePollSecret(sessionId: string, messageId: string, candidate: Uint8Array): Promise<Uint8Array>;
+  /** The kept secret of our poll `messageId`; null when none was kept. */
+  findPollSecret(sessionId: string, messageId: string): Promise<Uint8Array | null>;
 }

@@ -6,6 +6,7 @@
  * - `eventPendingSession` = sessionId, from `create(..., { eventPending: true })` until `clearPendingEvent`
  *   (sparse `byPendingEvent` index: the `message.received` outbox);
  * - `sentProto` (B) + `sentProtoAt` (ISO) on outbound messages: the proto Baileys sent, for retry receipts;
+ * - `pollSecret` (B) on our polls: the message secret votes are encrypted with, kept before the first send;
  * - `receiptPendingFor` = sessionId on an inbound message marked read through the API until the host has sent
  *   its read receipt (sparse `readReceiptsPending` index).
  */
@@ -61,6 +62,7 @@ const INTERNAL = [
   'eventPendingSession',
   'sentProto',
   'sentProtoAt',
+  'pollSecret',
   'receiptPendingFor',
 ] as const;
 const DEFAULT_QUEUE_BATCH = 100;
@@ -320,6 +322,42 @@ export class DynamoMessageRepository implements MessageRepository {
     return this.clearMarker(sessionId, messageId, 'receiptPendingFor');
   }
 
+  async ensurePollSecret(sessionId: string, messageId: string, candidate: Uint8Array): Promise<Uint8Array> {
+    try {
+      const out = await this.ctx.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sessionId, messageId },
+          // One atomic write: a concurrent or later caller keeps the first secret.
+          UpdateExpression: 'SET pollSecret = if_not_exists(pollSecret, :s)',
+          ConditionExpression: 'attribute_exists(messageId) AND #direction = :outbound',
+          ExpressionAttributeNames: { '#direction': 'direction' },
+          ExpressionAttributeValues: { ':s': candidate, ':outbound': 'outbound' },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const kept: unknown = out.Attributes?.pollSecret;
+      if (!(kept instanceof Uint8Array)) throw new Error(`poll secret of ${messageId} not returned`);
+      return kept;
+    } catch (error) {
+      if (isConditionFailed(error)) throw new NotFoundError(`outbound message ${messageId} not found`);
+      throw error;
+    }
+  }
+
+  async findPollSecret(sessionId: string, messageId: string): Promise<Uint8Array | null> {
+    const out = await this.ctx.dynamo.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { sessionId, messageId },
+        ConsistentRead: true,
+        ProjectionExpression: 'pollSecret',
+      }),
+    );
+    const kept: unknown = out.Item?.pollSecret;
+    return kept instanceof Uint8Array ? kept : null;
+  }
+
   async replaceContent(message: Message, expectedUpdatedAt: string): Promise<boolean> {
     const m = MessageSchema.parse(message);
     const values: Record<string, unknown> = {
@@ -346,7 +384,7 @@ export class DynamoMessageRepository implements MessageRepository {
       values[`:${name}`] = value;
     }
     // The proto kept for retry receipts holds the text too: a revoked message must not be resent from it.
-    if (m.revoked) remove.push('sentProto', 'sentProtoAt');
+    if (m.revoked) remove.push('sentProto', 'sentProtoAt', 'pollSecret');
     try {
       await this.ctx.dynamo.send(
         new UpdateCommand({

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { proto } from '@whiskeysockets/baileys';
 import type { Message } from '../../../../shared/domain/message.js';
 import {
   queueMessage,
@@ -159,6 +160,14 @@ describe('message actions and polls on a real Baileys socket', () => {
     const toDave = await sendAndSettle(DAVE, content);
     const toErin = await sendAndSettle(ERIN, content);
     expect(inboxEntry(DAVE, toDave.waMessageId!)?.type).toBe('poll');
+    // The secret was kept on the poll before the send, and it is the one the contact's phone got: a resend
+    // after a crash asks for it again and gets the same bytes, so votes keep decrypting.
+    const kept = await world.repos.messages.findPollSecret(me.sessionId, toDave.id);
+    const received = proto.Message.fromObject(inboxEntry(DAVE, toDave.waMessageId!)!.content);
+    expect(kept).toHaveLength(32);
+    expect(Buffer.from(received.messageContextInfo!.messageSecret!).equals(Buffer.from(kept!))).toBe(true);
+    const again = await world.repos.messages.ensurePollSecret(me.sessionId, toDave.id, new Uint8Array(32));
+    expect(Buffer.from(again).equals(Buffer.from(kept!))).toBe(true);
 
     await world.sim.contactActions.vote(DAVE, ME, toDave.waMessageId!, ['Pizza', 'Salad']);
     await world.sim.contactActions.vote(ERIN, ME, toErin.waMessageId!, ['Sushi']);
