@@ -92,12 +92,15 @@ async function scenario(
   if (!claimed) throw new Error('could not claim the bench session');
   const auth = await SessionAuthStore.load({
     credentials: cloud.adapters.credentials,
+    // Seeded as a previous host left it (one S3 object): migrated to items here, as a host's first attach does.
+    legacy: cloud.adapters.legacyCredentials,
     sessionId,
     fence: { hostId, leaseEpoch: claimed.leaseEpoch ?? 0 },
     // Only the explicit flushes below write: each one is what a send (or a contact's first send) costs.
     debounceMs: 3_600_000,
     onWriteError: (error) => progress('credentials write failed', { error: String(error) }),
   });
+  progress('credentials loaded', { sessionId, linked: auth.linked });
   const socket = openSocket({
     auth,
     waUrl: world.sim.wsUrl,
@@ -106,7 +109,9 @@ async function scenario(
     onConnectionUpdate: () => undefined,
   });
   try {
+    if (!auth.linked) throw new Error('the seeded device is not linked');
     await opened(socket);
+    progress('connected');
     await auth.flush(); // the prekey upload of the first login
     for (let i = 0; i < contacts; i++) {
       const phone = contactPhone(run, i);

@@ -7,7 +7,7 @@ import { BufferJSON, type AuthenticationCreds } from '@whiskeysockets/baileys';
 import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
 import { localClientOptions } from '../../local/local-aws.js';
 import { silentLog } from '../../local/log.js';
-import { SessionAuthStore } from '../../session-host/auth-state.js';
+import { credentialsKey } from '../../session-host/legacy-credentials.js';
 import { composeHostAdapters, type HostAdapters } from '../../session-host/compose.js';
 import { loadHostConfig } from '../../session-host/config.js';
 import { createHostLogger } from '../../session-host/logger.js';
@@ -79,6 +79,15 @@ export async function startCloudWorld(sim: WhatsAppSimulator): Promise<CloudWorl
     hostEnv: (extra = {}) => ({ ...base, ...extra }),
     async seedSession(serialized, tenantId = newId()) {
       const id = newId();
+      // As a host before per-key credentials left it: one object in the credentials bucket. The first host that
+      // claims the session migrates it to items (one fenced write). Seeding items directly would need the lease,
+      // and a host already running could claim the new session first.
+      const creds = JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds;
+      await adapters.legacyCredentials.put(
+        credentialsKey(id),
+        Buffer.from(JSON.stringify({ v: 1, creds, keys: {} }, BufferJSON.replacer)),
+        { ifAbsent: true },
+      );
       const now = nowIso();
       await adapters.sessions.create({
         id,
@@ -88,21 +97,6 @@ export async function startCloudWorld(sim: WhatsAppSimulator): Promise<CloudWorl
         createdAt: now,
         updatedAt: now,
       });
-      // Credential writes are fenced by the lease: the seeder holds it while it writes, then lets hosts claim.
-      const seeder = `seeder-${id}`;
-      const claimed = await adapters.sessions.claim(id, seeder, 60_000, Date.now());
-      if (!claimed) throw new Error(`session ${id} could not be claimed for seeding`);
-      const auth = await SessionAuthStore.load({
-        credentials: adapters.credentials,
-        sessionId: id,
-        fence: { hostId: seeder, leaseEpoch: claimed.leaseEpoch ?? 0 },
-        debounceMs: 0,
-        onWriteError: () => undefined,
-      });
-      auth.updateCreds(JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds);
-      await auth.flush();
-      auth.close();
-      await adapters.sessions.release(id, seeder);
       return id;
     },
     async stop() {
