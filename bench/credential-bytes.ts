@@ -92,8 +92,6 @@ async function scenario(
   if (!claimed) throw new Error('could not claim the bench session');
   const auth = await SessionAuthStore.load({
     credentials: cloud.adapters.credentials,
-    // Seeded as a previous host left it (one S3 object): migrated to items here, as a host's first attach does.
-    legacy: cloud.adapters.legacyCredentials,
     sessionId,
     fence: { hostId, leaseEpoch: claimed.leaseEpoch ?? 0 },
     // Only the explicit flushes below write: each one is what a send (or a contact's first send) costs.

@@ -12,6 +12,12 @@
  * host's own overhead); `host-paced` one session with the production pacing (the anti-ban gap, by design ~1
  * message per 1-2 s per session); `host-many` `--sessions` sessions sharing `--messages`, pacing off (fair
  * scheduling across sessions).
+ *
+ * Every scenario also reports `cpuMsPerMessage`: the CPU time (user + system, `process.cpuUsage()`) the process
+ * doing the sending spent from just before the first message to the last arrival, divided by the messages. For
+ * the host that is the whole host process (its sends, the DynamoDB and SQS calls around them, and its timers:
+ * heartbeat, lease renewals, the command poll); for the baseline, the bare socket's loop. The simulator and
+ * the local cloud run in other processes and are not counted.
  */
 import { HostDoorbell } from '../shared/services/host-doorbell.js';
 import { newId, nowIso } from '../shared/domain/ids.js';
@@ -45,6 +51,16 @@ function arrivals(world: SimWorld, texts: readonly string[]): Promise<Map<string
   });
 }
 
+/** CPU time (ms, user + system) the child has used so far. */
+async function cpuMs(child: Child): Promise<number> {
+  const cpu = await child.request({ type: 'cpu' }, 'cpu');
+  return (cpu.userMicros + cpu.systemMicros) / 1000;
+}
+
+function cpuFigures(cpuBefore: number, cpuAfter: number, count: number) {
+  return { cpuMs: round(cpuAfter - cpuBefore), cpuMsPerMessage: round((cpuAfter - cpuBefore) / count, 3) };
+}
+
 function figures(starts: readonly number[], texts: readonly string[], arrived: Map<string, number>) {
   const latencies = texts.map((t, i) => (arrived.get(t) ?? Number.NaN) - (starts[i] ?? Number.NaN));
   const spanMs = Math.max(...arrived.values()) - Math.min(...starts);
@@ -65,11 +81,15 @@ async function baseline(world: SimWorld): Promise<void> {
     await sleep(1000);
     const texts = Array.from({ length: messages }, (_, i) => `bare ${i} ${newId()}`);
     const arrived = arrivals(world, texts);
+    const cpuBefore = await cpuMs(child);
     const sent = await child.request({ type: 'send', to: phoneToJid(CONTACT), texts }, 'sent');
+    const arrivedAt = await arrived;
+    const cpuAfter = await cpuMs(child);
     emit(BENCH, 'baseline', {
       scenario: 'bare-loop',
       sessions: 1,
-      ...figures(sent.startedAt, texts, await arrived),
+      ...figures(sent.startedAt, texts, arrivedAt),
+      ...cpuFigures(cpuBefore, cpuAfter, texts.length),
     });
   } finally {
     await child.stop();
@@ -141,6 +161,7 @@ async function host(
     await sleep(1000);
     const texts = Array.from({ length: count }, (_, i) => `host ${i} ${newId()}`);
     const starts: number[] = [];
+    const cpuBefore = await cpuMs(child);
     if (sequential) {
       // One message at a time on an idle host: the path's own latency, no queueing behind earlier sends.
       const arrivedOne = new Map<string, number>();
@@ -150,7 +171,8 @@ async function host(
         await enqueue(cloud, doorbell, ids[0] ?? '', tenantId, text);
         for (const [t, at] of await arrived) arrivedOne.set(t, at);
       }
-      emit(BENCH, 'host', { scenario, sessions, paced, ...figures(starts, texts, arrivedOne) });
+      const cpu = cpuFigures(cpuBefore, await cpuMs(child), texts.length);
+      emit(BENCH, 'host', { scenario, sessions, paced, ...figures(starts, texts, arrivedOne), ...cpu });
       return;
     }
     const arrived = arrivals(world, texts);
@@ -163,7 +185,9 @@ async function host(
       }
     };
     await Promise.all(Array.from({ length: 8 }, writer));
-    emit(BENCH, 'host', { scenario, sessions, paced, ...figures(starts, texts, await arrived) });
+    const arrivedAt = await arrived;
+    const cpu = cpuFigures(cpuBefore, await cpuMs(child), texts.length);
+    emit(BENCH, 'host', { scenario, sessions, paced, ...figures(starts, texts, arrivedAt), ...cpu });
   } finally {
     await child.stop();
     await cloud.stop();

@@ -2,7 +2,8 @@
  * Session density: resident memory and V8 heap per connected, idle WhatsApp session, for N sessions in ONE
  * process, session host vs bare Baileys sockets on the same simulator (the baseline, same run, same Node).
  *
- *   npx tsx bench/session-density.ts [--sessions 50,200] [--settle-ms 5000] [--sides baseline,host,host-bundle,host-bundle-sourcemaps]
+ *   npx tsx bench/session-density.ts [--sessions 50,200] [--settle-ms 5000] [--contacts 1000]
+ *        [--sides baseline,host,host-bundle,host-bundle-sourcemaps,baseline-realistic,host-realistic]
  *
  * Each side runs in a fresh child process started with --expose-gc; memory is read after two full GCs, once
  * with no session (the process's own cost: Baileys, and for the host the AWS SDK, adapters, timers) and once
@@ -11,6 +12,12 @@
  * built like the production image (esbuild bundle with the Dockerfile's options, plain Node): its idle figures
  * are the ones a Fargate task has; `host` and `baseline` run under tsx. `host-bundle-sourcemaps` is the same with
  * `--enable-source-maps` (what it costs to keep TypeScript positions in stack traces).
+ *
+ * The provisioned devices carry no prekeys and no contacts, which undercounts a real account. The realistic
+ * sides (`baseline-realistic`, `host-realistic`) give every session the key state of a busy device: the 812
+ * prekeys Baileys uploads after pairing and an established Signal session with each of `--contacts` contacts
+ * (bench/support/realistic-keys.ts: built once per run by Baileys' own `injectE2ESession`, each session holding
+ * its own parsed copy). The host side stores them with the credentials as a previous host would have.
  */
 import { bundleChild } from './support/bundle.js';
 import { Child, type Memory } from './support/ipc.js';
@@ -24,12 +31,25 @@ import {
   round,
   sleep,
 } from './support/figures.js';
+import { BufferJSON } from '@whiskeysockets/baileys';
+import { buildRealisticKeys } from './support/realistic-keys.js';
 import { startCloudWorld, startSimWorld, type SimWorld } from './support/world.js';
 
 const BENCH = 'session-density';
 const sizes = numbersArgument('sessions', [50, 200]);
 const settleMs = Number(argument('settle-ms', '5000'));
 const sides = argument('sides', 'baseline,host,host-bundle').split(',');
+const contacts = Number(argument('contacts', '1000'));
+let realisticKeys: Promise<string> | undefined;
+/** The realistic key state, serialized (BufferJSON), built on first use. */
+const realistic = (): Promise<string> =>
+  (realisticKeys ??= buildRealisticKeys(contacts).then((set) => {
+    const json = JSON.stringify(set, BufferJSON.replacer);
+    progress(
+      `realistic keys: ${contacts} contact sessions + prekeys, ${Math.round(json.length / 1024)} KiB of JSON`,
+    );
+    return json;
+  }));
 
 function perSession(before: Memory, after: Memory, n: number): Record<string, number> {
   return {
@@ -43,15 +63,23 @@ function perSession(before: Memory, after: Memory, n: number): Record<string, nu
   };
 }
 
-async function baseline(world: SimWorld, run: number, n: number): Promise<void> {
+async function baseline(world: SimWorld, run: number, n: number, keys?: string): Promise<void> {
   const { creds } = await world.provision(run, n);
   const child = new Child('bare-sockets.ts', world.bareEnv);
   try {
     const { memory: before } = await child.next('ready');
-    const connected = await child.request({ type: 'connect', creds, concurrency: 8 }, 'connected');
+    const connected = await child.request(
+      { type: 'connect', creds, concurrency: 8, ...(keys ? { keys } : {}) },
+      'connected',
+    );
     await sleep(settleMs);
     const { memory: after, sessions } = await child.request({ type: 'measure' }, 'memory');
-    emit(BENCH, 'baseline', { sessions, connectAllMs: connected.elapsedMs, ...perSession(before, after, n) });
+    emit(BENCH, 'baseline', {
+      sessions,
+      ...(keys ? { realistic: { contacts, keysJsonKiB: Math.round(keys.length / 1024) } } : {}),
+      connectAllMs: connected.elapsedMs,
+      ...perSession(before, after, n),
+    });
   } finally {
     await child.stop();
   }
@@ -64,6 +92,7 @@ async function host(
   n: number,
   bundled = false,
   nodeOptions: readonly string[] = [],
+  keys?: string,
 ): Promise<void> {
   const { creds } = await world.provision(run, n);
   const cloud = await startCloudWorld(world.sim);
@@ -76,7 +105,7 @@ async function host(
   try {
     const { memory: before } = await child.next('ready');
     const started = Date.now();
-    for (const c of creds) await cloud.seedSession(c);
+    for (const c of creds) await cloud.seedSession(c, undefined, keys);
     for (;;) {
       const status = await child.request({ type: 'status' }, 'sessions');
       if (status.connected >= n) break;
@@ -86,7 +115,14 @@ async function host(
     const connectAllMs = Date.now() - started;
     await sleep(settleMs);
     const { memory: after, sessions } = await child.request({ type: 'measure' }, 'memory');
-    emit(BENCH, 'host', { sessions, bundled, nodeOptions, connectAllMs, ...perSession(before, after, n) });
+    emit(BENCH, 'host', {
+      sessions,
+      bundled,
+      nodeOptions,
+      ...(keys ? { realistic: { contacts, keysJsonKiB: Math.round(keys.length / 1024) } } : {}),
+      connectAllMs,
+      ...perSession(before, after, n),
+    });
   } finally {
     await child.stop();
     await cloud.stop();
@@ -105,6 +141,8 @@ try {
       else if (side === 'host') await host(world, run, n);
       else if (side === 'host-bundle') await host(world, run, n, true);
       else if (side === 'host-bundle-sourcemaps') await host(world, run, n, true, ['--enable-source-maps']);
+      else if (side === 'baseline-realistic') await baseline(world, run, n, await realistic());
+      else if (side === 'host-realistic') await host(world, run, n, false, [], await realistic());
       else throw new Error(`unknown side ${side}`);
     }
   }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { WAVersion } from '@whiskeysockets/baileys';
 import { AppConfigSchema, ConfigError, type AppConfig } from '../shared/config/app-config.js';
 import { WaVersionSchema } from './compat/wa-version.js';
+import { defaultConnectConcurrency } from './connect-pacer.js';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const flag = z
@@ -33,6 +34,8 @@ export const HostSettingsSchema = z
     /** How often the host looks for orphaned or new sessions, plus a random 0..jitter on every round. */
     APP_CLAIM_INTERVAL_MS: int(2_000, 50),
     APP_CLAIM_JITTER_MS: int(1_000, 0),
+    /** Conditional claim writes in flight at once in a claim round (and queued-message probes before it). */
+    APP_CLAIM_CONCURRENCY: int(8, 1),
     /** QR codes shown per link attempt before the session is `qr_expired` and its socket closed. */
     APP_QR_REFRESH_LIMIT: int(5, 1),
     /** Life of one QR as Baileys rotates them (its `qrTimeout`); also the `expiresAt` written on the session. */
@@ -42,10 +45,31 @@ export const HostSettingsSchema = z
     APP_RECONNECT_MAX_MS: int(60_000, 10),
     /** How long a pairing code may be typed on the phone (WhatsApp accepts it for about three minutes). */
     APP_PAIRING_CODE_TTL_MS: int(180_000, 1_000),
-    /** Concurrent connect handshakes (CPU-bound key generation and prekey upload); the rest wait their turn. */
-    APP_CONNECT_CONCURRENCY: int(4, 1),
+    /**
+     * Concurrent connect handshakes (CPU-bound key generation and prekey upload); the rest wait their turn.
+     * Unset: sized to the host's CPUs (`defaultConnectConcurrency`, connect-pacer.ts).
+     */
+    APP_CONNECT_CONCURRENCY: z.coerce.number().int().min(1).optional(),
     /** Credentials are written at most this often while keys change, and always on flush and shutdown. */
     APP_CREDENTIALS_DEBOUNCE_MS: int(1_000, 0),
+    /** How often the host writes its heartbeat (one write per host, whatever its session count). */
+    APP_HEARTBEAT_INTERVAL_MS: int(1_000, 100),
+    /**
+     * A host whose heartbeat is this old (item still present) is taken for dead: survivors release its
+     * sessions before their leases run out (dead-host-release.ts). 0 turns early release off.
+     */
+    APP_DEAD_HOST_AFTER_MS: int(5_000, 0),
+    /**
+     * Graceful stop (handover.ts): sessions moved to peers at once, how long each one's pending sends may take
+     * to finish, how long to wait for it to connect on the peer, and how long to keep forwarding late doorbells
+     * after the last one left.
+     */
+    APP_HANDOVER_CONCURRENCY: int(8, 1),
+    APP_HANDOVER_SETTLE_MS: int(2_000, 0),
+    APP_HANDOVER_WAIT_MS: int(5_000, 0),
+    APP_HANDOVER_GRACE_MS: int(1_000, 0),
+    /** Budget of the whole handover; under main.ts's stop deadline (100 s) and the ECS stop timeout (120 s). */
+    APP_HANDOVER_MAX_MS: int(60_000, 0),
     /** Heartbeat item lifetime: a host whose heartbeat is older than this is dead and its queue is swept. */
     APP_HEARTBEAT_TTL_MS: int(60_000, 1_000),
     APP_SWEEP_INTERVAL_MS: int(60_000, 100),
@@ -87,6 +111,19 @@ export const HostSettingsSchema = z
     message: 'APP_LEASE_RENEW_MS must be at most half of APP_LEASE_MS (a renewal may fail once)',
     path: ['APP_LEASE_RENEW_MS'],
   })
+  .refine(
+    (s) => s.APP_DEAD_HOST_AFTER_MS === 0 || s.APP_DEAD_HOST_AFTER_MS >= 3 * s.APP_HEARTBEAT_INTERVAL_MS,
+    {
+      message:
+        'must be 0 (off) or at least 3 heartbeat intervals (a late or failed beat must not look like death)',
+      path: ['APP_DEAD_HOST_AFTER_MS'],
+    },
+  )
+  .refine((s) => s.APP_DEAD_HOST_AFTER_MS < s.APP_HEARTBEAT_TTL_MS, {
+    message:
+      "must be under APP_HEARTBEAT_TTL_MS (the sweeper deletes a dead host's item, and with it the evidence)",
+    path: ['APP_DEAD_HOST_AFTER_MS'],
+  })
   .refine((s) => s.APP_RECONNECT_BASE_MS <= s.APP_RECONNECT_MAX_MS, {
     message: 'must not exceed APP_RECONNECT_MAX_MS',
     path: ['APP_RECONNECT_BASE_MS'],
@@ -105,6 +142,7 @@ export interface HostConfig {
   readonly renewMs: number;
   readonly claimIntervalMs: number;
   readonly claimJitterMs: number;
+  readonly claimConcurrency: number;
   readonly qrRefreshLimit: number;
   readonly qrTimeoutMs: number;
   readonly reconnectBaseMs: number;
@@ -112,7 +150,15 @@ export interface HostConfig {
   readonly pairingCodeTtlMs: number;
   readonly connectConcurrency: number;
   readonly credentialsDebounceMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** 0: no early release of dead hosts' sessions. */
+  readonly deadHostAfterMs: number;
   readonly heartbeatTtlMs: number;
+  readonly handoverConcurrency: number;
+  readonly handoverSettleMs: number;
+  readonly handoverWaitMs: number;
+  readonly handoverGraceMs: number;
+  readonly handoverMaxMs: number;
   readonly sweepIntervalMs: number;
   readonly healthPort: number;
   readonly waUrl: string;
@@ -155,14 +201,22 @@ export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     renewMs: s.APP_LEASE_RENEW_MS,
     claimIntervalMs: s.APP_CLAIM_INTERVAL_MS,
     claimJitterMs: s.APP_CLAIM_JITTER_MS,
+    claimConcurrency: s.APP_CLAIM_CONCURRENCY,
     qrRefreshLimit: s.APP_QR_REFRESH_LIMIT,
     qrTimeoutMs: s.APP_QR_TIMEOUT_MS,
     reconnectBaseMs: s.APP_RECONNECT_BASE_MS,
     reconnectMaxMs: s.APP_RECONNECT_MAX_MS,
     pairingCodeTtlMs: s.APP_PAIRING_CODE_TTL_MS,
-    connectConcurrency: s.APP_CONNECT_CONCURRENCY,
+    connectConcurrency: s.APP_CONNECT_CONCURRENCY ?? defaultConnectConcurrency(),
     credentialsDebounceMs: s.APP_CREDENTIALS_DEBOUNCE_MS,
+    heartbeatIntervalMs: s.APP_HEARTBEAT_INTERVAL_MS,
+    deadHostAfterMs: s.APP_DEAD_HOST_AFTER_MS,
     heartbeatTtlMs: s.APP_HEARTBEAT_TTL_MS,
+    handoverConcurrency: s.APP_HANDOVER_CONCURRENCY,
+    handoverSettleMs: s.APP_HANDOVER_SETTLE_MS,
+    handoverWaitMs: s.APP_HANDOVER_WAIT_MS,
+    handoverGraceMs: s.APP_HANDOVER_GRACE_MS,
+    handoverMaxMs: s.APP_HANDOVER_MAX_MS,
     sweepIntervalMs: s.APP_SWEEP_INTERVAL_MS,
     healthPort: s.APP_HEALTH_PORT ?? (app.data.APP_LOCAL_MODE ? 0 : 8080),
     waUrl: s.APP_WA_URL,

@@ -58,25 +58,43 @@ export class HostRegistry {
   }
 
   /** Hosts whose heartbeat ran out. The table holds one item per live (or recently dead) task: a scan is small. */
-  async listDead(now: number): Promise<HostItem[]> {
-    const dead: HostItem[] = [];
+  listDead(now: number): Promise<HostItem[]> {
+    return this.#scan('heartbeatUntil < :v', now);
+  }
+
+  /**
+   * Hosts whose last heartbeat is older than `staleBefore` (epoch ms) but whose item is still there: crashed or
+   * cut off, not yet swept. A clean stop deletes its own item, so it never shows here.
+   */
+  listStale(staleBefore: number): Promise<HostItem[]> {
+    // ISO-8601 UTC with milliseconds sorts as a string.
+    return this.#scan('heartbeatAt < :v', new Date(staleBefore).toISOString());
+  }
+
+  /** Live hosts (last heartbeat at or after `freshAfter`, epoch ms), e.g. to hand sessions over to. */
+  listLive(freshAfter: number): Promise<HostItem[]> {
+    return this.#scan('heartbeatAt >= :v', new Date(freshAfter).toISOString());
+  }
+
+  async #scan(filter: string, value: number | string): Promise<HostItem[]> {
+    const hosts: HostItem[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.options.dynamo.send(
         new ScanCommand({
           TableName: this.#table,
-          FilterExpression: 'heartbeatUntil < :now',
-          ExpressionAttributeValues: { ':now': now },
+          FilterExpression: filter,
+          ExpressionAttributeValues: { ':v': value },
           ExclusiveStartKey: startKey,
         }),
       );
       for (const raw of out.Items ?? []) {
         const parsed = HostItemSchema.safeParse(raw);
-        if (parsed.success) dead.push(parsed.data);
+        if (parsed.success) hosts.push(parsed.data);
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey);
-    return dead;
+    return hosts;
   }
 
   /** Deletes the item only if the host did not come back meanwhile. */

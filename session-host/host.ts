@@ -8,6 +8,7 @@ import type { AwsClientOptions } from '../shared/adapters/aws/clients.js';
 import type { HostCommand } from '../shared/contracts/host-command.js';
 import type { Session, SessionStatus } from '../shared/domain/session.js';
 import { SESSION_TRANSITIONS } from '../shared/domain/session.js';
+import { queuedProbe } from './claim-priority.js';
 import { CommandConsumer } from './command-consumer.js';
 import { composeHostAdapters, endpointsFromEnv, type HostAdapters } from './compose.js';
 import { loadHostConfig, type HostConfig } from './config.js';
@@ -15,6 +16,9 @@ import { ConnectPacer } from './connect-pacer.js';
 import { BatchedEventBus } from './events/batched-event-bus.js';
 import { EventOutbox } from './events/event-outbox.js';
 import { startHealthServer, type HealthReport, type HealthServer } from './health.js';
+import { HostDoorbell } from '../shared/services/host-doorbell.js';
+import { DeadHostReleaser } from './dead-host-release.js';
+import { Handover } from './handover.js';
 import { sweepDeadHosts } from './heartbeat.js';
 import { LeaseKeeper } from './leases.js';
 import { guardConsole } from './console-guard.js';
@@ -87,6 +91,8 @@ export interface SessionHost {
   /** Graceful: stop claiming, flush credentials, close sockets without logging out, release leases. */
   stop(): Promise<void>;
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function startSessionHost(options: SessionHostOptions = {}): Promise<SessionHost> {
   const config = options.config ?? loadHostConfig(options.env);
@@ -192,10 +198,27 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     load: () => runners.size,
     run,
     stopWanted,
+    hasQueued: queuedProbe(adapters.messages),
+  });
+
+  const handover = new Handover({
+    hostId,
+    registry: adapters.registry,
+    queue: adapters.commandQueue,
+    sessions: adapters.sessions,
+    doorbell: new HostDoorbell(adapters.commandQueue, log),
+    liveWithinMs: config.deadHostAfterMs || config.heartbeatTtlMs,
+    concurrency: config.handoverConcurrency,
+    settleMs: config.handoverSettleMs,
+    waitMs: config.handoverWaitMs,
+    maxMs: config.handoverMaxMs,
+    log,
+    metrics,
   });
 
   const handle = async (command: HostCommand): Promise<void> => {
     const runner = runners.get(command.sessionId);
+    if (!runner && state === 'stopping') return handover.forward(command);
     if (runner && runner.tenantId !== command.tenantId) {
       log.warn('command for another tenant ignored', { sessionId: command.sessionId, type: command.type });
       return;
@@ -262,11 +285,29 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     return out;
   };
 
+  const deadHosts = new DeadHostReleaser({
+    registry: adapters.registry,
+    sessions: adapters.sessions,
+    hostId,
+    deadAfterMs: config.deadHostAfterMs,
+    concurrency: config.claimConcurrency,
+    log,
+    metrics,
+  });
+  const releaseDeadHosts = (): void => {
+    if (config.deadHostAfterMs === 0 || state !== 'running') return;
+    deadHosts
+      .releaseDead()
+      .then((released) => released > 0 && leases.claimSoon())
+      .catch((e: unknown) => log.warn('dead host check failed', errorFields(e)));
+  };
+
+  const beatTimer = setInterval(() => {
+    beat().catch((e: unknown) => log.warn('heartbeat failed', errorFields(e)));
+    releaseDeadHosts();
+  }, config.heartbeatIntervalMs);
   const timers = [
-    setInterval(
-      () => beat().catch((e: unknown) => log.warn('heartbeat failed', errorFields(e))),
-      config.renewMs,
-    ),
+    beatTimer,
     setInterval(() => {
       sweepDeadHosts(adapters.registry, adapters.commandQueue, Date.now())
         .then((swept) => swept.length > 0 && log.info('swept dead hosts', { hosts: swept }))
@@ -284,6 +325,20 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
   const stop = async (): Promise<void> => {
     state = 'stopping';
     log.info('session host stopping', { sessions: runners.size });
+    // Sessions move to peers a few at a time (handover.ts); the ones waiting keep their leases and messaging,
+    // and the command consumer keeps running to serve them and forward late doorbells.
+    leases.stopClaiming();
+    // Off the hosts table first, so peers that are handing over themselves do not pick this host.
+    clearInterval(beatTimer);
+    await adapters.registry
+      .remove(hostId)
+      .catch((e: unknown) => log.warn('heartbeat not removed', errorFields(e)));
+    const handed = await handover.run([...runners.values()]).catch((e: unknown) => {
+      log.warn('handover did not complete', errorFields(e));
+      return undefined;
+    });
+    // Doorbells rung by callers that read the old owner may still arrive: forward them for a moment.
+    if (handed && handed.sessions > 0) await sleep(config.handoverGraceMs);
     leases.stop();
     await consumer.stop();
     await messaging
@@ -296,6 +351,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     await adapters.commandQueue
       .delete(queueUrl)
       .catch((e: unknown) => log.warn('queue not deleted', errorFields(e)));
+    // Again: a beat that was in flight when the heartbeat stopped may have written the item back.
     await adapters.registry
       .remove(hostId)
       .catch((e: unknown) => log.warn('heartbeat not removed', errorFields(e)));

@@ -1,13 +1,16 @@
 /**
  * Session ownership on this host (DESIGN.md section 3, docs/session-host.md "Lease timing"):
  * - claim: every `APP_CLAIM_INTERVAL_MS` plus jitter, find sessions wanted running whose lease is unowned or
- *   expired and claim them (one conditional write each) up to the host's capacity;
+ *   expired, put those with queued messages first (claim-priority.ts) and claim them (one conditional write
+ *   each, `APP_CLAIM_CONCURRENCY` in flight) up to the host's capacity;
  * - renew: every `APP_LEASE_RENEW_MS`, extend each lease; `LeaseLostError` (another host took it) stops that
  *   socket at once, and so does a renewal that keeps failing until the lease would have run out (a partitioned
  *   host must assume a successor); a session whose `desired` turned `stopped` is stopped and released.
  */
 import type { Session } from '../shared/domain/session.js';
 import { LeaseLostError, type SessionRepository } from '../shared/ports/session-repository.js';
+import { forEachBounded } from './bounded-pool.js';
+import { prioritizeClaims, type QueuedProbe } from './claim-priority.js';
 import type { HostConfig } from './config.js';
 import { errorFields, type HostLogger } from './logger.js';
 import { METRIC, type HostMetrics } from './metrics.js';
@@ -25,14 +28,21 @@ export interface LeaseKeeperDeps {
   readonly run: (session: Session) => void;
   /** The tenant set `desired = stopped`: close, status `disconnected`, release. */
   readonly stopWanted: (runner: SessionRunner) => Promise<void>;
+  /** Whether a session has queued messages (claimed first); omitted: claim in `findClaimable`'s order. */
+  readonly hasQueued?: QueuedProbe;
 }
 
 export class LeaseKeeper {
   #claimTimer: NodeJS.Timeout | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
   #claiming = false;
+  /** A `claimSoon` arrived during a round: run the next one at once. */
+  #again = false;
   #renewing = false;
+  #renewStopped = false;
   #stopped = false;
+  /** Claims in flight: counted against capacity so concurrent claims never overshoot it. */
+  #inFlight = 0;
   /** Epoch ms until which each session's lease is known to hold. */
   readonly #leaseUntil = new Map<string, number>();
 
@@ -43,50 +53,65 @@ export class LeaseKeeper {
     this.#renewTimer = setInterval(() => void this.renewAll(), this.deps.config.renewMs);
   }
 
-  /** Stops claiming and renewing (shutdown); leases are released by the runners. */
-  stop(): void {
+  /**
+   * Stops claiming but keeps renewing what this host still runs (a handover moves sessions one by one; those
+   * waiting their turn must not lose their leases meanwhile).
+   */
+  stopClaiming(): void {
     this.#stopped = true;
     clearTimeout(this.#claimTimer);
+  }
+
+  /** Stops claiming and renewing (shutdown); leases are released by the runners. */
+  stop(): void {
+    this.stopClaiming();
+    this.#renewStopped = true;
     clearInterval(this.#renewTimer);
+  }
+
+  /**
+   * Runs a claim round as soon as possible (sessions were just released: a dead host's, a handover): now if no
+   * round is running, else right after the current one.
+   */
+  claimSoon(): void {
+    if (this.#stopped) return;
+    if (this.#claiming) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#claimTimer);
+    this.#scheduleClaim(0);
   }
 
   /** Tries to claim one session now (a `session.start` doorbell). Returns whether it is ours and running. */
   async claimOne(sessionId: string): Promise<boolean> {
-    if (this.#stopped || this.deps.load() >= this.deps.config.capacity) return false;
-    const now = Date.now();
-    const session = await this.deps.sessions.claim(
-      sessionId,
-      this.deps.config.hostId,
-      this.deps.config.leaseMs,
-      now,
-    );
-    if (!session) return false;
-    this.#claimed(session, now);
-    return true;
+    return this.#tryClaim(sessionId);
   }
 
-  /** One claim round. */
+  /**
+   * One claim round: the candidates, queued work first, claimed `claimConcurrency` at a time. Returns how many
+   * this host took. A lost race (another host was faster) is simply skipped.
+   */
   async claimRound(): Promise<number> {
     if (this.#stopped || this.#claiming) return 0;
     this.#claiming = true;
     let claimed = 0;
     try {
-      const room = this.deps.config.capacity - this.deps.load();
+      const room = this.#room();
       if (room <= 0) return 0;
-      const now = Date.now();
-      const candidates = await this.deps.sessions.findClaimable(now, room);
-      for (const candidate of candidates) {
-        if (this.#stopped || this.deps.load() >= this.deps.config.capacity) break;
-        const session = await this.deps.sessions.claim(
-          candidate.id,
-          this.deps.config.hostId,
-          this.deps.config.leaseMs,
-          Date.now(),
-        );
-        if (!session) continue; // another host was faster: fine
-        this.#claimed(session, now);
-        claimed++;
-      }
+      const { config, sessions, hasQueued } = this.deps;
+      const found = await sessions.findClaimable(Date.now(), room);
+      const candidates = hasQueued
+        ? await prioritizeClaims(found, hasQueued, config.claimConcurrency)
+        : found;
+      await forEachBounded(candidates, config.claimConcurrency, async (candidate) => {
+        // One failed write (throttling) must not end the round for the others.
+        const ok = await this.#tryClaim(candidate.id).catch((error: unknown) => {
+          this.deps.log.warn('claim failed', { sessionId: candidate.id, ...errorFields(error) });
+          return false;
+        });
+        if (ok) claimed++;
+      });
     } catch (error) {
       this.deps.log.warn('claim round failed', errorFields(error));
     } finally {
@@ -95,9 +120,33 @@ export class LeaseKeeper {
     return claimed;
   }
 
+  #room(): number {
+    return this.deps.config.capacity - this.deps.load() - this.#inFlight;
+  }
+
+  async #tryClaim(sessionId: string): Promise<boolean> {
+    if (this.#stopped || this.#room() <= 0) return false;
+    this.#inFlight++;
+    try {
+      const { config, sessions } = this.deps;
+      const now = Date.now();
+      const session = await sessions.claim(sessionId, config.hostId, config.leaseMs, now);
+      if (!session) return false;
+      if (this.#stopped) {
+        // Stopped (handover) while the write was in flight: give it straight back rather than sit on it.
+        await sessions.release(sessionId, config.hostId).catch(() => false);
+        return false;
+      }
+      this.#claimed(session, now);
+      return true;
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
   async renewAll(): Promise<void> {
     // A slow round (DynamoDB throttling) must not overlap the next one.
-    if (this.#stopped || this.#renewing) return;
+    if (this.#renewStopped || this.#renewing) return;
     this.#renewing = true;
     try {
       await this.#renewEach();
@@ -151,7 +200,9 @@ export class LeaseKeeper {
     this.#claimTimer = setTimeout(async () => {
       await this.claimRound();
       const { claimIntervalMs, claimJitterMs } = this.deps.config;
-      this.#scheduleClaim(claimIntervalMs + Math.floor(Math.random() * (claimJitterMs + 1)));
+      const again = this.#again;
+      this.#again = false;
+      this.#scheduleClaim(again ? 0 : claimIntervalMs + Math.floor(Math.random() * (claimJitterMs + 1)));
     }, delay);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The session host as a process (the Fargate task's command; `local/product.ts` spawns it under tsx).
- * SIGTERM/SIGINT: graceful stop (credentials flushed, leases released, sockets closed without logging out),
- * then exit 0. A second signal, or a stop that hangs past the ECS stop timeout's margin, exits at once.
+ * SIGTERM/SIGINT: graceful stop (sessions handed to live peers a few at a time: credentials flushed, sockets
+ * closed without logging out, leases released, the peer rung to claim at once; handover.ts), then exit 0.
+ * A second signal, or a stop that hangs past the ECS stop timeout's margin, exits at once.
  */
 import { startSessionHost } from './host.js';
 

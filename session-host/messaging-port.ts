@@ -27,6 +27,10 @@ export interface SessionMessagingPort {
   readReceipts?(messageIds: readonly string[]): void;
   drain(): Promise<void>;
   detach(): void;
+  /** Resolves once nothing is pending or in flight for the session (optional: a handover then cuts at once). */
+  idle?(): Promise<void>;
+  /** Resolves once the sends in flight have finished (after `detach`, which starts no new ones). Optional. */
+  settled?(): Promise<void>;
 }
 
 export interface HostMessagingPort {

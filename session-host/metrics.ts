@@ -34,6 +34,10 @@ export const METRIC = {
   loginsClosed405: 'LoginsClosed405',
   /** Streams ended with `<stream:error><ack/>` (compat/stream-ack.ts). */
   streamErrorAcks: 'StreamErrorAcks',
+  /** Sessions of a host with a stale heartbeat released before their lease ran out (dead-host-release.ts). */
+  deadHostSessionsReleased: 'DeadHostSessionsReleased',
+  /** Sessions handed to another host on a graceful stop (handover.ts). */
+  sessionsHandedOver: 'SessionsHandedOver',
 } as const;
 
 export function createHostMetrics(options: {

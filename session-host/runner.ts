@@ -58,6 +58,18 @@ export interface RunnerDeps extends StatusReporterDeps {
   readonly onStopped: (runner: SessionRunner) => void;
 }
 
+/** How long a graceful stop waits for a send under way (its ack from WhatsApp) before closing the socket. */
+const SEND_SETTLE_MS = 5_000;
+
+/** Waits for `work` (if any), at most `ms`. */
+async function withinMs(work: Promise<void> | undefined, ms: number): Promise<void> {
+  if (!work || ms <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
 export class SessionRunner {
   readonly sessionId: string;
   readonly tenantId: string;
@@ -72,6 +84,8 @@ export class SessionRunner {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #messaging: SessionMessagingPort | undefined;
   #stopping: Promise<void> | undefined;
+  /** Being handed over: doorbells are no longer taken (handover.ts). */
+  #leaving = false;
   #open = false;
   readonly #abort = new AbortController();
   /** Resolves when the current socket first shows a QR (a pairing code can only be asked for then). */
@@ -170,8 +184,19 @@ export class SessionRunner {
     this.#streamAck.watch(this.socket);
   }
 
+  /**
+   * Lets the sends already handed to messaging finish, for at most `ms` (a handover, before the socket closes):
+   * what is cut stays in DynamoDB for the next owner, but a message finished here is not resent there.
+   */
+  async settle(ms: number): Promise<void> {
+    // New doorbells for this session are left to the next owner's drain: the lane only has to empty.
+    this.#leaving = true;
+    await withinMs(this.#messaging?.idle?.(), ms);
+  }
+
   /** A `message.send` doorbell; ignored until connected (the drain on connect covers it). */
   ring(messageId: string): void {
+    if (this.#leaving) return;
     this.#messaging?.ring(messageId);
   }
 
@@ -210,8 +235,12 @@ export class SessionRunner {
     this.#abort.abort();
     clearTimeout(this.#reconnectTimer);
     this.#releaseSlot?.();
-    this.#messaging?.detach();
+    const messaging = this.#messaging;
+    messaging?.detach();
     this.#messaging = undefined;
+    // A graceful stop lets a send under way finish before the socket closes; otherwise it could still move its
+    // message after the release, behind the next owner's drain, and stay `sending` there.
+    if (plan.flush) await withinMs(messaging?.settled?.(), SEND_SETTLE_MS);
     let leaseHeld = plan.release;
     if (!plan.flush) this.auth?.freeze();
     // The socket closes first, so no key change can slip in after the last write (and a debounced write can

@@ -32,6 +32,9 @@ export interface SimulatorEvents {
   unlinked: [DeviceRef];
   /** A contact decrypted a message from a companion. */
   message: [{ contact: string; entry: InboxEntry }];
+  /** A contact's phone applied an account's edit / revoke to a message in its inbox (flows/inbox-actions.ts). */
+  'inbox-edited': [{ contact: string; id: string; text: string }];
+  'inbox-revoked': [{ contact: string; id: string }];
   /** A contact got a message id it already had from that account again and dropped it (not in the inbox twice). */
   'message-duplicate': [{ contact: string; id: string; from: string }];
   /** The account's own phone decrypted its copy of something a companion sent. */

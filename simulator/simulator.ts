@@ -31,6 +31,7 @@ import { provisionDevice } from './flows/provision.js';
 import type { ProvisionRequest, ProvisionResult } from './flows/provision.js';
 import { contactSendsReceipt } from './flows/receipts.js';
 import { contactSends, contactSendsMedia } from './flows/receive.js';
+import { ContactActions } from './contact-actions.js';
 import type { ContactMedia } from './flows/receive.js';
 import { routeStanza } from './flows/router.js';
 import {
@@ -114,6 +115,8 @@ export class WhatsAppSimulator {
   private readonly certChain = makeCertChain(this.rootKey, this.staticKey);
   private readonly codeRequests: CodeRequests = new Map();
   private readonly ctx: SimContext;
+  /** Contacts sending locations, contact cards, polls, votes, edits and revokes (contact-actions.ts). */
+  readonly contactActions: ContactActions;
   private http: Server | undefined;
   private https: HttpsServer | undefined;
   private wss: WebSocketServer | undefined;
@@ -135,6 +138,7 @@ export class WhatsAppSimulator {
       log: logger ?? (() => {}),
       mediaRetry,
     };
+    this.contactActions = new ContactActions(this.ctx);
   }
 
   /** Hex of the root key Baileys must trust (see trustSimulator). Available before start(). */

@@ -4,20 +4,22 @@
  * host), so the memory per socket is what Baileys itself costs on this Node.
  */
 import makeWASocket, { Browsers, BufferJSON } from '@whiskeysockets/baileys';
-import type { AuthenticationCreds, WASocket } from '@whiskeysockets/baileys';
+import type { AuthenticationCreds, SignalDataSet, WASocket } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { memoryAuthState } from '../../simulator/memory-auth.js';
 import { trustSimulator } from '../../simulator/trust.js';
-import { measureMemory, reply, serveParent } from '../support/ipc.js';
+import { measureCpu, measureMemory, reply, serveParent } from '../support/ipc.js';
 
 const waUrl = process.env['BENCH_WA_URL'] ?? '';
 trustSimulator(process.env['BENCH_ROOT_KEY'] ?? '');
 const logger = pino({ level: 'silent' });
 const sockets: WASocket[] = [];
 
-function open(serialized: string): Promise<WASocket> {
+async function open(serialized: string, keys?: string): Promise<WASocket> {
   const creds = JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds;
   const auth = memoryAuthState(creds);
+  // Parsed per socket, so each holds its own copy as a real device would.
+  if (keys) await auth.keys.set(JSON.parse(keys, BufferJSON.reviver) as SignalDataSet);
   const socket = makeWASocket({
     auth,
     waWebSocketUrl: waUrl,
@@ -44,7 +46,8 @@ serveParent(async (message) => {
       const started = Date.now();
       const queue = [...message.creds];
       const worker = async () => {
-        for (let next = queue.shift(); next !== undefined; next = queue.shift()) await open(next);
+        for (let next = queue.shift(); next !== undefined; next = queue.shift())
+          await open(next, message.keys);
       };
       await Promise.all(Array.from({ length: message.concurrency }, worker));
       reply({ type: 'connected', count: sockets.length, elapsedMs: Date.now() - started });
@@ -65,6 +68,9 @@ serveParent(async (message) => {
       reply({ type: 'sent', startedAt, endedAt: Date.now() });
       return;
     }
+    case 'cpu':
+      reply(measureCpu());
+      return;
     case 'exit':
       for (const socket of sockets) socket.end(undefined);
       process.exit(0);

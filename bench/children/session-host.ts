@@ -4,7 +4,7 @@
  * status requests; the parent seeds sessions and watches DynamoDB and the simulator.
  */
 import { startSessionHost } from '../../session-host/host.js';
-import { measureMemory, reply, serveParent } from '../support/ipc.js';
+import { measureCpu, measureMemory, reply, serveParent } from '../support/ipc.js';
 
 const host = await startSessionHost({ env: process.env, commandWaitSeconds: 1 });
 
@@ -17,6 +17,9 @@ serveParent(async (message) => {
       return;
     case 'status':
       reply({ type: 'sessions', connected: connected(), total: host.sessions().size });
+      return;
+    case 'cpu':
+      reply(measureCpu());
       return;
     case 'exit':
       await host.stop();

@@ -19,12 +19,20 @@ export type Memory = z.infer<typeof MemorySchema>;
 
 export const ToChildSchema = z.discriminatedUnion('type', [
   /** Bare side: open one socket per serialized (BufferJSON) creds. */
-  z.object({ type: z.literal('connect'), creds: z.array(z.string()), concurrency: z.number().int().min(1) }),
+  z.object({
+    type: z.literal('connect'),
+    creds: z.array(z.string()),
+    concurrency: z.number().int().min(1),
+    /** Signal keys (a BufferJSON `SignalDataSet`) every socket's auth state holds its own copy of. */
+    keys: z.string().optional(),
+  }),
   z.object({ type: z.literal('measure') }),
   /** Host side: how many of its sessions are connected. */
   z.object({ type: z.literal('status') }),
   /** Bare side: `await sendMessage` in a loop on the first socket. */
   z.object({ type: z.literal('send'), to: z.string(), texts: z.array(z.string()) }),
+  /** Both sides: the process's CPU time so far (`process.cpuUsage()`). */
+  z.object({ type: z.literal('cpu') }),
   z.object({ type: z.literal('exit') }),
 ]);
 export type ToChild = z.infer<typeof ToChildSchema>;
@@ -35,9 +43,16 @@ export const FromChildSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('memory'), memory: MemorySchema, sessions: z.number() }),
   z.object({ type: z.literal('sent'), startedAt: z.array(z.number()), endedAt: z.number() }),
   z.object({ type: z.literal('sessions'), connected: z.number(), total: z.number() }),
+  z.object({ type: z.literal('cpu'), userMicros: z.number(), systemMicros: z.number() }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);
 export type FromChild = z.infer<typeof FromChildSchema>;
+
+/** The process's CPU time so far, both threads of Node's own accounting (user + system), in microseconds. */
+export function measureCpu(): { type: 'cpu'; userMicros: number; systemMicros: number } {
+  const { user, system } = process.cpuUsage();
+  return { type: 'cpu', userMicros: user, systemMicros: system };
+}
 
 /** Memory after two full collections, so figures compare live data and not garbage. */
 export function measureMemory(): Memory {

@@ -3,14 +3,16 @@
  * contact's inbox are timed where they happen), and for the host side the local cloud (DynamoDB Local, fauxqs,
  * KMS stand-in, EventBridge) with adapters to seed sessions the way the API and a previous host would leave them.
  */
-import { BufferJSON, type AuthenticationCreds } from '@whiskeysockets/baileys';
+import { BufferJSON, type AuthenticationCreds, type SignalDataSet } from '@whiskeysockets/baileys';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
 import { localClientOptions } from '../../local/local-aws.js';
 import { silentLog } from '../../local/log.js';
-import { credentialsKey } from '../../session-host/legacy-credentials.js';
+import { SessionAuthStore } from '../../session-host/auth-state.js';
 import { composeHostAdapters, type HostAdapters } from '../../session-host/compose.js';
 import { loadHostConfig } from '../../session-host/config.js';
 import { createHostLogger } from '../../session-host/logger.js';
+import { physicalTableName } from '../../shared/definitions/tables.js';
 import { newId, nowIso } from '../../shared/domain/ids.js';
 import { provisionLinkedDevice } from '../../simulator/provision.js';
 import { WhatsAppSimulator } from '../../simulator/index.js';
@@ -50,8 +52,11 @@ export interface CloudWorld {
   readonly adapters: HostAdapters;
   /** Environment for a host child: the cloud, the simulator, quiet logs, no EMF on stdout. */
   hostEnv(extra?: Readonly<Record<string, string>>): Record<string, string>;
-  /** What the API and a host that linked the device leave behind: a running session with stored creds. */
-  seedSession(creds: string, tenantId?: string): Promise<string>;
+  /**
+   * What the API and a host that linked the device leave behind: a running session with stored creds, and with
+   * `keys` (a BufferJSON `SignalDataSet`: prekeys, contacts' sessions) when given.
+   */
+  seedSession(creds: string, tenantId?: string, keys?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -77,26 +82,44 @@ export async function startCloudWorld(sim: WhatsAppSimulator): Promise<CloudWorl
     cloud,
     adapters,
     hostEnv: (extra = {}) => ({ ...base, ...extra }),
-    async seedSession(serialized, tenantId = newId()) {
+    async seedSession(serialized, tenantId = newId(), keys) {
       const id = newId();
-      // As a host before per-key credentials left it: one object in the credentials bucket. The first host that
-      // claims the session migrates it to items (one fenced write). Seeding items directly would need the lease,
-      // and a host already running could claim the new session first.
-      const creds = JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds;
-      await adapters.legacyCredentials.put(
-        credentialsKey(id),
-        Buffer.from(JSON.stringify({ v: 1, creds, keys: {} }, BufferJSON.replacer)),
-        { ifAbsent: true },
-      );
       const now = nowIso();
+      // Stopped while it is seeded: no host claims a stopped session, so none can start it before its creds exist.
       await adapters.sessions.create({
         id,
         tenantId,
-        desired: 'running',
+        desired: 'stopped',
         status: 'starting',
         createdAt: now,
         updatedAt: now,
       });
+      // Credential writes are fenced by the lease: the seeder takes it (a new tenure, as a claim does) while it
+      // writes the items, then gives it back and lets hosts claim the session.
+      const seeder = `seeder-${id}`;
+      const taken = await adapters.clients.dynamo.send(
+        new UpdateCommand({
+          TableName: physicalTableName(stack.prefix, 'sessions'),
+          Key: { sessionId: id },
+          UpdateExpression: 'SET #owner = :seeder, leaseUntil = :until ADD leaseEpoch :one',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':seeder': seeder, ':until': Date.now() + 600_000, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const auth = await SessionAuthStore.load({
+        credentials: adapters.credentials,
+        sessionId: id,
+        fence: { hostId: seeder, leaseEpoch: Number(taken.Attributes?.['leaseEpoch']) },
+        debounceMs: 0,
+        onWriteError: () => undefined,
+      });
+      auth.updateCreds(JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds);
+      if (keys) await auth.state.keys.set(JSON.parse(keys, BufferJSON.reviver) as SignalDataSet);
+      await auth.flush();
+      auth.close();
+      await adapters.sessions.release(id, seeder);
+      await adapters.sessions.setDesired(tenantId, id, 'running');
       return id;
     },
     async stop() {

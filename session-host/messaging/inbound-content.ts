@@ -140,6 +140,23 @@ export function toInboundContent(
       };
       break;
     }
+    case 'pollCreationMessage':
+    case 'pollCreationMessageV2':
+    case 'pollCreationMessageV3': {
+      const m =
+        message.pollCreationMessage ?? message.pollCreationMessageV2 ?? message.pollCreationMessageV3!;
+      const options = (m.options ?? []).map((o) => ({ name: o.optionName ?? '', count: 0, voters: [] }));
+      // WhatsApp's 0 means "any number of options".
+      const selectable = m.selectableOptionsCount || options.length;
+      result = {
+        content: {
+          type: 'poll',
+          poll: { name: m.name ?? '', options, selectableCount: Math.min(selectable, options.length) },
+        },
+        ...quoted(m.contextInfo),
+      };
+      break;
+    }
     default:
       return unsupported();
   }

@@ -41,6 +41,8 @@ export interface SessionMessaging {
    * handed over so far is processed (tests and orderly shutdown; not part of host-core's contract).
    */
   idle(): Promise<void>;
+  /** Resolves once the sends in flight have finished; after `detach` no new one starts (graceful stop). */
+  settled(): Promise<void>;
 }
 
 export class HostMessaging {
@@ -194,6 +196,9 @@ export class HostMessaging {
         ev.off('message-receipt.update', onReceipt);
         stopLearningLids();
         if (this.#attached.get(session.sessionId) === handle) this.#attached.delete(session.sessionId);
+      },
+      settled: async () => {
+        await Promise.allSettled([...inFlight.values()]);
       },
       idle: async () => {
         await scheduler.whenIdle(lane);

@@ -3,7 +3,7 @@
  * "Receiving"):
  *
  * 1. skip our own messages (their statuses are receipts.ts's), status broadcasts, newsletters and protocol
- *    traffic;
+ *    traffic; the contact's edits, revokes and poll votes change the stored target instead (inbound-actions.ts);
  * 2. dedupe: a WhatsApp id already stored for the session (`findByWaMessageId`), or being stored right now by
  *    this process, is not stored again (WhatsApp redelivers after reconnects);
  * 3. media: download the file into the media bucket (media-download.ts), so the message names its `mediaId`;
@@ -28,6 +28,7 @@ import type { SessionLidMap } from '../compat/lid-map.js';
 import { inboundParties } from '../compat/lid-sender.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { publishChatUpdated } from './chat-updated.js';
+import { InboundActions, inboundActionOf } from './inbound-actions.js';
 import { reactionTargetWaId, toInboundContent } from './inbound-content.js';
 import { isInboundMedia, withInboundMedia } from './media-download.js';
 import type { ReceivedOutbox } from './outbox.js';
@@ -37,6 +38,8 @@ export class MessageReceiver {
   /** WhatsApp ids being stored now: Baileys can emit one message twice before the index shows the first. */
   readonly #inProgress = new Set<string>();
   #chain: Promise<void> = Promise.resolve();
+  /** The contact's edits, revokes and poll votes change stored messages (inbound-actions.ts). */
+  #actions: InboundActions | undefined;
 
   constructor(
     private readonly deps: MessagingDeps,
@@ -105,6 +108,12 @@ export class MessageReceiver {
     if (!waMessageId || !remoteJid || !isStorable(m)) return null;
     const { messages, chats } = this.deps;
     const { sessionId, tenantId } = this.session;
+    const action = inboundActionOf(m.message);
+    if (action) {
+      this.#actions ??= new InboundActions(this.deps, this.session, this.lidMap);
+      await this.#actions.apply(m, action);
+      return null;
+    }
 
     const reactedTo = reactionTargetWaId(m.message);
     const target = reactedTo ? await messages.findByWaMessageId(sessionId, reactedTo) : null;

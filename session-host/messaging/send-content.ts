@@ -114,9 +114,49 @@ async function toBaileysContent(
       }
       return { react: { text: content.reaction.emoji, key: keyOf(target) } };
     }
+    case 'poll':
+      return {
+        poll: {
+          name: content.poll.name,
+          values: content.poll.options.map((o) => o.name),
+          selectableCount: content.poll.selectableCount,
+        },
+      };
+    case 'edit': {
+      const target = await ownTarget(lookups, content.edit.messageId, chatJid, 'edit');
+      return { text: content.edit.body, edit: keyOf(target), linkPreview: null };
+    }
+    case 'revoke': {
+      const target = await ownTarget(lookups, content.revoke.messageId, chatJid, 'revoke');
+      return { delete: keyOf(target) };
+    }
+    case 'revoked':
+      throw new SendFailure('send_failed', 'a revoked message cannot be sent');
     case 'unsupported':
       throw new SendFailure('send_failed', `a message of type ${content.unsupported.waType} cannot be sent`);
   }
+}
+
+/** The target of our edit or revoke: our own sent message in this chat (the API checked; it may have changed). */
+async function ownTarget(
+  lookups: SendContentLookups,
+  messageId: string,
+  chatJid: string,
+  action: 'edit' | 'revoke',
+): Promise<Message> {
+  const target = await lookups.findMessage(messageId);
+  if (
+    !target?.waMessageId ||
+    target.chatJid !== chatJid ||
+    target.direction !== 'outbound' ||
+    target.revoked
+  ) {
+    throw new SendFailure(
+      `${action}_target_not_found`,
+      `${action}.messageId ${messageId} is not a sent message of ours in this chat`,
+    );
+  }
+  return target;
 }
 
 const caption = (text: string | undefined) => (text !== undefined ? { caption: text } : {});

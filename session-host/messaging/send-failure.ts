@@ -14,6 +14,8 @@ export type SendFailureCode =
   | 'unsafe_url'
   | 'reply_target_not_found'
   | 'reaction_target_not_found'
+  | 'edit_target_not_found'
+  | 'revoke_target_not_found'
   | 'wa_rejected'
   | 'reachout_timelocked'
   | 'send_failed';

@@ -30,6 +30,7 @@ import { SendFailure } from './send-failure.js';
 import { toBaileysSend } from './send-content.js';
 import { waMessageIdFor } from './wa-message-id.js';
 import { MESSAGE_METRIC } from './metric-names.js';
+import { applyOwnAction } from './own-actions.js';
 import { REACHOUT_TIMELOCKED_ACK } from '../compat/timelock.js';
 
 export type SendOutcome =
@@ -146,6 +147,7 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
   });
   deps.metrics?.count(MESSAGE_METRIC.sent);
   if (moved.changed) publishStatus(deps, moved.message);
+  if (await applyOwnAction(deps, message, sentAt)) return 'sent';
   if (message.content.type !== 'reaction') {
     const chat = await deps.chats.recordMessage({
       tenantId: message.tenantId,

@@ -11,8 +11,11 @@ import * as z from 'zod';
 import { IdSchema, TimestampSchema } from '../domain/ids.js';
 import {
   ChatUpdatedEventSchema,
+  MessageEditedEventSchema,
   MessageReceivedEventSchema,
+  MessageRevokedEventSchema,
   MessageStatusEventSchema,
+  PollVoteEventSchema,
   SessionRestrictedEventSchema,
   SessionStatusEventSchema,
 } from '../domain/events.js';
@@ -91,6 +94,9 @@ export const WsEventFrameSchema = z.discriminatedUnion('type', [
   ChatUpdatedEventSchema,
   SessionStatusEventSchema,
   SessionRestrictedEventSchema,
+  MessageEditedEventSchema,
+  MessageRevokedEventSchema,
+  PollVoteEventSchema,
 ]);
 export type WsEventFrame = z.infer<typeof WsEventFrameSchema>;
 export type WsEventFrameType = WsEventFrame['type'];

@@ -145,6 +145,28 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
       media: 'read',
     },
   },
+  // Edits and revokes are queued like sends (one transaction: session, key, rate, message; the chat is not
+  // written), then the doorbell.
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/messages/{messageId}/edit',
+    entry: 'functions/http/messages/edit',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: {
+      tables: { sessions: 'read', messages: 'readWrite', idempotency: 'readWrite' },
+      hostCommands: true,
+    },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/messages/{messageId}/revoke',
+    entry: 'functions/http/messages/revoke',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: {
+      tables: { sessions: 'read', messages: 'readWrite', idempotency: 'readWrite' },
+      hostCommands: true,
+    },
+  },
   {
     routeKey: 'GET /v1/sessions/{sessionId}/messages',
     entry: 'functions/http/messages/list',

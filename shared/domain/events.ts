@@ -7,6 +7,11 @@ import {
   MessageStatusSchema,
   MetadataSchema,
 } from './message.js';
+import {
+  MessageEditedEventDataSchema,
+  MessageRevokedEventDataSchema,
+  PollVoteEventDataSchema,
+} from './message-action-events.js';
 import { PhoneSchema } from './phone.js';
 import { SessionRestrictionSchema, SessionStatusSchema } from './session.js';
 
@@ -17,6 +22,9 @@ export const EventTypeSchema = z.enum([
   'message.status',
   'session.restricted',
   'chat.updated',
+  'message.edited',
+  'message.revoked',
+  'poll.vote',
 ]);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -77,6 +85,9 @@ export const MessageReceivedEventSchema = envelope('message.received', MessageRe
 export const MessageStatusEventSchema = envelope('message.status', MessageStatusEventDataSchema);
 export const SessionRestrictedEventSchema = envelope('session.restricted', SessionRestrictedEventDataSchema);
 export const ChatUpdatedEventSchema = envelope('chat.updated', ChatUpdatedEventDataSchema);
+export const MessageEditedEventSchema = envelope('message.edited', MessageEditedEventDataSchema);
+export const MessageRevokedEventSchema = envelope('message.revoked', MessageRevokedEventDataSchema);
+export const PollVoteEventSchema = envelope('poll.vote', PollVoteEventDataSchema);
 
 /** The one envelope: `{ id, type, createdAt, tenantId, sessionId, data }`, `data` typed by `type`. */
 export const DomainEventSchema = z.discriminatedUnion('type', [
@@ -85,6 +96,9 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   MessageStatusEventSchema,
   SessionRestrictedEventSchema,
   ChatUpdatedEventSchema,
+  MessageEditedEventSchema,
+  MessageRevokedEventSchema,
+  PollVoteEventSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -96,6 +110,9 @@ export const EVENT_DATA_SCHEMAS = {
   'message.status': MessageStatusEventDataSchema,
   'session.restricted': SessionRestrictedEventDataSchema,
   'chat.updated': ChatUpdatedEventDataSchema,
+  'message.edited': MessageEditedEventDataSchema,
+  'message.revoked': MessageRevokedEventDataSchema,
+  'poll.vote': PollVoteEventDataSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventDataInput<T extends EventType> = z.input<(typeof EVENT_DATA_SCHEMAS)[T]>;

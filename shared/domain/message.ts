@@ -3,13 +3,25 @@ import { ContactIdSchema } from './contact-id.js';
 import { describeJsonBounds, jsonBoundsCheck, jsonByteLength, type JsonBounds } from './bounded-json.js';
 import { IdSchema, TimestampSchema } from './ids.js';
 import { PhoneSchema } from './phone.js';
+import {
+  EditContentSchema,
+  EditHistoryEntrySchema,
+  PollContentSchema,
+  RevokeContentSchema,
+  RevokedContentSchema,
+  SendPollSchema,
+  pollOfRequest,
+} from './message-actions.js';
 
 export const MAX_TEXT_LENGTH = 4096;
 export const MAX_CAPTION_LENGTH = 1024;
 export const MAX_METADATA_BYTES = 2048;
 export const MAX_URL_LENGTH = 2048;
 
-/** Every type a message record can have; `unsupported` is inbound only (polls, calls, ... not modelled yet). */
+/**
+ * Every type a message record can have; `unsupported` is inbound only (calls, ... not modelled yet). `edit` and
+ * `revoke` are our own action records (message-actions.ts); `revoked` is what a revoked message becomes.
+ */
 export const MessageTypeSchema = z.enum([
   'text',
   'image',
@@ -21,10 +33,14 @@ export const MessageTypeSchema = z.enum([
   'contacts',
   'reaction',
   'unsupported',
+  'poll',
+  'edit',
+  'revoke',
+  'revoked',
 ]);
 export type MessageType = z.infer<typeof MessageTypeSchema>;
 
-export const SendMessageTypeSchema = MessageTypeSchema.exclude(['unsupported']);
+export const SendMessageTypeSchema = MessageTypeSchema.exclude(['unsupported', 'edit', 'revoke', 'revoked']);
 export type SendMessageType = z.infer<typeof SendMessageTypeSchema>;
 
 export const DirectionSchema = z.enum(['inbound', 'outbound']);
@@ -167,6 +183,14 @@ function contentShapes(rule: SourceRule) {
   };
 }
 
+/** Stored-only kinds: a poll with tallies, our edit and revoke records, what a revoked message becomes. */
+const storedOnly = {
+  poll: { type: z.literal('poll'), poll: PollContentSchema },
+  edit: { type: z.literal('edit'), edit: EditContentSchema },
+  revoke: { type: z.literal('revoke'), revoke: RevokeContentSchema },
+  revoked: { type: z.literal('revoked'), revoked: RevokedContentSchema },
+};
+
 const send = contentShapes('exactlyOne');
 const stored = contentShapes('atMostOne');
 
@@ -188,6 +212,7 @@ export const SendMessageRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...sendCommon, ...send.location }),
   z.strictObject({ ...sendCommon, ...send.contacts }),
   z.strictObject({ ...sendCommon, ...send.reaction }),
+  z.strictObject({ ...sendCommon, type: z.literal('poll'), poll: SendPollSchema }),
 ]);
 export type SendMessageRequest = z.infer<typeof SendMessageRequestSchema>;
 
@@ -205,6 +230,10 @@ export const MessageContentSchema = z.discriminatedUnion('type', [
   z.object(stored.location),
   z.object(stored.contacts),
   z.object(stored.reaction),
+  z.object(storedOnly.poll),
+  z.object(storedOnly.edit),
+  z.object(storedOnly.revoke),
+  z.object(storedOnly.revoked),
   z.object({
     type: z.literal('unsupported'),
     unsupported: z.object({ waType: z.string() }),
@@ -215,6 +244,7 @@ export type MessageContent = z.infer<typeof MessageContentSchema>;
 /** The content part of a send request, as stored on the outbound message record. */
 export function contentOfRequest(req: SendMessageRequest): MessageContent {
   const { to: _to, replyTo: _replyTo, metadata: _metadata, ...content } = req;
+  if (content.type === 'poll') return { type: 'poll', poll: pollOfRequest(content.poll) };
   return content;
 }
 
@@ -292,6 +322,12 @@ export const MessageSchema = z
     replyTo: IdSchema.optional(),
     metadata: MetadataSchema.optional(),
     error: MessageErrorSchema.optional(),
+    /** The text was edited (by us or the contact); `editHistory` holds the earlier versions, oldest first. */
+    edited: z.boolean().optional(),
+    editHistory: z.array(EditHistoryEntrySchema).optional(),
+    /** Deleted for everyone: the content is gone (`type: "revoked"`), the record stays. */
+    revoked: z.boolean().optional(),
+    revokedAt: TimestampSchema.optional(),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   })
@@ -342,5 +378,12 @@ export function messagePreview(content: MessageContent): string {
       return content.reaction.emoji;
     case 'unsupported':
       return `[${content.unsupported.waType}]`;
+    case 'poll':
+      return clip(content.poll.name);
+    case 'edit':
+      return clip(content.edit.body);
+    case 'revoke':
+    case 'revoked':
+      return 'This message was deleted';
   }
 }

@@ -116,4 +116,10 @@ export interface MessageRepository {
   listReadReceiptsPending(sessionId: string, limit?: number): Promise<Message[]>;
   /** The read receipt went to WhatsApp: drop the marker. Idempotent; a missing message is not an error. */
   clearReadReceiptPending(sessionId: string, messageId: string): Promise<void>;
+  /**
+   * Writes an edit, a revoke or new poll tallies: the message's `type`, `content`, `edited`, `editHistory`,
+   * `revoked`, `revokedAt` and `updatedAt` from `message` (those of the four it lacks are removed), only if the stored one still has `expectedUpdatedAt`
+   * (read-modify-write without lost updates). False when it changed meanwhile (read again and retry) or is gone.
+   */
+  replaceContent(message: Message, expectedUpdatedAt: string): Promise<boolean>;
 }

@@ -12,6 +12,11 @@ export interface SendWrite {
   /** The message as stored, `queued`, with the id this request will use if it is the first with its key. */
   readonly message: Message;
   readonly chat: RecordChatMessageInput;
+  /**
+   * False: the chat is not written at all (an edit or a revoke is not a new line in the chat list).
+   * Default true.
+   */
+  readonly chatPreview?: boolean;
   readonly idempotency?: {
     /** Tenant-scoped so two tenants may use the same key. */
     readonly scope: string;

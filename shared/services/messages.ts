@@ -125,6 +125,38 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
     createdAt: at,
     updatedAt: at,
   };
+  return queueOutbound(deps, {
+    tenant,
+    message,
+    fingerprintPath: `POST /v1/sessions/${sessionId}/messages`,
+    fingerprintBody: request,
+    sessionRead,
+    ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
+  });
+}
+
+export interface QueueOutboundInput {
+  readonly tenant: Tenant;
+  /** The message to store `queued` (its chat gets it as the last message unless `chatPreview` is false). */
+  readonly message: Message;
+  readonly chatPreview?: boolean;
+  readonly idempotencyKey?: string;
+  /** What the `Idempotency-Key` fingerprint covers: the route and its body. */
+  readonly fingerprintPath: string;
+  readonly fingerprintBody: unknown;
+  readonly sessionRead: Promise<Session | null>;
+}
+
+/**
+ * The one durable write of every outbound message (sends, edits, revokes): the transaction that checks the
+ * session, claims the key, counts the send against the session's rate and stores the message and its chat; its
+ * refusals become the 404 / 409 / 429. Then the owner host's doorbell.
+ */
+export async function queueOutbound(deps: Deps, input: QueueOutboundInput): Promise<SendMessageResponse> {
+  const { tenant, message } = input;
+  const sessionId = message.sessionId;
+  const now = Date.parse(message.createdAt);
+  const at = message.createdAt;
   const window = slidingWindow(now);
   const sendRate = {
     bucket: sessionSendsBucket(tenant.id, sessionId),
@@ -137,22 +169,23 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
       tenantId: tenant.id,
       sessionId,
       chatJid: message.chatJid,
-      phone: request.to,
+      ...(message.to === undefined ? {} : { phone: message.to }),
       lastMessage: {
         id: message.id,
         type: message.type,
-        preview: messagePreview(content),
+        preview: messagePreview(message.content),
         at,
         direction: 'outbound',
       },
     },
+    ...(input.chatPreview === false ? { chatPreview: false } : {}),
     ...(input.idempotencyKey === undefined
       ? {}
       : {
           idempotency: {
             scope: tenant.id,
             key: input.idempotencyKey,
-            fingerprint: requestFingerprint(`POST /v1/sessions/${sessionId}/messages`, request),
+            fingerprint: requestFingerprint(input.fingerprintPath, input.fingerprintBody),
           },
         }),
     sendRate,
@@ -174,7 +207,7 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
     case 'rate-limited':
       throw rateLimitedBy(outcome.hit, sendRate.limit, window, 'Sends for this session', now);
   }
-  const session = await sessionRead.catch(() => null);
+  const session = await input.sessionRead.catch(() => null);
   if (session) {
     await deps.doorbell.ring(session, {
       type: 'message.send',
@@ -190,7 +223,7 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
 const stoppedError = (sessionId: string, status: string): ConflictError =>
   new ConflictError(`Session ${sessionId} is stopped (${status}); it cannot send`);
 
-function assertRunning(session: Session): void {
+export function assertRunning(session: Session): void {
   if (session.desired !== 'running') throw stoppedError(session.id, session.status);
 }
 

@@ -5,6 +5,7 @@ import { faultSchema } from '../faults.js';
 import { mediaRetryReplySchema } from '../flows/media-retry.js';
 import { decryptFailureSchema, retryReceiptSchema } from '../flows/retry-receipts.js';
 import type { WhatsAppSimulator } from '../simulator.js';
+import { CONTACT_ACTION_ROUTES } from './contact-action-routes.js';
 import {
   accountBody,
   addressingBody,
@@ -48,6 +49,7 @@ const param = (params: string[], i: number): string => decodeURIComponent(params
 const PHONE = '(\\+?\\d{6,15})';
 
 const routes: Route[] = [
+  ...CONTACT_ACTION_ROUTES,
   {
     method: 'GET',
     pattern: /^\/$/,

@@ -211,6 +211,30 @@ export const contactSendsMedia = async (
   return entry;
 };
 
+/**
+ * A contact sends any message (a location, a contact card, a poll, a vote, an edit, a revoke: the
+ * `flows/contact-*.ts` flows build it): recorded in its outbox as `kind`, then encrypted to every linked device.
+ */
+export const contactSendsMessage = async (
+  ctx: SimContext,
+  contact: Contact,
+  account: Account,
+  message: proto.IMessage,
+  entry: { type: MessageKind; text?: string },
+  stanzaType = 'text',
+): Promise<OutboxEntry> => {
+  const sent: OutboxEntry = {
+    id: newMessageId(),
+    to: account.phone,
+    type: entry.type,
+    timestamp: Math.floor(Date.now() / 1000),
+    status: 'sent',
+    ...(entry.text !== undefined ? { text: entry.text } : {}),
+  };
+  await deliverToDevices(ctx, contact, account, sent, message, stanzaType);
+  return sent;
+};
+
 /** Records what the contact sent, then gives every linked device of the account its own encrypted copy. */
 const deliverToDevices = async (
   ctx: SimContext,

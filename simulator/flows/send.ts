@@ -12,6 +12,7 @@ import type { Session, SimContext } from './context.js';
 import { reachoutRefusal } from './timelock.js';
 import { interceptContactCopy } from './retry-receipts.js';
 import { pnSendRefusal } from './lid-send.js';
+import { applyToInbox } from './inbox-actions.js';
 
 const KIND_BY_FIELD: [keyof proto.IMessage, MessageKind][] = [
   ['conversation', 'text'],
@@ -26,6 +27,9 @@ const KIND_BY_FIELD: [keyof proto.IMessage, MessageKind][] = [
   ['liveLocationMessage', 'location'],
   ['contactMessage', 'contacts'],
   ['contactsArrayMessage', 'contacts'],
+  ['pollCreationMessage', 'poll'],
+  ['pollCreationMessageV2', 'poll'],
+  ['pollCreationMessageV3', 'poll'],
   ['protocolMessage', 'protocol'],
 ];
 
@@ -173,6 +177,8 @@ export const onClientMessage = async (
         ...(media ? { media: media.media } : {}),
       };
       if (media?.bytes) ctx.world.inboxMedia.set(entry, media.bytes);
+      // An edit or a revoke changes the message it names, as the contact's phone shows it.
+      applyToInbox(ctx, target.contact, account.phone, decrypted);
       target.contact.inbox.push(entry);
       ctx.events.emit('message', { contact: target.contact.phone, entry });
     } else if (target && 'account' in target && target.account === account) {

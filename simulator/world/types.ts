@@ -53,6 +53,7 @@ export type MessageKind =
   | 'sticker'
   | 'location'
   | 'contacts'
+  | 'poll'
   | 'protocol'
   | 'other';
 
@@ -76,6 +77,11 @@ export interface InboxEntry {
    * `GET /contacts/{phone}/inbox/{id}/media`), or why it could not (`error`).
    */
   media?: { mimetype: string; fileLength: number; sha256?: string; error?: string };
+  /** The sender edited it (flows/inbox-actions.ts): `text` is the latest, `editHistory` the earlier ones. */
+  edited?: boolean;
+  editHistory?: string[];
+  /** The sender deleted it for everyone: `text` and `content` are cleared. */
+  revoked?: boolean;
 }
 
 /** A message a contact sent to an account, with what the account's devices acknowledged. */
@@ -91,6 +97,9 @@ export interface OutboxEntry {
   media?: { url: string; mimetype: string; fileLength: number; fileName?: string; ptt?: boolean };
   /** The contact's device that sent it, when not its phone (a companion `:N`). */
   fromDevice?: number;
+  /** The contact edited or revoked it later (flows/contact-edit.ts, flows/contact-revoke.ts). */
+  edited?: boolean;
+  revoked?: boolean;
 }
 
 /**

@@ -4,6 +4,7 @@ import { CHAT_READ_MAX_MESSAGES } from '../../../shared/contracts/host-command.j
 import { CreateApiKeyRequestSchema } from '../../../shared/domain/api-key.js';
 import { MEDIA_RETENTION_DAYS, MediaViewSchema } from '../../../shared/domain/media.js';
 import { SendMessageRequestSchema, SendMessageResponseSchema } from '../../../shared/domain/message.js';
+import { EditMessageRequestSchema } from '../../../shared/domain/message-actions.js';
 import {
   CreateSessionRequestSchema,
   PairingCodeRequestSchema,
@@ -246,6 +247,52 @@ export const CONTROL_PLANE_OPERATIONS: readonly OperationSpec[] = [
       },
     ],
     body: SendMessageRequestSchema,
+    errors: [409],
+    responses: { 202: { description: 'Queued', schema: SendMessageResponseSchema } },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/messages/{messageId}/edit',
+    operationId: 'editMessage',
+    summary: 'Edit one of our text messages',
+    description:
+      'Queued like a send (same rate limit and `Idempotency-Key` handling) as a message of type `edit`, whose id ' +
+      'is answered; once WhatsApp accepted it, the message shows the new text with `edited` and `editHistory`, ' +
+      'and `message.edited` is published. 409 `edit-window-passed` after 15 minutes from sending, ' +
+      '`not-own-message` for a message the contact sent, `message-not-actionable` for one not sent yet, revoked ' +
+      "or not text. 404 for another tenant's message.",
+    tag: 'messages',
+    scopes: ['messages:send'],
+    path: MessagePathSchema,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'Makes retries safe for 24 hours',
+        schema: IdempotencyKeySchema,
+      },
+    ],
+    body: EditMessageRequestSchema,
+    errors: [409],
+    responses: { 202: { description: 'Queued', schema: SendMessageResponseSchema } },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/messages/{messageId}/revoke',
+    operationId: 'revokeMessage',
+    summary: 'Delete one of our messages for everyone',
+    description:
+      'Queued like a send as a message of type `revoke`; once WhatsApp accepted it, the message keeps its id ' +
+      'with `revoked: true` and its content cleared (`type: "revoked"`), and `message.revoked` is published. ' +
+      "409 `not-own-message` for the contact's messages, `message-not-actionable` for one not sent yet or " +
+      "already revoked. 404 for another tenant's message.",
+    tag: 'messages',
+    scopes: ['messages:send'],
+    path: MessagePathSchema,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'Makes retries safe for 24 hours',
+        schema: IdempotencyKeySchema,
+      },
+    ],
     errors: [409],
     responses: { 202: { description: 'Queued', schema: SendMessageResponseSchema } },
   },

@@ -320,6 +320,51 @@ export class DynamoMessageRepository implements MessageRepository {
     return this.clearMarker(sessionId, messageId, 'receiptPendingFor');
   }
 
+  async replaceContent(message: Message, expectedUpdatedAt: string): Promise<boolean> {
+    const m = MessageSchema.parse(message);
+    const values: Record<string, unknown> = {
+      ':type': m.type,
+      ':content': m.content,
+      ':at': m.updatedAt,
+      ':prev': expectedUpdatedAt,
+    };
+    const set = ['#type = :type', 'content = :content', 'updatedAt = :at'];
+    const optional = {
+      edited: m.edited,
+      editHistory: m.editHistory,
+      revoked: m.revoked,
+      revokedAt: m.revokedAt,
+    };
+    // A field the new version lacks is removed: a revoked message keeps no edit history (nothing of what it said).
+    const remove: string[] = [];
+    for (const [name, value] of Object.entries(optional)) {
+      if (value === undefined) {
+        remove.push(name);
+        continue;
+      }
+      set.push(`${name} = :${name}`);
+      values[`:${name}`] = value;
+    }
+    // The proto kept for retry receipts holds the text too: a revoked message must not be resent from it.
+    if (m.revoked) remove.push('sentProto', 'sentProtoAt');
+    try {
+      await this.ctx.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sessionId: m.sessionId, messageId: m.id },
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(messageId) AND updatedAt = :prev',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   /**
    * Messages carrying a work marker (its value is the session id), oldest first, through the marker's sparse
    * index: only marked messages are in it, so the query reads nothing else.

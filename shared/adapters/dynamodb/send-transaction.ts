@@ -121,7 +121,7 @@ export class DynamoSendTransaction implements SendWriter {
   private itemsOf(
     send: SendWrite,
     preview: boolean,
-  ): { list: TransactItem[]; at: { session: number; idempotency?: number; rate: number; chat: number } } {
+  ): { list: TransactItem[]; at: { session: number; idempotency?: number; rate: number; chat?: number } } {
     const { message, chat } = send;
     const nowSeconds = Math.floor(send.now / 1000);
     const list: TransactItem[] = [];
@@ -169,6 +169,9 @@ export class DynamoSendTransaction implements SendWriter {
         ConditionExpression: 'attribute_not_exists(messageId)',
       },
     });
+    // An edit or a revoke is not a new line in the chat list: the chat (which its target made) is left alone.
+    if (send.chatPreview === false)
+      return { list, at: { session, ...(idempotency === undefined ? {} : { idempotency }), rate } };
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':unread': 0, ':zero': 0 };
     const profile = setClauses({ tenantId: chat.tenantId, phone: chat.phone }, names, values);

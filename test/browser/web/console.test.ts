@@ -227,6 +227,70 @@ describe('console (Chromium, real host and Baileys)', () => {
     await shoot('thread-image');
   });
 
+  it('edits and deletes our message from the thread, shows the contact’s edit, and a poll’s tally live', async () => {
+    const sim = product.simulator!;
+    const thread = page.getByTestId('thread');
+    await page.getByLabel('Message', { exact: true }).fill('Pickup at 3');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const ours = thread.locator('[data-testid="message"][data-direction="outbound"]', {
+      hasText: 'Pickup at 3',
+    });
+    await expect.poll(() => ours.getAttribute('data-status'), { timeout: 20_000 }).toBe('sent');
+    const oursId = (await ours.getAttribute('data-message-id'))!;
+    const bubble = thread.locator(`[data-message-id="${oursId}"]`);
+
+    // Edit: the contact's phone shows the new text; the bubble is marked edited, with the earlier text.
+    await bubble.getByRole('button', { name: 'Edit this message' }).click();
+    await bubble.getByLabel('New text').fill('Pickup at 4');
+    await bubble.getByRole('button', { name: 'Save edit' }).click();
+    const onPhone = await eventually('the edit on the contact’s phone', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.edited && e.text === 'Pickup at 4'),
+    );
+    expect(onPhone.editHistory).toEqual(['Pickup at 3']);
+    await expect.poll(() => bubble.getAttribute('data-edited'), { timeout: 20_000 }).toBe('true');
+    expect(await bubble.locator('.text').textContent()).toBe('Pickup at 4');
+    await bubble.getByTestId('edited').locator('summary').click();
+    expect(await bubble.getByTestId('edit-history').textContent()).toContain('Pickup at 3');
+
+    // Delete for everyone (asked once more): gone on the phone, "deleted" in the thread.
+    await bubble.getByRole('button', { name: 'Delete', exact: true }).click();
+    await bubble
+      .getByRole('group', { name: 'Delete for everyone?' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await eventually('the revoke on the contact’s phone', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.id === onPhone.id)?.revoked ? true : undefined,
+    );
+    await expect.poll(() => bubble.getAttribute('data-revoked'), { timeout: 20_000 }).toBe('true');
+    expect(await bubble.getByTestId('revoked').textContent()).toContain('This message was deleted');
+
+    // The contact edits its own message: the thread shows it live.
+    const bicycle = sim.outbox(digits(CONTACT)).find((e) => e.text === 'It is a blue bicycle.')!;
+    await sim.contactActions.edit(digits(CONTACT), digits(ACCOUNT), bicycle.id, 'It is a red bicycle.');
+    const theirs = thread.locator('[data-testid="message"][data-direction="inbound"]', {
+      hasText: 'It is a red bicycle.',
+    });
+    await theirs.waitFor({ timeout: 20_000 });
+    expect(await theirs.getAttribute('data-edited')).toBe('true');
+
+    // A poll composed in the thread; the contact votes and the tally moves live.
+    await thread.getByText('Create a poll').click();
+    await page.getByLabel('Question').fill('Pickup time?');
+    await page.getByLabel('Options (one per line, 2-12)').fill('Morning\nEvening');
+    await page.getByRole('button', { name: 'Send poll' }).click();
+    const pollOnPhone = await eventually('the poll on the contact’s phone', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.type === 'poll'),
+    );
+    await sim.contactActions.vote(digits(CONTACT), digits(ACCOUNT), pollOnPhone.id, ['Evening']);
+    const evening = thread.getByTestId('poll').locator('[data-option="Evening"]');
+    await expect.poll(() => evening.getAttribute('data-count'), { timeout: 20_000 }).toBe('1');
+    expect(
+      await thread.getByTestId('poll').locator('[data-option="Morning"]').getAttribute('data-count'),
+    ).toBe('0');
+    expect(await evening.textContent()).toContain(CONTACT);
+    await shoot('thread-actions-poll');
+  });
+
   it('replays a failed webhook delivery from its log', async () => {
     receiver.respondWith(500);
     await nav('Webhooks');

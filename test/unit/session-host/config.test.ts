@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../shared/config/app-config.js';
+import { availableParallelism } from 'node:os';
 import { loadHostConfig } from '../../../session-host/config.js';
+import { defaultConnectConcurrency } from '../../../session-host/connect-pacer.js';
 import { applyServerTrust, isLoopbackUrl, UntrustedRootKeyError } from '../../../session-host/wa-trust.js';
 
 const base = { APP_CREDENTIALS_BUCKET: 'creds', APP_MEDIA_BUCKET: 'media' };
@@ -14,6 +16,30 @@ describe('host configuration', () => {
     expect(a).toMatchObject({ capacity: 200, leaseMs: 10_000, renewMs: 3_000, healthPort: 8080 });
     expect(a.waUrl).toBe('wss://web.whatsapp.com/ws/chat');
     expect(loadHostConfig({ ...base, APP_LOCAL_MODE: 'true' }).healthPort).toBe(0);
+  });
+
+  it('sizes connect concurrency to the CPUs unless APP_CONNECT_CONCURRENCY is set', () => {
+    expect(loadHostConfig(base).connectConcurrency).toBe(defaultConnectConcurrency(availableParallelism()));
+    expect(loadHostConfig({ ...base, APP_CONNECT_CONCURRENCY: '3' }).connectConcurrency).toBe(3);
+    expect(() => loadHostConfig({ ...base, APP_CONNECT_CONCURRENCY: '0' })).toThrow(
+      /APP_CONNECT_CONCURRENCY/,
+    );
+    expect([1, 2, 3, 4, 8, 64].map((cores) => defaultConnectConcurrency(cores))).toEqual([
+      4, 8, 12, 16, 16, 16,
+    ]);
+  });
+
+  it('beats every second and takes a host for dead after 5 s, within bounds', () => {
+    expect(loadHostConfig(base)).toMatchObject({ heartbeatIntervalMs: 1_000, deadHostAfterMs: 5_000 });
+    expect(loadHostConfig({ ...base, APP_DEAD_HOST_AFTER_MS: '0' }).deadHostAfterMs).toBe(0);
+    // Fewer than 3 beats would let one late beat look like a death.
+    expect(() => loadHostConfig({ ...base, APP_DEAD_HOST_AFTER_MS: '2500' })).toThrow(
+      /APP_DEAD_HOST_AFTER_MS/,
+    );
+    // The sweeper would delete the dead host's item before anyone could see it stale.
+    expect(() =>
+      loadHostConfig({ ...base, APP_DEAD_HOST_AFTER_MS: '5000', APP_HEARTBEAT_TTL_MS: '4000' }),
+    ).toThrow(/APP_DEAD_HOST_AFTER_MS/);
   });
 
   it('names every bad variable', () => {

@@ -323,6 +323,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{sessionId}/messages/{messageId}/edit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Edit one of our text messages
+         * @description Queued like a send (same rate limit and `Idempotency-Key` handling) as a message of type `edit`, whose id is answered; once WhatsApp accepted it, the message shows the new text with `edited` and `editHistory`, and `message.edited` is published. 409 `edit-window-passed` after 15 minutes from sending, `not-own-message` for a message the contact sent, `message-not-actionable` for one not sent yet, revoked or not text. 404 for another tenant's message.
+         *
+         *     Scopes: `messages:send`.
+         */
+        post: operations["editMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/messages/{messageId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete one of our messages for everyone
+         * @description Queued like a send as a message of type `revoke`; once WhatsApp accepted it, the message keeps its id with `revoked: true` and its content cleared (`type: "revoked"`), and `message.revoked` is published. 409 `not-own-message` for the contact's messages, `message-not-actionable` for one not sent yet or already revoked. 404 for another tenant's message.
+         *
+         *     Scopes: `messages:send`.
+         */
+        post: operations["revokeMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{sessionId}/messages/{messageId}": {
         parameters: {
             query?: never;
@@ -2355,7 +2399,7 @@ export interface operations {
                             senderJid?: string;
                             pushName?: string;
                             /** @enum {string} */
-                            type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "location" | "contacts" | "reaction" | "unsupported";
+                            type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "location" | "contacts" | "reaction" | "unsupported" | "poll" | "edit" | "revoke" | "revoked";
                             content: {
                                 /** @constant */
                                 type: "text";
@@ -2453,6 +2497,37 @@ export interface operations {
                                 };
                             } | {
                                 /** @constant */
+                                type: "poll";
+                                poll: {
+                                    name: string;
+                                    options: {
+                                        name: string;
+                                        count: number;
+                                        voters: string[];
+                                    }[];
+                                    selectableCount: number;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "edit";
+                                edit: {
+                                    messageId: string;
+                                    body: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "revoke";
+                                revoke: {
+                                    messageId: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "revoked";
+                                revoked: {
+                                    previousType: string;
+                                };
+                            } | {
+                                /** @constant */
                                 type: "unsupported";
                                 unsupported: {
                                     waType: string;
@@ -2475,6 +2550,15 @@ export interface operations {
                                 code: string;
                                 message: string;
                             };
+                            edited?: boolean;
+                            editHistory?: {
+                                body: string;
+                                /** Format: date-time */
+                                replacedAt: string;
+                            }[];
+                            revoked?: boolean;
+                            /** Format: date-time */
+                            revokedAt?: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -2707,6 +2791,21 @@ export interface operations {
                         messageId: string;
                         emoji: string;
                     };
+                } | {
+                    to: string;
+                    replyTo?: string;
+                    /** @description Free-form JSON echoed in every event about the message: at most 8 levels deep, 64 keys in total and 2048 bytes as JSON */
+                    metadata?: {
+                        [key: string]: components["schemas"]["Def113ae44d"];
+                    };
+                    /** @constant */
+                    type: "poll";
+                    poll: {
+                        name: string;
+                        options: string[];
+                        /** @default 1 */
+                        selectableCount?: number;
+                    };
                 };
             };
         };
@@ -2811,6 +2910,224 @@ export interface operations {
             };
         };
     };
+    editMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 hours */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                sessionId: string;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        status: "queued";
+                    };
+                };
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also another tenant's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported `Content-Type` for this body */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 hours */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                sessionId: string;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        status: "queued";
+                    };
+                };
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also another tenant's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getMessage: {
         parameters: {
             query?: never;
@@ -2843,7 +3160,7 @@ export interface operations {
                         senderJid?: string;
                         pushName?: string;
                         /** @enum {string} */
-                        type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "location" | "contacts" | "reaction" | "unsupported";
+                        type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "location" | "contacts" | "reaction" | "unsupported" | "poll" | "edit" | "revoke" | "revoked";
                         content: {
                             /** @constant */
                             type: "text";
@@ -2941,6 +3258,37 @@ export interface operations {
                             };
                         } | {
                             /** @constant */
+                            type: "poll";
+                            poll: {
+                                name: string;
+                                options: {
+                                    name: string;
+                                    count: number;
+                                    voters: string[];
+                                }[];
+                                selectableCount: number;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "edit";
+                            edit: {
+                                messageId: string;
+                                body: string;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "revoke";
+                            revoke: {
+                                messageId: string;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "revoked";
+                            revoked: {
+                                previousType: string;
+                            };
+                        } | {
+                            /** @constant */
                             type: "unsupported";
                             unsupported: {
                                 waType: string;
@@ -2963,6 +3311,15 @@ export interface operations {
                             code: string;
                             message: string;
                         };
+                        edited?: boolean;
+                        editHistory?: {
+                            body: string;
+                            /** Format: date-time */
+                            replacedAt: string;
+                        }[];
+                        revoked?: boolean;
+                        /** Format: date-time */
+                        revokedAt?: string;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -3062,7 +3419,7 @@ export interface operations {
                             lastMessage: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "location" | "contacts" | "reaction" | "unsupported";
+                                type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "location" | "contacts" | "reaction" | "unsupported" | "poll" | "edit" | "revoke" | "revoked";
                                 preview: string;
                                 /** Format: date-time */
                                 at: string;
@@ -3163,7 +3520,7 @@ export interface operations {
                         lastMessage: {
                             id: string;
                             /** @enum {string} */
-                            type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "location" | "contacts" | "reaction" | "unsupported";
+                            type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "location" | "contacts" | "reaction" | "unsupported" | "poll" | "edit" | "revoke" | "revoked";
                             preview: string;
                             /** Format: date-time */
                             at: string;
@@ -3624,7 +3981,7 @@ export interface operations {
                     /** Format: uri */
                     url: string;
                     description?: string;
-                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated") | "*")[];
+                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote") | "*")[];
                     sessionIds?: string[];
                     /** @default true */
                     enabled?: boolean;
@@ -3925,7 +4282,7 @@ export interface operations {
                     /** Format: uri */
                     url?: string;
                     description?: string | null;
-                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated") | "*")[];
+                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote") | "*")[];
                     sessionIds?: string[] | null;
                     enabled?: boolean;
                 };
@@ -4064,7 +4421,7 @@ export interface operations {
                             webhookId: string;
                             eventId: string;
                             /** @enum {string} */
-                            eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated";
+                            eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote";
                             /** @enum {string} */
                             status: "pending" | "succeeded" | "failed";
                             attempts: number;
@@ -4164,7 +4521,7 @@ export interface operations {
                         webhookId: string;
                         eventId: string;
                         /** @enum {string} */
-                        eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated";
+                        eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote";
                         /** @enum {string} */
                         status: "pending" | "succeeded" | "failed";
                         attempts: number;

@@ -44,6 +44,9 @@ function applyEvent(queryClient: QueryClient, event: WsEventFrame): void {
   switch (event.type) {
     case 'message.received':
     case 'message.status':
+    case 'message.edited':
+    case 'message.revoked':
+    case 'poll.vote':
       void queryClient.invalidateQueries({ queryKey: queryKeys.messages(event.sessionId) });
       break;
     case 'chat.updated':

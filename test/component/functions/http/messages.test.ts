@@ -85,7 +85,7 @@ describe('send validation', () => {
     ['a number that is not E.164', text('5551234567'), '/to'],
     ['an empty text', text('+15551234567', '   '), '/text/body'],
     ['a text over 4096 characters', text('+15551234567', 'x'.repeat(4097)), '/text/body'],
-    ['an unknown type', { to: '+15551234567', type: 'poll' }, '/type'],
+    ['an unknown type', { to: '+15551234567', type: 'call' }, '/type'],
     ['a field outside its object', { ...text('+15551234567'), caption: 'x' }, '/caption'],
     [
       'a non-http media URL',

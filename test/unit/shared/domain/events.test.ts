@@ -22,6 +22,9 @@ describe('event catalog', () => {
       'message.status',
       'session.restricted',
       'chat.updated',
+      'message.edited',
+      'message.revoked',
+      'poll.vote',
     ]);
   });
 

@@ -79,7 +79,24 @@ describe('SendMessageRequestSchema: refusals name the field', () => {
   it.each([
     ['missing to', { type: 'text', text: { body: 'hi' } }, '/to'],
     ['bad E.164', { to: '555-1234', type: 'text', text: { body: 'hi' } }, '/to'],
-    ['unknown type', { to, type: 'poll', poll: {} }, '/type'],
+    ['unknown type', { to, type: 'call', call: {} }, '/type'],
+    ['poll with one option', { to, type: 'poll', poll: { name: 'Q', options: ['a'] } }, '/poll/options'],
+    [
+      'poll with repeated options',
+      { to, type: 'poll', poll: { name: 'Q', options: ['a', 'a'] } },
+      '/poll/options/1',
+    ],
+    [
+      'poll choosing more than it offers',
+      { to, type: 'poll', poll: { name: 'Q', options: ['a', 'b'], selectableCount: 3 } },
+      '/poll/selectableCount',
+    ],
+    [
+      'poll with 13 options',
+      { to, type: 'poll', poll: { name: 'Q', options: [...'abcdefghijklm'] } },
+      '/poll/options',
+    ],
+    ['an edit through the send route', { to, type: 'edit', edit: { messageId: 'x', body: 'y' } }, '/type'],
     ['missing type', { to, text: { body: 'hi' } }, '/type'],
     ['text body of the wrong type', { to, type: 'text', text: { body: 5 } }, '/text/body'],
     ['empty text body', { to, type: 'text', text: { body: '  ' } }, '/text/body'],

@@ -2,6 +2,7 @@
 import type { Message } from '../../api/types';
 import { Time } from '../../ui/time';
 import { DownloadLink, InlineImage } from './media-content';
+import { EditedMark, OwnMessageActions, PollView, RevokedContent, ownActions } from './message-extras';
 import { messageText } from './use-thread';
 
 const TICKS: Record<Message['status'], { mark: string; label: string }> = {
@@ -22,9 +23,12 @@ export function MessageBubble(props: {
   canAct: boolean;
   onReply: () => void;
   onReact: (emoji: string) => void;
+  onEdit: (text: string) => Promise<void>;
+  onRevoke: () => void;
 }) {
   const m = props.message;
   const tick = TICKS[m.status];
+  const own = ownActions(m);
   return (
     <li
       className={`bubble ${m.direction}`}
@@ -32,6 +36,8 @@ export function MessageBubble(props: {
       data-message-id={m.id}
       data-direction={m.direction}
       data-status={m.status}
+      data-edited={m.edited ? 'true' : undefined}
+      data-revoked={m.revoked ? 'true' : undefined}
     >
       {m.replyTo && (
         <blockquote className="quote" data-testid="quote">
@@ -49,6 +55,7 @@ export function MessageBubble(props: {
         </p>
       )}
       <p className="meta">
+        {m.edited && !m.revoked && <EditedMark message={m} />}
         <Time at={m.createdAt} />
         {m.direction === 'outbound' && (
           <span
@@ -67,7 +74,7 @@ export function MessageBubble(props: {
           Not sent: {m.error.message} <code>{m.error.code}</code>
         </p>
       )}
-      {props.canAct && (
+      {props.canAct && !m.revoked && (
         <div className="message-actions">
           <button type="button" className="link" onClick={props.onReply} aria-label="Reply to this message">
             Reply
@@ -87,6 +94,13 @@ export function MessageBubble(props: {
               ))}
             </div>
           </details>
+          <OwnMessageActions
+            message={m}
+            canEdit={own.canEdit}
+            canRevoke={own.canRevoke}
+            onEdit={props.onEdit}
+            onRevoke={props.onRevoke}
+          />
         </div>
       )}
     </li>
@@ -133,6 +147,10 @@ function Content(props: { message: Message }) {
         </p>
       );
     }
+    case 'revoked':
+      return <RevokedContent />;
+    case 'poll':
+      return <PollView poll={c.poll} />;
     default:
       return <p className="text">{messageText(props.message)}</p>;
   }

@@ -12,6 +12,7 @@ import { ErrorText } from '../../ui/error-text';
 import { applyChatUpdate, chatKey, chatTitle } from './chat-cache';
 import { Composer } from './composer';
 import { MessageBubble } from './message-bubble';
+import { PollComposer } from './poll-composer';
 import { reactionsByTarget, useThread } from './use-thread';
 
 export function Thread(props: { sessionId: string; chat: Chat }) {
@@ -59,6 +60,24 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
     }
   };
 
+  /** Our edit or revoke, queued like a send; the message changes live once WhatsApp took it. */
+  const act = async (target: Message, kind: 'edit' | 'revoke', text?: string) => {
+    try {
+      const path = { sessionId: props.sessionId, messageId: target.id };
+      unwrap(
+        kind === 'edit'
+          ? await api.POST('/v1/sessions/{sessionId}/messages/{messageId}/edit', {
+              params: { path },
+              body: { text: text ?? '' },
+            })
+          : await api.POST('/v1/sessions/{sessionId}/messages/{messageId}/revoke', { params: { path } }),
+      );
+      await refresh();
+    } catch (e) {
+      setError(e);
+    }
+  };
+
   return (
     <section
       className="thread"
@@ -77,7 +96,8 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
         )}
         <ol className="messages" aria-live="polite" aria-relevant="additions">
           {messages
-            .filter((m) => m.content.type !== 'reaction')
+            // Reactions show on their target; our edit and revoke records only change theirs.
+            .filter((m) => !['reaction', 'edit', 'revoke'].includes(m.content.type))
             .map((m) => (
               <MessageBubble
                 key={m.id}
@@ -87,6 +107,8 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
                 canAct={props.chat.phone !== undefined}
                 onReply={() => setReplyTo(m)}
                 onReact={(emoji) => void react(m, emoji)}
+                onEdit={(text) => act(m, 'edit', text)}
+                onRevoke={() => void act(m, 'revoke')}
               />
             ))}
         </ol>
@@ -101,6 +123,14 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
         onCancelReply={() => setReplyTo(undefined)}
         onSent={() => void refresh()}
       />
+      {props.chat.phone && (
+        <PollComposer
+          api={api}
+          sessionId={props.sessionId}
+          to={props.chat.phone}
+          onSent={() => void refresh()}
+        />
+      )}
     </section>
   );
 }

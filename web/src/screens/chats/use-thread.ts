@@ -71,5 +71,12 @@ export function messageText(m: Message): string {
       return c.reaction.emoji;
     case 'unsupported':
       return `(${c.unsupported.waType} not shown)`;
+    case 'poll':
+      return `📊 ${c.poll.name}`;
+    case 'edit':
+      return `✏️ ${c.edit.body}`;
+    case 'revoke':
+    case 'revoked':
+      return '🚫 This message was deleted';
   }
 }

@@ -38,7 +38,7 @@ describe('OpenAPI document', () => {
       security: unknown[];
       responses: Record<string, unknown>;
     };
-    expect(send.requestBody.content['application/json'].schema.oneOf).toHaveLength(9);
+    expect(send.requestBody.content['application/json'].schema.oneOf).toHaveLength(10);
     expect(send.parameters).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'sessionId', in: 'path' }),
