@@ -98,6 +98,7 @@ async function scenario(
     debounceMs: 3_600_000,
     onWriteError: (error) => progress('credentials write failed', { error: String(error) }),
   });
+  progress('credentials loaded', { sessionId, linked: auth.linked });
   const socket = openSocket({
     auth,
     waUrl: world.sim.wsUrl,
@@ -106,7 +107,9 @@ async function scenario(
     onConnectionUpdate: () => undefined,
   });
   try {
+    if (!auth.linked) throw new Error('the seeded device is not linked');
     await opened(socket);
+    progress('connected');
     await auth.flush(); // the prekey upload of the first login
     for (let i = 0; i < contacts; i++) {
       const phone = contactPhone(run, i);

@@ -52,6 +52,8 @@ export const HostSettingsSchema = z
     APP_CONNECT_CONCURRENCY: z.coerce.number().int().min(1).optional(),
     /** Credentials are written at most this often while keys change, and always on flush and shutdown. */
     APP_CREDENTIALS_DEBOUNCE_MS: int(1_000, 0),
+    /** Signal keys kept in memory per session (an LRU; the rest are read from the credentials table when used). */
+    APP_CREDENTIALS_CACHE_ITEMS: int(2_048, 1),
     /** How often the host writes its heartbeat (one write per host, whatever its session count). */
     APP_HEARTBEAT_INTERVAL_MS: int(1_000, 100),
     /**
@@ -150,6 +152,7 @@ export interface HostConfig {
   readonly pairingCodeTtlMs: number;
   readonly connectConcurrency: number;
   readonly credentialsDebounceMs: number;
+  readonly credentialsCacheItems: number;
   readonly heartbeatIntervalMs: number;
   /** 0: no early release of dead hosts' sessions. */
   readonly deadHostAfterMs: number;
@@ -209,6 +212,7 @@ export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     pairingCodeTtlMs: s.APP_PAIRING_CODE_TTL_MS,
     connectConcurrency: s.APP_CONNECT_CONCURRENCY ?? defaultConnectConcurrency(),
     credentialsDebounceMs: s.APP_CREDENTIALS_DEBOUNCE_MS,
+    credentialsCacheItems: s.APP_CREDENTIALS_CACHE_ITEMS,
     heartbeatIntervalMs: s.APP_HEARTBEAT_INTERVAL_MS,
     deadHostAfterMs: s.APP_DEAD_HOST_AFTER_MS,
     heartbeatTtlMs: s.APP_HEARTBEAT_TTL_MS,

@@ -135,6 +135,7 @@ export class SessionRunner {
         sessionId: this.sessionId,
         fence: this.#fence,
         debounceMs: this.deps.config.credentialsDebounceMs,
+        cacheItems: this.deps.config.credentialsCacheItems,
         onWriteError: (error) => this.#onCredentialsWriteError(error),
       });
     } catch (error) {

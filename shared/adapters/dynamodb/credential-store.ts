@@ -100,21 +100,27 @@ export class DynamoCredentialStore implements CredentialStore {
       const made = await provider.generateDataKey(context);
       plaintext = made.plaintext;
       const session = new DynamoSessionCredentials(this.options.ctx, this.table, sessionId, fence, undefined);
-      // Fenced like every write; a key made by a racing open of the same tenure is never replaced.
-      await session.transact([
-        {
-          Put: {
-            TableName: this.table,
-            Item: {
-              sessionId,
-              itemKey: DATA_KEY_ITEM,
-              wrapped: made.wrapped,
-              provider: DATA_KEY_PROVIDER_IDS[provider.name],
+      // Fenced like every write; a key made by a racing open of the same tenure is never replaced (that open's
+      // transaction is cancelled and its caller retries the claim later).
+      await session
+        .transact([
+          {
+            Put: {
+              TableName: this.table,
+              Item: {
+                sessionId,
+                itemKey: DATA_KEY_ITEM,
+                wrapped: made.wrapped,
+                provider: DATA_KEY_PROVIDER_IDS[provider.name],
+              },
+              ConditionExpression: 'attribute_not_exists(itemKey)',
             },
-            ConditionExpression: 'attribute_not_exists(itemKey)',
           },
-        },
-      ]);
+        ])
+        .catch((error: unknown) => {
+          plaintext.fill(0);
+          throw error;
+        });
     }
     try {
       return new DynamoSessionCredentials(

@@ -3,11 +3,13 @@
  * host wrote onto the session item) and by pairing code (a `session.pairing-code` command), and a host restart
  * after which the session is connected again from the stored credentials, without a QR.
  */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { BufferJSON } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WsServerFrameSchema } from '../../../shared/contracts/ws-frames.js';
 import type { DomainEvent } from '../../../shared/domain/events.js';
 import type { WsFrame } from '../../../shared/ports/ws-pusher.js';
+import { credentialsKeyPrefix } from '../../../shared/services/session-data.js';
 import type { SessionHost } from '../../../session-host/host.js';
 import { credentialsKey } from '../../../session-host/legacy-credentials.js';
 import {
@@ -71,6 +73,14 @@ describe('session host: linking and restart', () => {
     expect(await credentialItemKeys(world, session.id)).toEqual(
       expect.arrayContaining(['creds', 'dataKey', expect.stringMatching(/^pre-key#/)]),
     );
+    // Nothing on S3 any more: the bucket holds only sessions not migrated yet.
+    const objects = await world.adapters.clients.s3.send(
+      new ListObjectsV2Command({
+        Bucket: world.cloud.stack.credentialsBucket,
+        Prefix: credentialsKeyPrefix(session.id),
+      }),
+    );
+    expect(objects.Contents ?? []).toEqual([]);
     // The health endpoint counts it.
     const health = (await (await fetch(host.healthUrl)).json()) as {
       sessions: { byStatus: Record<string, number> };
