@@ -97,6 +97,8 @@ const TABLE_ACCESS: Partial<Record<TableName, readonly string[]>> = {
   eventOutbox: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
   // The LID <-> phone map: looked up per send and receive, written in batches as WhatsApp reveals pairs.
   lidMappings: ['dynamodb:GetItem', 'dynamodb:BatchWriteItem'],
+  // Answers to the API's host requests (number check, profile, block): written, never read back.
+  hostReplies: ['dynamodb:PutItem'],
 };
 
 export class SessionHosts extends Construct {

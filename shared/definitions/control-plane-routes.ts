@@ -90,6 +90,7 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
         chats: 'readWrite',
         tenants: 'readWrite',
         lidMappings: 'readWrite',
+        contactChecks: 'readWrite',
       },
       hostCommands: true,
       blobs: 'readWrite',

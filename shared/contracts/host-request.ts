@@ -1,0 +1,56 @@
+/**
+ * Host request/reply (docs/credentials-and-commands.md, "Host requests"): what the API asks a session's owner
+ * host to do on WhatsApp and wait for, and the reply the host stores for it in the `hostReplies` table. The
+ * request travels inside a `host.request` command (`host-command.ts`) with a fresh request id; the API polls the
+ * reply by that id until its deadline. A reply nobody waits for any more (the API gave up) expires with its TTL.
+ *
+ * Each request kind has its own result schema, so the API parses exactly what it asked for.
+ */
+import * as z from 'zod';
+import { LidSchema } from '../domain/contact-id.js';
+import { PhoneSchema } from '../domain/phone.js';
+
+/** At most this many numbers per check (one usync query on WhatsApp's side). */
+export const CONTACT_CHECK_MAX_PHONES = 50;
+
+export const ContactsCheckRequestSchema = z.object({
+  kind: z.literal('contacts.check'),
+  phones: z.array(PhoneSchema).min(1).max(CONTACT_CHECK_MAX_PHONES),
+});
+
+export const HostRequestSchema = z.discriminatedUnion('kind', [ContactsCheckRequestSchema]);
+export type HostRequest = z.infer<typeof HostRequestSchema>;
+export type HostRequestKind = HostRequest['kind'];
+export type HostRequestOf<K extends HostRequestKind> = Extract<HostRequest, { kind: K }>;
+
+/** One number as WhatsApp answered it: on WhatsApp or not, its jid, and its LID when WhatsApp disclosed it. */
+export const ContactCheckResultSchema = z.object({
+  phone: PhoneSchema,
+  exists: z.boolean(),
+  jid: z.string().max(128).optional(),
+  lid: LidSchema.optional(),
+});
+export type ContactCheckResult = z.infer<typeof ContactCheckResultSchema>;
+
+/** What the host answers per kind. */
+export const HOST_RESULT_SCHEMAS = {
+  'contacts.check': z.object({ results: z.array(ContactCheckResultSchema).max(CONTACT_CHECK_MAX_PHONES) }),
+} as const satisfies Record<HostRequestKind, z.ZodType>;
+export type HostResultOf<K extends HostRequestKind> = z.infer<(typeof HOST_RESULT_SCHEMAS)[K]>;
+
+/**
+ * Why a host could not answer: the session is not connected on it (not running there, or its socket is down),
+ * or WhatsApp refused or failed the request.
+ */
+export const HostReplyErrorCodeSchema = z.enum(['session-not-connected', 'whatsapp-error']);
+export type HostReplyErrorCode = z.infer<typeof HostReplyErrorCodeSchema>;
+
+export const HostReplySchema = z.discriminatedUnion('ok', [
+  /** `result` is checked against the kind's schema by the waiting API, which knows what it asked. */
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ code: HostReplyErrorCodeSchema, message: z.string().max(500) }),
+  }),
+]);
+export type HostReply = z.infer<typeof HostReplySchema>;

@@ -1,0 +1,23 @@
+import type { HttpRouteDefinition } from './http-routes.js';
+
+const dir = 'functions/http/contacts';
+
+/**
+ * Contacts (docs/api.md, "Contacts"): routes that ask the session's owner host to do something on WhatsApp and
+ * wait for its reply (host request/reply: `hostReplies`, a doorbell on the host's queue). Each waits at most
+ * `APP_HOST_REQUEST_WAIT_MS`, so their functions get more time than the default.
+ */
+export const CONTACT_ROUTES: readonly HttpRouteDefinition[] = [
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/contacts/check',
+    entry: `${dir}/check`,
+    handler: 'handler',
+    auth: 'apiKey',
+    // contactChecks: the day's answers; rateLimits (already the tenant guard's): the daily count.
+    access: {
+      tables: { sessions: 'read', contactChecks: 'readWrite', hostReplies: 'read' },
+      hostCommands: true,
+    },
+    timeoutSeconds: 28,
+  },
+];
