@@ -167,6 +167,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
         ...adapters,
         hostId,
         events: outbox,
+        liveEvents: events,
         log,
         config,
         blobs: adapters.credentials,

@@ -60,4 +60,10 @@ export interface SimulatorEvents {
   'offline-released': [{ phone: string; deviceId: number; released: number }];
   /** The companion acked a `companion_reg_refresh` (or did not within 5 s: `acked: false`, plus a `problem`). */
   'companion-reg-refresh': [{ connectionId: number; ref: string; acked: boolean }];
+  /** A companion set its account online or offline (flows/presence.ts). */
+  presence: [{ phone: string; presence: 'available' | 'unavailable' }];
+  /** A companion subscribed its account to a contact's presence. */
+  'presence-subscribe': [{ phone: string; contact: string }];
+  /** A contact's phone showed a chat state an account's companion sent ("typing..."). */
+  chatstate: [{ contact: string; from: string; state: 'composing' | 'recording' | 'paused'; at: number }];
 }

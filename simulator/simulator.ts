@@ -25,6 +25,14 @@ import { setRefreshChild } from './flows/pair-refresh.js';
 import type { RefreshChild } from './flows/pair-refresh.js';
 import { isMediaExpired, MediaRetryState, mediaRetryReplySchema } from './flows/media-retry.js';
 import type { MediaRetryReply, MediaRetryReplyInput } from './flows/media-retry.js';
+import {
+  contactChatState,
+  PresenceState,
+  setContactPresence,
+  type ChatStateKind,
+  type ChatStateSeen,
+  type ContactPresence,
+} from './flows/presence.js';
 import { endStreamsWithAck } from './flows/stream-error.js';
 import type { CodeRequests } from './flows/pair-code.js';
 import { provisionDevice } from './flows/provision.js';
@@ -134,6 +142,7 @@ export class WhatsAppSimulator {
       qrRefs: new Map(),
       log: logger ?? (() => {}),
       mediaRetry,
+      presence: new PresenceState(),
     };
   }
 
@@ -424,6 +433,31 @@ export class WhatsAppSimulator {
   async contactSendMedia(from: string, to: string, media: ContactMedia): Promise<OutboxEntry> {
     const baseUrl = this.controlUrl;
     return contactSendsMedia(this.ctx, this.contact(from), this.account(to), media, baseUrl);
+  }
+
+  /** Contact `phone` goes online or offline; accounts subscribed to it are told. Returns how many companions. */
+  contactPresence(phone: string, presence: ContactPresence): number {
+    return setContactPresence(this.ctx, this.contact(phone), presence);
+  }
+
+  /** Contact `from` types (records audio, stops) in its chat with account `to`, seen if `to` subscribed. */
+  contactChatState(from: string, to: string, state: ChatStateKind): number {
+    return contactChatState(this.ctx, this.contact(from), this.account(to), state);
+  }
+
+  /** The chat states accounts sent contact `phone` ("typing..." on its phone), oldest first. */
+  chatStatesSeen(phone: string): ChatStateSeen[] {
+    return [...(this.ctx.presence.seen.get(normalizePhone(phone)) ?? [])];
+  }
+
+  /** Whether account `phone`'s companions last said it is online, and the contacts it subscribed to. */
+  accountPresence(phone: string): { presence?: ContactPresence; subscribedTo: string[] } {
+    const key = normalizePhone(phone);
+    const presence = this.ctx.presence.accounts.get(key);
+    return {
+      ...(presence ? { presence } : {}),
+      subscribedTo: [...(this.ctx.presence.subscriptions.get(key) ?? [])],
+    };
   }
 
   /** The encrypted file behind a media URL (what `GET /media/<id>` serves); a `media-error` fault answers instead. */

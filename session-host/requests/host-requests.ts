@@ -11,6 +11,7 @@ import type { HostReply, HostRequest } from '../../shared/contracts/host-request
 import type { HostReplyStore } from '../../shared/ports/host-reply-store.js';
 import { errorFields, type HostLogger } from '../logger.js';
 import { checkContacts } from './contacts-check.js';
+import { sendChatState, setPresence, subscribePresence } from './presence.js';
 
 /** A reply outlives its request's wait by this much; then DynamoDB's TTL removes it. */
 export const HOST_REPLY_TTL_SECONDS = 300;
@@ -64,6 +65,12 @@ export class HostRequests {
     switch (request.kind) {
       case 'contacts.check':
         return checkContacts(socket, request);
+      case 'presence.set':
+        return setPresence(socket, request);
+      case 'chat.typing':
+        return sendChatState(socket, request);
+      case 'presence.subscribe':
+        return subscribePresence(socket, request);
     }
   }
 

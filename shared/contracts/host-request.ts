@@ -18,7 +18,34 @@ export const ContactsCheckRequestSchema = z.object({
   phones: z.array(PhoneSchema).min(1).max(CONTACT_CHECK_MAX_PHONES),
 });
 
-export const HostRequestSchema = z.discriminatedUnion('kind', [ContactsCheckRequestSchema]);
+/** A 1:1 chat on WhatsApp: a phone-number jid or a LID jid (no device, no group). */
+export const UserJidSchema = z.string().regex(/^[1-9]\d{5,23}@(s\.whatsapp\.net|lid)$/, 'must be a user jid');
+
+/** Sets the account online or offline (what its contacts see). */
+export const PresenceSetRequestSchema = z.object({
+  kind: z.literal('presence.set'),
+  presence: z.enum(['available', 'unavailable']),
+});
+
+/** Shows the contact "typing..." (`composing`), "recording audio..." (`recording`), or stops it (`paused`). */
+export const ChatTypingRequestSchema = z.object({
+  kind: z.literal('chat.typing'),
+  jid: UserJidSchema,
+  state: z.enum(['composing', 'recording', 'paused']),
+});
+
+/** Subscribes the account to a contact's presence (then `presence.updated` events). */
+export const PresenceSubscribeRequestSchema = z.object({
+  kind: z.literal('presence.subscribe'),
+  jid: UserJidSchema,
+});
+
+export const HostRequestSchema = z.discriminatedUnion('kind', [
+  ContactsCheckRequestSchema,
+  PresenceSetRequestSchema,
+  ChatTypingRequestSchema,
+  PresenceSubscribeRequestSchema,
+]);
 export type HostRequest = z.infer<typeof HostRequestSchema>;
 export type HostRequestKind = HostRequest['kind'];
 export type HostRequestOf<K extends HostRequestKind> = Extract<HostRequest, { kind: K }>;
@@ -32,9 +59,15 @@ export const ContactCheckResultSchema = z.object({
 });
 export type ContactCheckResult = z.infer<typeof ContactCheckResultSchema>;
 
+/** Done on the socket: WhatsApp does not acknowledge presence and chat states, so there is nothing more to say. */
+const SentSchema = z.object({ sent: z.literal(true) });
+
 /** What the host answers per kind. */
 export const HOST_RESULT_SCHEMAS = {
   'contacts.check': z.object({ results: z.array(ContactCheckResultSchema).max(CONTACT_CHECK_MAX_PHONES) }),
+  'presence.set': SentSchema,
+  'chat.typing': SentSchema,
+  'presence.subscribe': SentSchema,
 } as const satisfies Record<HostRequestKind, z.ZodType>;
 export type HostResultOf<K extends HostRequestKind> = z.infer<(typeof HOST_RESULT_SCHEMAS)[K]>;
 

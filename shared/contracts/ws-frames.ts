@@ -13,6 +13,7 @@ import {
   ChatUpdatedEventSchema,
   MessageReceivedEventSchema,
   MessageStatusEventSchema,
+  PresenceUpdatedEventSchema,
   SessionRestrictedEventSchema,
   SessionStatusEventSchema,
 } from '../domain/events.js';
@@ -91,6 +92,7 @@ export const WsEventFrameSchema = z.discriminatedUnion('type', [
   ChatUpdatedEventSchema,
   SessionStatusEventSchema,
   SessionRestrictedEventSchema,
+  PresenceUpdatedEventSchema,
 ]);
 export type WsEventFrame = z.infer<typeof WsEventFrameSchema>;
 export type WsEventFrameType = WsEventFrame['type'];

@@ -20,4 +20,21 @@ export const CONTACT_ROUTES: readonly HttpRouteDefinition[] = [
     },
     timeoutSeconds: 28,
   },
+  ...(
+    [
+      ['POST /v1/sessions/{sessionId}/presence', 'functions/http/presence/set'],
+      ['POST /v1/sessions/{sessionId}/chats/{chatId}/typing', 'functions/http/presence/typing'],
+      [
+        'POST /v1/sessions/{sessionId}/contacts/{phone}/presence/subscribe',
+        'functions/http/presence/subscribe',
+      ],
+    ] as const
+  ).map(([routeKey, entry]): HttpRouteDefinition => ({
+    routeKey,
+    entry,
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'read', hostReplies: 'read' }, hostCommands: true },
+    timeoutSeconds: 28,
+  })),
 ];

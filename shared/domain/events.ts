@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ChatSchema } from './chat.js';
+import { ContactIdSchema } from './contact-id.js';
 import { IdSchema, TimestampSchema, newId, nowIso } from './ids.js';
 import {
   InboundMessageSummarySchema,
@@ -17,6 +18,7 @@ export const EventTypeSchema = z.enum([
   'message.status',
   'session.restricted',
   'chat.updated',
+  'presence.updated',
 ]);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -60,6 +62,22 @@ export type MessageStatusEventData = z.infer<typeof MessageStatusEventDataSchema
 export const ChatUpdatedEventDataSchema = z.object({ chat: ChatSchema.omit({ tenantId: true }) });
 export type ChatUpdatedEventData = z.infer<typeof ChatUpdatedEventDataSchema>;
 
+/** What a contact is doing, as WhatsApp relays it (`paused`, typing stopped, arrives as `available`). */
+export const PresenceStateSchema = z.enum(['available', 'unavailable', 'composing', 'recording']);
+export type PresenceState = z.infer<typeof PresenceStateSchema>;
+
+/**
+ * A contact the session subscribed to (`POST .../contacts/{phone}/presence/subscribe`) went online or offline
+ * (`lastSeen` when it shares it), or started or stopped typing or recording in its chat with the session.
+ * Short-lived: published straight to the bus, not through the host's outbox.
+ */
+export const PresenceUpdatedEventDataSchema = z.object({
+  contact: ContactIdSchema,
+  presence: PresenceStateSchema,
+  lastSeen: TimestampSchema.optional(),
+});
+export type PresenceUpdatedEventData = z.infer<typeof PresenceUpdatedEventDataSchema>;
+
 // Key order is the order fields appear in JSON (webhook bodies): id and type first, data last.
 function envelope<T extends EventType, D extends z.ZodType>(type: T, data: D) {
   return z.object({
@@ -77,6 +95,7 @@ export const MessageReceivedEventSchema = envelope('message.received', MessageRe
 export const MessageStatusEventSchema = envelope('message.status', MessageStatusEventDataSchema);
 export const SessionRestrictedEventSchema = envelope('session.restricted', SessionRestrictedEventDataSchema);
 export const ChatUpdatedEventSchema = envelope('chat.updated', ChatUpdatedEventDataSchema);
+export const PresenceUpdatedEventSchema = envelope('presence.updated', PresenceUpdatedEventDataSchema);
 
 /** The one envelope: `{ id, type, createdAt, tenantId, sessionId, data }`, `data` typed by `type`. */
 export const DomainEventSchema = z.discriminatedUnion('type', [
@@ -85,6 +104,7 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   MessageStatusEventSchema,
   SessionRestrictedEventSchema,
   ChatUpdatedEventSchema,
+  PresenceUpdatedEventSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -96,6 +116,7 @@ export const EVENT_DATA_SCHEMAS = {
   'message.status': MessageStatusEventDataSchema,
   'session.restricted': SessionRestrictedEventDataSchema,
   'chat.updated': ChatUpdatedEventDataSchema,
+  'presence.updated': PresenceUpdatedEventDataSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventDataInput<T extends EventType> = z.input<(typeof EVENT_DATA_SCHEMAS)[T]>;

@@ -27,6 +27,8 @@ import {
   contactDeviceSendBody,
   lidDisclosureBody,
   undecryptableStatusBody,
+  contactPresenceBody,
+  contactChatStateBody,
 } from './schemas.js';
 
 const MAX_BODY = 1 << 20;
@@ -317,6 +319,30 @@ const routes: Route[] = [
     pattern: new RegExp(`^/contacts/${PHONE}/lid-disclosure$`),
     run: (sim, p, body) =>
       ok(sim.setContactLidDisclosed(param(p, 0), lidDisclosureBody.parse(body).disclosed)),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/presence$`),
+    run: (sim, p, body) =>
+      ok({ told: sim.contactPresence(param(p, 0), contactPresenceBody.parse(body).presence) }),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/chatstate$`),
+    run: (sim, p, body) => {
+      const { to, state } = contactChatStateBody.parse(body);
+      return ok({ told: sim.contactChatState(param(p, 0), to, state) });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/contacts/${PHONE}/chatstates$`),
+    run: (sim, p) => ok({ items: sim.chatStatesSeen(param(p, 0)) }),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/accounts/${PHONE}/presence$`),
+    run: (sim, p) => ok(sim.accountPresence(param(p, 0))),
   },
   {
     method: 'POST',

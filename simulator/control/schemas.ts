@@ -45,6 +45,10 @@ export const receiptBody = z.object({ messageId, type: z.enum(['delivered', 'rea
 export const unlinkBody = z.object({ deviceId: z.number().int().positive().optional() }).strict();
 export const contactDeviceSendBody = z.object({ to: phone, text: z.string().min(1).max(65_536) }).strict();
 export const lidDisclosureBody = z.object({ disclosed: z.boolean() }).strict();
+export const contactPresenceBody = z.object({ presence: z.enum(['available', 'unavailable']) }).strict();
+export const contactChatStateBody = z
+  .object({ to: phone, state: z.enum(['composing', 'recording', 'paused']) })
+  .strict();
 export const undecryptableStatusBody = z.object({ from: phone }).strict();
 export const provisionBody = z
   .object({

@@ -9,6 +9,7 @@ import type { PublicSignedPreKey } from '../world/signal-peer.js';
 import type { Account, LinkedDevice } from '../world/types.js';
 import type { World } from '../world/world.js';
 import type { MediaRetryState } from './media-retry.js';
+import type { PresenceState } from './presence.js';
 
 /** What a companion announced in its registration handshake, before any phone has accepted it. */
 export interface Registration {
@@ -64,6 +65,8 @@ export interface SimContext {
   mediaHost?: string;
   /** Media expiry on the CDN and the phones' re-upload answers (flows/media-retry.ts). */
   mediaRetry: MediaRetryState;
+  /** Who is online, who subscribed to whom, and the chat states contacts were shown (flows/presence.ts). */
+  presence: PresenceState;
 }
 
 export const deviceKey = (phone: string, deviceId: number): string => `${phone}:${deviceId}`;

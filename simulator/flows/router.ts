@@ -8,6 +8,7 @@ import { onRemoveCompanion } from './logout.js';
 import { onMediaConn } from './media-conn.js';
 import { onMediaRetryRequest } from './media-retry.js';
 import { onPairDeviceSign } from './pair.js';
+import { onClientChatState, onClientPresence } from './presence.js';
 import { onRefreshAck } from './pair-refresh.js';
 import { onLinkCodeIq } from './pair-code.js';
 import type { CodeRequests } from './pair-code.js';
@@ -79,8 +80,14 @@ export const routeStanza = async (
       if (loggedIn) await onOfflineHeadAck(ctx, session, stanza);
       onRefreshAck(ctx, session, stanza);
       return;
+    case 'presence':
+      if (loggedIn) await onClientPresence(ctx, session, stanza);
+      return;
+    case 'chatstate':
+      if (loggedIn) await onClientChatState(ctx, session, stanza);
+      return;
     default:
-      // presence, chatstate, ib (unified_session, offline_batch): accepted, nothing to simulate.
+      // ib (unified_session, offline_batch): accepted, nothing to simulate.
       return;
   }
 };

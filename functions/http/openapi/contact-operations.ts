@@ -1,10 +1,61 @@
 /** OpenAPI operations of `CONTACT_ROUTES` (docs/api.md, "Contacts"). */
 import * as z from 'zod';
 import { ContactCheckRequestSchema, ContactCheckViewSchema } from '../../../shared/services/contacts.js';
-import { SessionPathSchema } from '../schemas.js';
+import {
+  PresenceSubscriptionViewSchema,
+  PresenceViewSchema,
+  SetPresenceRequestSchema,
+  TypingRequestSchema,
+  TypingViewSchema,
+} from '../../../shared/services/presence.js';
+import { ChatPathSchema, ContactPathSchema, SessionPathSchema } from '../schemas.js';
 import type { OperationSpec } from './operation.js';
 
+/** What every host request can answer besides its success (docs/api.md, "Contacts"). */
+const HOST_REQUEST_ERRORS = [409, 502, 503, 504] as const;
+
 export const CONTACT_OPERATIONS: readonly OperationSpec[] = [
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/presence',
+    operationId: 'setPresence',
+    summary: 'Show the account online or offline',
+    description:
+      'What the account’s contacts see (WhatsApp also stops pushing notifications to the phone while a ' +
+      'companion is online). 409 `session-not-connected`; 504 `host-timeout`.',
+    tag: 'presence',
+    scopes: ['messages:send'],
+    path: SessionPathSchema,
+    body: SetPresenceRequestSchema,
+    errors: [...HOST_REQUEST_ERRORS],
+    responses: { 200: { description: 'Sent to WhatsApp', schema: PresenceViewSchema } },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/chats/{chatId}/typing',
+    operationId: 'sendTyping',
+    summary: 'Show the contact "typing..." or "recording audio..."',
+    description:
+      'WhatsApp shows it for about 25 s unless renewed; `paused` ends it at once. 409 `session-not-connected`; ' +
+      '504 `host-timeout`.',
+    tag: 'presence',
+    scopes: ['messages:send'],
+    path: ChatPathSchema,
+    body: TypingRequestSchema,
+    errors: [...HOST_REQUEST_ERRORS],
+    responses: { 200: { description: 'Sent to WhatsApp', schema: TypingViewSchema } },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/contacts/{phone}/presence/subscribe',
+    operationId: 'subscribePresence',
+    summary: 'Subscribe to a contact’s presence',
+    description:
+      'The contact’s online/offline (with last seen when it shares it) and its typing in the chat arrive as ' +
+      '`presence.updated` events while the session stays connected; subscribe again after a reconnect.',
+    tag: 'presence',
+    scopes: ['messages:read'],
+    path: ContactPathSchema,
+    errors: [...HOST_REQUEST_ERRORS],
+    responses: { 200: { description: 'Subscribed', schema: PresenceSubscriptionViewSchema } },
+  },
   {
     routeKey: 'POST /v1/sessions/{sessionId}/contacts/check',
     operationId: 'checkContacts',

@@ -14,9 +14,16 @@ const tenantId = newId();
 const sessionId = newId();
 
 describe('WebSocket frames', () => {
-  it('the event frames are the five live event types, exactly what the realtime rule routes', () => {
+  it('the event frames are the six live event types, exactly what the realtime rule routes', () => {
     expect([...WS_EVENT_TYPES].sort()).toEqual(
-      ['chat.updated', 'message.received', 'message.status', 'session.restricted', 'session.status'].sort(),
+      [
+        'chat.updated',
+        'message.received',
+        'message.status',
+        'presence.updated',
+        'session.restricted',
+        'session.status',
+      ].sort(),
     );
     const rule = EVENT_RULES.find((r) => r.targetQueue === 'realtimePush');
     expect(rule?.pattern['detail-type']).toEqual([...WS_EVENT_TYPES]);
