@@ -66,4 +66,8 @@ export interface SimulatorEvents {
   'presence-subscribe': [{ phone: string; contact: string }];
   /** A contact's phone showed a chat state an account's companion sent ("typing..."). */
   chatstate: [{ contact: string; from: string; state: 'composing' | 'recording' | 'paused'; at: number }];
+  /** An account blocked or unblocked a contact (flows/profile.ts). */
+  blocklist: [{ phone: string; contact: string; action: 'block' | 'unblock' }];
+  /** A blocked contact's message was not delivered to the account. */
+  'blocked-message': [{ phone: string; contact: string; id: string }];
 }

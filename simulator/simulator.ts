@@ -33,6 +33,7 @@ import {
   type ChatStateSeen,
   type ContactPresence,
 } from './flows/presence.js';
+import { ProfileState, type ContactProfile } from './flows/profile.js';
 import { endStreamsWithAck } from './flows/stream-error.js';
 import type { CodeRequests } from './flows/pair-code.js';
 import { provisionDevice } from './flows/provision.js';
@@ -143,6 +144,7 @@ export class WhatsAppSimulator {
       log: logger ?? (() => {}),
       mediaRetry,
       presence: new PresenceState(),
+      profiles: new ProfileState(),
     };
   }
 
@@ -458,6 +460,32 @@ export class WhatsAppSimulator {
       ...(presence ? { presence } : {}),
       subscribedTo: [...(this.ctx.presence.subscriptions.get(key) ?? [])],
     };
+  }
+
+  /**
+   * Sets what contact `phone` shows of itself: `about`, a profile picture (served nowhere: its URL is on the
+   * control port's `/profile-pictures/` path, enough to be handed on), a business profile. Returns it.
+   */
+  setContactProfile(
+    phone: string,
+    profile: { about?: string; picture?: boolean; business?: ContactProfile['business'] },
+  ): ContactProfile {
+    const contact = this.contact(phone);
+    const next: ContactProfile = { ...this.ctx.profiles.profiles.get(contact.phone) };
+    if (profile.about !== undefined) next.about = profile.about;
+    if (profile.business !== undefined) next.business = profile.business;
+    if (profile.picture === true) {
+      const id = String(Date.now());
+      next.picture = { id, url: `${this.controlUrl}/profile-pictures/${contact.phone}/${id}.jpg` };
+    }
+    if (profile.picture === false) delete next.picture;
+    this.ctx.profiles.profiles.set(contact.phone, next);
+    return next;
+  }
+
+  /** The contacts account `phone` has blocked. */
+  blockedBy(phone: string): string[] {
+    return [...(this.ctx.profiles.blocked.get(normalizePhone(phone)) ?? [])];
   }
 
   /** The encrypted file behind a media URL (what `GET /media/<id>` serves); a `media-error` fault answers instead. */

@@ -10,6 +10,7 @@ import type { HostCommandOf } from '../../shared/contracts/host-command.js';
 import type { HostReply, HostRequest } from '../../shared/contracts/host-request.js';
 import type { HostReplyStore } from '../../shared/ports/host-reply-store.js';
 import { errorFields, type HostLogger } from '../logger.js';
+import { fetchBlocklist, fetchContactProfile, updateBlock } from './contact-profile.js';
 import { checkContacts } from './contacts-check.js';
 import { sendChatState, setPresence, subscribePresence } from './presence.js';
 
@@ -71,6 +72,12 @@ export class HostRequests {
         return sendChatState(socket, request);
       case 'presence.subscribe':
         return subscribePresence(socket, request);
+      case 'contacts.profile':
+        return fetchContactProfile(socket, request);
+      case 'contacts.block':
+        return updateBlock(socket, request);
+      case 'contacts.blocklist':
+        return fetchBlocklist(socket);
     }
   }
 

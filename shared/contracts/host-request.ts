@@ -40,11 +40,30 @@ export const PresenceSubscribeRequestSchema = z.object({
   jid: UserJidSchema,
 });
 
+/** A contact's profile picture, about text and business profile. */
+export const ContactProfileRequestSchema = z.object({
+  kind: z.literal('contacts.profile'),
+  jid: UserJidSchema,
+});
+
+/** Blocks or unblocks a contact (WhatsApp then stops delivering its messages to the account). */
+export const ContactBlockRequestSchema = z.object({
+  kind: z.literal('contacts.block'),
+  jid: UserJidSchema,
+  action: z.enum(['block', 'unblock']),
+});
+
+/** The account's block list. */
+export const BlocklistRequestSchema = z.object({ kind: z.literal('contacts.blocklist') });
+
 export const HostRequestSchema = z.discriminatedUnion('kind', [
   ContactsCheckRequestSchema,
   PresenceSetRequestSchema,
   ChatTypingRequestSchema,
   PresenceSubscribeRequestSchema,
+  ContactProfileRequestSchema,
+  ContactBlockRequestSchema,
+  BlocklistRequestSchema,
 ]);
 export type HostRequest = z.infer<typeof HostRequestSchema>;
 export type HostRequestKind = HostRequest['kind'];
@@ -59,6 +78,28 @@ export const ContactCheckResultSchema = z.object({
 });
 export type ContactCheckResult = z.infer<typeof ContactCheckResultSchema>;
 
+export const BusinessProfileSchema = z.object({
+  description: z.string().max(1024).optional(),
+  category: z.string().max(256).optional(),
+  email: z.string().max(256).optional(),
+  website: z.string().max(512).optional(),
+  address: z.string().max(512).optional(),
+});
+
+export const ContactProfileResultSchema = z.object({
+  /** WhatsApp's URL of the full-size picture (it expires after a while); absent without one or when hidden. */
+  pictureUrl: z.string().max(2048).optional(),
+  /** The about text; absent when unset or hidden. */
+  about: z.string().max(1024).optional(),
+  /** Present for a business account. */
+  business: BusinessProfileSchema.optional(),
+});
+
+/** A blocked contact by what WhatsApp and the session know of it (today's server lists LIDs). */
+export const BlockedContactSchema = z
+  .object({ phone: PhoneSchema.optional(), lid: LidSchema.optional() })
+  .refine((c) => c.phone !== undefined || c.lid !== undefined, 'must name a phone or a lid');
+
 /** Done on the socket: WhatsApp does not acknowledge presence and chat states, so there is nothing more to say. */
 const SentSchema = z.object({ sent: z.literal(true) });
 
@@ -68,6 +109,9 @@ export const HOST_RESULT_SCHEMAS = {
   'presence.set': SentSchema,
   'chat.typing': SentSchema,
   'presence.subscribe': SentSchema,
+  'contacts.profile': ContactProfileResultSchema,
+  'contacts.block': SentSchema,
+  'contacts.blocklist': z.object({ items: z.array(BlockedContactSchema).max(10_000) }),
 } as const satisfies Record<HostRequestKind, z.ZodType>;
 export type HostResultOf<K extends HostRequestKind> = z.infer<(typeof HOST_RESULT_SCHEMAS)[K]>;
 

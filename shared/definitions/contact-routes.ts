@@ -28,6 +28,10 @@ export const CONTACT_ROUTES: readonly HttpRouteDefinition[] = [
         'POST /v1/sessions/{sessionId}/contacts/{phone}/presence/subscribe',
         'functions/http/presence/subscribe',
       ],
+      ['GET /v1/sessions/{sessionId}/contacts/{phone}/profile', `${dir}/profile`],
+      ['POST /v1/sessions/{sessionId}/contacts/{phone}/block', `${dir}/block`],
+      ['POST /v1/sessions/{sessionId}/contacts/{phone}/unblock', `${dir}/unblock`],
+      ['GET /v1/sessions/{sessionId}/contacts/blocked', `${dir}/blocked`],
     ] as const
   ).map(([routeKey, entry]): HttpRouteDefinition => ({
     routeKey,

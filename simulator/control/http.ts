@@ -29,6 +29,7 @@ import {
   undecryptableStatusBody,
   contactPresenceBody,
   contactChatStateBody,
+  contactProfileBody,
 } from './schemas.js';
 
 const MAX_BODY = 1 << 20;
@@ -338,6 +339,25 @@ const routes: Route[] = [
     method: 'GET',
     pattern: new RegExp(`^/contacts/${PHONE}/chatstates$`),
     run: (sim, p) => ok({ items: sim.chatStatesSeen(param(p, 0)) }),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/profile$`),
+    run: (sim, p, body) => {
+      const { about, picture, business } = contactProfileBody.parse(body);
+      return ok(
+        sim.setContactProfile(param(p, 0), {
+          ...(about !== undefined ? { about } : {}),
+          ...(picture !== undefined ? { picture } : {}),
+          ...(business !== undefined ? { business } : {}),
+        }),
+      );
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/accounts/${PHONE}/blocklist$`),
+    run: (sim, p) => ok({ blocked: sim.blockedBy(param(p, 0)) }),
   },
   {
     method: 'GET',

@@ -49,6 +49,22 @@ export const contactPresenceBody = z.object({ presence: z.enum(['available', 'un
 export const contactChatStateBody = z
   .object({ to: phone, state: z.enum(['composing', 'recording', 'paused']) })
   .strict();
+export const contactProfileBody = z
+  .object({
+    about: z.string().max(139).optional(),
+    picture: z.boolean().optional(),
+    business: z
+      .object({
+        description: z.string().max(512).optional(),
+        category: z.string().max(100).optional(),
+        email: z.string().max(128).optional(),
+        website: z.string().max(256).optional(),
+        address: z.string().max(256).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 export const undecryptableStatusBody = z.object({ from: phone }).strict();
 export const provisionBody = z
   .object({

@@ -10,6 +10,7 @@ import type { Account, LinkedDevice } from '../world/types.js';
 import type { World } from '../world/world.js';
 import type { MediaRetryState } from './media-retry.js';
 import type { PresenceState } from './presence.js';
+import type { ProfileState } from './profile.js';
 
 /** What a companion announced in its registration handshake, before any phone has accepted it. */
 export interface Registration {
@@ -67,6 +68,8 @@ export interface SimContext {
   mediaRetry: MediaRetryState;
   /** Who is online, who subscribed to whom, and the chat states contacts were shown (flows/presence.ts). */
   presence: PresenceState;
+  /** Contacts' profiles (picture, about, business) and accounts' block lists (flows/profile.ts). */
+  profiles: ProfileState;
 }
 
 export const deviceKey = (phone: string, deviceId: number): string => `${phone}:${deviceId}`;

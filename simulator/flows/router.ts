@@ -9,6 +9,7 @@ import { onMediaConn } from './media-conn.js';
 import { onMediaRetryRequest } from './media-retry.js';
 import { onPairDeviceSign } from './pair.js';
 import { onClientChatState, onClientPresence } from './presence.js';
+import { onBlocklistGet, onBlocklistSet, onBusinessProfile, onProfilePicture } from './profile.js';
 import { onRefreshAck } from './pair-refresh.js';
 import { onLinkCodeIq } from './pair-code.js';
 import type { CodeRequests } from './pair-code.js';
@@ -34,6 +35,10 @@ const LOGGED_IN_IQS: Record<string, Handler> = {
   'w:sync:app:state:sync': onAppStateSync,
   'w:m:media_conn': onMediaConn,
   'w:mex:query': onMexQuery,
+  'w:profile:picture:picture': onProfilePicture,
+  'w:biz:business_profile': onBusinessProfile,
+  'blocklist:': onBlocklistGet,
+  'blocklist:item': onBlocklistSet,
 };
 
 const iqKey = (iq: BinaryNode): string => `${iq.attrs.xmlns ?? ''}:${childrenOf(iq)[0]?.tag ?? ''}`;

@@ -1,5 +1,10 @@
 /** OpenAPI operations of `CONTACT_ROUTES` (docs/api.md, "Contacts"). */
 import * as z from 'zod';
+import {
+  BlocklistViewSchema,
+  BlockViewSchema,
+  ContactProfileViewSchema,
+} from '../../../shared/services/contact-profile.js';
 import { ContactCheckRequestSchema, ContactCheckViewSchema } from '../../../shared/services/contacts.js';
 import {
   PresenceSubscriptionViewSchema,
@@ -77,5 +82,53 @@ export const CONTACT_OPERATIONS: readonly OperationSpec[] = [
         schema: z.object({ results: z.array(ContactCheckViewSchema) }),
       },
     },
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}/contacts/{phone}/profile',
+    operationId: 'getContactProfile',
+    summary: 'A contact’s profile picture, about text and business profile',
+    description:
+      '`pictureUrl` is WhatsApp’s URL of the full picture (it expires; fetch it soon), absent when the contact ' +
+      'has none or hides it from this account; `about` likewise; `business` only for a business account. ' +
+      'Asked of WhatsApp each time (nothing is kept).',
+    tag: 'contacts',
+    scopes: ['messages:read'],
+    path: ContactPathSchema,
+    errors: [...HOST_REQUEST_ERRORS],
+    responses: { 200: { description: 'The profile', schema: ContactProfileViewSchema } },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/contacts/{phone}/block',
+    operationId: 'blockContact',
+    summary: 'Block a contact',
+    description: 'WhatsApp stops delivering the contact’s messages and calls to the account.',
+    tag: 'contacts',
+    scopes: ['messages:send'],
+    path: ContactPathSchema,
+    errors: [...HOST_REQUEST_ERRORS],
+    responses: { 200: { description: 'Blocked', schema: BlockViewSchema } },
+  },
+  {
+    routeKey: 'POST /v1/sessions/{sessionId}/contacts/{phone}/unblock',
+    operationId: 'unblockContact',
+    summary: 'Unblock a contact',
+    tag: 'contacts',
+    scopes: ['messages:send'],
+    path: ContactPathSchema,
+    errors: [...HOST_REQUEST_ERRORS],
+    responses: { 200: { description: 'Unblocked', schema: BlockViewSchema } },
+  },
+  {
+    routeKey: 'GET /v1/sessions/{sessionId}/contacts/blocked',
+    operationId: 'listBlockedContacts',
+    summary: 'The account’s block list',
+    description:
+      'As WhatsApp keeps it. Today’s WhatsApp lists LIDs: each item has the `lid` and, when the session knows ' +
+      'it, the `phone`.',
+    tag: 'contacts',
+    scopes: ['messages:read'],
+    path: SessionPathSchema,
+    errors: [...HOST_REQUEST_ERRORS],
+    responses: { 200: { description: 'The blocked contacts', schema: BlocklistViewSchema } },
   },
 ];
