@@ -70,4 +70,18 @@ export interface SimulatorEvents {
   blocklist: [{ phone: string; contact: string; action: 'block' | 'unblock' }];
   /** A blocked contact's message was not delivered to the account. */
   'blocked-message': [{ phone: string; contact: string; id: string }];
+  /** A contact called an account (`rang`: how many connected companions got the offer). */
+  'call-offer': [CallEvent & { rang: number }];
+  /** A companion rejected a call. */
+  'call-rejected': [CallEvent];
+}
+
+export interface CallEvent {
+  id: string;
+  from: string;
+  to: string;
+  video: boolean;
+  group: boolean;
+  status: 'ringing' | 'rejected';
+  rejectedBy?: number;
 }

@@ -34,6 +34,7 @@ import {
   type ContactPresence,
 } from './flows/presence.js';
 import { ProfileState, type ContactProfile } from './flows/profile.js';
+import { CallState, contactCalls, type CallRecord } from './flows/calls.js';
 import { endStreamsWithAck } from './flows/stream-error.js';
 import type { CodeRequests } from './flows/pair-code.js';
 import { provisionDevice } from './flows/provision.js';
@@ -145,6 +146,7 @@ export class WhatsAppSimulator {
       mediaRetry,
       presence: new PresenceState(),
       profiles: new ProfileState(),
+      calls: new CallState(),
     };
   }
 
@@ -481,6 +483,17 @@ export class WhatsAppSimulator {
     if (profile.picture === false) delete next.picture;
     this.ctx.profiles.profiles.set(contact.phone, next);
     return next;
+  }
+
+  /** Contact `from` calls account `to` (voice, or `video`; `group` for a group call). */
+  contactCall(from: string, to: string, options: { video?: boolean; group?: boolean } = {}): CallRecord {
+    return contactCalls(this.ctx, this.contact(from), this.account(to), options).call;
+  }
+
+  /** A call as it stands now (`ringing`, or `rejected` with the companion that rejected it). */
+  getCall(id: string): CallRecord | undefined {
+    const call = this.ctx.calls.calls.get(id);
+    return call ? { ...call } : undefined;
   }
 
   /** The contacts account `phone` has blocked. */

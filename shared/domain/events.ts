@@ -19,6 +19,7 @@ export const EventTypeSchema = z.enum([
   'session.restricted',
   'chat.updated',
   'presence.updated',
+  'call.received',
 ]);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -78,6 +79,21 @@ export const PresenceUpdatedEventDataSchema = z.object({
 });
 export type PresenceUpdatedEventData = z.infer<typeof PresenceUpdatedEventDataSchema>;
 
+/**
+ * A call rang the session's number (WhatsApp calls cannot be answered here). `rejected` when the session's
+ * `rejectCalls` setting rejected it (and `replied` when its text reply was queued to the caller).
+ */
+export const CallReceivedEventDataSchema = z.object({
+  callId: z.string().min(1).max(128),
+  from: ContactIdSchema,
+  video: z.boolean(),
+  group: z.boolean(),
+  at: TimestampSchema,
+  rejected: z.boolean(),
+  replied: z.boolean(),
+});
+export type CallReceivedEventData = z.infer<typeof CallReceivedEventDataSchema>;
+
 // Key order is the order fields appear in JSON (webhook bodies): id and type first, data last.
 function envelope<T extends EventType, D extends z.ZodType>(type: T, data: D) {
   return z.object({
@@ -96,6 +112,7 @@ export const MessageStatusEventSchema = envelope('message.status', MessageStatus
 export const SessionRestrictedEventSchema = envelope('session.restricted', SessionRestrictedEventDataSchema);
 export const ChatUpdatedEventSchema = envelope('chat.updated', ChatUpdatedEventDataSchema);
 export const PresenceUpdatedEventSchema = envelope('presence.updated', PresenceUpdatedEventDataSchema);
+export const CallReceivedEventSchema = envelope('call.received', CallReceivedEventDataSchema);
 
 /** The one envelope: `{ id, type, createdAt, tenantId, sessionId, data }`, `data` typed by `type`. */
 export const DomainEventSchema = z.discriminatedUnion('type', [
@@ -105,6 +122,7 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   SessionRestrictedEventSchema,
   ChatUpdatedEventSchema,
   PresenceUpdatedEventSchema,
+  CallReceivedEventSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -117,6 +135,7 @@ export const EVENT_DATA_SCHEMAS = {
   'session.restricted': SessionRestrictedEventDataSchema,
   'chat.updated': ChatUpdatedEventDataSchema,
   'presence.updated': PresenceUpdatedEventDataSchema,
+  'call.received': CallReceivedEventDataSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventDataInput<T extends EventType> = z.input<(typeof EVENT_DATA_SCHEMAS)[T]>;

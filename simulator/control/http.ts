@@ -30,6 +30,7 @@ import {
   contactPresenceBody,
   contactChatStateBody,
   contactProfileBody,
+  contactCallBody,
 } from './schemas.js';
 
 const MAX_BODY = 1 << 20;
@@ -352,6 +353,29 @@ const routes: Route[] = [
           ...(business !== undefined ? { business } : {}),
         }),
       );
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/call$`),
+    run: (sim, p, body) => {
+      const { to, video, group } = contactCallBody.parse(body);
+      return ok(
+        sim.contactCall(param(p, 0), to, {
+          ...(video !== undefined ? { video } : {}),
+          ...(group !== undefined ? { group } : {}),
+        }),
+        201,
+      );
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/calls\/([0-9A-F]{32})$/,
+    run: (sim, p) => {
+      const call = sim.getCall(param(p, 0));
+      if (!call) throw new SimulatorError(404, 'unknown_call', `no call ${param(p, 0)}`);
+      return ok(call);
     },
   },
   {

@@ -65,6 +65,9 @@ export const contactProfileBody = z
       .optional(),
   })
   .strict();
+export const contactCallBody = z
+  .object({ to: phone, video: z.boolean().optional(), group: z.boolean().optional() })
+  .strict();
 export const undecryptableStatusBody = z.object({ from: phone }).strict();
 export const provisionBody = z
   .object({

@@ -8,6 +8,7 @@ import type { BinaryNode } from '../wire/nodes.js';
 import type { PublicSignedPreKey } from '../world/signal-peer.js';
 import type { Account, LinkedDevice } from '../world/types.js';
 import type { World } from '../world/world.js';
+import type { CallState } from './calls.js';
 import type { MediaRetryState } from './media-retry.js';
 import type { PresenceState } from './presence.js';
 import type { ProfileState } from './profile.js';
@@ -70,6 +71,8 @@ export interface SimContext {
   presence: PresenceState;
   /** Contacts' profiles (picture, about, business) and accounts' block lists (flows/profile.ts). */
   profiles: ProfileState;
+  /** Calls contacts placed to accounts, and how they ended (flows/calls.ts). */
+  calls: CallState;
 }
 
 export const deviceKey = (phone: string, deviceId: number): string => `${phone}:${deviceId}`;

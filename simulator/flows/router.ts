@@ -8,6 +8,7 @@ import { onRemoveCompanion } from './logout.js';
 import { onMediaConn } from './media-conn.js';
 import { onMediaRetryRequest } from './media-retry.js';
 import { onPairDeviceSign } from './pair.js';
+import { onClientCall } from './calls.js';
 import { onClientChatState, onClientPresence } from './presence.js';
 import { onBlocklistGet, onBlocklistSet, onBusinessProfile, onProfilePicture } from './profile.js';
 import { onRefreshAck } from './pair-refresh.js';
@@ -90,6 +91,9 @@ export const routeStanza = async (
       return;
     case 'chatstate':
       if (loggedIn) await onClientChatState(ctx, session, stanza);
+      return;
+    case 'call':
+      if (loggedIn) await onClientCall(ctx, session, stanza);
       return;
     default:
       // ib (unified_session, offline_batch): accepted, nothing to simulate.

@@ -204,7 +204,13 @@ export interface paths {
         delete: operations["deleteSession"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change the session’s settings
+         * @description `rejectCalls`: with `enabled`, the session host rejects every incoming call as it rings and, with `reply`, sends the caller that text (`call.received` is published either way). Applies to the next call.
+         *
+         *     Scopes: `sessions:write`.
+         */
+        patch: operations["updateSession"];
         trace?: never;
     };
     "/v1/sessions/{sessionId}/qr": {
@@ -1561,6 +1567,10 @@ export interface operations {
                                 until?: string;
                                 type: string;
                             };
+                            rejectCalls?: {
+                                enabled: boolean;
+                                reply?: string;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1670,6 +1680,10 @@ export interface operations {
                             /** Format: date-time */
                             until?: string;
                             type: string;
+                        };
+                        rejectCalls?: {
+                            enabled: boolean;
+                            reply?: string;
                         };
                         /** Format: date-time */
                         createdAt: string;
@@ -1790,6 +1804,10 @@ export interface operations {
                             /** Format: date-time */
                             until?: string;
                             type: string;
+                        };
+                        rejectCalls?: {
+                            enabled: boolean;
+                            reply?: string;
                         };
                         /** Format: date-time */
                         createdAt: string;
@@ -1912,6 +1930,148 @@ export interface operations {
             };
             /** @description Not found (also another tenant's resource) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rejectCalls: {
+                        enabled: boolean;
+                        reply?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The session with its settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name?: string;
+                        /** @enum {string} */
+                        desired: "running" | "stopped";
+                        /** @enum {string} */
+                        status: "starting" | "qr" | "pairing" | "connected" | "reconnecting" | "disconnected" | "logged_out" | "qr_expired" | "failed";
+                        phone?: string;
+                        pushName?: string;
+                        lastError?: {
+                            code: string;
+                            message: string;
+                            /** Format: date-time */
+                            at: string;
+                            requestId?: string;
+                        };
+                        restriction?: {
+                            active: boolean;
+                            /** Format: date-time */
+                            until?: string;
+                            type: string;
+                        };
+                        rejectCalls?: {
+                            enabled: boolean;
+                            reply?: string;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        runsOn?: {
+                            hostId: string;
+                            /** Format: date-time */
+                            leaseExpiresAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also another tenant's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported `Content-Type` for this body */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2216,6 +2376,10 @@ export interface operations {
                             until?: string;
                             type: string;
                         };
+                        rejectCalls?: {
+                            enabled: boolean;
+                            reply?: string;
+                        };
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2255,6 +2419,10 @@ export interface operations {
                             /** Format: date-time */
                             until?: string;
                             type: string;
+                        };
+                        rejectCalls?: {
+                            enabled: boolean;
+                            reply?: string;
                         };
                         /** Format: date-time */
                         createdAt: string;
@@ -2367,6 +2535,10 @@ export interface operations {
                             until?: string;
                             type: string;
                         };
+                        rejectCalls?: {
+                            enabled: boolean;
+                            reply?: string;
+                        };
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2406,6 +2578,10 @@ export interface operations {
                             /** Format: date-time */
                             until?: string;
                             type: string;
+                        };
+                        rejectCalls?: {
+                            enabled: boolean;
+                            reply?: string;
                         };
                         /** Format: date-time */
                         createdAt: string;
@@ -3798,7 +3974,7 @@ export interface operations {
                     /** Format: uri */
                     url: string;
                     description?: string;
-                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "presence.updated") | "*")[];
+                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "presence.updated" | "call.received") | "*")[];
                     sessionIds?: string[];
                     /** @default true */
                     enabled?: boolean;
@@ -4099,7 +4275,7 @@ export interface operations {
                     /** Format: uri */
                     url?: string;
                     description?: string | null;
-                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "presence.updated") | "*")[];
+                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "presence.updated" | "call.received") | "*")[];
                     sessionIds?: string[] | null;
                     enabled?: boolean;
                 };
@@ -4238,7 +4414,7 @@ export interface operations {
                             webhookId: string;
                             eventId: string;
                             /** @enum {string} */
-                            eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "presence.updated";
+                            eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "presence.updated" | "call.received";
                             /** @enum {string} */
                             status: "pending" | "succeeded" | "failed";
                             attempts: number;
@@ -4338,7 +4514,7 @@ export interface operations {
                         webhookId: string;
                         eventId: string;
                         /** @enum {string} */
-                        eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "presence.updated";
+                        eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "presence.updated" | "call.received";
                         /** @enum {string} */
                         status: "pending" | "succeeded" | "failed";
                         attempts: number;

@@ -23,6 +23,7 @@ describe('event catalog', () => {
       'session.restricted',
       'chat.updated',
       'presence.updated',
+      'call.received',
     ]);
   });
 
