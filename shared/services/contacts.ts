@@ -10,6 +10,7 @@ import { nowIso } from '../domain/ids.js';
 import { PhoneSchema } from '../domain/phone.js';
 import type { CachedContactCheck, ContactCheckCache, DailyQuota } from '../ports/contact-check-store.js';
 import type { ControlPlaneDeps } from './deps.js';
+import { SessionNotConnectedError } from './errors.js';
 import { askHost } from './host-requests.js';
 import { loadSession } from './sessions.js';
 
@@ -58,6 +59,12 @@ export async function checkContacts(
   }
   const ask = phones.filter((p) => !known.has(p));
   if (ask.length > 0) {
+    // Refused before counting: a session that cannot ask WhatsApp must not use up its day.
+    if (session.status !== 'connected') {
+      throw new SessionNotConnectedError(
+        `Session ${sessionId} is ${session.status}, not connected to WhatsApp`,
+      );
+    }
     const limit = deps.contactChecksPerDay;
     const used = await deps.dailyQuota.take(
       contactChecksBucket(tenantId, sessionId),
