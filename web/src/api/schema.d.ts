@@ -448,7 +448,7 @@ export interface paths {
         put?: never;
         /**
          * A ticket for the browser pairing WebSocket
-         * @description Open `url` (or the WebSocket URL with `?ticket=`) within 60 s; the ticket works once. The socket then receives `session.qr` and `session.status` frames for this session (docs/browser-pairing.md), and the session's `message.received`, `message.status`, `chat.updated`, `session.status` and `session.restricted` events (docs/api.md, "WebSocket"). A tenant holds at most `APP_WS_MAX_CONNECTIONS_PER_TENANT` sockets (default 50): over it the connection is refused with 429.
+         * @description Open `url` (or the WebSocket URL with `?ticket=`) within 60 s; the ticket works once. The socket then receives `session.qr` and `session.status` frames for this session (docs/browser-pairing.md), and the session's `message.received`, `message.status`, `chat.updated`, `session.status`, `session.restricted` and `presence.updated` events (docs/api.md, "WebSocket"). A tenant holds at most `APP_WS_MAX_CONNECTIONS_PER_TENANT` sockets (default 50): over it the connection is refused with 429.
          *
          *     Scopes: `sessions:read`.
          */
@@ -568,7 +568,7 @@ export interface paths {
         put?: never;
         /**
          * A ticket for a tenant-wide WebSocket (every session)
-         * @description Open `url` (or the WebSocket URL with `?ticket=`) within 60 s; the ticket works once. The socket then receives, for every session of the tenant, the `message.received`, `message.status`, `chat.updated`, `session.status` and `session.restricted` events, each frame the event envelope as webhooks get it (docs/api.md, "WebSocket"). A tenant holds at most `APP_WS_MAX_CONNECTIONS_PER_TENANT` sockets (default 50): over it the connection is refused with 429.
+         * @description Open `url` (or the WebSocket URL with `?ticket=`) within 60 s; the ticket works once. The socket then receives, for every session of the tenant, the `message.received`, `message.status`, `chat.updated`, `session.status`, `session.restricted` and `presence.updated` events, each frame the event envelope as webhooks get it (docs/api.md, "WebSocket"). A tenant holds at most `APP_WS_MAX_CONNECTIONS_PER_TENANT` sockets (default 50): over it the connection is refused with 429.
          *
          *     Scopes: `sessions:read`.
          */
