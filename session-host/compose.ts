@@ -15,6 +15,7 @@ import { S3EncryptedBlobStore } from '../shared/adapters/aws/s3-encrypted-blob-s
 import { SqsHostCommandQueue } from '../shared/adapters/aws/sqs-host-command-queue.js';
 import { createDynamoRepositories } from '../shared/adapters/dynamodb/index.js';
 import { DynamoCredentialStore } from '../shared/adapters/dynamodb/credential-store.js';
+import { DynamoHostReplyStore } from '../shared/adapters/dynamodb/host-reply-store.js';
 import { DynamoEventOutboxRepository } from '../shared/adapters/dynamodb/event-outbox-repository.js';
 import { DynamoWsConnectionRepository } from '../shared/adapters/dynamodb/ws-connection-repository.js';
 import { selectDataKeyProvider as selectProvider } from '../shared/adapters/select-data-key-provider.js';
@@ -27,6 +28,7 @@ import type { DataKeyProvider } from '../shared/ports/data-key-provider.js';
 import type { EventBus } from '../shared/ports/event-bus.js';
 import type { EventOutboxRepository } from '../shared/ports/event-outbox-repository.js';
 import type { HostCommandQueue } from '../shared/ports/host-command-queue.js';
+import type { HostReplyStore } from '../shared/ports/host-reply-store.js';
 import type { LidMappingRepository } from '../shared/ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../shared/ports/message-repository.js';
 import type { SessionRepository } from '../shared/ports/session-repository.js';
@@ -51,6 +53,8 @@ export interface HostAdapters {
   /** Events stored until the bus took them (`events/event-outbox.ts`). */
   readonly eventOutbox: EventOutboxRepository;
   readonly ws: WsPusher;
+  /** Answers to the API's host requests (`requests/`). */
+  readonly hostReplies: HostReplyStore;
   readonly registry: HostRegistry;
   destroy(): void;
 }
@@ -119,6 +123,7 @@ export function composeHostAdapters(
     }),
     eventOutbox: new DynamoEventOutboxRepository({ dynamo: clients.dynamo, config: app }),
     ws,
+    hostReplies: new DynamoHostReplyStore({ dynamo: clients.dynamo, config: app }),
     registry: new HostRegistry({ dynamo: clients.dynamo, prefix: app.APP_RESOURCE_PREFIX }),
     destroy() {
       for (const client of Object.values(clients)) client.destroy();

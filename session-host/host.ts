@@ -28,6 +28,7 @@ import type { HostMessagingPort } from './messaging-port.js';
 import { HostMessaging, loadMessagingConfig } from './messaging/index.js';
 import { createHostMetrics, METRIC, type HostMetrics } from './metrics.js';
 import { requestPairingCode } from './pair-code.js';
+import { HostRequests } from './requests/host-requests.js';
 import { SessionRunner } from './runner.js';
 import { SHUTDOWN, tenantStop } from './stop-plans.js';
 import { applyServerTrust } from './wa-trust.js';
@@ -135,6 +136,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     ? buildMessaging({ adapters, events, outbox, log, metrics, config })
     : undefined;
   const runners = new Map<string, SessionRunner>();
+  const requests = new HostRequests({ replies: adapters.hostReplies, log });
   const pacer = new ConnectPacer(config.connectConcurrency);
   let state: 'running' | 'stopping' = 'running';
   const started = Date.now();
@@ -171,6 +173,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
         ...adapters,
         hostId,
         events: outbox,
+        liveEvents: events,
         log,
         config,
         metrics,
@@ -253,6 +256,10 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
         return;
       case 'chat.read':
         runner?.ringRead(command.messageIds);
+        return;
+      case 'host.request':
+        // Not awaited: the API polls for the reply; the next commands of this poll need not wait for WhatsApp.
+        void requests.handle(runner, command);
         return;
     }
   };

@@ -29,6 +29,8 @@ import type { ConnectPacer } from './connect-pacer.js';
 import { errorFields, type HostLogger } from './logger.js';
 import { METRIC, type HostMetrics } from './metrics.js';
 import type { HostMessagingPort, SessionMessagingPort } from './messaging-port.js';
+import { watchCalls } from './calls.js';
+import { watchPresence } from './presence-events.js';
 import { showQr, type QrState } from './qr.js';
 import { backoffDelay, closeAction } from './reconnect.js';
 import { StatusReporter, type StatusReporterDeps } from './status.js';
@@ -42,6 +44,9 @@ import {
   type StopPlan,
 } from './stop-plans.js';
 import type { BlobStore } from '../shared/ports/blob-store.js';
+import type { EventBus } from '../shared/ports/event-bus.js';
+import type { LidMappingRepository } from '../shared/ports/lid-mapping-repository.js';
+import type { MessageRepository } from '../shared/ports/message-repository.js';
 import { createRetryCounterCache } from './compat/retry-receipts.js';
 import { installPairingCompat } from './compat/pairing-hooks.js';
 
@@ -54,6 +59,11 @@ export interface RunnerDeps extends StatusReporterDeps {
   readonly metrics: HostMetrics;
   readonly pacer: ConnectPacer;
   readonly messaging?: HostMessagingPort;
+  /** The bus without the outbox, for moments nobody wants replayed late (`presence.updated`). */
+  readonly liveEvents?: EventBus;
+  readonly lidMappings?: Pick<LidMappingRepository, 'phoneFor'>;
+  /** Where a rejected call's text reply is queued (`calls.ts`); without it calls are only reported. */
+  readonly messages?: Pick<MessageRepository, 'create'>;
   /** Told once the runner has stopped for good (the host forgets it and frees the capacity). */
   readonly onStopped: (runner: SessionRunner) => void;
 }
@@ -182,6 +192,26 @@ export class SessionRunner {
     });
     watchUndecryptable(this.socket, { metrics: this.deps.metrics, log: this.log });
     installPairingCompat(this, this.socket);
+    if (this.deps.liveEvents) {
+      watchPresence(this.socket, {
+        tenantId: this.tenantId,
+        sessionId: this.sessionId,
+        events: this.deps.liveEvents,
+        ...(this.deps.lidMappings ? { lidMappings: this.deps.lidMappings } : {}),
+        log: this.log,
+      });
+    }
+    if (this.deps.messages) {
+      watchCalls(this.socket, {
+        tenantId: this.tenantId,
+        sessionId: this.sessionId,
+        sessions: this.deps.sessions,
+        messages: this.deps.messages,
+        events: this.deps.events,
+        ring: (messageId) => this.ring(messageId),
+        log: this.log,
+      });
+    }
     this.#streamAck.watch(this.socket);
   }
 

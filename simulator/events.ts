@@ -63,4 +63,28 @@ export interface SimulatorEvents {
   'offline-released': [{ phone: string; deviceId: number; released: number }];
   /** The companion acked a `companion_reg_refresh` (or did not within 5 s: `acked: false`, plus a `problem`). */
   'companion-reg-refresh': [{ connectionId: number; ref: string; acked: boolean }];
+  /** A companion set its account online or offline (flows/presence.ts). */
+  presence: [{ phone: string; presence: 'available' | 'unavailable' }];
+  /** A companion subscribed its account to a contact's presence. */
+  'presence-subscribe': [{ phone: string; contact: string }];
+  /** A contact's phone showed a chat state an account's companion sent ("typing..."). */
+  chatstate: [{ contact: string; from: string; state: 'composing' | 'recording' | 'paused'; at: number }];
+  /** An account blocked or unblocked a contact (flows/profile.ts). */
+  blocklist: [{ phone: string; contact: string; action: 'block' | 'unblock' }];
+  /** A blocked contact's message was not delivered to the account. */
+  'blocked-message': [{ phone: string; contact: string; id: string }];
+  /** A contact called an account (`rang`: how many connected companions got the offer). */
+  'call-offer': [CallEvent & { rang: number }];
+  /** A companion rejected a call. */
+  'call-rejected': [CallEvent];
+}
+
+export interface CallEvent {
+  id: string;
+  from: string;
+  to: string;
+  video: boolean;
+  group: boolean;
+  status: 'ringing' | 'rejected';
+  rejectedBy?: number;
 }

@@ -25,6 +25,16 @@ import { setRefreshChild } from './flows/pair-refresh.js';
 import type { RefreshChild } from './flows/pair-refresh.js';
 import { isMediaExpired, MediaRetryState, mediaRetryReplySchema } from './flows/media-retry.js';
 import type { MediaRetryReply, MediaRetryReplyInput } from './flows/media-retry.js';
+import {
+  contactChatState,
+  PresenceState,
+  setContactPresence,
+  type ChatStateKind,
+  type ChatStateSeen,
+  type ContactPresence,
+} from './flows/presence.js';
+import { ProfileState, type ContactProfile } from './flows/profile.js';
+import { CallState, contactCalls, type CallRecord } from './flows/calls.js';
 import { endStreamsWithAck } from './flows/stream-error.js';
 import type { CodeRequests } from './flows/pair-code.js';
 import { provisionDevice } from './flows/provision.js';
@@ -137,6 +147,9 @@ export class WhatsAppSimulator {
       qrRefs: new Map(),
       log: logger ?? (() => {}),
       mediaRetry,
+      presence: new PresenceState(),
+      profiles: new ProfileState(),
+      calls: new CallState(),
     };
     this.contactActions = new ContactActions(this.ctx);
   }
@@ -428,6 +441,68 @@ export class WhatsAppSimulator {
   async contactSendMedia(from: string, to: string, media: ContactMedia): Promise<OutboxEntry> {
     const baseUrl = this.controlUrl;
     return contactSendsMedia(this.ctx, this.contact(from), this.account(to), media, baseUrl);
+  }
+
+  /** Contact `phone` goes online or offline; accounts subscribed to it are told. Returns how many companions. */
+  contactPresence(phone: string, presence: ContactPresence): number {
+    return setContactPresence(this.ctx, this.contact(phone), presence);
+  }
+
+  /** Contact `from` types (records audio, stops) in its chat with account `to`, seen if `to` subscribed. */
+  contactChatState(from: string, to: string, state: ChatStateKind): number {
+    return contactChatState(this.ctx, this.contact(from), this.account(to), state);
+  }
+
+  /** The chat states accounts sent contact `phone` ("typing..." on its phone), oldest first. */
+  chatStatesSeen(phone: string): ChatStateSeen[] {
+    return [...(this.ctx.presence.seen.get(normalizePhone(phone)) ?? [])];
+  }
+
+  /** Whether account `phone`'s companions last said it is online, and the contacts it subscribed to. */
+  accountPresence(phone: string): { presence?: ContactPresence; subscribedTo: string[] } {
+    const key = normalizePhone(phone);
+    const presence = this.ctx.presence.accounts.get(key);
+    return {
+      ...(presence ? { presence } : {}),
+      subscribedTo: [...(this.ctx.presence.subscriptions.get(key) ?? [])],
+    };
+  }
+
+  /**
+   * Sets what contact `phone` shows of itself: `about`, a profile picture (served nowhere: its URL is on the
+   * control port's `/profile-pictures/` path, enough to be handed on), a business profile. Returns it.
+   */
+  setContactProfile(
+    phone: string,
+    profile: { about?: string; picture?: boolean; business?: ContactProfile['business'] },
+  ): ContactProfile {
+    const contact = this.contact(phone);
+    const next: ContactProfile = { ...this.ctx.profiles.profiles.get(contact.phone) };
+    if (profile.about !== undefined) next.about = profile.about;
+    if (profile.business !== undefined) next.business = profile.business;
+    if (profile.picture === true) {
+      const id = String(Date.now());
+      next.picture = { id, url: `${this.controlUrl}/profile-pictures/${contact.phone}/${id}.jpg` };
+    }
+    if (profile.picture === false) delete next.picture;
+    this.ctx.profiles.profiles.set(contact.phone, next);
+    return next;
+  }
+
+  /** Contact `from` calls account `to` (voice, or `video`; `group` for a group call). */
+  contactCall(from: string, to: string, options: { video?: boolean; group?: boolean } = {}): CallRecord {
+    return contactCalls(this.ctx, this.contact(from), this.account(to), options).call;
+  }
+
+  /** A call as it stands now (`ringing`, or `rejected` with the companion that rejected it). */
+  getCall(id: string): CallRecord | undefined {
+    const call = this.ctx.calls.calls.get(id);
+    return call ? { ...call } : undefined;
+  }
+
+  /** The contacts account `phone` has blocked. */
+  blockedBy(phone: string): string[] {
+    return [...(this.ctx.profiles.blocked.get(normalizePhone(phone)) ?? [])];
   }
 
   /** The encrypted file behind a media URL (what `GET /media/<id>` serves); a `media-error` fault answers instead. */

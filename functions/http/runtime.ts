@@ -13,6 +13,9 @@ import { S3CredentialsEraser } from '../../shared/adapters/aws/s3-credentials-er
 import { S3EncryptedBlobStore } from '../../shared/adapters/aws/s3-encrypted-blob-store.js';
 import { SqsHostCommandQueue } from '../../shared/adapters/aws/sqs-host-command-queue.js';
 import { createDynamoRepositories } from '../../shared/adapters/dynamodb/index.js';
+import { DynamoContactCheckCache } from '../../shared/adapters/dynamodb/contact-check-cache.js';
+import { DynamoDailyQuota } from '../../shared/adapters/dynamodb/daily-quota.js';
+import { DynamoHostReplyStore } from '../../shared/adapters/dynamodb/host-reply-store.js';
 import { DynamoIdempotencyStore } from '../../shared/adapters/dynamodb/idempotency-store.js';
 import { DynamoRateLimitCounter } from '../../shared/adapters/dynamodb/rate-limit-counter.js';
 import { DynamoSendTransaction } from '../../shared/adapters/dynamodb/send-transaction.js';
@@ -33,6 +36,8 @@ import { functionLogger } from '../logger.js';
 /** Timings of the HTTP use cases; defaults fit API Gateway's 30 s integration limit. */
 export const HttpTimingsSchema = z.object({
   APP_PAIRING_WAIT_MS: z.coerce.number().int().min(0).max(25_000).default(15_000),
+  APP_HOST_REQUEST_WAIT_MS: z.coerce.number().int().min(0).max(25_000).default(10_000),
+  APP_CONTACT_CHECKS_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(1_000),
   APP_SESSION_RELEASE_WAIT_MS: z.coerce.number().int().min(0).max(20_000).default(5_000),
 });
 
@@ -87,6 +92,9 @@ export function controlPlane(): ControlPlaneDeps {
       doorbell: new HostDoorbell(new SqsHostCommandQueue({ sqs: aws.sqs, prefix: cfg.APP_RESOURCE_PREFIX }), {
         warn: (message, fields) => log.warn(message, fields),
       }),
+      hostReplies: new DynamoHostReplyStore(ctx),
+      contactChecks: new DynamoContactCheckCache(ctx),
+      dailyQuota: new DynamoDailyQuota(ctx),
       idempotency: new DynamoIdempotencyStore(ctx),
       rateLimits: new DynamoRateLimitCounter(ctx),
       sends: new DynamoSendTransaction(ctx),
@@ -104,6 +112,8 @@ export function controlPlane(): ControlPlaneDeps {
       localMode: cfg.APP_LOCAL_MODE,
       pairingWaitMs: timings.APP_PAIRING_WAIT_MS,
       releaseWaitMs: timings.APP_SESSION_RELEASE_WAIT_MS,
+      hostRequestWaitMs: timings.APP_HOST_REQUEST_WAIT_MS,
+      contactChecksPerDay: timings.APP_CONTACT_CHECKS_PER_DAY,
       now: () => Date.now(),
       sleep,
     };

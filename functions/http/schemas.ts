@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { ChatKeySchema } from '../../shared/domain/contact-id.js';
 import { IdSchema } from '../../shared/domain/ids.js';
+import { PhoneSchema } from '../../shared/domain/phone.js';
 
 export const SessionPathSchema = z.object({ sessionId: IdSchema });
 export const MessagePathSchema = z.object({ sessionId: IdSchema, messageId: IdSchema });
@@ -12,6 +13,11 @@ export const ChatPathSchema = z.object({
   chatId: ChatKeySchema.describe(
     "The chat: the contact's E.164 number, or lid:<digits> for a contact known only by LID (as ?chat= of the history)",
   ),
+});
+
+export const ContactPathSchema = z.object({
+  sessionId: IdSchema,
+  phone: PhoneSchema.describe("The contact's E.164 number (URL-encode the +: %2B15551234567)"),
 });
 
 export const PageQuerySchema = z.object({

@@ -107,6 +107,8 @@ const TABLE_ACCESS: Partial<Record<TableName, readonly string[]>> = {
     'dynamodb:Query',
     'dynamodb:BatchWriteItem',
   ],
+  // Answers to the API's host requests (number check, profile, block): written, never read back.
+  hostReplies: ['dynamodb:PutItem'],
 };
 
 export class SessionHosts extends Construct {

@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import { IdSchema, TimestampSchema } from '../domain/ids.js';
 import { PhoneSchema } from '../domain/phone.js';
+import { HostRequestSchema } from './host-request.js';
 
 const base = {
   tenantId: IdSchema,
@@ -48,6 +49,19 @@ export const ChatReadCommandSchema = z.object({
   messageIds: z.array(IdSchema).max(CHAT_READ_MAX_MESSAGES),
 });
 
+/**
+ * The API waits for an answer (`host-request.ts`): the host does `request` on the session's socket and stores
+ * its reply under `requestId`. Unlike the other commands this is not a doorbell: a lost one is answered by
+ * nobody and the API times out (504). A host drops a request past its `deadline` (nobody waits for it).
+ */
+export const HostRequestCommandSchema = z.object({
+  type: z.literal('host.request'),
+  ...base,
+  requestId: IdSchema,
+  deadline: TimestampSchema,
+  request: HostRequestSchema,
+});
+
 export const HostCommandSchema = z.discriminatedUnion('type', [
   SessionStartCommandSchema,
   SessionStopCommandSchema,
@@ -55,6 +69,7 @@ export const HostCommandSchema = z.discriminatedUnion('type', [
   SessionPairingCodeCommandSchema,
   MessageSendCommandSchema,
   ChatReadCommandSchema,
+  HostRequestCommandSchema,
 ]);
 
 export type HostCommand = z.infer<typeof HostCommandSchema>;

@@ -16,6 +16,7 @@ import {
   MessageRevokedEventSchema,
   MessageStatusEventSchema,
   PollVoteEventSchema,
+  PresenceUpdatedEventSchema,
   SessionRestrictedEventSchema,
   SessionStatusEventSchema,
 } from '../domain/events.js';
@@ -97,6 +98,7 @@ export const WsEventFrameSchema = z.discriminatedUnion('type', [
   MessageEditedEventSchema,
   MessageRevokedEventSchema,
   PollVoteEventSchema,
+  PresenceUpdatedEventSchema,
 ]);
 export type WsEventFrame = z.infer<typeof WsEventFrameSchema>;
 export type WsEventFrameType = WsEventFrame['type'];

@@ -79,6 +79,13 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     access: { tables: { sessions: 'read' } },
   },
   {
+    routeKey: 'PATCH /v1/sessions/{sessionId}',
+    entry: 'functions/http/sessions/update',
+    handler: 'handler',
+    auth: 'apiKey',
+    access: { tables: { sessions: 'readWrite' } },
+  },
+  {
     routeKey: 'DELETE /v1/sessions/{sessionId}',
     entry: 'functions/http/sessions/delete',
     handler: 'handler',
@@ -92,6 +99,7 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
         lidMappings: 'readWrite',
         // The session's per-key credentials (docs/credentials-and-commands.md): erased with it.
         credentials: 'readWrite',
+        contactChecks: 'readWrite',
       },
       hostCommands: true,
       blobs: 'readWrite',

@@ -3,6 +3,7 @@
  * the same handler modules with real `APIGatewayProxyEventV2` events.
  */
 
+import { CONTACT_ROUTES } from './contact-routes.js';
 import { CONTROL_PLANE_ROUTES } from './control-plane-routes.js';
 import type { TableName } from './tables.js';
 import { WEBHOOK_ROUTES } from './webhook-routes.js';
@@ -66,6 +67,7 @@ export const HTTP_ROUTES: readonly HttpRouteDefinition[] = [
   { routeKey: 'GET /v1/health', entry: 'functions/http/health', handler: 'handler', auth: 'none' },
   ...CONTROL_PLANE_ROUTES,
   ...WEBHOOK_ROUTES,
+  ...CONTACT_ROUTES,
   // Catch-all: unknown routes get a 404 problem document instead of API Gateway's bare `{"message":"Not Found"}`.
   { routeKey: '$default', entry: 'functions/http/not-found', handler: 'handler', auth: 'none' },
 ];

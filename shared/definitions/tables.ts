@@ -44,6 +44,8 @@ export const TABLE_NAMES = [
   'eventOutbox',
   'lidMappings',
   'credentials',
+  'hostReplies',
+  'contactChecks',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -180,6 +182,28 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     partitionKey: s('sessionId'),
     sortKey: s('itemKey'),
     globalIndexes: [],
+  },
+  /**
+   * Host request/reply (`shared/contracts/host-request.ts`): the owner host's answer to one API request, keyed by
+   * the request id the API made, read by the waiting API with strongly consistent GetItems. Kept minutes (TTL):
+   * a reply only matters while its request waits; a late one expires unread.
+   */
+  hostReplies: {
+    logicalName: 'hostReplies',
+    partitionKey: s('requestId'),
+    globalIndexes: [],
+    ttlAttribute: 'expiresAt',
+  },
+  /**
+   * Number checks per session (`POST .../contacts/check`): one item per phone with what WhatsApp answered, for
+   * 24 h (TTL), so checking a number again does not ask WhatsApp again (repeated lookups get accounts banned).
+   */
+  contactChecks: {
+    logicalName: 'contactChecks',
+    partitionKey: s('sessionId'),
+    sortKey: s('phone'),
+    globalIndexes: [],
+    ttlAttribute: 'expiresAt',
   },
 };
 

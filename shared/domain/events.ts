@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ChatSchema } from './chat.js';
+import { ContactIdSchema } from './contact-id.js';
 import { IdSchema, TimestampSchema, newId, nowIso } from './ids.js';
 import {
   InboundMessageSummarySchema,
@@ -25,6 +26,8 @@ export const EventTypeSchema = z.enum([
   'message.edited',
   'message.revoked',
   'poll.vote',
+  'presence.updated',
+  'call.received',
 ]);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -68,6 +71,37 @@ export type MessageStatusEventData = z.infer<typeof MessageStatusEventDataSchema
 export const ChatUpdatedEventDataSchema = z.object({ chat: ChatSchema.omit({ tenantId: true }) });
 export type ChatUpdatedEventData = z.infer<typeof ChatUpdatedEventDataSchema>;
 
+/** What a contact is doing, as WhatsApp relays it (`paused`, typing stopped, arrives as `available`). */
+export const PresenceStateSchema = z.enum(['available', 'unavailable', 'composing', 'recording']);
+export type PresenceState = z.infer<typeof PresenceStateSchema>;
+
+/**
+ * A contact the session subscribed to (`POST .../contacts/{phone}/presence/subscribe`) went online or offline
+ * (`lastSeen` when it shares it), or started or stopped typing or recording in its chat with the session.
+ * Short-lived: published straight to the bus, not through the host's outbox.
+ */
+export const PresenceUpdatedEventDataSchema = z.object({
+  contact: ContactIdSchema,
+  presence: PresenceStateSchema,
+  lastSeen: TimestampSchema.optional(),
+});
+export type PresenceUpdatedEventData = z.infer<typeof PresenceUpdatedEventDataSchema>;
+
+/**
+ * A call rang the session's number (WhatsApp calls cannot be answered here). `rejected` when the session's
+ * `rejectCalls` setting rejected it (and `replied` when its text reply was queued to the caller).
+ */
+export const CallReceivedEventDataSchema = z.object({
+  callId: z.string().min(1).max(128),
+  from: ContactIdSchema,
+  video: z.boolean(),
+  group: z.boolean(),
+  at: TimestampSchema,
+  rejected: z.boolean(),
+  replied: z.boolean(),
+});
+export type CallReceivedEventData = z.infer<typeof CallReceivedEventDataSchema>;
+
 // Key order is the order fields appear in JSON (webhook bodies): id and type first, data last.
 function envelope<T extends EventType, D extends z.ZodType>(type: T, data: D) {
   return z.object({
@@ -88,6 +122,8 @@ export const ChatUpdatedEventSchema = envelope('chat.updated', ChatUpdatedEventD
 export const MessageEditedEventSchema = envelope('message.edited', MessageEditedEventDataSchema);
 export const MessageRevokedEventSchema = envelope('message.revoked', MessageRevokedEventDataSchema);
 export const PollVoteEventSchema = envelope('poll.vote', PollVoteEventDataSchema);
+export const PresenceUpdatedEventSchema = envelope('presence.updated', PresenceUpdatedEventDataSchema);
+export const CallReceivedEventSchema = envelope('call.received', CallReceivedEventDataSchema);
 
 /** The one envelope: `{ id, type, createdAt, tenantId, sessionId, data }`, `data` typed by `type`. */
 export const DomainEventSchema = z.discriminatedUnion('type', [
@@ -99,6 +135,8 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   MessageEditedEventSchema,
   MessageRevokedEventSchema,
   PollVoteEventSchema,
+  PresenceUpdatedEventSchema,
+  CallReceivedEventSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -113,6 +151,8 @@ export const EVENT_DATA_SCHEMAS = {
   'message.edited': MessageEditedEventDataSchema,
   'message.revoked': MessageRevokedEventDataSchema,
   'poll.vote': PollVoteEventDataSchema,
+  'presence.updated': PresenceUpdatedEventDataSchema,
+  'call.received': CallReceivedEventDataSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventDataInput<T extends EventType> = z.input<(typeof EVENT_DATA_SCHEMAS)[T]>;

@@ -98,6 +98,16 @@ export const SessionRestrictionSchema = z.object({
 });
 export type SessionRestriction = z.infer<typeof SessionRestrictionSchema>;
 
+/**
+ * Calls to the session's number (`PATCH /v1/sessions/{id}` `{ rejectCalls }`): with `enabled`, the host rejects
+ * each incoming call as it rings and, with `reply`, sends the caller that text.
+ */
+export const RejectCallsSchema = z.strictObject({
+  enabled: z.boolean(),
+  reply: z.string().trim().min(1).max(1000).optional(),
+});
+export type RejectCalls = z.infer<typeof RejectCallsSchema>;
+
 export const SessionSchema = z.object({
   id: IdSchema,
   tenantId: IdSchema,
@@ -114,6 +124,8 @@ export const SessionSchema = z.object({
   pairingCode: SessionPairingCodeSchema.optional(),
   /** Present while WhatsApp restricts the account from reaching out to new contacts. */
   restriction: SessionRestrictionSchema.optional(),
+  /** Rejecting incoming calls automatically (absent: calls ring, `call.received` only). */
+  rejectCalls: RejectCallsSchema.optional(),
   /** Host id holding the lease. */
   owner: z.string().min(1).optional(),
   /** Epoch milliseconds: compared with `Date.now()` in conditional updates, so a number, not ISO. */
@@ -158,6 +170,10 @@ export function toSessionView(session: Session, now: number = Date.now()): Sessi
 /** `POST /v1/sessions`. */
 export const CreateSessionRequestSchema = z.strictObject({ name: SessionNameSchema.optional() });
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequestSchema>;
+
+/** `PATCH /v1/sessions/{id}`: the session's settings. */
+export const UpdateSessionRequestSchema = z.strictObject({ rejectCalls: RejectCallsSchema });
+export type UpdateSessionRequest = z.infer<typeof UpdateSessionRequestSchema>;
 
 /** `POST /v1/sessions/{id}/pairing-code`. */
 export const PairingCodeRequestSchema = z.strictObject({ phone: PhoneSchema });

@@ -6,6 +6,7 @@
 import { ConflictError } from '../domain/errors.js';
 import type {
   DesiredState,
+  RejectCalls,
   Session,
   SessionError,
   SessionPairingCode,
@@ -75,6 +76,8 @@ export interface SessionRepository {
   updateDetails(sessionId: string, details: SessionDetailsPatch, guard?: SessionWriteGuard): Promise<Session>;
   /** Tenant-scoped: another tenant's session is a `NotFoundError`. */
   setDesired(tenantId: string, sessionId: string, desired: DesiredState): Promise<Session>;
+  /** Tenant-scoped like `setDesired`: the session's call settings (`PATCH /v1/sessions/{id}`). */
+  setRejectCalls(tenantId: string, sessionId: string, rejectCalls: RejectCalls): Promise<Session>;
   /**
    * Tenant-scoped: another tenant's session is a `NotFoundError`. A session made by `createWithinQuota` gives its
    * place back in the same transaction. Messages and credentials are erased elsewhere.

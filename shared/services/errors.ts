@@ -18,3 +18,17 @@ export class ServiceUnavailableError extends AppError {
     return { 'Retry-After': '5' };
   }
 }
+
+/** The session is not connected to WhatsApp right now, so nothing can be asked of WhatsApp for it. */
+export class SessionNotConnectedError extends AppError {
+  readonly status = 409;
+  readonly slug = 'session-not-connected';
+  readonly title = 'The session is not connected';
+}
+
+/** WhatsApp refused or failed what the session host asked of it on the tenant's behalf. */
+export class WhatsAppRequestError extends AppError {
+  readonly status = 502;
+  readonly slug = 'whatsapp-error';
+  readonly title = 'WhatsApp did not answer the request';
+}

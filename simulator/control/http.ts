@@ -28,6 +28,10 @@ import {
   contactDeviceSendBody,
   lidDisclosureBody,
   undecryptableStatusBody,
+  contactPresenceBody,
+  contactChatStateBody,
+  contactProfileBody,
+  contactCallBody,
 } from './schemas.js';
 
 const MAX_BODY = 1 << 20;
@@ -319,6 +323,72 @@ const routes: Route[] = [
     pattern: new RegExp(`^/contacts/${PHONE}/lid-disclosure$`),
     run: (sim, p, body) =>
       ok(sim.setContactLidDisclosed(param(p, 0), lidDisclosureBody.parse(body).disclosed)),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/presence$`),
+    run: (sim, p, body) =>
+      ok({ told: sim.contactPresence(param(p, 0), contactPresenceBody.parse(body).presence) }),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/chatstate$`),
+    run: (sim, p, body) => {
+      const { to, state } = contactChatStateBody.parse(body);
+      return ok({ told: sim.contactChatState(param(p, 0), to, state) });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/contacts/${PHONE}/chatstates$`),
+    run: (sim, p) => ok({ items: sim.chatStatesSeen(param(p, 0)) }),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/profile$`),
+    run: (sim, p, body) => {
+      const { about, picture, business } = contactProfileBody.parse(body);
+      return ok(
+        sim.setContactProfile(param(p, 0), {
+          ...(about !== undefined ? { about } : {}),
+          ...(picture !== undefined ? { picture } : {}),
+          ...(business !== undefined ? { business } : {}),
+        }),
+      );
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/contacts/${PHONE}/call$`),
+    run: (sim, p, body) => {
+      const { to, video, group } = contactCallBody.parse(body);
+      return ok(
+        sim.contactCall(param(p, 0), to, {
+          ...(video !== undefined ? { video } : {}),
+          ...(group !== undefined ? { group } : {}),
+        }),
+        201,
+      );
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/calls\/([0-9A-F]{32})$/,
+    run: (sim, p) => {
+      const call = sim.getCall(param(p, 0));
+      if (!call) throw new SimulatorError(404, 'unknown_call', `no call ${param(p, 0)}`);
+      return ok(call);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/accounts/${PHONE}/blocklist$`),
+    run: (sim, p) => ok({ blocked: sim.blockedBy(param(p, 0)) }),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/accounts/${PHONE}/presence$`),
+    run: (sim, p) => ok(sim.accountPresence(param(p, 0))),
   },
   {
     method: 'POST',

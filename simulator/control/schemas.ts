@@ -45,6 +45,29 @@ export const receiptBody = z.object({ messageId, type: z.enum(['delivered', 'rea
 export const unlinkBody = z.object({ deviceId: z.number().int().positive().optional() }).strict();
 export const contactDeviceSendBody = z.object({ to: phone, text: z.string().min(1).max(65_536) }).strict();
 export const lidDisclosureBody = z.object({ disclosed: z.boolean() }).strict();
+export const contactPresenceBody = z.object({ presence: z.enum(['available', 'unavailable']) }).strict();
+export const contactChatStateBody = z
+  .object({ to: phone, state: z.enum(['composing', 'recording', 'paused']) })
+  .strict();
+export const contactProfileBody = z
+  .object({
+    about: z.string().max(139).optional(),
+    picture: z.boolean().optional(),
+    business: z
+      .object({
+        description: z.string().max(512).optional(),
+        category: z.string().max(100).optional(),
+        email: z.string().max(128).optional(),
+        website: z.string().max(256).optional(),
+        address: z.string().max(256).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export const contactCallBody = z
+  .object({ to: phone, video: z.boolean().optional(), group: z.boolean().optional() })
+  .strict();
 export const undecryptableStatusBody = z.object({ from: phone }).strict();
 export const provisionBody = z
   .object({

@@ -8,7 +8,10 @@ import type { BinaryNode } from '../wire/nodes.js';
 import type { PublicSignedPreKey } from '../world/signal-peer.js';
 import type { Account, LinkedDevice } from '../world/types.js';
 import type { World } from '../world/world.js';
+import type { CallState } from './calls.js';
 import type { MediaRetryState } from './media-retry.js';
+import type { PresenceState } from './presence.js';
+import type { ProfileState } from './profile.js';
 
 /** What a companion announced in its registration handshake, before any phone has accepted it. */
 export interface Registration {
@@ -64,6 +67,12 @@ export interface SimContext {
   mediaHost?: string;
   /** Media expiry on the CDN and the phones' re-upload answers (flows/media-retry.ts). */
   mediaRetry: MediaRetryState;
+  /** Who is online, who subscribed to whom, and the chat states contacts were shown (flows/presence.ts). */
+  presence: PresenceState;
+  /** Contacts' profiles (picture, about, business) and accounts' block lists (flows/profile.ts). */
+  profiles: ProfileState;
+  /** Calls contacts placed to accounts, and how they ended (flows/calls.ts). */
+  calls: CallState;
 }
 
 export const deviceKey = (phone: string, deviceId: number): string => `${phone}:${deviceId}`;

@@ -18,7 +18,6 @@ export const miscIqHandlers: Record<string, Handler> = {
     send(session, iqResult(iq, [node('props', { protocol: '1', hash: 'sim' }, [])])),
   'w:props:props': async (_ctx, session, iq) =>
     send(session, iqResult(iq, [node('props', { protocol: '2', hash: 'sim' }, [])])),
-  'blocklist:': async (_ctx, session, iq) => send(session, iqResult(iq, [node('list', {}, [])])),
   'privacy:privacy': async (_ctx, session, iq) =>
     send(
       session,

@@ -250,6 +250,11 @@ const deliverToDevices = async (
   if (!peer)
     throw new SimulatorError(404, 'unknown_device', `contact ${contact.phone} has no device ${fromDevice}`);
   contact.outbox.push(entry);
+  // The account blocked the contact: the server keeps the message (one tick on the contact's phone).
+  if (ctx.profiles.isBlocked(account.phone, contact.phone)) {
+    ctx.events.emit('blocked-message', { phone: account.phone, contact: contact.phone, id: entry.id });
+    return;
+  }
   for (const device of account.devices.values()) {
     await deliverFromPeer(
       ctx,

@@ -8,6 +8,9 @@ import { onRemoveCompanion } from './logout.js';
 import { onMediaConn } from './media-conn.js';
 import { onMediaRetryRequest } from './media-retry.js';
 import { onPairDeviceSign } from './pair.js';
+import { onClientCall } from './calls.js';
+import { onClientChatState, onClientPresence } from './presence.js';
+import { onBlocklistGet, onBlocklistSet, onBusinessProfile, onProfilePicture } from './profile.js';
 import { onRefreshAck } from './pair-refresh.js';
 import { onLinkCodeIq } from './pair-code.js';
 import type { CodeRequests } from './pair-code.js';
@@ -33,6 +36,10 @@ const LOGGED_IN_IQS: Record<string, Handler> = {
   'w:sync:app:state:sync': onAppStateSync,
   'w:m:media_conn': onMediaConn,
   'w:mex:query': onMexQuery,
+  'w:profile:picture:picture': onProfilePicture,
+  'w:biz:business_profile': onBusinessProfile,
+  'blocklist:': onBlocklistGet,
+  'blocklist:item': onBlocklistSet,
 };
 
 const iqKey = (iq: BinaryNode): string => `${iq.attrs.xmlns ?? ''}:${childrenOf(iq)[0]?.tag ?? ''}`;
@@ -79,8 +86,17 @@ export const routeStanza = async (
       if (loggedIn) await onOfflineHeadAck(ctx, session, stanza);
       onRefreshAck(ctx, session, stanza);
       return;
+    case 'presence':
+      if (loggedIn) await onClientPresence(ctx, session, stanza);
+      return;
+    case 'chatstate':
+      if (loggedIn) await onClientChatState(ctx, session, stanza);
+      return;
+    case 'call':
+      if (loggedIn) await onClientCall(ctx, session, stanza);
+      return;
     default:
-      // presence, chatstate, ib (unified_session, offline_batch): accepted, nothing to simulate.
+      // ib (unified_session, offline_batch): accepted, nothing to simulate.
       return;
   }
 };

@@ -6,6 +6,7 @@ import { lidJid, PHONE_PATTERN, pnJid } from '../world/world.js';
 import { send } from './context.js';
 import type { Session, SimContext } from './context.js';
 import { contactDeviceIds, isLidDisclosed } from './lid-addressing.js';
+import { aboutOf } from './profile.js';
 
 type Party = { contact: Contact } | { account: Account };
 
@@ -57,7 +58,10 @@ export const onUSync = async (ctx: SimContext, session: Session, iq: BinaryNode)
     if (wanted.has('lid') && who && lidKnown) content.push(node('lid', { val: lidJid(who.lid) }));
     if (wanted.has('devices'))
       content.push(node('devices', {}, [node('device-list', {}, deviceList(party))]));
-    if (wanted.has('status') && who) content.push(node('status', { t: '0' }, Buffer.from('')));
+    if (wanted.has('status') && who) {
+      const about = party && 'contact' in party ? aboutOf(ctx, party.contact) : undefined;
+      content.push(node('status', { t: about ? '1767225600' : '0' }, Buffer.from(about ?? '')));
+    }
     if (wanted.has('disappearing_mode') && who)
       content.push(node('disappearing_mode', { duration: '0', t: '0' }));
     return node('user', { jid: who ? pnJid(who.phone) : jid }, content);

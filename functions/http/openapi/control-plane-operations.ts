@@ -9,6 +9,7 @@ import {
   CreateSessionRequestSchema,
   PairingCodeRequestSchema,
   SessionViewSchema,
+  UpdateSessionRequestSchema,
 } from '../../../shared/domain/session.js';
 import {
   CreateTenantRequestSchema,
@@ -182,6 +183,19 @@ export const CONTROL_PLANE_OPERATIONS: readonly OperationSpec[] = [
         alsoAs: ['image/png'],
       },
     },
+  },
+  {
+    routeKey: 'PATCH /v1/sessions/{sessionId}',
+    operationId: 'updateSession',
+    summary: 'Change the session’s settings',
+    description:
+      '`rejectCalls`: with `enabled`, the session host rejects every incoming call as it rings and, with ' +
+      '`reply`, sends the caller that text (`call.received` is published either way). Applies to the next call.',
+    tag: 'sessions',
+    scopes: ['sessions:write'],
+    path: SessionPathSchema,
+    body: UpdateSessionRequestSchema,
+    responses: { 200: { description: 'The session with its settings', schema: SessionViewSchema } },
   },
   {
     routeKey: 'POST /v1/sessions/{sessionId}/pairing-code',

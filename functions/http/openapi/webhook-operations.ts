@@ -30,8 +30,8 @@ export const WEBHOOK_OPERATIONS: readonly OperationSpec[] = [
     description:
       'Open `url` (or the WebSocket URL with `?ticket=`) within 60 s; the ticket works once. The socket then ' +
       'receives `session.qr` and `session.status` frames for this session (docs/browser-pairing.md), and the ' +
-      "session's `message.received`, `message.status`, `chat.updated`, `session.status` and " +
-      '`session.restricted` events (docs/api.md, "WebSocket"). A tenant holds at most ' +
+      "session's `message.received`, `message.status`, `chat.updated`, `session.status`, " +
+      '`session.restricted` and `presence.updated` events (docs/api.md, "WebSocket"). A tenant holds at most ' +
       '`APP_WS_MAX_CONNECTIONS_PER_TENANT` sockets (default 50): over it the connection is refused with 429.',
     tag: 'sessions',
     scopes: ['sessions:read'],
@@ -123,7 +123,8 @@ export const WEBHOOK_OPERATIONS: readonly OperationSpec[] = [
     description:
       'Open `url` (or the WebSocket URL with `?ticket=`) within 60 s; the ticket works once. The socket then ' +
       'receives, for every session of the tenant, the `message.received`, `message.status`, `chat.updated`, ' +
-      '`session.status` and `session.restricted` events, each frame the event envelope as webhooks get it ' +
+      '`session.status`, `session.restricted` and `presence.updated` events, each frame the event envelope as ' +
+      'webhooks get it ' +
       '(docs/api.md, "WebSocket"). A tenant holds at most `APP_WS_MAX_CONNECTIONS_PER_TENANT` sockets (default ' +
       '50): over it the connection is refused with 429.',
     tag: 'sessions',

@@ -27,6 +27,8 @@ export class DynamoSessionRecordsEraser implements SessionRecordsEraser {
     const chats = await this.eraseTable(tableName(this.ctx, 'chats'), sessionId, 'chatJid');
     // What the account revealed of its contacts' numbers goes with the session (not counted: not a record).
     await this.eraseTable(tableName(this.ctx, 'lidMappings'), sessionId, 'idKey');
+    // So are the numbers it checked (contacts/check), kept a day otherwise.
+    await this.eraseTable(tableName(this.ctx, 'contactChecks'), sessionId, 'phone');
     return { messages, chats };
   }
 

@@ -16,6 +16,7 @@ import {
   SessionStatusSchema,
   canTransition,
   type DesiredState,
+  type RejectCalls,
   type Session,
   type SessionStatus,
 } from '../../domain/session.js';
@@ -142,6 +143,25 @@ export class DynamoSessionRepository implements SessionRepository {
           UpdateExpression: 'SET desired = :d, updatedAt = :u',
           ConditionExpression: 'tenantId = :t',
           ExpressionAttributeValues: { ':d': desired, ':u': nowIso(), ':t': tenantId },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(out.Attributes!);
+    } catch (error) {
+      if (isConditionFailed(error)) throw new NotFoundError(`session ${sessionId} not found`);
+      throw error;
+    }
+  }
+
+  async setRejectCalls(tenantId: string, sessionId: string, rejectCalls: RejectCalls): Promise<Session> {
+    try {
+      const out = await this.ctx.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sessionId },
+          UpdateExpression: 'SET rejectCalls = :r, updatedAt = :u',
+          ConditionExpression: 'tenantId = :t',
+          ExpressionAttributeValues: { ':r': rejectCalls, ':u': nowIso(), ':t': tenantId },
           ReturnValues: 'ALL_NEW',
         }),
       );

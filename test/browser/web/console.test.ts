@@ -291,6 +291,62 @@ describe('console (Chromium, real host and Baileys)', () => {
     await shoot('thread-actions-poll');
   });
 
+  it('shows the contact typing live, its profile, and blocks and unblocks it; checks numbers', async () => {
+    const sim = product.simulator!;
+    const thread = page.getByTestId('thread');
+    // The open thread subscribed to the contact's presence: its typing reaches the page over the live room.
+    await eventually('the thread’s presence subscription', async () =>
+      sim.contactChatState(digits(CONTACT), digits(ACCOUNT), 'composing') > 0 ? true : undefined,
+    );
+    await thread.getByTestId('typing').waitFor({ timeout: 20_000 });
+    expect(await thread.getByTestId('typing').textContent()).toBe('typing…');
+    await shoot('thread-typing');
+    sim.contactChatState(digits(CONTACT), digits(ACCOUNT), 'paused');
+    await thread.getByTestId('typing').waitFor({ state: 'detached', timeout: 20_000 });
+
+    const profile = sim.setContactProfile(digits(CONTACT), { about: 'Cycling fan', picture: true });
+    await thread.getByRole('button', { name: 'Contact', exact: true }).click();
+    const panel = page.getByTestId('contact-panel');
+    await expect
+      .poll(() => panel.getByTestId('contact-about').textContent(), { timeout: 20_000 })
+      .toBe('Cycling fan');
+    expect(await panel.getByRole('img', { name: 'Profile picture' }).getAttribute('src')).toBe(
+      profile.picture?.url,
+    );
+    await panel.getByRole('button', { name: 'Block' }).click();
+    await eventually('the block on WhatsApp', async () =>
+      sim.blockedBy(digits(ACCOUNT)).includes(digits(CONTACT)) ? true : undefined,
+    );
+    await panel.getByRole('button', { name: 'Unblock' }).click();
+    await eventually('the unblock on WhatsApp', async () =>
+      sim.blockedBy(digits(ACCOUNT)).length === 0 ? true : undefined,
+    );
+
+    await page.getByText('Check numbers').click();
+    await page.getByLabel('Numbers (E.164, up to 50)').fill(CONTACT);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const result = page.getByTestId('check-results').locator(`[data-phone="${CONTACT}"]`);
+    await result.waitFor({ timeout: 20_000 });
+    expect(await result.getAttribute('data-exists')).toBe('true');
+  });
+
+  it('rejects calls automatically once the session’s setting is on, with the reply sent', async () => {
+    const sim = product.simulator!;
+    await nav('Sessions');
+    const card = page.locator(`[data-testid="session-card"][data-session-id="${sessionId}"]`);
+    await card.getByLabel('Reject calls automatically').check();
+    await card.getByLabel('Reply to the caller (optional)').fill('Please write instead.');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByText('Saved').waitFor();
+    const call = sim.contactCall(digits(CONTACT), digits(ACCOUNT));
+    await eventually('the call rejected', async () =>
+      sim.getCall(call.id)?.status === 'rejected' ? true : undefined,
+    );
+    await eventually('the reply on the caller’s phone', async () =>
+      sim.inbox(digits(CONTACT)).find((e) => e.text === 'Please write instead.'),
+    );
+  });
+
   it('replays a failed webhook delivery from its log', async () => {
     receiver.respondWith(500);
     await nav('Webhooks');

@@ -25,6 +25,7 @@ describe('WebSocket frames', () => {
         'message.edited',
         'message.revoked',
         'poll.vote',
+        'presence.updated',
       ].sort(),
     );
     const rule = EVENT_RULES.find((r) => r.targetQueue === 'realtimePush');

@@ -25,7 +25,21 @@ describe('event catalog', () => {
       'message.edited',
       'message.revoked',
       'poll.vote',
+      'presence.updated',
+      'call.received',
     ]);
+  });
+
+  it('presence.updated names the contact by phone or LID, and refuses a presence WhatsApp has not', () => {
+    const data = { contact: { lid: '201234567890123' }, presence: 'composing' as const };
+    expect(makeEvent('presence.updated', { tenantId, sessionId, data }).data).toEqual(data);
+    expect(() =>
+      makeEvent('presence.updated', {
+        tenantId,
+        sessionId,
+        data: { contact: {}, presence: 'available' },
+      }),
+    ).toThrow();
   });
 
   it('makes a session.status event with a fresh ULID and timestamp', () => {

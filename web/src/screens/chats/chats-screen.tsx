@@ -13,6 +13,7 @@ import { queryKeys } from '../../live/query-keys';
 import { ErrorText } from '../../ui/error-text';
 import { Time } from '../../ui/time';
 import { chatKey, chatTitle, sortByActivity } from './chat-cache';
+import { NumberCheck } from './number-check';
 import { Thread } from './thread';
 
 export default function ChatsScreen() {
@@ -75,6 +76,7 @@ export default function ChatsScreen() {
               ))}
             </ul>
             {chats.data?.length === 0 && <p className="hint">No conversations yet.</p>}
+            <NumberCheck key={sessionId} api={api} sessionId={sessionId} />
           </>
         )}
       </div>

@@ -11,9 +11,11 @@ import { queryKeys } from '../../live/query-keys';
 import { ErrorText } from '../../ui/error-text';
 import { applyChatUpdate, chatKey, chatTitle } from './chat-cache';
 import { Composer } from './composer';
+import { ContactPanel } from './contact-panel';
 import { MessageBubble } from './message-bubble';
 import { PollComposer } from './poll-composer';
 import { reactionsByTarget, useThread } from './use-thread';
+import { useTyping } from './use-typing';
 
 export function Thread(props: { sessionId: string; chat: Chat }) {
   const api = useApi();
@@ -24,6 +26,8 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
   const [error, setError] = useState<unknown>(null);
   const bottom = useRef<HTMLDivElement>(null);
   const unread = props.chat.unreadCount;
+  const typing = useTyping(api, props.sessionId, props.chat);
+  const [showContact, setShowContact] = useState(false);
 
   useEffect(() => {
     if (unread === 0) return;
@@ -87,7 +91,20 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
       <header className="thread-head">
         <h2>{chatTitle(props.chat)}</h2>
         {props.chat.name && props.chat.phone && <span className="hint">{props.chat.phone}</span>}
+        {typing && (
+          <span className="typing" data-testid="typing" aria-live="polite">
+            {typing === 'recording' ? 'recording audio…' : 'typing…'}
+          </span>
+        )}
+        {props.chat.phone && (
+          <button type="button" className="link" onClick={() => setShowContact((v) => !v)}>
+            {showContact ? 'Hide contact' : 'Contact'}
+          </button>
+        )}
       </header>
+      {showContact && props.chat.phone && (
+        <ContactPanel api={api} sessionId={props.sessionId} phone={props.chat.phone} />
+      )}
       <div className="thread-scroll">
         {query.hasNextPage && (
           <button type="button" className="link older" onClick={() => void query.fetchNextPage()}>

@@ -12,6 +12,7 @@ import { ErrorText } from '../../ui/error-text';
 import { StatusBadge } from '../../ui/status-badge';
 import { Time } from '../../ui/time';
 import { LinkPanel } from './link-panel';
+import { RejectCallsSetting } from './reject-calls';
 
 export default function SessionsScreen() {
   const api = useApi();
@@ -128,6 +129,7 @@ function SessionCard(props: {
           </>
         )}
       </dl>
+      <RejectCallsSetting session={s} />
       <div className="actions">
         {s.status !== 'connected' && (
           <button type="button" onClick={props.onLink}>
