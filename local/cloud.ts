@@ -47,6 +47,12 @@ export interface LocalCloudOptions {
   readonly stackFile?: string | false;
   /** Set the handlers' environment (`APP_*`, `AWS_*`) on this process; restored by stop(). Default true. */
   readonly setEnv?: boolean;
+  /**
+   * Run the queue consumers (webhook fan-out and delivery, realtime push) in this process. Default: as `setEnv`,
+   * since they read their configuration from `process.env`: without it every batch fails its config check and is
+   * retried forever (CPU and log noise in host tests and benchmarks that never look at webhooks).
+   */
+  readonly consumers?: boolean;
   readonly routes?: readonly HttpRouteDefinition[];
   readonly authorizer?: AuthorizerDefinition | null;
   readonly wsRoutes?: readonly WsRouteDefinition[];
@@ -179,9 +185,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     // Started last: a consumer may run as soon as it polls, and it needs the environment above.
     const mappings: RunningEventSourceMapping[] = [];
+    const runConsumers = options.consumers ?? options.setEnv ?? true;
     for (const created of Object.values(queues)) {
       const consumer = created.definition.consumer;
-      if (!consumer) continue;
+      if (!consumer || !runConsumers) continue;
       mappings.push(
         startEventSourceMapping({
           sqs,
