@@ -54,8 +54,14 @@ export const onUSync = async (ctx: SimContext, session: Session, iq: BinaryNode)
     const who = party ? ('contact' in party ? party.contact : party.account) : undefined;
     const content: BinaryNode[] = [];
     if (wanted.has('contact')) content.push(node('contact', { type: who ? 'in' : 'out' }));
+    // A user asked for by LID is answered under that LID, as Baileys expects of the server (`requestedLidUsers`
+    // in getUSyncDevices). It caches device lists under the user the answer names and looks them up under the
+    // one it asked for: answering a LID query with the phone-number jid made every send to a LID miss the cache,
+    // ask again and (rc14 re-keys every LID a usync names) build new Signal sessions each time (issue #14).
+    // There is no other LID to tell then, so no `lid` child.
+    const byLid = jidDecode(jid)?.server === 'lid';
     const lidKnown = party && 'contact' in party ? isLidDisclosed(party.contact) : true;
-    if (wanted.has('lid') && who && lidKnown) content.push(node('lid', { val: lidJid(who.lid) }));
+    if (wanted.has('lid') && who && lidKnown && !byLid) content.push(node('lid', { val: lidJid(who.lid) }));
     if (wanted.has('devices'))
       content.push(node('devices', {}, [node('device-list', {}, deviceList(party))]));
     if (wanted.has('status') && who) {
@@ -64,7 +70,7 @@ export const onUSync = async (ctx: SimContext, session: Session, iq: BinaryNode)
     }
     if (wanted.has('disappearing_mode') && who)
       content.push(node('disappearing_mode', { duration: '0', t: '0' }));
-    return node('user', { jid: who ? pnJid(who.phone) : jid }, content);
+    return node('user', { jid: who && !byLid ? pnJid(who.phone) : jid }, content);
   });
   await send(
     session,
