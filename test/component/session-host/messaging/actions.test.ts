@@ -66,7 +66,10 @@ describe('message actions and polls on a real Baileys socket', () => {
       edited: true,
       editHistory: [{ body: 'Meet at 5' }],
     });
-    const event = world.bus.ofType('message.edited').find((e) => e.data.messageId === original.id);
+    const event = await until(
+      async () => world.bus.ofType('message.edited').find((e) => e.data.messageId === original.id),
+      'message.edited published',
+    );
     expect(event).toMatchObject({
       id: edit.id,
       data: {
@@ -102,7 +105,10 @@ describe('message actions and polls on a real Baileys socket', () => {
     expect(JSON.stringify(gone)).not.toContain('Wrong chat');
     // Nor the proto kept for retry receipts: a late retry receipt must not bring the text back.
     expect(await world.repos.messages.findSentProto(me.sessionId, original.waMessageId!)).toBeNull();
-    expect(world.bus.ofType('message.revoked').map((e) => e.data.messageId)).toContain(original.id);
+    await until(
+      async () => world.bus.ofType('message.revoked').find((e) => e.data.messageId === original.id),
+      'message.revoked published',
+    );
   });
 
   it("the contact's edit and revoke change the stored messages (history kept, revoked content gone)", async () => {
@@ -117,13 +123,15 @@ describe('message actions and polls on a real Baileys socket', () => {
       content: { type: 'text', text: { body: 'See you tomorrow' } },
       editHistory: [{ body: 'See you tomorow' }],
     });
-    expect(world.bus.ofType('message.edited').find((e) => e.data.messageId === first.id)?.data).toMatchObject(
-      {
-        direction: 'inbound',
-        text: 'See you tomorrow',
-        from: { phone: DAVE },
-      },
+    const inboundEdit = await until(
+      async () => world.bus.ofType('message.edited').find((e) => e.data.messageId === first.id),
+      'inbound message.edited published',
     );
+    expect(inboundEdit.data).toMatchObject({
+      direction: 'inbound',
+      text: 'See you tomorrow',
+      from: { phone: DAVE },
+    });
 
     const oops = await world.sim.contactSend(DAVE, ME, 'my card pin is 1234');
     const second = await stored(oops.id);
@@ -201,7 +209,11 @@ describe('message actions and polls on a real Baileys socket', () => {
       "Dave's new vote tallied",
     );
     expect((await tallies(toDave.id)).map((t) => t[1])).toEqual([0, 1, 0]);
-    const votes = world.bus.ofType('poll.vote').filter((e) => e.data.messageId === toDave.id);
+    // The tally is stored before its event is published (the event bus batches): wait for the second event.
+    const votes = await until(async () => {
+      const seen = world.bus.ofType('poll.vote').filter((e) => e.data.messageId === toDave.id);
+      return seen.length >= 2 ? seen : undefined;
+    }, "Dave's second poll.vote");
     expect(votes.map((e) => e.data.selectedOptions)).toEqual([['Pizza', 'Salad'], ['Sushi']]);
     expect(votes[1]?.data).toMatchObject({ voter: DAVE, direction: 'outbound' });
   });
