@@ -87,6 +87,9 @@ describe('end to end: no key material, API key or webhook secret in the hosts’
 
     const send = (body: string) =>
       api.post(`/v1/sessions/${sessionId}/messages`, { to: CONTACT, type: 'text', text: { body } });
+    // The contact's phone fails to decrypt the text and its resend, then asks with its keys: the host rebuilds the
+    // Signal session from them, and libsignal prints the session record it closes (what the redaction must stop).
+    sim.failDecryption(digits(CONTACT), { from: digits(ACCOUNT), count: 2 });
     expect((await send('before the failover')).status).toBe(202);
     await eventually('the first text delivered', async () =>
       sim.inbox(digits(CONTACT)).find((e) => e.text === 'before the failover'),
