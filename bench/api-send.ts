@@ -32,6 +32,13 @@ import type { HostCommand } from '../shared/contracts/host-command.js';
 import { physicalTableName } from '../shared/definitions/tables.js';
 import { newId, nowIso } from '../shared/domain/ids.js';
 import { phoneToJid } from '../shared/domain/phone.js';
+import {
+  costPerMillionMessages,
+  sumUnits,
+  unitsOf,
+  type CommandInput,
+  type Units,
+} from './support/aws-cost.js';
 import { argument, emitMachine, latencySummary, percentile, progress, round } from './support/figures.js';
 
 const BENCH = 'api-send';
@@ -95,7 +102,7 @@ async function runPool(count: number, inFlight: number, call: (i: number) => Pro
  * module instance for the gateway's handlers and for this file), by operation, table and outcome.
  */
 function recordAwsCalls(clients: AwsClients, prefix: string) {
-  let calls: { key: string; ms: number }[] = [];
+  let calls: { key: string; ms: number; units: Units }[] = [];
   const timing =
     (service: string) =>
     <T>(next: (args: T) => Promise<unknown>, context: { commandName?: string }) =>
@@ -108,10 +115,14 @@ function recordAwsCalls(clients: AwsClients, prefix: string) {
         outcome = ` (${error instanceof Error ? error.name : 'error'})`;
         throw error;
       } finally {
-        const input = (args as { input?: { TableName?: unknown } }).input;
+        const input = (args as { input?: CommandInput & { TableName?: unknown } }).input;
         const table = typeof input?.TableName === 'string' ? ` ${input.TableName.slice(prefix.length)}` : '';
         const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
-        calls.push({ key: `${service} ${operation}${table}${outcome}`, ms: performance.now() - t0 });
+        calls.push({
+          key: `${service} ${operation}${table}${outcome}`,
+          ms: performance.now() - t0,
+          units: unitsOf(service, operation, input),
+        });
       }
     };
   const options = { step: 'initialize', name: 'benchAwsCallTiming' } as const;
@@ -143,8 +154,22 @@ function recordAwsCalls(clients: AwsClients, prefix: string) {
             },
           ]),
       );
+      // On AWS each send is also one HTTP API request and one handler invocation (the authorizer's verdict is
+      // cached per key, so its invocations are a small fraction and left out).
+      const unitsPerSend = {
+        ...sumUnits(
+          calls.map((c) => c.units),
+          sendCount,
+        ),
+        httpApiRequest: 1,
+        lambdaInvocation: 1,
+      };
       return {
         awsCallsPerSend: round(calls.length / sendCount),
+        requestUnitsPerSend: Object.fromEntries(
+          Object.entries(unitsPerSend).map(([unit, n]) => [unit, round(n)]),
+        ),
+        requestCostUsdPerMillionSends: costPerMillionMessages(unitsPerSend),
         awsMsPerSend: round(totalMs / sendCount),
         outsideAwsCallsMsPerSend: round(meanLatencyMs - totalMs / sendCount),
         operations,
