@@ -2,11 +2,12 @@
  * Number checks in the `contactChecks` table (partition `sessionId`, sort `phone`, TTL `expiresAt` in epoch s).
  * DynamoDB Local never deletes expired items, so reads drop the ones whose TTL has passed.
  */
-import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { ContactCheckResultSchema } from '../../contracts/host-request.js';
 import { TimestampSchema } from '../../domain/ids.js';
 import type { CachedContactCheck, ContactCheckCache } from '../../ports/contact-check-store.js';
+import { batchWriteAll } from './batch-write.js';
 import { epochSeconds, tableName, toDomain, type DynamoContext, type Item } from './items.js';
 
 const CachedSchema = ContactCheckResultSchema.extend({ checkedAt: TimestampSchema });
@@ -60,17 +61,7 @@ export class DynamoContactCheckCache implements ContactCheckCache {
     }
     const requests = [...items.values()].map((Item) => ({ PutRequest: { Item } }));
     for (let i = 0; i < requests.length; i += PUT_BATCH) {
-      let batch = requests.slice(i, i + PUT_BATCH);
-      for (let round = 0; batch.length > 0; round += 1) {
-        if (round >= MAX_ROUNDS) throw new Error(`could not cache ${batch.length} number check(s)`);
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-        const out = await this.ctx.dynamo.send(
-          new BatchWriteCommand({ RequestItems: { [this.table]: batch } }),
-        );
-        batch = (out.UnprocessedItems?.[this.table] ?? []).flatMap((r) =>
-          r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : [],
-        );
-      }
+      await batchWriteAll(this.ctx, this.table, requests.slice(i, i + PUT_BATCH), 'number check(s)');
     }
   }
 }

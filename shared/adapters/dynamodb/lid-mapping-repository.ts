@@ -2,14 +2,14 @@
  * The LID <-> phone map as two items per pair in the `lidMappings` table (partition `sessionId`, sort `idKey`):
  * `pn#+15551234567` and `lid#123456789`, each holding both values, so either direction is one GetItem.
  */
-import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LidPhonePairSchema, type Lid, type LidPhonePair } from '../../domain/contact-id.js';
 import type { Phone } from '../../domain/phone.js';
 import type { LidMappingRepository } from '../../ports/lid-mapping-repository.js';
+import { batchWriteAll } from './batch-write.js';
 import { tableName, toDomain, type DynamoContext, type Item } from './items.js';
 
 const BATCH = 25;
-const MAX_UNPROCESSED_ROUNDS = 8;
 
 const phoneKey = (phone: Phone): string => `pn#${phone}`;
 const lidKey = (lid: Lid): string => `lid#${lid}`;
@@ -50,15 +50,6 @@ export class DynamoLidMappingRepository implements LidMappingRepository {
   }
 
   private async write(table: string, batch: { PutRequest: { Item: Item } }[]): Promise<void> {
-    let requests = batch;
-    for (let round = 0; requests.length > 0; round += 1) {
-      if (round >= MAX_UNPROCESSED_ROUNDS)
-        throw new Error(`could not write ${requests.length} lid mapping(s)`);
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-      const out = await this.ctx.dynamo.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-      requests = (out.UnprocessedItems?.[table] ?? []).flatMap((r) =>
-        r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : [],
-      );
-    }
+    await batchWriteAll(this.ctx, table, batch, 'lid mapping(s)');
   }
 }

@@ -3,12 +3,12 @@
  * 25-item batch deletes, with DynamoDB's unprocessed items retried (with a short backoff). Message pages also
  * read `direction` and `content`, to hand the incoming files they name to `beforeDelete` first.
  */
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CredentialsEraser, SessionRecordsEraser } from '../../services/session-data.js';
+import { batchWriteAll } from './batch-write.js';
 import { tableName, type DynamoContext, type Item } from './items.js';
 
 const BATCH = 25;
-const MAX_UNPROCESSED_ROUNDS = 8;
 
 export class DynamoSessionRecordsEraser implements SessionRecordsEraser {
   constructor(private readonly ctx: DynamoContext) {}
@@ -68,16 +68,8 @@ export class DynamoSessionRecordsEraser implements SessionRecordsEraser {
   }
 
   private async deleteBatch(table: string, keys: Item[]): Promise<void> {
-    let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
-    for (let round = 0; requests.length > 0; round += 1) {
-      if (round >= MAX_UNPROCESSED_ROUNDS)
-        throw new Error(`could not delete ${requests.length} item(s) of ${table}`);
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-      const out = await this.ctx.dynamo.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-      requests = (out.UnprocessedItems?.[table] ?? []).flatMap((r) =>
-        r.DeleteRequest?.Key ? [{ DeleteRequest: { Key: r.DeleteRequest.Key } }] : [],
-      );
-    }
+    const requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
+    await batchWriteAll(this.ctx, table, requests, `deletion(s) of ${table} items`);
   }
 }
 
