@@ -3,9 +3,11 @@
  * sender keys. One simulator and one linked account (two companions) for the whole file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jidDecode } from '@whiskeysockets/baileys';
 import type { WAMessage, WASocket } from '@whiskeysockets/baileys';
+import type { StanzaEvent } from '../../simulator/events.js';
 import { provisionLinkedDevice, trustSimulator, WhatsAppSimulator } from '../../simulator/index.js';
-import { connect, endAll, eventually, memoryAuth, nextEvent, opened } from './helpers.js';
+import { connect, endAll, eventually, memoryAuth, nextEvent, nextSimEvent, opened } from './helpers.js';
 
 /** The text of a message, plain or extended (Baileys sends extended text to groups). */
 const textOf = (m: WAMessage): string | undefined =>
@@ -34,6 +36,12 @@ describe('groups with sender keys (real Baileys on the simulator)', () => {
       body: JSON.stringify(body),
     });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+
+  const fromGroupJid = async (jid: string, has: (m: WAMessage) => boolean, s = sock): Promise<WAMessage> => {
+    const mine = (m: WAMessage) => m.key.remoteJid === jid && has(m);
+    const upsert = await nextEvent(s, 'messages.upsert', (u) => u.messages.some(mine));
+    return upsert.messages.find(mine)!;
   };
 
   const fromGroup = async (s: WASocket, has: (m: WAMessage) => boolean): Promise<WAMessage> => {
@@ -104,7 +112,7 @@ describe('groups with sender keys (real Baileys on the simulator)', () => {
     await eventually(() =>
       sim.groups.messages(groupId).find((m) => m.id === id)?.deliveredTo.length === 2 ? true : undefined,
     );
-    const res = await post(`/groups/${groupId.split('@')[0]}/messages/${id}/receipt`, {
+    const res = await post(`/groups/${groupId.replace('@g.us', '')}/messages/${id}/receipt`, {
       from: BEN,
       type: 'read',
     });
@@ -114,7 +122,7 @@ describe('groups with sender keys (real Baileys on the simulator)', () => {
   });
 
   it('contacts post, reply and react from their phones and companions; Baileys gets each with its participant', async () => {
-    const gid = groupId.split('@')[0];
+    const gid = groupId.replace('@g.us', '');
     const mine = await sock.sendMessage(groupId, { text: 'agenda?' });
     const post1 = fromGroup(sock, (m) => textOf(m) === 'from the laptop');
     const res = await post(`/groups/${gid}/messages`, { from: ANA, text: 'from the laptop', fromDevice: 1 });
@@ -155,5 +163,179 @@ describe('groups with sender keys (real Baileys on the simulator)', () => {
     const second = await post(`/groups/${gid}/messages`, { from: ANA, text: 'no key needed' });
     expect(second.json.keyCopies).toEqual([]);
     await again;
+  });
+
+  it('adds, promotes, demotes and removes participants; each change reaches Baileys as group-participants.update', async () => {
+    const catJid = `${CAT}@s.whatsapp.net`;
+    const catLid = sim.getContact(CAT)!.lid;
+    const seen = (action: string) =>
+      nextEvent(sibling, 'group-participants.update', (u) => u.id === groupId && u.action === action);
+    const added = seen('add');
+    const results = await sock.groupParticipantsUpdate(groupId, [catJid, `${ANA}@s.whatsapp.net`], 'add');
+    expect(results.map((r) => [r.jid, r.status])).toEqual([
+      [catLid, '200'],
+      [`${ANA}@s.whatsapp.net`, '409'],
+    ]);
+    expect((await added).participants).toEqual([
+      expect.objectContaining({ id: catLid, phoneNumber: catJid }),
+    ]);
+
+    const promoted = seen('promote');
+    expect((await sock.groupParticipantsUpdate(groupId, [catJid], 'promote'))[0]?.status).toBe('200');
+    await promoted;
+    expect(sim.groups.get(groupId.replace('@g.us', '')).participants.find((p) => p.phone === CAT)?.role).toBe(
+      'admin',
+    );
+    const demoted = seen('demote');
+    await sock.groupParticipantsUpdate(groupId, [catJid], 'demote');
+    await demoted;
+
+    // A member who is not an admin may not remove anyone: 403 for the whole request.
+    const refused = await post(`/groups/${groupId.replace('@g.us', '')}/participants`, {
+      actor: CAT,
+      action: 'remove',
+      participants: [BEN],
+    });
+    expect(refused).toMatchObject({ status: 403, json: { error: 'forbidden' } });
+
+    const removed = seen('remove');
+    expect((await sock.groupParticipantsUpdate(groupId, [catJid], 'remove'))[0]?.status).toBe('200');
+    expect((await removed).participants[0]?.id).toBe(catLid);
+    const meta = await sock.groupMetadata(groupId);
+    expect(meta.participants.map((p) => p.phoneNumber)).not.toContain(catJid);
+  });
+
+  it('changes the subject, description and settings; non-admins are refused once the group is locked', async () => {
+    const gid = groupId.replace('@g.us', '');
+    const update = (has: (u: Record<string, unknown>) => boolean) =>
+      nextEvent(sibling, 'groups.update', (us) =>
+        us.some((u) => u.id === groupId && has(u as Record<string, unknown>)),
+      );
+    const subject = update((u) => u.subject === 'Team 2');
+    await sock.groupUpdateSubject(groupId, 'Team 2');
+    await subject;
+    const desc = update((u) => u.desc === 'weekly sync');
+    await sock.groupUpdateDescription(groupId, 'weekly sync');
+    await desc;
+    const announce = update((u) => u.announce === true);
+    await sock.groupSettingUpdate(groupId, 'announcement');
+    await announce;
+    const locked = update((u) => u.restrict === true);
+    await sock.groupSettingUpdate(groupId, 'locked');
+    await locked;
+    const meta = await sock.groupMetadata(groupId);
+    expect(meta).toMatchObject({ subject: 'Team 2', desc: 'weekly sync', announce: true, restrict: true });
+
+    // Ben is no admin: he may neither rename a locked group nor post in an admins-only one.
+    expect((await post(`/groups/${gid}/settings`, { actor: BEN, subject: 'mine' })).status).toBe(403);
+    expect((await post(`/groups/${gid}/messages`, { from: BEN, text: 'hi' })).status).toBe(403);
+    // A contact admin reopens it; Baileys hears it from the contact.
+    await sock.groupParticipantsUpdate(groupId, [`${ANA}@s.whatsapp.net`], 'promote');
+    const reopened = nextEvent(sock, 'groups.update', (us) =>
+      us.some((u) => u.id === groupId && u.announce === false),
+    );
+    const res = await post(`/groups/${gid}/settings`, { actor: ANA, announce: false, locked: false });
+    expect(res).toMatchObject({ status: 200, json: { announce: false, locked: false } });
+    expect((await reopened)[0]?.author).toBe(anaLid);
+  });
+
+  it('shares and resets the invite link; a contact joins by code; groups list without a round trip per group', async () => {
+    const gid = groupId.replace('@g.us', '');
+    const code = await sock.groupInviteCode(groupId);
+    expect(code).toBe(sim.groups.get(gid).inviteCode);
+    const fresh = await sock.groupRevokeInvite(groupId);
+    expect(fresh).not.toBe(code);
+    expect((await post('/groups/join', { phone: CAT, code })).json).toMatchObject({
+      error: 'not-acceptable',
+    });
+    const joined = nextEvent(
+      sock,
+      'group-participants.update',
+      (u) => u.id === groupId && u.action === 'add',
+    );
+    expect((await post('/groups/join', { phone: CAT, code: fresh })).json).toMatchObject({
+      outcome: 'joined',
+    });
+    expect((await joined).participants[0]?.phoneNumber).toBe(`${CAT}@s.whatsapp.net`);
+
+    const all = await sock.groupFetchAllParticipating();
+    expect(Object.keys(all)).toEqual([groupId]);
+    expect(all[groupId]?.participants.length).toBe(4);
+  });
+
+  it("the account joins a contact's group by link, with approval, and a contact removes it", async () => {
+    const created = await post('/groups', { creator: BEN, subject: "Ben's club", participants: [ANA] });
+    const club = created.json as { id: string; jid: string };
+    await post(`/groups/${club.id}/settings`, { actor: BEN, joinApproval: true });
+    const { code } = (await post(`/groups/${club.id}/invite`, { actor: BEN })).json as { code: string };
+    const info = await sock.groupGetInviteInfo(code);
+    expect(info).toMatchObject({ id: club.jid, subject: "Ben's club", joinApprovalMode: true });
+    await sock.groupAcceptInvite(code);
+    expect(sim.groups.get(club.id).requests.map((r) => r.phone)).toEqual([ME]);
+
+    const upserted = nextEvent(
+      sock,
+      'group-participants.update',
+      (u) => u.id === club.jid && u.action === 'add',
+    );
+    const approved = await post(`/groups/${club.id}/join-requests`, {
+      actor: BEN,
+      action: 'approve',
+      participants: [ME],
+    });
+    expect(approved.json).toEqual({ results: [{ jid: ME, phone: ME }] });
+    await upserted;
+    const posted = fromGroupJid(club.jid, (m) => textOf(m) === 'welcome');
+    await post(`/groups/${club.id}/messages`, { from: BEN, text: 'welcome' });
+    await posted;
+
+    const removed = nextEvent(
+      sock,
+      'group-participants.update',
+      (u) => u.id === club.jid && u.action === 'remove',
+    );
+    await post(`/groups/${club.id}/participants`, { actor: BEN, action: 'remove', participants: [ME] });
+    const update = await removed;
+    expect(update.participants[0]?.phoneNumber).toBe(`${ME}@s.whatsapp.net`);
+    await expect(sock.groupMetadata(club.jid)).rejects.toThrow();
+  });
+
+  it('a contact device linked later gets the sender key on the next send before it can decrypt', async () => {
+    const before = sim.groups.messages(groupId).length;
+    // The server tells the group's members (a devices notification); wait until the sending companion acked it.
+    const told = nextSimEvent(
+      sim.events,
+      'stanza',
+      (e: StanzaEvent) =>
+        e.direction === 'in' &&
+        e.deviceId === jidDecode(sock.user!.id)?.device &&
+        e.node.tag === 'ack' &&
+        e.node.attrs.type === 'devices',
+    );
+    const device = sim.addContactDevice(BEN);
+    const benDevice = sim.getContact(BEN)!.lid.replace('@lid', `:${device}@lid`);
+    await told;
+    const sent = await sock.sendMessage(groupId, { text: 'welcome, new laptop' });
+    const record = await eventually(() => {
+      const m = sim.groups.messages(groupId).find((x) => x.id === sent!.key.id);
+      return m && m.decryptedBy.includes(benDevice) ? m : undefined;
+    });
+    expect(sim.groups.messages(groupId).length).toBe(before + 1);
+    // Only devices that lack the account's sender key get a copy: Ben's new laptop does, his phone does not.
+    expect(record.keyCopies).toContain(benDevice);
+    expect(record.keyCopies).not.toContain(sim.getContact(BEN)!.lid);
+    expect(record.undecryptable).toEqual([]);
+  });
+
+  it("leaves a group: the account's devices and the remaining members hear it", async () => {
+    const left = nextEvent(
+      sibling,
+      'group-participants.update',
+      (u) => u.id === groupId && u.action === 'remove',
+    );
+    await sock.groupLeave(groupId);
+    expect((await left).participants[0]?.phoneNumber).toBe(`${ME}@s.whatsapp.net`);
+    expect(sim.groups.get(groupId.replace('@g.us', '')).participants.map((p) => p.phone)).not.toContain(ME);
+    expect(await sock.groupFetchAllParticipating()).toEqual({});
   });
 });
