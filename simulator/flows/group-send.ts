@@ -11,7 +11,7 @@ import { pushToDevice, requireLoggedIn, send } from './context.js';
 import type { Session, SimContext } from './context.js';
 import { memberOf } from './group-notify.js';
 import { contactDeviceIds, contactPeer } from './lid-addressing.js';
-import { kindOf, textOf } from './send.js';
+import { kindOf, receiveMedia, textOf } from './send.js';
 
 /** Why the server refuses a group message (ack error): not a group, not a member, or an admins-only group. */
 const refusal = (group: Group | undefined, phone: string): number | undefined => {
@@ -58,6 +58,9 @@ const tryDecrypt = async (
       record.type = kindOf(m);
       record.content = messageJson(m);
       if (text !== undefined) record.text = text;
+      // The first device to decrypt a media post fetches and checks the file, as a phone does.
+      const media = await receiveMedia(ctx, m);
+      if (media) record.media = media.media;
     }
     ctx.events.emit('group-message', {
       group,

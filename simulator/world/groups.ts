@@ -20,6 +20,8 @@ export interface GroupMessage {
   type: MessageKind;
   text?: string;
   content?: Record<string, unknown>;
+  /** A media post: the file as the first member device fetched and checked it (`error` when it could not). */
+  media?: { mimetype: string; fileLength: number; sha256?: string; error?: string };
   timestamp: number;
   /** Device jids (`<lid>:<n>@lid`) of simulated devices that decrypted the skmsg. */
   decryptedBy: string[];
