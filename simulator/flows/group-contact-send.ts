@@ -10,7 +10,9 @@ import { newMessageId, pushToDevice } from './context.js';
 import type { SimContext } from './context.js';
 import { actorAttrs, memberOf } from './group-notify.js';
 import type { Member } from './group-notify.js';
-import { contactPeer } from './lid-addressing.js';
+import { contactDeviceIds, contactPeer } from './lid-addressing.js';
+import { tryDecrypt } from './group-send.js';
+import type { SignalPeer } from '../world/signal-peer.js';
 import { encryptForDevice } from './receive.js';
 
 /** What a contact posts in a group: a text (optionally quoting a message of the group) or a reaction. */
@@ -156,5 +158,35 @@ export const contactPostsToGroup = async (
     }
   }
   group.messages.push(record);
+  await simulatedMembersReceive(ctx, group, record, { contact, fromDevice, author, skdm, skmsg });
   return record;
+};
+
+/**
+ * The other simulated devices in the group (other contacts' phones and companions, the poster's own other devices,
+ * member accounts' phones) take the poster's key and decrypt the skmsg. Between two simulated devices there is no
+ * wire to watch, so the key is handed over in process rather than in a 1:1 copy.
+ */
+const simulatedMembersReceive = async (
+  ctx: SimContext,
+  group: Group,
+  record: GroupMessage,
+  post: { contact: Contact; fromDevice: number; author: string; skdm: Buffer; skmsg: Buffer },
+): Promise<void> => {
+  const gid = groupJid(group.id);
+  for (const phone of group.participants.keys()) {
+    const member = memberOf(ctx, phone);
+    const devices: [SignalPeer, string][] = [];
+    if (member?.contact) {
+      for (const dev of contactDeviceIds(member.contact)) {
+        const peer = contactPeer(member.contact, dev);
+        if (peer && !(member.contact === post.contact && dev === post.fromDevice))
+          devices.push([peer, lidJid(member.lid, dev === 0 ? undefined : dev)]);
+      }
+    } else if (member?.account) devices.push([member.account.primary, lidJid(member.lid)]);
+    for (const [peer, deviceJid] of devices) {
+      if (!peer.senderKeys.has(gid, post.author)) await peer.senderKeys.process(gid, post.author, post.skdm);
+      await tryDecrypt(ctx, record, peer, deviceJid, post.author, post.skmsg);
+    }
+  }
 };

@@ -41,7 +41,7 @@ const takeDistribution = async (
 };
 
 /** A simulated device tries the fanned-out skmsg: what it decrypted is recorded on the group message. */
-const tryDecrypt = async (
+export const tryDecrypt = async (
   ctx: SimContext,
   record: GroupMessage,
   peer: SignalPeer,

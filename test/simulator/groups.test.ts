@@ -183,6 +183,10 @@ describe('groups with sender keys (real Baileys on the simulator)', () => {
     // Baileys keeps the sender without its device in the key; the post came from Ana's companion (:1).
     expect(got.key).toMatchObject({ fromMe: false, participant: anaLid });
     expect(res.json.fromDevice).toBe(1);
+    // The other simulated devices in the group decrypted it too: Ana's phone, Ben's phone, the account's phone.
+    expect((res.json.decryptedBy as string[]).sort()).toEqual(
+      [anaLid, sim.getContact(BEN)!.lid, sim.getAccount(ME)!.lid].sort(),
+    );
     // It carried Ana's laptop's sender key to both of the account's companions.
     const companions = sim.getAccount(ME)!.devices.map((d) => d.lid);
     expect((res.json.keyCopies as string[]).sort()).toEqual(companions.sort());
@@ -382,6 +386,20 @@ describe('groups with sender keys (real Baileys on the simulator)', () => {
     expect(record.keyCopies).toContain(benDevice);
     expect(record.keyCopies).not.toContain(sim.getContact(BEN)!.lid);
     expect(record.undecryptable).toEqual([]);
+  });
+
+  it('refuses bad control input with a 4xx naming the field, and unknown groups with 404', async () => {
+    const bad = await post('/groups', { creator: 'x', subject: '', participants: [] });
+    expect(bad).toMatchObject({ status: 400, json: { error: 'invalid_body' } });
+    expect(bad.json.detail).toMatch(/creator/);
+    expect(bad.json.detail).toMatch(/subject/);
+    const both = await post(`/groups/${groupId.replace('@g.us', '')}/messages`, { from: ANA });
+    expect(both).toMatchObject({ status: 400, json: { error: 'invalid_body' } });
+    expect(await post('/groups/120363000000000999/leave', { phone: ANA })).toMatchObject({
+      status: 404,
+      json: { error: 'unknown_group' },
+    });
+    await expect(sock.groupMetadata('120363000000000999@g.us')).rejects.toThrow(/item-not-found/);
   });
 
   it("leaves a group: the account's devices and the remaining members hear it", async () => {
