@@ -17,7 +17,7 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { IDEMPOTENCY_TTL_SECONDS } from '../../services/idempotency.js';
+import { IDEMPOTENCY_TTL_SECONDS } from '../../ports/idempotency-store.js';
 import type { SendWrite, SendWriteOutcome, SendWriter } from '../../ports/send-writer.js';
 import { SessionStatusSchema } from '../../domain/session.js';
 import { setClauses, tableName, type DynamoContext, type Item } from './items.js';

@@ -88,6 +88,8 @@ describe('DeadHostReleaser', () => {
     await sessions().release(taken!.id, dead);
     await sessions().claim(taken!.id, thief, LEASE, Date.now());
 
+    // The live host beats on (setting up can take longer than DEAD_AFTER on a loaded machine).
+    await hostBeatAgo(live, 0);
     expect(await releaser(self).releaseDead()).toBe(6);
 
     const now = Date.now();
@@ -106,6 +108,7 @@ describe('DeadHostReleaser', () => {
 
     // A second survivor arriving late finds nothing of the dead host left (`self` beats again meanwhile).
     await hostBeatAgo(self, 0);
+    await hostBeatAgo(live, 0);
     expect(await releaser(`other-${newId()}`).releaseDead()).toBe(0);
   });
 
