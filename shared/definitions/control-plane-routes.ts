@@ -100,6 +100,7 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
         // The session's per-key credentials (docs/credentials-and-commands.md): erased with it.
         credentials: 'readWrite',
         contactChecks: 'readWrite',
+        groups: 'readWrite',
       },
       hostCommands: true,
       blobs: 'readWrite',
