@@ -27,6 +27,7 @@ import type { CredentialStore } from '../shared/ports/credential-store.js';
 import type { DataKeyProvider } from '../shared/ports/data-key-provider.js';
 import type { EventBus } from '../shared/ports/event-bus.js';
 import type { EventOutboxRepository } from '../shared/ports/event-outbox-repository.js';
+import type { GroupRepository } from '../shared/ports/group-repository.js';
 import type { HostCommandQueue } from '../shared/ports/host-command-queue.js';
 import type { HostReplyStore } from '../shared/ports/host-reply-store.js';
 import type { LidMappingRepository } from '../shared/ports/lid-mapping-repository.js';
@@ -42,6 +43,8 @@ export interface HostAdapters {
   readonly messages: MessageRepository;
   readonly chats: ChatRepository;
   readonly lidMappings: LidMappingRepository;
+  /** The account's groups, kept from WhatsApp's group notifications (`groups/group-watch.ts`). */
+  readonly groups: GroupRepository;
   /** Per-key credentials (issue #14). */
   readonly credentials: CredentialStore;
   /** The pre-#14 credentials bucket: read once per session to migrate it, deleted after. */
@@ -109,6 +112,7 @@ export function composeHostAdapters(
     messages: repositories.messages,
     chats: repositories.chats,
     lidMappings: repositories.lidMappings,
+    groups: repositories.groups,
     credentials: new DynamoCredentialStore({ ctx: { dynamo: clients.dynamo, config: app }, provider }),
     legacyCredentials: S3EncryptedBlobStore.forCredentials(app, clients.s3, provider),
     media,
