@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { LidSchema } from '../domain/contact-id.js';
+import { GroupIdSchema } from '../domain/group.js';
 import { PhoneSchema } from '../domain/phone.js';
 import { GROUP_REQUEST_SCHEMAS, GROUP_RESULT_SCHEMAS } from './group-requests.js';
 
@@ -31,7 +32,8 @@ export const PresenceSetRequestSchema = z.object({
 /** Shows the contact "typing..." (`composing`), "recording audio..." (`recording`), or stops it (`paused`). */
 export const ChatTypingRequestSchema = z.object({
   kind: z.literal('chat.typing'),
-  jid: UserJidSchema,
+  // A group too: its members see "<name> is typing...".
+  jid: z.union([UserJidSchema, GroupIdSchema]),
   state: z.enum(['composing', 'recording', 'paused']),
 });
 

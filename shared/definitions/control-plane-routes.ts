@@ -195,7 +195,8 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     entry: 'functions/http/chats/list',
     handler: 'handler',
     auth: 'apiKey',
-    access: { tables: { sessions: 'read', chats: 'read' } },
+    // groups: a group chat is listed with the group's subject.
+    access: { tables: { sessions: 'read', chats: 'read', groups: 'read' } },
   },
   {
     routeKey: 'POST /v1/sessions/{sessionId}/chats/{chatId}/read',

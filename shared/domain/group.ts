@@ -6,9 +6,9 @@
 import * as z from 'zod';
 import { LidSchema } from './contact-id.js';
 import { IdSchema, TimestampSchema } from './ids.js';
-import { PhoneSchema } from './phone.js';
+import { GROUP_ID_PATTERN, PhoneSchema } from './phone.js';
 
-export const GROUP_ID_PATTERN = /^\d{5,24}(-\d{1,12})?@g\.us$/;
+export { GROUP_ID_PATTERN };
 
 export const GroupIdSchema = z
   .string()
