@@ -67,8 +67,11 @@ export async function askGroups<K extends HostRequestKind>(
       case 401:
       case 403:
         throw new ForbiddenError(`Only a group admin may do this (${said})`);
-      case 400:
       case 406:
+        // An invite code WhatsApp does not know (never issued, or revoked).
+        if (request.kind === 'groups.join') throw new NotFoundError(`No group has this invite code (${said})`);
+        throw error;
+      case 400:
       case 419:
       case 500:
         if (error.waCode === 419 || /limit|full/i.test(error.message))
