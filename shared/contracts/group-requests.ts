@@ -53,7 +53,7 @@ export const GroupInviteRequestSchema = z.object({
 });
 export const InviteCodeSchema = z
   .string()
-  .regex(/^[A-Za-z0-9]{6,64}$/, 'must be an invite code: the part after chat.whatsapp.com/');
+  .regex(/^[\w-]{6,64}$/, 'must be an invite code: the part after chat.whatsapp.com/');
 export const GroupJoinRequestSchema = z.object({ kind: z.literal('groups.join'), code: InviteCodeSchema });
 export const GroupJoinRequestsRequestSchema = z.object({
   kind: z.literal('groups.requests'),

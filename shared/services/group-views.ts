@@ -96,7 +96,7 @@ export const InviteViewSchema = z.object({
   link: z.string().describe('https://chat.whatsapp.com/<code>'),
 });
 
-const INVITE_LINK = /^https:\/\/chat\.whatsapp\.com\/(?:invite\/)?([A-Za-z0-9]{6,64})\/?$/;
+const INVITE_LINK = /^https:\/\/chat\.whatsapp\.com\/(?:invite\/)?([\w-]{6,64})\/?$/;
 
 export const JoinGroupRequestSchema = z
   .strictObject({

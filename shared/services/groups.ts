@@ -69,7 +69,8 @@ export async function askGroups<K extends HostRequestKind>(
         throw new ForbiddenError(`Only a group admin may do this (${said})`);
       case 406:
         // An invite code WhatsApp does not know (never issued, or revoked).
-        if (request.kind === 'groups.join') throw new NotFoundError(`No group has this invite code (${said})`);
+        if (request.kind === 'groups.join')
+          throw new NotFoundError(`No group has this invite code (${said})`);
         throw error;
       case 400:
       case 419:
