@@ -14,6 +14,7 @@ import { EventBridgeEventBus } from '../shared/adapters/aws/eventbridge-event-bu
 import { S3EncryptedBlobStore } from '../shared/adapters/aws/s3-encrypted-blob-store.js';
 import { SqsHostCommandQueue } from '../shared/adapters/aws/sqs-host-command-queue.js';
 import { createDynamoRepositories } from '../shared/adapters/dynamodb/index.js';
+import { DynamoGroupReceiptStore } from '../shared/adapters/dynamodb/group-receipt-store.js';
 import { DynamoCredentialStore } from '../shared/adapters/dynamodb/credential-store.js';
 import { DynamoHostReplyStore } from '../shared/adapters/dynamodb/host-reply-store.js';
 import { DynamoEventOutboxRepository } from '../shared/adapters/dynamodb/event-outbox-repository.js';
@@ -27,6 +28,8 @@ import type { CredentialStore } from '../shared/ports/credential-store.js';
 import type { DataKeyProvider } from '../shared/ports/data-key-provider.js';
 import type { EventBus } from '../shared/ports/event-bus.js';
 import type { EventOutboxRepository } from '../shared/ports/event-outbox-repository.js';
+import type { GroupReceiptStore } from '../shared/ports/group-receipt-store.js';
+import type { GroupRepository } from '../shared/ports/group-repository.js';
 import type { HostCommandQueue } from '../shared/ports/host-command-queue.js';
 import type { HostReplyStore } from '../shared/ports/host-reply-store.js';
 import type { LidMappingRepository } from '../shared/ports/lid-mapping-repository.js';
@@ -43,6 +46,10 @@ export interface HostAdapters {
   readonly messages: MessageRepository;
   readonly chats: ChatRepository;
   readonly lidMappings: LidMappingRepository;
+  /** The account's groups, kept from WhatsApp's group notifications (`groups/group-watch.ts`). */
+  readonly groups: GroupRepository;
+  /** Per-member receipts of group messages (on the message items). */
+  readonly groupReceipts: GroupReceiptStore;
   /** Per-key credentials (issue #14). */
   readonly credentials: CredentialStore;
   /** The pre-#14 credentials bucket: read once per session to migrate it, deleted after. */
@@ -110,6 +117,8 @@ export function composeHostAdapters(
     messages: repositories.messages,
     chats: repositories.chats,
     lidMappings: repositories.lidMappings,
+    groups: repositories.groups,
+    groupReceipts: new DynamoGroupReceiptStore({ dynamo: clients.dynamo, config: app }),
     credentials: new DynamoCredentialStore({ ctx: { dynamo: clients.dynamo, config: app }, provider }),
     legacyCredentials: S3EncryptedBlobStore.forCredentials(app, clients.s3, provider),
     media,

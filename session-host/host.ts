@@ -73,6 +73,8 @@ export function defaultMessaging(
       messages: adapters.messages,
       chats: adapters.chats,
       lidMappings: adapters.lidMappings,
+      groups: adapters.groups,
+      groupReceipts: adapters.groupReceipts,
       events,
       outbox,
       media: adapters.media,

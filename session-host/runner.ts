@@ -30,6 +30,7 @@ import { errorFields, type HostLogger } from './logger.js';
 import { METRIC, type HostMetrics } from './metrics.js';
 import type { HostMessagingPort, SessionMessagingPort } from './messaging-port.js';
 import { watchCalls } from './calls.js';
+import { watchGroups } from './groups/group-watch.js';
 import { watchPresence } from './presence-events.js';
 import { showQr, type QrState } from './qr.js';
 import { backoffDelay, closeAction } from './reconnect.js';
@@ -45,6 +46,7 @@ import {
 } from './stop-plans.js';
 import type { BlobStore } from '../shared/ports/blob-store.js';
 import type { EventBus } from '../shared/ports/event-bus.js';
+import type { GroupRepository } from '../shared/ports/group-repository.js';
 import type { LidMappingRepository } from '../shared/ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../shared/ports/message-repository.js';
 import { createRetryCounterCache } from './compat/retry-receipts.js';
@@ -64,6 +66,8 @@ export interface RunnerDeps extends StatusReporterDeps {
   readonly lidMappings?: Pick<LidMappingRepository, 'phoneFor'>;
   /** Where a rejected call's text reply is queued (`calls.ts`); without it calls are only reported. */
   readonly messages?: Pick<MessageRepository, 'create'>;
+  /** Where the account's groups are kept from WhatsApp's notifications; without it they are not watched. */
+  readonly groups?: GroupRepository;
   /** Told once the runner has stopped for good (the host forgets it and frees the capacity). */
   readonly onStopped: (runner: SessionRunner) => void;
 }
@@ -210,6 +214,16 @@ export class SessionRunner {
         events: this.deps.events,
         ring: (messageId) => this.ring(messageId),
         log: this.log,
+      });
+    }
+    if (this.deps.groups) {
+      const { tenantId, sessionId, log } = this;
+      watchGroups(this.socket, {
+        tenantId,
+        sessionId,
+        groups: this.deps.groups,
+        events: this.deps.events,
+        log,
       });
     }
     this.#streamAck.watch(this.socket);

@@ -1,6 +1,7 @@
 /** Path and query schemas shared by the control plane's routes (also rendered into the OpenAPI document). */
 import * as z from 'zod';
 import { ChatKeySchema } from '../../shared/domain/contact-id.js';
+import { GroupIdSchema } from '../../shared/domain/group.js';
 import { IdSchema } from '../../shared/domain/ids.js';
 import { PhoneSchema } from '../../shared/domain/phone.js';
 
@@ -18,6 +19,11 @@ export const ChatPathSchema = z.object({
 export const ContactPathSchema = z.object({
   sessionId: IdSchema,
   phone: PhoneSchema.describe("The contact's E.164 number (URL-encode the +: %2B15551234567)"),
+});
+
+export const GroupPathSchema = z.object({
+  sessionId: IdSchema,
+  groupId: GroupIdSchema.describe('The group: its WhatsApp id, `<digits>@g.us` (the `@` may be sent as %40)'),
 });
 
 export const PageQuerySchema = z.object({

@@ -109,6 +109,9 @@ const TABLE_ACCESS: Partial<Record<TableName, readonly string[]>> = {
   ],
   // Answers to the API's host requests (number check, profile, block): written, never read back.
   hostReplies: ['dynamodb:PutItem'],
+  // The account's groups, from WhatsApp's group notifications: stored whole, settings patched, members changed
+  // read-modify-write.
+  groups: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
 };
 
 export class SessionHosts extends Construct {

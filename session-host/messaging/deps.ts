@@ -6,6 +6,8 @@ import type { WASocket } from '@whiskeysockets/baileys';
 import type { BlobStore } from '../../shared/ports/blob-store.js';
 import type { ChatRepository } from '../../shared/ports/chat-repository.js';
 import type { EventBus } from '../../shared/ports/event-bus.js';
+import type { GroupReceiptStore } from '../../shared/ports/group-receipt-store.js';
+import type { GroupRepository } from '../../shared/ports/group-repository.js';
 import type { LidMappingRepository } from '../../shared/ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../../shared/ports/message-repository.js';
 import type { TransactionPart, TransactionPartOutcome } from '../../shared/ports/transaction-part.js';
@@ -21,6 +23,12 @@ export interface MessagingDeps {
   readonly chats: ChatRepository;
   /** Each session's LID <-> phone map (session-host/compat/lid-map.ts). */
   readonly lidMappings: LidMappingRepository;
+  /**
+   * Group receipts roll up (receipts.ts): who had each group message delivered or read, and how many members
+   * the group has. Without them a group message moves on its first member's receipt.
+   */
+  readonly groupReceipts?: GroupReceiptStore;
+  readonly groups?: Pick<GroupRepository, 'get'>;
   /** host-core hands a batching bus; publishing failures are logged, never thrown into a flow. */
   readonly events: EventBus;
   /**

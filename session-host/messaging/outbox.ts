@@ -10,6 +10,7 @@
  */
 import { makeEvent, type DomainEventOf } from '../../shared/domain/events.js';
 import type { Message } from '../../shared/domain/message.js';
+import { isGroupJid } from '../../shared/domain/phone.js';
 import type { MessagingDeps } from './deps.js';
 
 /** Pending messages read and published per round of `republishPending`. */
@@ -30,6 +31,8 @@ export function messageReceivedEvent(message: Message): DomainEventOf<'message.r
         chatJid: message.chatJid,
         ...(message.from !== undefined ? { from: message.from } : {}),
         ...(message.senderJid !== undefined ? { senderJid: message.senderJid } : {}),
+        ...(isGroupJid(message.chatJid) ? { groupId: message.chatJid } : {}),
+        ...(message.participant !== undefined ? { participant: message.participant } : {}),
         ...(message.pushName !== undefined ? { pushName: message.pushName } : {}),
         type: message.type,
         content: message.content,

@@ -12,6 +12,7 @@
 import type { MessageUserReceiptUpdate, WAMessage, WAMessageUpdate } from '@whiskeysockets/baileys';
 import { proto } from '@whiskeysockets/baileys';
 import { nowIso } from '../../shared/domain/ids.js';
+import { isGroupJid, normalizeJid } from '../../shared/domain/phone.js';
 import type { MessageStatus } from '../../shared/domain/message.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { publishStatus } from './send.js';
@@ -86,6 +87,9 @@ export class ReceiptTracker {
               : r.receipt.receiptTimestamp
                 ? 'delivered'
                 : null,
+          ...(r.key.remoteJid && isGroupJid(r.key.remoteJid) && r.receipt.userJid
+            ? { group: { jid: r.key.remoteJid, member: normalizeJid(r.receipt.userJid) } }
+            : {}),
         })),
     );
   }
@@ -99,6 +103,7 @@ export class ReceiptTracker {
       waMessageId: string | null | undefined;
       status: MessageStatus | 'error' | null;
       errorCode?: string | null | undefined;
+      group?: GroupReceipt;
     }[],
   ): Promise<void> {
     const wanted = items.filter((i) => i.waMessageId && i.status);
@@ -106,7 +111,7 @@ export class ReceiptTracker {
     this.#chain = this.#chain.then(async () => {
       for (const item of wanted) {
         try {
-          await this.#apply(item.waMessageId!, item.status!, item.errorCode ?? undefined);
+          await this.#apply(item.waMessageId!, item.status!, item.errorCode ?? undefined, item.group);
         } catch (error) {
           this.deps.log.error('receipt not applied', {
             sessionId: this.session.sessionId,
@@ -123,6 +128,7 @@ export class ReceiptTracker {
     waMessageId: string,
     status: MessageStatus | 'error',
     errorCode: string | undefined,
+    group?: GroupReceipt,
   ): Promise<void> {
     const { messages } = this.deps;
     const { sessionId } = this.session;
@@ -133,6 +139,11 @@ export class ReceiptTracker {
       messageId = found.id;
     }
     await this.hooks.sendSettled(messageId);
+    if (group && status !== 'error') {
+      const rolled = await this.#rollUp(messageId, group, status);
+      if (rolled === null) return;
+      status = rolled;
+    }
     const moved =
       status === 'error'
         ? await messages.advanceStatus(sessionId, messageId, 'failed', {
@@ -145,4 +156,39 @@ export class ReceiptTracker {
         : await messages.advanceStatus(sessionId, messageId, status, { at: nowIso() });
     if (moved.changed) publishStatus(this.deps, moved.message);
   }
+
+  /**
+   * One member's receipt of a group message, rolled up the way WhatsApp shows it: `delivered` once every other
+   * member's phone has it, `read` once every other member has read it (null: not yet). A group that is not
+   * stored (size unknown) falls back to the member's own receipt.
+   */
+  async #rollUp(
+    messageId: string,
+    group: GroupReceipt,
+    status: MessageStatus,
+  ): Promise<MessageStatus | null> {
+    const { groupReceipts, groups } = this.deps;
+    if (!groupReceipts || !groups) return status;
+    const stored = await groups.get(this.session.sessionId, group.jid);
+    if (!stored) return status;
+    const kind = status === 'read' ? 'read' : 'delivered';
+    const counts = await groupReceipts.record(this.session.sessionId, messageId, group.member, kind);
+    return rolledUpStatus(counts, Math.max(1, stored.size - 1));
+  }
+}
+
+interface GroupReceipt {
+  readonly jid: string;
+  /** The member whose device sent the receipt. */
+  readonly member: string;
+}
+
+/** `read` when all `others` read it, `delivered` when all have it, else nothing to report yet. */
+export function rolledUpStatus(
+  counts: { readonly delivered: number; readonly read: number },
+  others: number,
+): MessageStatus | null {
+  if (counts.read >= others) return 'read';
+  if (counts.delivered >= others) return 'delivered';
+  return null;
 }

@@ -151,6 +151,8 @@ export class MessageReceiver {
           chatJid,
           ...(from !== undefined ? { from } : {}),
           senderJid,
+          // In a group the sender is a member, not the chat: said explicitly for readers of the message.
+          ...(participant !== undefined && from !== undefined ? { participant: from } : {}),
           ...(m.pushName ? { pushName: m.pushName } : {}),
           type: content.type,
           content,

@@ -6,6 +6,7 @@
 import type { AnyMessageContent, proto, WAMessage } from '@whiskeysockets/baileys';
 import type { ContactCard, Message, MessageContent } from '../../shared/domain/message.js';
 import { messagePreview } from '../../shared/domain/message.js';
+import { phoneToJid } from '../../shared/domain/phone.js';
 import type { LoadedMedia, MediaSource } from './media-fetch.js';
 import { SendFailure } from './send-failure.js';
 
@@ -45,7 +46,12 @@ async function toBaileysContent(
 ): Promise<AnyMessageContent> {
   switch (content.type) {
     case 'text':
-      return { text: content.text.body, linkPreview: null };
+      return {
+        text: content.text.body,
+        linkPreview: null,
+        // Mentions name members by phone-number jid; the phones show them as @name.
+        ...(content.text.mentions?.length ? { mentions: content.text.mentions.map(phoneToJid) } : {}),
+      };
     case 'image': {
       const media = await lookups.loadMedia(content.image);
       return {

@@ -21,7 +21,7 @@ import { nowIso } from '../../shared/domain/ids.js';
 import type { Message, MessageError } from '../../shared/domain/message.js';
 import type { AdvanceStatusResult } from '../../shared/ports/message-repository.js';
 import { messagePreview } from '../../shared/domain/message.js';
-import { phoneToJid } from '../../shared/domain/phone.js';
+import { isGroupJid, phoneToJid } from '../../shared/domain/phone.js';
 import type { SessionLidMap } from '../compat/lid-map.js';
 import { sendJidFor } from '../compat/lid-send.js';
 import { publishChatUpdated } from './chat-updated.js';
@@ -91,9 +91,7 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
   try {
     if (message.to === undefined)
       throw new SendFailure('bad_recipient', 'the message has no recipient number');
-    await ensureOnWhatsApp(ctx, phoneToJid(message.to), message.to);
-    const jid = await sendJidFor(ctx.lidMap, message.to);
-    await refuseWhileTimelocked(ctx, jid, message.chatJid);
+    const jid = await recipientJid(ctx, message.to, message.chatJid);
     const built = await toBaileysSend(message, {
       loadMedia: (source) =>
         loadMedia(source, { tenantId: session.tenantId, media: deps.media, config: deps.config }),
@@ -155,7 +153,7 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
       tenantId: message.tenantId,
       sessionId: message.sessionId,
       chatJid: message.chatJid,
-      ...(message.to !== undefined ? { phone: message.to } : {}),
+      ...(message.to !== undefined && !isGroupJid(message.to) ? { phone: message.to } : {}),
       lastMessage: {
         id: message.id,
         type: message.type,
@@ -247,6 +245,19 @@ function remember(ctx: SendContext, waMessageId: string, messageId: string): voi
     const oldest = ctx.recentWaIds.keys().next().value;
     if (oldest !== undefined) ctx.recentWaIds.delete(oldest);
   }
+}
+
+/**
+ * The jid to send to. A group is addressed as itself (Baileys fans the message out with the group's sender key;
+ * WhatsApp refuses it when the account is not a member). A number is checked to be on WhatsApp, addressed by
+ * its LID when known, and refused while the account is timelocked.
+ */
+async function recipientJid(ctx: SendContext, to: string, chatJid: string): Promise<string> {
+  if (isGroupJid(to)) return to;
+  await ensureOnWhatsApp(ctx, phoneToJid(to), to);
+  const jid = await sendJidFor(ctx.lidMap, to);
+  await refuseWhileTimelocked(ctx, jid, chatJid);
+  return jid;
 }
 
 async function ensureOnWhatsApp(ctx: SendContext, jid: string, phone: string): Promise<void> {

@@ -12,6 +12,7 @@ import type { HostReplyStore } from '../../shared/ports/host-reply-store.js';
 import { errorFields, type HostLogger } from '../logger.js';
 import { fetchBlocklist, fetchContactProfile, updateBlock } from './contact-profile.js';
 import { checkContacts } from './contacts-check.js';
+import { GroupRequests } from './groups.js';
 import { sendChatState, setPresence, subscribePresence } from './presence.js';
 
 /** A reply outlives its request's wait by this much; then DynamoDB's TTL removes it. */
@@ -52,7 +53,11 @@ export class HostRequests {
         reply = { ok: true, result: await this.perform(socket, command.request) };
       } catch (error) {
         log.warn('host request failed', { ...fields, ...errorFields(error) });
-        reply = { ok: false, error: { code: 'whatsapp-error', message: messageOf(error) } };
+        const waCode = waCodeOf(error);
+        reply = {
+          ok: false,
+          error: { code: 'whatsapp-error', message: messageOf(error), ...(waCode ? { waCode } : {}) },
+        };
       }
     }
     try {
@@ -78,12 +83,22 @@ export class HostRequests {
         return updateBlock(socket, request);
       case 'contacts.blocklist':
         return fetchBlocklist(socket);
+      default:
+        return new GroupRequests(socket).perform(request);
     }
   }
 
   private now(): number {
     return (this.deps.now ?? Date.now)();
   }
+}
+
+/** An IQ error's code: Baileys' Boom carries it in `data` (or as the status code of group metadata errors). */
+function waCodeOf(error: unknown): number | undefined {
+  const { data, output } = error as { data?: unknown; output?: { statusCode?: unknown } };
+  if (typeof data === 'number' && Number.isInteger(data)) return data;
+  const status = output?.statusCode;
+  return typeof status === 'number' && status !== 500 ? status : undefined;
 }
 
 /** WhatsApp's words for the tenant, bounded (Baileys' Boom errors carry the stanza's error text). */

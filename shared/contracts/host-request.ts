@@ -8,7 +8,9 @@
  */
 import * as z from 'zod';
 import { LidSchema } from '../domain/contact-id.js';
+import { GroupIdSchema } from '../domain/group.js';
 import { PhoneSchema } from '../domain/phone.js';
+import { GROUP_REQUEST_SCHEMAS, GROUP_RESULT_SCHEMAS } from './group-requests.js';
 
 /** At most this many numbers per check (one usync query on WhatsApp's side). */
 export const CONTACT_CHECK_MAX_PHONES = 50;
@@ -30,7 +32,8 @@ export const PresenceSetRequestSchema = z.object({
 /** Shows the contact "typing..." (`composing`), "recording audio..." (`recording`), or stops it (`paused`). */
 export const ChatTypingRequestSchema = z.object({
   kind: z.literal('chat.typing'),
-  jid: UserJidSchema,
+  // A group too: its members see "<name> is typing...".
+  jid: z.union([UserJidSchema, GroupIdSchema]),
   state: z.enum(['composing', 'recording', 'paused']),
 });
 
@@ -64,6 +67,7 @@ export const HostRequestSchema = z.discriminatedUnion('kind', [
   ContactProfileRequestSchema,
   ContactBlockRequestSchema,
   BlocklistRequestSchema,
+  ...GROUP_REQUEST_SCHEMAS,
 ]);
 export type HostRequest = z.infer<typeof HostRequestSchema>;
 export type HostRequestKind = HostRequest['kind'];
@@ -112,6 +116,7 @@ export const HOST_RESULT_SCHEMAS = {
   'contacts.profile': ContactProfileResultSchema,
   'contacts.block': SentSchema,
   'contacts.blocklist': z.object({ items: z.array(BlockedContactSchema).max(10_000) }),
+  ...GROUP_RESULT_SCHEMAS,
 } as const satisfies Record<HostRequestKind, z.ZodType>;
 export type HostResultOf<K extends HostRequestKind> = z.infer<(typeof HOST_RESULT_SCHEMAS)[K]>;
 
@@ -127,7 +132,12 @@ export const HostReplySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), result: z.unknown() }),
   z.object({
     ok: z.literal(false),
-    error: z.object({ code: HostReplyErrorCodeSchema, message: z.string().max(500) }),
+    error: z.object({
+      code: HostReplyErrorCodeSchema,
+      message: z.string().max(500),
+      /** WhatsApp's own error code (the IQ's `<error code>`: 404 no such group, 403 not an admin, ...). */
+      waCode: z.number().int().optional(),
+    }),
   }),
 ]);
 export type HostReply = z.infer<typeof HostReplySchema>;

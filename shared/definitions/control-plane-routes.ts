@@ -100,6 +100,7 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
         // The session's per-key credentials (docs/credentials-and-commands.md): erased with it.
         credentials: 'readWrite',
         contactChecks: 'readWrite',
+        groups: 'readWrite',
       },
       hostCommands: true,
       blobs: 'readWrite',
@@ -194,7 +195,8 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     entry: 'functions/http/chats/list',
     handler: 'handler',
     auth: 'apiKey',
-    access: { tables: { sessions: 'read', chats: 'read' } },
+    // groups: a group chat is listed with the group's subject.
+    access: { tables: { sessions: 'read', chats: 'read', groups: 'read' } },
   },
   {
     routeKey: 'POST /v1/sessions/{sessionId}/chats/{chatId}/read',

@@ -46,6 +46,7 @@ export const TABLE_NAMES = [
   'credentials',
   'hostReplies',
   'contactChecks',
+  'groups',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -204,6 +205,17 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     sortKey: s('phone'),
     globalIndexes: [],
     ttlAttribute: 'expiresAt',
+  },
+  /**
+   * A session's groups (`GET /v1/sessions/{id}/groups` lists them without asking WhatsApp): one item per group
+   * with its settings and member list, written by the owner host from group notifications and by the API from
+   * its own group calls.
+   */
+  groups: {
+    logicalName: 'groups',
+    partitionKey: s('sessionId'),
+    sortKey: s('groupId'),
+    globalIndexes: [],
   },
 };
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { E164_PATTERN, LID_SERVER, PhoneSchema, USER_SERVER } from './phone.js';
+import { E164_PATTERN, GROUP_ID_PATTERN, LID_SERVER, PhoneSchema, USER_SERVER } from './phone.js';
 
 /**
  * A contact's WhatsApp LID ("linked identity"): the opaque number WhatsApp addresses people by since its 2026
@@ -36,18 +36,22 @@ export function lidToJid(lid: Lid): string {
 /** The `lid:` prefix of a chat key that names a LID-only contact (`?chat=lid:123456789`). */
 const LID_CHAT_PREFIX = 'lid:';
 
-/** `?chat=` names a chat by the contact's E.164 number or, for a LID-only contact, `lid:<digits>`. */
+/**
+ * `?chat=` names a chat by the contact's E.164 number, `lid:<digits>` for a LID-only contact, or a group's id.
+ */
 export const ChatKeySchema = z
   .string()
   .refine(
     (s) =>
       E164_PATTERN.test(s) ||
+      GROUP_ID_PATTERN.test(s) ||
       (s.startsWith(LID_CHAT_PREFIX) && LID_PATTERN.test(s.slice(LID_CHAT_PREFIX.length))),
-    'must be an E.164 phone number (+15551234567), or lid:<digits> for a contact known only by LID',
+    'must be an E.164 phone number (+15551234567), lid:<digits> for a contact known only by LID, or a group id (<digits>@g.us)',
   );
 
-/** The chat jid a chat key names: the phone-number jid, or the LID jid for a LID-only contact. */
+/** The chat jid a chat key names: the phone-number jid, the LID jid for a LID-only contact, or the group id. */
 export function chatKeyToJid(key: string): string {
+  if (GROUP_ID_PATTERN.test(key)) return key;
   if (key.startsWith(LID_CHAT_PREFIX)) return lidToJid(key.slice(LID_CHAT_PREFIX.length));
   return `${key.slice(1)}@${USER_SERVER}`;
 }

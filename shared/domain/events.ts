@@ -1,6 +1,12 @@
 import * as z from 'zod';
 import { ChatSchema } from './chat.js';
 import { ContactIdSchema } from './contact-id.js';
+import {
+  GroupJoinedEventDataSchema,
+  GroupLeftEventDataSchema,
+  GroupParticipantsEventDataSchema,
+  GroupUpdatedEventDataSchema,
+} from './group-events.js';
 import { IdSchema, TimestampSchema, newId, nowIso } from './ids.js';
 import {
   InboundMessageSummarySchema,
@@ -28,6 +34,10 @@ export const EventTypeSchema = z.enum([
   'poll.vote',
   'presence.updated',
   'call.received',
+  'group.updated',
+  'group.participants',
+  'group.joined',
+  'group.left',
 ]);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -124,6 +134,10 @@ export const MessageRevokedEventSchema = envelope('message.revoked', MessageRevo
 export const PollVoteEventSchema = envelope('poll.vote', PollVoteEventDataSchema);
 export const PresenceUpdatedEventSchema = envelope('presence.updated', PresenceUpdatedEventDataSchema);
 export const CallReceivedEventSchema = envelope('call.received', CallReceivedEventDataSchema);
+export const GroupUpdatedEventSchema = envelope('group.updated', GroupUpdatedEventDataSchema);
+export const GroupParticipantsEventSchema = envelope('group.participants', GroupParticipantsEventDataSchema);
+export const GroupJoinedEventSchema = envelope('group.joined', GroupJoinedEventDataSchema);
+export const GroupLeftEventSchema = envelope('group.left', GroupLeftEventDataSchema);
 
 /** The one envelope: `{ id, type, createdAt, tenantId, sessionId, data }`, `data` typed by `type`. */
 export const DomainEventSchema = z.discriminatedUnion('type', [
@@ -137,6 +151,10 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   PollVoteEventSchema,
   PresenceUpdatedEventSchema,
   CallReceivedEventSchema,
+  GroupUpdatedEventSchema,
+  GroupParticipantsEventSchema,
+  GroupJoinedEventSchema,
+  GroupLeftEventSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -153,6 +171,10 @@ export const EVENT_DATA_SCHEMAS = {
   'poll.vote': PollVoteEventDataSchema,
   'presence.updated': PresenceUpdatedEventDataSchema,
   'call.received': CallReceivedEventDataSchema,
+  'group.updated': GroupUpdatedEventDataSchema,
+  'group.participants': GroupParticipantsEventDataSchema,
+  'group.joined': GroupJoinedEventDataSchema,
+  'group.left': GroupLeftEventDataSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventDataInput<T extends EventType> = z.input<(typeof EVENT_DATA_SCHEMAS)[T]>;

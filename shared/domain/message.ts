@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { ContactIdSchema } from './contact-id.js';
+import { GROUP_ID_PATTERN } from './group.js';
 import { describeJsonBounds, jsonBoundsCheck, jsonByteLength, type JsonBounds } from './bounded-json.js';
 import { IdSchema, TimestampSchema } from './ids.js';
-import { PhoneSchema } from './phone.js';
+import { E164_PATTERN, PhoneSchema } from './phone.js';
 import {
   EditContentSchema,
   EditHistoryEntrySchema,
@@ -82,12 +83,30 @@ export const SendMetadataSchema = z
 const CaptionSchema = z.string().max(MAX_CAPTION_LENGTH);
 const MimeTypeSchema = z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like image/jpeg');
 
+/** Members mentioned in a group text (`@name` on their phones), by E.164 number. */
+export const MAX_MENTIONS = 1024;
+
 export const TextContentSchema = z.strictObject({
   body: z
     .string()
     .max(MAX_TEXT_LENGTH)
     .refine((s) => s.trim().length > 0, 'must not be empty'),
+  mentions: z
+    .array(PhoneSchema)
+    .max(MAX_MENTIONS)
+    .optional()
+    .describe('Group members the text mentions, by E.164 number (write them as @<digits> in the body)'),
 });
+
+/**
+ * Who a message goes to: a contact's E.164 number, or a group the account is in by its id (`<digits>@g.us`).
+ */
+export const RecipientSchema = z
+  .string()
+  .refine(
+    (s) => E164_PATTERN.test(s) || GROUP_ID_PATTERN.test(s),
+    'must be an E.164 phone number (+15551234567) or a group id (120363012345678901@g.us)',
+  );
 
 type SourceRule = 'exactlyOne' | 'atMostOne';
 
@@ -195,7 +214,7 @@ const send = contentShapes('exactlyOne');
 const stored = contentShapes('atMostOne');
 
 const sendCommon = {
-  to: PhoneSchema,
+  to: RecipientSchema,
   /** Our id of the message being quoted. */
   replyTo: IdSchema.optional(),
   metadata: SendMetadataSchema.optional(),
@@ -304,8 +323,11 @@ export const MessageSchema = z
     direction: DirectionSchema,
     /** Normalised chat jid (no device part); a group jid for group messages. */
     chatJid: z.string().min(3),
-    /** Outbound: the E.164 number the tenant sent to (the host may have addressed the contact's LID). */
-    to: PhoneSchema.optional(),
+    /**
+     * Outbound: the E.164 number the tenant sent to (the host may have addressed the contact's LID), or the
+     * group id.
+     */
+    to: RecipientSchema.optional(),
     /**
      * Inbound: who wrote it, by phone number and/or LID, whichever WhatsApp revealed (a LID-only contact hides
      * its number). Absent only for a sender that is neither (a newsletter, say).
@@ -313,6 +335,8 @@ export const MessageSchema = z
     from: ContactIdSchema.optional(),
     /** Inbound only: who wrote it (the participant in a group). */
     senderJid: z.string().optional(),
+    /** Inbound group messages: the member who wrote it (the same as `from`; `chatJid` is the group). */
+    participant: ContactIdSchema.optional(),
     pushName: z.string().optional(),
     type: MessageTypeSchema,
     content: MessageContentSchema,
@@ -344,6 +368,9 @@ export const InboundMessageSummarySchema = z.object({
   chatJid: z.string().min(3),
   from: ContactIdSchema.optional(),
   senderJid: z.string().optional(),
+  /** A group message: the group's id (`chatJid`) and the member who wrote it. */
+  groupId: z.string().max(128).optional(),
+  participant: ContactIdSchema.optional(),
   pushName: z.string().optional(),
   type: MessageTypeSchema,
   content: MessageContentSchema,

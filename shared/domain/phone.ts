@@ -3,6 +3,9 @@ import * as z from 'zod';
 /** E.164: a `+`, then 7 to 15 digits, the first not 0. No spaces, dashes or brackets. */
 export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
 
+/** A group's WhatsApp id: `120363012345678901@g.us`, or `<creator phone>-<seconds>@g.us` for old groups. */
+export const GROUP_ID_PATTERN = /^\d{5,24}(-\d{1,12})?@g\.us$/;
+
 export const PhoneSchema = z
   .string()
   .regex(E164_PATTERN, 'must be an E.164 phone number: + then 7-15 digits, no spaces (e.g. +15551234567)');

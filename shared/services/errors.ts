@@ -31,4 +31,12 @@ export class WhatsAppRequestError extends AppError {
   readonly status = 502;
   readonly slug = 'whatsapp-error';
   readonly title = 'WhatsApp did not answer the request';
+
+  constructor(
+    detail: string,
+    /** WhatsApp's error code when it refused (an IQ's `<error code>`), for callers that map it to a status. */
+    readonly waCode?: number,
+  ) {
+    super(detail);
+  }
 }

@@ -77,7 +77,7 @@ export async function askHost<K extends HostRequestKind>(
     if (!reply.ok) {
       if (reply.error.code === 'session-not-connected')
         throw new SessionNotConnectedError(reply.error.message);
-      throw new WhatsAppRequestError(reply.error.message);
+      throw new WhatsAppRequestError(reply.error.message, reply.error.waCode);
     }
     const parsed = HOST_RESULT_SCHEMAS[request.kind].safeParse(reply.result);
     if (!parsed.success) throw new InternalError({ cause: parsed.error });

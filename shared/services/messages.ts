@@ -14,7 +14,7 @@ import {
   type SendMessageResponse,
 } from '../domain/message.js';
 import { chatKeyToJid } from '../domain/contact-id.js';
-import { phoneToJid } from '../domain/phone.js';
+import { isGroupJid, phoneToJid } from '../domain/phone.js';
 import type { Session } from '../domain/session.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
@@ -116,7 +116,8 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
     tenantId: tenant.id,
     sessionId,
     direction: 'outbound',
-    chatJid: phoneToJid(request.to),
+    // A group id is its own chat jid; a number is the contact's phone-number jid.
+    chatJid: isGroupJid(request.to) ? request.to : phoneToJid(request.to),
     to: request.to,
     type: content.type,
     content,
@@ -171,7 +172,7 @@ export async function queueOutbound(deps: Deps, input: QueueOutboundInput): Prom
       tenantId: tenant.id,
       sessionId,
       chatJid: message.chatJid,
-      ...(message.to === undefined ? {} : { phone: message.to }),
+      ...(message.to === undefined || isGroupJid(message.to) ? {} : { phone: message.to }),
       lastMessage: {
         id: message.id,
         type: message.type,
@@ -272,5 +273,14 @@ export async function listChats(
   page: PageRequest,
 ): Promise<Page<ChatView>> {
   await loadSession(deps, tenantId, sessionId);
-  return mapPage(await deps.repos.chats.listByActivity(sessionId, page), toChatView);
+  const chats = await deps.repos.chats.listByActivity(sessionId, page);
+  // A group chat is named by the group's subject, as stored from WhatsApp (`groups` table).
+  const named = await Promise.all(
+    chats.items.map(async (chat) => {
+      if (!isGroupJid(chat.chatJid)) return chat;
+      const group = await deps.repos.groups.get(sessionId, chat.chatJid);
+      return group?.subject ? { ...chat, name: group.subject } : chat;
+    }),
+  );
+  return mapPage({ ...chats, items: named }, toChatView);
 }

@@ -4,6 +4,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import type { ApiKeyRepository } from '../../ports/api-key-repository.js';
 import type { ChatRepository } from '../../ports/chat-repository.js';
 import type { DeliveryRepository } from '../../ports/delivery-repository.js';
+import type { GroupRepository } from '../../ports/group-repository.js';
 import type { LidMappingRepository } from '../../ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../../ports/message-repository.js';
 import type { SessionRepository } from '../../ports/session-repository.js';
@@ -12,6 +13,7 @@ import type { WebhookRepository } from '../../ports/webhook-repository.js';
 import { DynamoApiKeyRepository } from './api-key-repository.js';
 import { DynamoChatRepository } from './chat-repository.js';
 import { DynamoDeliveryRepository } from './delivery-repository.js';
+import { DynamoGroupRepository } from './group-repository.js';
 import { DynamoLidMappingRepository } from './lid-mapping-repository.js';
 import { DynamoMessageRepository } from './message-repository.js';
 import { DynamoSessionRepository } from './session-repository.js';
@@ -27,6 +29,7 @@ export interface Repositories {
   readonly webhooks: WebhookRepository;
   readonly deliveries: DeliveryRepository;
   readonly lidMappings: LidMappingRepository;
+  readonly groups: GroupRepository;
 }
 
 export function createDynamoRepositories(
@@ -43,12 +46,14 @@ export function createDynamoRepositories(
     webhooks: new DynamoWebhookRepository(ctx),
     deliveries: new DynamoDeliveryRepository(ctx),
     lidMappings: new DynamoLidMappingRepository(ctx),
+    groups: new DynamoGroupRepository(ctx),
   };
 }
 
 export { DynamoApiKeyRepository } from './api-key-repository.js';
 export { DynamoChatRepository } from './chat-repository.js';
 export { DynamoDeliveryRepository } from './delivery-repository.js';
+export { DynamoGroupRepository } from './group-repository.js';
 export { DynamoLidMappingRepository } from './lid-mapping-repository.js';
 export { DynamoMessageRepository } from './message-repository.js';
 export { DynamoSessionRepository } from './session-repository.js';

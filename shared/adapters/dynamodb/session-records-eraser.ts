@@ -30,6 +30,8 @@ export class DynamoSessionRecordsEraser implements SessionRecordsEraser {
     await this.eraseTable(tableName(this.ctx, 'lidMappings'), sessionId, 'idKey');
     // So are the numbers it checked (contacts/check), kept a day otherwise.
     await this.eraseTable(tableName(this.ctx, 'contactChecks'), sessionId, 'phone');
+    // And what it knew of its groups.
+    await this.eraseTable(tableName(this.ctx, 'groups'), sessionId, 'groupId');
     return { messages, chats };
   }
 

@@ -27,7 +27,31 @@ describe('event catalog', () => {
       'poll.vote',
       'presence.updated',
       'call.received',
+      'group.updated',
+      'group.participants',
+      'group.joined',
+      'group.left',
     ]);
+  });
+
+  it('group events name the group by its jid and members by phone or LID', () => {
+    const data = {
+      groupId: '120363012345678901@g.us',
+      action: 'promoted' as const,
+      participants: [{ phone: '+15551234567' }, { lid: '201234567890123' }],
+      by: { phone: '+15557654321', lid: '209876543210987' },
+    };
+    expect(makeEvent('group.participants', { tenantId, sessionId, data }).data).toEqual(data);
+    expect(() =>
+      makeEvent('group.participants', { tenantId, sessionId, data: { ...data, groupId: '+15551234567' } }),
+    ).toThrow();
+    expect(() =>
+      makeEvent('group.left', {
+        tenantId,
+        sessionId,
+        data: { groupId: data.groupId, reason: 'kicked' as 'left' },
+      }),
+    ).toThrow();
   });
 
   it('presence.updated names the contact by phone or LID, and refuses a presence WhatsApp has not', () => {

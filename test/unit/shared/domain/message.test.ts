@@ -62,6 +62,21 @@ describe('SendMessageRequestSchema: valid sends of every type', () => {
     expect(result.data?.type).toBe(input.type);
   });
 
+  it('takes a group id as `to` for every type, and mentions on text', () => {
+    const group = '120363012345678901@g.us';
+    expect(pointers({ to: group, type: 'image', image: { mediaId } })).toEqual([]);
+    expect(
+      pointers({ to: group, type: 'text', text: { body: 'hi @15551234567', mentions: ['+15551234567'] } }),
+    ).toEqual([]);
+    expect(
+      pointers({
+        to: '15551234567-1600000000@g.us',
+        type: 'location',
+        location: { latitude: 1, longitude: 2 },
+      }),
+    ).toEqual([]);
+  });
+
   it('defaults ptt to false for plain audio', () => {
     const parsed = SendMessageRequestSchema.parse({ to, type: 'audio', audio: { mediaId } });
     expect(parsed.type === 'audio' && parsed.audio.ptt).toBe(false);
@@ -79,6 +94,13 @@ describe('SendMessageRequestSchema: refusals name the field', () => {
   it.each([
     ['missing to', { type: 'text', text: { body: 'hi' } }, '/to'],
     ['bad E.164', { to: '555-1234', type: 'text', text: { body: 'hi' } }, '/to'],
+    ['a group id without digits', { to: 'friends@g.us', type: 'text', text: { body: 'hi' } }, '/to'],
+    ['a user jid as to', { to: '15551234567@s.whatsapp.net', type: 'text', text: { body: 'hi' } }, '/to'],
+    [
+      'a mention that is not a number',
+      { to: '120363012345678901@g.us', type: 'text', text: { body: 'hi @x', mentions: ['x'] } },
+      '/text/mentions/0',
+    ],
     ['unknown type', { to, type: 'call', call: {} }, '/type'],
     ['poll with one option', { to, type: 'poll', poll: { name: 'Q', options: ['a'] } }, '/poll/options'],
     [

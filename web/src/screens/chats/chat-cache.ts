@@ -16,7 +16,20 @@ export function applyChatUpdate(queryClient: QueryClient, sessionId: string, cha
   );
 }
 
-/** How the API addresses a chat in `?chat=` and `/chats/{chatId}`: the E.164 number, else `lid:<digits>`. */
+/** A group's chat: its jid is the group id (`<digits>@g.us`). */
+export function isGroupChat(chat: Pick<Chat, 'chatJid'>): boolean {
+  return chat.chatJid.endsWith('@g.us');
+}
+
+/** Where a send to this chat goes: the contact's number, or the group id; undefined for a LID-only contact. */
+export function recipientOf(chat: Pick<Chat, 'phone' | 'chatJid'>): string | undefined {
+  return chat.phone ?? (isGroupChat(chat) ? chat.chatJid : undefined);
+}
+
+/**
+ * How the API addresses a chat in `?chat=` and `/chats/{chatId}`: the E.164 number, else `lid:<digits>`, else
+ * the group id.
+ */
 export function chatKey(chat: Pick<Chat, 'phone' | 'lid' | 'chatJid'>): string {
   if (chat.phone) return chat.phone;
   if (chat.lid) return `lid:${chat.lid}`;

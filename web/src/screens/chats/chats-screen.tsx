@@ -12,7 +12,7 @@ import { useApi } from '../../auth/console-session';
 import { queryKeys } from '../../live/query-keys';
 import { ErrorText } from '../../ui/error-text';
 import { Time } from '../../ui/time';
-import { chatKey, chatTitle, sortByActivity } from './chat-cache';
+import { chatKey, chatTitle, isGroupChat, sortByActivity } from './chat-cache';
 import { NumberCheck } from './number-check';
 import { Thread } from './thread';
 
@@ -95,12 +95,24 @@ export default function ChatsScreen() {
 function ChatRow(props: { sessionId: string; chat: Chat; active: boolean }) {
   const c = props.chat;
   return (
-    <li data-testid="chat-row" data-chat={chatKey(c)} data-unread={c.unreadCount}>
+    <li
+      data-testid="chat-row"
+      data-chat={chatKey(c)}
+      data-unread={c.unreadCount}
+      data-group={isGroupChat(c) ? 'true' : undefined}
+    >
       <Link
         to={`/chats/${props.sessionId}/${encodeURIComponent(chatKey(c))}`}
         aria-current={props.active ? 'page' : undefined}
       >
-        <span className="chat-title">{chatTitle(c)}</span>
+        <span className="chat-title">
+          {isGroupChat(c) && (
+            <span className="group-mark" aria-label="Group">
+              👥{' '}
+            </span>
+          )}
+          {chatTitle(c)}
+        </span>
         <Time at={c.lastMessage.at} />
         <span className="chat-preview">
           {c.lastMessage.direction === 'outbound' ? 'You: ' : ''}

@@ -21,6 +21,8 @@ export function MessageBubble(props: {
   quoted: Message | undefined;
   reactions: readonly string[];
   canAct: boolean;
+  /** In a group: name who wrote each incoming message. */
+  showSender?: boolean;
   onReply: () => void;
   onReact: (emoji: string) => void;
   onEdit: (text: string) => Promise<void>;
@@ -43,6 +45,11 @@ export function MessageBubble(props: {
         <blockquote className="quote" data-testid="quote">
           {props.quoted ? messageText(props.quoted) : 'A earlier message'}
         </blockquote>
+      )}
+      {props.showSender && m.direction === 'inbound' && (
+        <p className="sender" data-testid="sender">
+          {senderName(m)}
+        </p>
       )}
       <Content message={m} />
       {props.reactions.length > 0 && (
@@ -105,6 +112,13 @@ export function MessageBubble(props: {
       )}
     </li>
   );
+}
+
+/** The member's WhatsApp name when the message carried one, else its number, else its LID. */
+function senderName(m: Message): string {
+  const who = m.participant ?? m.from;
+  const id = who?.phone ?? (who?.lid ? `LID ${who.lid}` : 'Someone');
+  return m.pushName ? `${m.pushName} (${id})` : id;
 }
 
 function Content(props: { message: Message }) {

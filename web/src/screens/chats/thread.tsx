@@ -9,9 +9,10 @@ import type { Chat, Message } from '../../api/types';
 import { useApi } from '../../auth/console-session';
 import { queryKeys } from '../../live/query-keys';
 import { ErrorText } from '../../ui/error-text';
-import { applyChatUpdate, chatKey, chatTitle } from './chat-cache';
+import { applyChatUpdate, chatKey, chatTitle, isGroupChat, recipientOf } from './chat-cache';
 import { Composer } from './composer';
 import { ContactPanel } from './contact-panel';
+import { GroupPanel } from './group-panel';
 import { MessageBubble } from './message-bubble';
 import { PollComposer } from './poll-composer';
 import { reactionsByTarget, useThread } from './use-thread';
@@ -28,6 +29,8 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
   const unread = props.chat.unreadCount;
   const typing = useTyping(api, props.sessionId, props.chat);
   const [showContact, setShowContact] = useState(false);
+  const group = isGroupChat(props.chat);
+  const to = recipientOf(props.chat);
 
   useEffect(() => {
     if (unread === 0) return;
@@ -50,12 +53,12 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
   const refresh = () => queryClient.invalidateQueries({ queryKey: queryKeys.messages(props.sessionId) });
 
   const react = async (target: Message, emoji: string) => {
-    if (!props.chat.phone) return;
+    if (!to) return;
     try {
       unwrap(
         await api.POST('/v1/sessions/{sessionId}/messages', {
           params: { path: { sessionId: props.sessionId } },
-          body: { to: props.chat.phone, type: 'reaction', reaction: { messageId: target.id, emoji } },
+          body: { to, type: 'reaction', reaction: { messageId: target.id, emoji } },
         }),
       );
       await refresh();
@@ -96,14 +99,17 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
             {typing === 'recording' ? 'recording audio…' : 'typing…'}
           </span>
         )}
-        {props.chat.phone && (
+        {(props.chat.phone || group) && (
           <button type="button" className="link" onClick={() => setShowContact((v) => !v)}>
-            {showContact ? 'Hide contact' : 'Contact'}
+            {showContact ? 'Hide info' : group ? 'Group info' : 'Contact'}
           </button>
         )}
       </header>
       {showContact && props.chat.phone && (
         <ContactPanel api={api} sessionId={props.sessionId} phone={props.chat.phone} />
+      )}
+      {showContact && group && (
+        <GroupPanel api={api} sessionId={props.sessionId} groupId={props.chat.chatJid} />
       )}
       <div className="thread-scroll">
         {query.hasNextPage && (
@@ -121,7 +127,8 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
                 message={m}
                 quoted={m.replyTo ? byId.get(m.replyTo) : undefined}
                 reactions={reactions.get(m.id) ?? []}
-                canAct={props.chat.phone !== undefined}
+                canAct={to !== undefined}
+                showSender={group}
                 onReply={() => setReplyTo(m)}
                 onReact={(emoji) => void react(m, emoji)}
                 onEdit={(text) => act(m, 'edit', text)}
@@ -135,19 +142,12 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
       <Composer
         api={api}
         sessionId={props.sessionId}
-        to={props.chat.phone}
+        to={to}
         replyTo={replyTo}
         onCancelReply={() => setReplyTo(undefined)}
         onSent={() => void refresh()}
       />
-      {props.chat.phone && (
-        <PollComposer
-          api={api}
-          sessionId={props.sessionId}
-          to={props.chat.phone}
-          onSent={() => void refresh()}
-        />
-      )}
+      {to && <PollComposer api={api} sessionId={props.sessionId} to={to} onSent={() => void refresh()} />}
     </section>
   );
 }

@@ -1,0 +1,13 @@
+import { inviteCode } from '../../../shared/services/groups.js';
+import type { AuthorizedHttpEvent } from '../auth-context.js';
+import { httpRouteFor } from '../route.js';
+import { controlPlane } from '../runtime.js';
+import { GroupPathSchema } from '../schemas.js';
+import { tenantWith } from '../tenant-request.js';
+
+/** `POST .../groups/{groupId}/invite/revoke`: the old link stops working; answers the new one. */
+export const handler = httpRouteFor<AuthorizedHttpEvent>()({
+  authorize: tenantWith('messages:send'),
+  path: GroupPathSchema,
+  handler: ({ path, auth }) => inviteCode(controlPlane(), auth.tenant.id, path.sessionId, path.groupId, true),
+});
