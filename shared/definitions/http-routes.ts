@@ -5,6 +5,7 @@
 
 import { CONTACT_ROUTES } from './contact-routes.js';
 import { CONTROL_PLANE_ROUTES } from './control-plane-routes.js';
+import { POOL_ROUTES } from './pool-routes.js';
 import type { TableName } from './tables.js';
 import { WEBHOOK_ROUTES } from './webhook-routes.js';
 
@@ -68,6 +69,7 @@ export const HTTP_ROUTES: readonly HttpRouteDefinition[] = [
   ...CONTROL_PLANE_ROUTES,
   ...WEBHOOK_ROUTES,
   ...CONTACT_ROUTES,
+  ...POOL_ROUTES,
   // Catch-all: unknown routes get a 404 problem document instead of API Gateway's bare `{"message":"Not Found"}`.
   { routeKey: '$default', entry: 'functions/http/not-found', handler: 'handler', auth: 'none' },
 ];

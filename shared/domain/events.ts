@@ -28,6 +28,7 @@ export const EventTypeSchema = z.enum([
   'poll.vote',
   'presence.updated',
   'call.received',
+  'pool.reassigned',
 ]);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -102,6 +103,17 @@ export const CallReceivedEventDataSchema = z.object({
 });
 export type CallReceivedEventData = z.infer<typeof CallReceivedEventDataSchema>;
 
+/** A pool contact moved to another member (its member died); `sessionId` of the envelope is the new member. */
+export const PoolReassignedEventDataSchema = z.object({
+  poolId: IdSchema,
+  contact: PhoneSchema,
+  from: IdSchema,
+  to: IdSchema,
+  /** Why the contact left `from`: `logged_out`, `restricted`, `stopped`, `deleted`, `removed`, `disconnected`. */
+  reason: z.string().min(1),
+});
+export type PoolReassignedEventData = z.infer<typeof PoolReassignedEventDataSchema>;
+
 // Key order is the order fields appear in JSON (webhook bodies): id and type first, data last.
 function envelope<T extends EventType, D extends z.ZodType>(type: T, data: D) {
   return z.object({
@@ -124,6 +136,7 @@ export const MessageRevokedEventSchema = envelope('message.revoked', MessageRevo
 export const PollVoteEventSchema = envelope('poll.vote', PollVoteEventDataSchema);
 export const PresenceUpdatedEventSchema = envelope('presence.updated', PresenceUpdatedEventDataSchema);
 export const CallReceivedEventSchema = envelope('call.received', CallReceivedEventDataSchema);
+export const PoolReassignedEventSchema = envelope('pool.reassigned', PoolReassignedEventDataSchema);
 
 /** The one envelope: `{ id, type, createdAt, tenantId, sessionId, data }`, `data` typed by `type`. */
 export const DomainEventSchema = z.discriminatedUnion('type', [
@@ -137,6 +150,7 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   PollVoteEventSchema,
   PresenceUpdatedEventSchema,
   CallReceivedEventSchema,
+  PoolReassignedEventSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -153,6 +167,7 @@ export const EVENT_DATA_SCHEMAS = {
   'poll.vote': PollVoteEventDataSchema,
   'presence.updated': PresenceUpdatedEventDataSchema,
   'call.received': CallReceivedEventDataSchema,
+  'pool.reassigned': PoolReassignedEventDataSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventDataInput<T extends EventType> = z.input<(typeof EVENT_DATA_SCHEMAS)[T]>;

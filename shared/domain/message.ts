@@ -321,6 +321,8 @@ export const MessageSchema = z
     waMessageId: z.string().min(1).optional(),
     replyTo: IdSchema.optional(),
     metadata: MetadataSchema.optional(),
+    /** Sent through a number pool, or received from a contact assigned to this session in one (docs/pools.md). */
+    poolId: IdSchema.optional(),
     error: MessageErrorSchema.optional(),
     /** The text was edited (by us or the contact); `editHistory` holds the earlier versions, oldest first. */
     edited: z.boolean().optional(),

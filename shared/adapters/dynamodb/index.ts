@@ -6,6 +6,7 @@ import type { ChatRepository } from '../../ports/chat-repository.js';
 import type { DeliveryRepository } from '../../ports/delivery-repository.js';
 import type { LidMappingRepository } from '../../ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../../ports/message-repository.js';
+import type { PoolRepository } from '../../ports/pool-repository.js';
 import type { SessionRepository } from '../../ports/session-repository.js';
 import type { TenantRepository } from '../../ports/tenant-repository.js';
 import type { WebhookRepository } from '../../ports/webhook-repository.js';
@@ -14,6 +15,7 @@ import { DynamoChatRepository } from './chat-repository.js';
 import { DynamoDeliveryRepository } from './delivery-repository.js';
 import { DynamoLidMappingRepository } from './lid-mapping-repository.js';
 import { DynamoMessageRepository } from './message-repository.js';
+import { DynamoPoolRepository } from './pool-repository.js';
 import { DynamoSessionRepository } from './session-repository.js';
 import { DynamoTenantRepository } from './tenant-repository.js';
 import { DynamoWebhookRepository } from './webhook-repository.js';
@@ -27,6 +29,7 @@ export interface Repositories {
   readonly webhooks: WebhookRepository;
   readonly deliveries: DeliveryRepository;
   readonly lidMappings: LidMappingRepository;
+  readonly pools: PoolRepository;
 }
 
 export function createDynamoRepositories(
@@ -43,6 +46,7 @@ export function createDynamoRepositories(
     webhooks: new DynamoWebhookRepository(ctx),
     deliveries: new DynamoDeliveryRepository(ctx),
     lidMappings: new DynamoLidMappingRepository(ctx),
+    pools: new DynamoPoolRepository(ctx),
   };
 }
 

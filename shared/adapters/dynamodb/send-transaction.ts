@@ -5,7 +5,8 @@
  * 1. Put `idempotency` (only with an `Idempotency-Key`): the key's claim, as `DynamoIdempotencyStore` writes it;
  * 2. Update `rateLimits`: the session's send-window hit (`windowHitUpdate`, the counter's own update);
  * 3. Put `messages`: the `queued` message;
- * 4. Update `chats`: the chat's last message, only forward in time.
+ * 4. Update `chats`: the chat's last message, only forward in time;
+ * 5. a pool send only (`pool-send-items.ts`): the contact's assignment and the member's load.
  *
  * A refusal comes back as `CancellationReasons`, one per item in that order, with the refused item as it was
  * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`): which is what tells 404 from 409 and gives the 429 its
@@ -21,10 +22,19 @@ import type { SendWrite, SendWriteOutcome, SendWriter } from '../../ports/send-w
 import { SessionStatusSchema } from '../../domain/session.js';
 import { setClauses, tableName, type DynamoContext, type Item } from './items.js';
 import { toItem as messageItem } from './message-repository.js';
+import { poolSendItems } from './pool-send-items.js';
 import { windowHitUpdate, windowTotals } from './rate-limit-counter.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Reason = { readonly code: string | undefined; readonly item: Item | undefined };
+interface ItemOffsets {
+  readonly session: number;
+  readonly idempotency?: number;
+  readonly rate: number;
+  readonly chat?: number;
+  /** A pool send's items whose refusal means "route again". */
+  readonly pool: readonly number[];
+}
 
 /** Enough for ten racing retries of one key on a busy 2-core machine; each round is one short transaction. */
 const MAX_ATTEMPTS = 8;
@@ -50,7 +60,10 @@ function reasonsOf(error: unknown): Reason[] | null {
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DynamoSendTransaction implements SendWriter {
-  private readonly tables: Record<'sessions' | 'idempotency' | 'rateLimits' | 'messages' | 'chats', string>;
+  private readonly tables: Record<
+    'sessions' | 'idempotency' | 'rateLimits' | 'messages' | 'chats' | 'pools' | 'poolAssignments',
+    string
+  >;
 
   constructor(private readonly ctx: DynamoContext) {
     this.tables = {
@@ -59,6 +72,8 @@ export class DynamoSendTransaction implements SendWriter {
       rateLimits: tableName(ctx, 'rateLimits'),
       messages: tableName(ctx, 'messages'),
       chats: tableName(ctx, 'chats'),
+      pools: tableName(ctx, 'pools'),
+      poolAssignments: tableName(ctx, 'poolAssignments'),
     };
   }
 
@@ -93,8 +108,14 @@ export class DynamoSendTransaction implements SendWriter {
           const resultId = plain(claim.item?.['resultId']);
           if (typeof resultId !== 'string')
             throw new Error('idempotency record has no result id', { cause: error });
-          return { kind: 'replayed', messageId: resultId };
+          const sessionId = plain(claim.item?.['resultSessionId']);
+          return {
+            kind: 'replayed',
+            messageId: resultId,
+            ...(typeof sessionId === 'string' ? { sessionId } : {}),
+          };
         }
+        if (items.at.pool.some((at) => refused(at))) return { kind: 'route-stale' };
         const conflicted = reasons.some((r) => r.code === 'TransactionConflict');
         if (conflicted) {
           if (attempt >= MAX_ATTEMPTS) throw error;
@@ -118,10 +139,21 @@ export class DynamoSendTransaction implements SendWriter {
     }
   }
 
-  private itemsOf(
+  private itemsOf(send: SendWrite, preview: boolean): { list: TransactItem[]; at: ItemOffsets } {
+    const base = this.sendItemsOf(send, preview);
+    if (send.pool === undefined) return { list: base.list, at: { ...base.at, pool: [] } };
+    const pool = poolSendItems(this.tables, send.message.tenantId, send.message.sessionId, send.pool, send.now);
+    const offset = base.list.length;
+    return {
+      list: [...base.list, ...pool.items],
+      at: { ...base.at, pool: pool.stale.map((at) => offset + at) },
+    };
+  }
+
+  private sendItemsOf(
     send: SendWrite,
     preview: boolean,
-  ): { list: TransactItem[]; at: { session: number; idempotency?: number; rate: number; chat?: number } } {
+  ): { list: TransactItem[]; at: Omit<ItemOffsets, 'pool'> } {
     const { message, chat } = send;
     const nowSeconds = Math.floor(send.now / 1000);
     const list: TransactItem[] = [];
@@ -146,6 +178,8 @@ export class DynamoSendTransaction implements SendWriter {
                 id: `http#${send.idempotency.scope}#${send.idempotency.key}`,
                 fingerprint: send.idempotency.fingerprint,
                 resultId: message.id,
+                // A pool send's retry answers with the member the first request chose.
+                resultSessionId: message.sessionId,
                 status: 'COMPLETED',
                 expiration: nowSeconds + IDEMPOTENCY_TTL_SECONDS,
               },
