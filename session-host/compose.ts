@@ -29,6 +29,7 @@ import type { EventBus } from '../shared/ports/event-bus.js';
 import type { EventOutboxRepository } from '../shared/ports/event-outbox-repository.js';
 import type { HostCommandQueue } from '../shared/ports/host-command-queue.js';
 import type { HostReplyStore } from '../shared/ports/host-reply-store.js';
+import type { PoolRepository } from '../shared/ports/pool-repository.js';
 import type { LidMappingRepository } from '../shared/ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../shared/ports/message-repository.js';
 import type { SessionRepository } from '../shared/ports/session-repository.js';
@@ -42,6 +43,8 @@ export interface HostAdapters {
   readonly messages: MessageRepository;
   readonly chats: ChatRepository;
   readonly lidMappings: LidMappingRepository;
+  /** Number pools: the pool of an inbound message's contact. */
+  readonly pools: PoolRepository;
   /** Per-key credentials (issue #14). */
   readonly credentials: CredentialStore;
   /** The pre-#14 credentials bucket: read once per session to migrate it, deleted after. */
@@ -109,6 +112,7 @@ export function composeHostAdapters(
     messages: repositories.messages,
     chats: repositories.chats,
     lidMappings: repositories.lidMappings,
+    pools: repositories.pools,
     credentials: new DynamoCredentialStore({ ctx: { dynamo: clients.dynamo, config: app }, provider }),
     legacyCredentials: S3EncryptedBlobStore.forCredentials(app, clients.s3, provider),
     media,

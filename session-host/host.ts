@@ -73,6 +73,7 @@ export function defaultMessaging(
       messages: adapters.messages,
       chats: adapters.chats,
       lidMappings: adapters.lidMappings,
+      pools: adapters.pools,
       events,
       outbox,
       media: adapters.media,

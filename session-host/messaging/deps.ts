@@ -8,6 +8,7 @@ import type { ChatRepository } from '../../shared/ports/chat-repository.js';
 import type { EventBus } from '../../shared/ports/event-bus.js';
 import type { LidMappingRepository } from '../../shared/ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../../shared/ports/message-repository.js';
+import type { PoolRepository } from '../../shared/ports/pool-repository.js';
 import type { TransactionPart, TransactionPartOutcome } from '../../shared/ports/transaction-part.js';
 import type { ReachoutGate } from '../compat/timelock.js';
 import type { HostLogger } from '../logger.js';
@@ -33,6 +34,8 @@ export interface MessagingDeps {
   readonly config: MessagingConfig;
   readonly log: MessagingLogger;
   readonly metrics?: { count(name: string, value?: number): void };
+  /** Finds the number pool a contact of this session is assigned in (inbound `poolId`); absent: none. */
+  readonly pools?: Pick<PoolRepository, 'poolsOfContact'>;
 }
 
 export interface AttachedSession {

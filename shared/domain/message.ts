@@ -350,6 +350,8 @@ export const InboundMessageSummarySchema = z.object({
   type: MessageTypeSchema,
   content: MessageContentSchema,
   replyTo: IdSchema.optional(),
+  /** The contact is assigned to this session in this number pool (docs/pools.md, "Replies"). */
+  poolId: IdSchema.optional(),
   createdAt: TimestampSchema,
 });
 export type InboundMessageSummary = z.infer<typeof InboundMessageSummarySchema>;

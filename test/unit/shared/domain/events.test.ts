@@ -27,6 +27,7 @@ describe('event catalog', () => {
       'poll.vote',
       'presence.updated',
       'call.received',
+      'pool.reassigned',
     ]);
   });
 
