@@ -35,9 +35,10 @@ export function memberHealth(
   now: number,
 ): MemberHealth {
   if (!session || session.tenantId !== tenantId) return { kind: 'dead', reason: 'deleted' };
-  if (session.desired !== 'running') return { kind: 'dead', reason: 'stopped' };
+  // The status first: a logout also stops the session, and `logged_out` is what the tenant needs to know.
   const dead = DEAD_STATUSES[session.status];
   if (dead) return { kind: 'dead', reason: dead };
+  if (session.desired !== 'running') return { kind: 'dead', reason: 'stopped' };
   // A reach-out timelock: the member could not even answer its own contacts' first sends reliably; move them.
   if (session.restriction?.active) return { kind: 'dead', reason: 'restricted' };
   if (session.status === 'connected') return { kind: 'healthy' };

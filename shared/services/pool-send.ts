@@ -95,7 +95,12 @@ function poolPart(
   return before
     ? {
         ...common,
-        assignment: { kind: 'move', expectedVersion: before.version, item, previousMemberId: before.memberId },
+        assignment: {
+          kind: 'move',
+          expectedVersion: before.version,
+          item,
+          previousMemberId: before.memberId,
+        },
       }
     : { ...common, assignment: { kind: 'create', item } };
 }
@@ -104,7 +109,8 @@ export async function sendToPool(deps: Deps, input: PoolSendInput): Promise<Pool
   const { tenant, request } = input;
   const pool = await (input.poolRead ?? deps.repos.pools.get(tenant.id, input.poolId));
   if (!pool) throw new NotFoundError(`No pool ${input.poolId}`);
-  if (pool.members.length === 0) throw new ConflictError(`Pool ${pool.id} has no members; add sessions first`);
+  if (pool.members.length === 0)
+    throw new ConflictError(`Pool ${pool.id} has no members; add sessions first`);
   let checkedReferences = false;
   for (let round = 1; ; round += 1) {
     const now = deps.now();

@@ -102,7 +102,11 @@ export async function loadPool(deps: Deps, tenantId: string, poolId: string): Pr
   return pool;
 }
 
-export async function createPool(deps: Deps, tenantId: string, request: CreatePoolRequest): Promise<PoolView> {
+export async function createPool(
+  deps: Deps,
+  tenantId: string,
+  request: CreatePoolRequest,
+): Promise<PoolView> {
   const now = deps.now();
   const at = nowIso(new Date(now));
   const pool = PoolSchema.parse({

@@ -79,7 +79,11 @@ export const POOL_OPERATIONS: readonly OperationSpec[] = [
     scopes: ['messages:send'],
     path: PoolPathSchema,
     headers: [
-      { name: 'Idempotency-Key', description: 'Makes retries safe for 24 hours', schema: IdempotencyKeySchema },
+      {
+        name: 'Idempotency-Key',
+        description: 'Makes retries safe for 24 hours',
+        schema: IdempotencyKeySchema,
+      },
     ],
     body: SendMessageRequestSchema,
     errors: [409],

@@ -18,7 +18,9 @@ async function authorizePoolSend(
 ): Promise<TenantRequest & { readonly poolRead?: Promise<Pool | null> }> {
   const caller = requireTenant(event, 'messages:send');
   const path = PoolPathSchema.safeParse(event.pathParameters ?? {});
-  const poolRead = path.success ? controlPlane().repos.pools.get(caller.tenantId, path.data.poolId) : undefined;
+  const poolRead = path.success
+    ? controlPlane().repos.pools.get(caller.tenantId, path.data.poolId)
+    : undefined;
   poolRead?.catch(() => undefined);
   return { ...(await authorizeTenant(event, 'messages:send')), ...(poolRead ? { poolRead } : {}) };
 }

@@ -80,7 +80,11 @@ export class DynamoPoolRepository implements PoolRepository {
 
   async get(tenantId: string, poolId: string): Promise<Pool | null> {
     const out = await this.ctx.dynamo.send(
-      new GetCommand({ TableName: this.pools, Key: { tenantId, itemKey: poolKey(poolId) }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.pools,
+        Key: { tenantId, itemKey: poolKey(poolId) },
+        ConsistentRead: true,
+      }),
     );
     return out.Item ? poolFromItem(out.Item) : null;
   }
@@ -93,7 +97,13 @@ export class DynamoPoolRepository implements PoolRepository {
         KeyConditionExpression: 'tenantId = :t AND begins_with(itemKey, :p)',
         ExpressionAttributeValues: { ':t': tenantId, ':p': POOL_PREFIX },
       },
-      { attributes: [{ name: 'tenantId', type: 'S' }, { name: 'itemKey', type: 'S' }], fixed: { tenantId } },
+      {
+        attributes: [
+          { name: 'tenantId', type: 'S' },
+          { name: 'itemKey', type: 'S' },
+        ],
+        fixed: { tenantId },
+      },
       page,
       poolFromItem,
     );
@@ -240,7 +250,9 @@ export class DynamoPoolRepository implements PoolRepository {
   }
 
   /** One BatchGetItem, re-asking for what DynamoDB left unprocessed (rare: under throttling). */
-  private async batchGet(request: NonNullable<BatchGetCommandInput['RequestItems']>): Promise<Record<string, Item[]>> {
+  private async batchGet(
+    request: NonNullable<BatchGetCommandInput['RequestItems']>,
+  ): Promise<Record<string, Item[]>> {
     const found: Record<string, Item[]> = {};
     let pending: BatchGetCommandInput['RequestItems'] = request;
     for (let round = 0; pending && Object.keys(pending).length > 0; round += 1) {

@@ -57,7 +57,12 @@ export function poolSendItems(
         TableName: tables.pools,
         Key: loadItemKey,
         UpdateExpression: 'SET poolId = :pool, sessionId = :session, lastSentAt = :now ADD sent :one',
-        ExpressionAttributeValues: { ':pool': ids[':pool'], ':session': ids[':session'], ':one': 1, ':now': now },
+        ExpressionAttributeValues: {
+          ':pool': ids[':pool'],
+          ':session': ids[':session'],
+          ':one': 1,
+          ':now': now,
+        },
       },
     });
   } else if (part.loadIsToday) {
@@ -66,11 +71,15 @@ export function poolSendItems(
       Update: {
         TableName: tables.pools,
         Key: loadItemKey,
-        UpdateExpression:
-          'SET lastSentAt = :now ADD sent :one, newContactsToday :one, contactsAssigned :one',
+        UpdateExpression: 'SET lastSentAt = :now ADD sent :one, newContactsToday :one, contactsAssigned :one',
         ConditionExpression: '#day = :today AND newContactsToday < :allowance',
         ExpressionAttributeNames: { '#day': 'day' },
-        ExpressionAttributeValues: { ':one': 1, ':now': now, ':today': part.today, ':allowance': part.allowance },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':now': now,
+          ':today': part.today,
+          ':allowance': part.allowance,
+        },
       },
     });
   } else {
@@ -93,7 +102,8 @@ export function poolSendItems(
       Update: {
         TableName: tables.pools,
         Key: { tenantId, itemKey: loadKey(part.poolId, assignment.previousMemberId) },
-        UpdateExpression: 'SET poolId = :pool, sessionId = :session ADD contactsAssigned :minus, reassignedAway :one',
+        UpdateExpression:
+          'SET poolId = :pool, sessionId = :session ADD contactsAssigned :minus, reassignedAway :one',
         ExpressionAttributeValues: {
           ':pool': part.poolId,
           ':session': assignment.previousMemberId,

@@ -142,7 +142,13 @@ export class DynamoSendTransaction implements SendWriter {
   private itemsOf(send: SendWrite, preview: boolean): { list: TransactItem[]; at: ItemOffsets } {
     const base = this.sendItemsOf(send, preview);
     if (send.pool === undefined) return { list: base.list, at: { ...base.at, pool: [] } };
-    const pool = poolSendItems(this.tables, send.message.tenantId, send.message.sessionId, send.pool, send.now);
+    const pool = poolSendItems(
+      this.tables,
+      send.message.tenantId,
+      send.message.sessionId,
+      send.pool,
+      send.now,
+    );
     const offset = base.list.length;
     return {
       list: [...base.list, ...pool.items],

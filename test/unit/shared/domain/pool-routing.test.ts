@@ -84,9 +84,10 @@ const sessionsWith = (id: string, patch: Partial<Session> | null) =>
 describe('member health', () => {
   it('is healthy only when connected, running and not restricted', () => {
     expect(memberHealth(session(A), TENANT, 300, NOW)).toEqual({ kind: 'healthy' });
-    expect(
-      memberHealth(session(A, { restriction: { active: true, type: 'X' } }), TENANT, 300, NOW),
-    ).toEqual({ kind: 'dead', reason: 'restricted' });
+    expect(memberHealth(session(A, { restriction: { active: true, type: 'X' } }), TENANT, 300, NOW)).toEqual({
+      kind: 'dead',
+      reason: 'restricted',
+    });
     // An ended restriction (`active: false`) does not count.
     expect(
       memberHealth(session(A, { restriction: { active: false, type: 'X' } }), TENANT, 300, NOW).kind,
@@ -103,7 +104,8 @@ describe('member health', () => {
       kind: 'dead',
       reason: 'stopped',
     });
-    expect(memberHealth(session(A, { status: 'logged_out' }), TENANT, 300, NOW)).toEqual({
+    // A logout also stops the session: the logout is the reason.
+    expect(memberHealth(session(A, { status: 'logged_out', desired: 'stopped' }), TENANT, 300, NOW)).toEqual({
       kind: 'dead',
       reason: 'logged_out',
     });
@@ -145,7 +147,10 @@ describe('daily allowance and warm-up', () => {
 describe('routing a pool send', () => {
   it('keeps a contact on its healthy member whatever the load', () => {
     const loads = new Map([[B, load({ newContactsToday: 100 })]]);
-    expect(routePoolSend(input({ assignment: assignment(B), loads }))).toEqual({ kind: 'sticky', memberId: B });
+    expect(routePoolSend(input({ assignment: assignment(B), loads }))).toEqual({
+      kind: 'sticky',
+      memberId: B,
+    });
   });
 
   it('keeps a contact on a member that is only down within the grace (the send waits there)', () => {
@@ -166,12 +171,16 @@ describe('routing a pool send', () => {
       [A, load({ newContactsToday: 3 })],
       [C, load({ newContactsToday: 1 })],
     ]);
-    const decision = routePoolSend(input({ assignment: assignment(B), sessions: sessionsWith(B, patch), loads }));
+    const decision = routePoolSend(
+      input({ assignment: assignment(B), sessions: sessionsWith(B, patch), loads }),
+    );
     expect(decision).toEqual({ kind: 'assign', memberId: C, previous: { memberId: B, reason } });
   });
 
   it('moves a contact off a deleted member and off one removed from the pool', () => {
-    expect(routePoolSend(input({ assignment: assignment(B), sessions: sessionsWith(B, null) }))).toMatchObject({
+    expect(
+      routePoolSend(input({ assignment: assignment(B), sessions: sessionsWith(B, null) })),
+    ).toMatchObject({
       kind: 'assign',
       previous: { memberId: B, reason: 'deleted' },
     });
@@ -193,7 +202,10 @@ describe('routing a pool send', () => {
     // B weighs 2: 6 / 2 = 3 per weight, the lightest.
     const weighted = pool();
     const members = weighted.members.map((m) => (m.sessionId === B ? { ...m, weight: 2 } : m));
-    expect(routePoolSend(input({ loads, pool: { ...weighted, members } }))).toEqual({ kind: 'assign', memberId: B });
+    expect(routePoolSend(input({ loads, pool: { ...weighted, members } }))).toEqual({
+      kind: 'assign',
+      memberId: B,
+    });
   });
 
   it('breaks ties by least recently loaded, then by id', () => {
@@ -216,7 +228,10 @@ describe('routing a pool send', () => {
       [B, load({ newContactsToday: 2 })],
       [C, load({ newContactsToday: 9 })],
     ]);
-    expect(routePoolSend(input({ pool: { ...base, members }, loads }))).toEqual({ kind: 'assign', memberId: C });
+    expect(routePoolSend(input({ pool: { ...base, members }, loads }))).toEqual({
+      kind: 'assign',
+      memberId: C,
+    });
     // Yesterday's count does not hold a member back today.
     const fresh = new Map([...loads, [A, load({ day: '2026-12-06', newContactsToday: 3 })]]);
     expect(routePoolSend(input({ pool: { ...base, members }, loads: fresh }))).toEqual({
@@ -258,7 +273,11 @@ describe('routing a pool send', () => {
       if (decision.kind !== 'assign') throw new Error('expected an assignment');
       picks.push(decision.memberId);
       const before = loads.get(decision.memberId) ?? load();
-      loads.set(decision.memberId, { ...before, newContactsToday: before.newContactsToday + 1, lastSentAt: NOW + i });
+      loads.set(decision.memberId, {
+        ...before,
+        newContactsToday: before.newContactsToday + 1,
+        lastSentAt: NOW + i,
+      });
     }
     expect(picks.filter((p) => p === A)).toHaveLength(3);
     expect(picks.filter((p) => p === B)).toHaveLength(3);
