@@ -324,6 +324,8 @@ export const MessageSchema = z
     /** Sent through a number pool, or received from a contact assigned to this session in one (docs/pools.md). */
     poolId: IdSchema.optional(),
     error: MessageErrorSchema.optional(),
+    /** A pool message its dead member never sent, moved to another member as this message (docs/pools.md). */
+    reroutedTo: z.object({ sessionId: IdSchema, messageId: IdSchema }).optional(),
     /** The text was edited (by us or the contact); `editHistory` holds the earlier versions, oldest first. */
     edited: z.boolean().optional(),
     editHistory: z.array(EditHistoryEntrySchema).optional(),

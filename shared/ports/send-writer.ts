@@ -28,6 +28,16 @@ export interface SendWrite {
   readonly now: number;
   /** A pool send (docs/pools.md): the contact's assignment and the member's load, in the same transaction. */
   readonly pool?: PoolSendPart;
+  /**
+   * A re-routed pool message: the message it replaces, marked in the same transaction so that it is sent by one
+   * member only. `queued`: still queued (its member never took it), becomes `failed` `rerouted`; `failed`:
+   * failed with `reachout_timelocked` and not re-routed yet.
+   */
+  readonly supersedes?: {
+    readonly sessionId: string;
+    readonly messageId: string;
+    readonly expect: 'queued' | 'failed';
+  };
 }
 
 export interface PoolSendPart {
@@ -68,7 +78,9 @@ export type SendWriteOutcome =
   /** The session's send window is full: the refused hit, for `Retry-After`. */
   | { readonly kind: 'rate-limited'; readonly hit: RateHit }
   /** A pool send whose routing read is out of date (the assignment changed, the member filled up): route again. */
-  | { readonly kind: 'route-stale' };
+  | { readonly kind: 'route-stale' }
+  /** The superseded message is no longer as expected (its member took it, or it was re-routed already). */
+  | { readonly kind: 'superseded-taken' };
 
 export interface SendWriter {
   write(send: SendWrite): Promise<SendWriteOutcome>;

@@ -18,7 +18,7 @@ import { phoneToJid } from '../domain/phone.js';
 import type { Session } from '../domain/session.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
-import type { PoolSendPart } from '../ports/send-writer.js';
+import type { PoolSendPart, SendWrite } from '../ports/send-writer.js';
 import type { ControlPlaneDeps } from './deps.js';
 import { IdempotencyKeyReusedError, requestFingerprint } from './idempotency.js';
 import { assertPublicMediaUrl } from './media-url-guard.js';
@@ -167,6 +167,14 @@ export class RouteStaleError extends Error {
   }
 }
 
+/** A re-route found the message taken (its member is sending it) or moved already: nothing to do. */
+export class SupersededTakenError extends Error {
+  constructor() {
+    super('the message to re-route is no longer waiting');
+    this.name = 'SupersededTakenError';
+  }
+}
+
 export interface QueueOutboundInput {
   readonly tenant: Tenant;
   /** The message to store `queued` (its chat gets it as the last message unless `chatPreview` is false). */
@@ -181,6 +189,8 @@ export interface QueueOutboundInput {
   readonly sessionRead: Promise<Session | null>;
   /** A pool send's assignment and load (docs/pools.md); its refusals throw `RouteStaleError`. */
   readonly pool?: PoolSendPart;
+  /** A re-routed pool message's original (`SendWrite.supersedes`); its refusal throws `SupersededTakenError`. */
+  readonly supersedes?: SendWrite['supersedes'];
 }
 
 /**
@@ -230,7 +240,9 @@ export async function queueOutbound(
     sendRate,
     now,
     ...(input.pool === undefined ? {} : { pool: input.pool }),
+    ...(input.supersedes === undefined ? {} : { supersedes: input.supersedes }),
   });
+  if (outcome.kind === 'superseded-taken') throw new SupersededTakenError();
   // For a pool send, a member stopped since the routing read is the pool's to route around, not a 404 / 409.
   if (input.pool && ['route-stale', 'no-session', 'session-stopped'].includes(outcome.kind))
     throw new RouteStaleError();

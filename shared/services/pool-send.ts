@@ -15,10 +15,11 @@ import { dailyAllowance, routePoolSend, type RoutingDecision } from '../domain/p
 import type { Tenant } from '../domain/tenant.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { PoolRoutingState } from '../ports/pool-repository.js';
-import type { PoolSendPart } from '../ports/send-writer.js';
+import type { PoolSendPart, SendWrite } from '../ports/send-writer.js';
 import type { ControlPlaneDeps } from './deps.js';
 import {
   RouteStaleError,
+  SupersededTakenError,
   assertSendReferences,
   outboundMessage,
   queueOutbound,
@@ -53,6 +54,8 @@ export interface PoolSendInput {
   readonly idempotencyKey?: string;
   /** The pool's read, when the caller started it alongside the tenant guard. */
   readonly poolRead?: Promise<Pool | null>;
+  /** Re-routing a dead member's message (`pool-reroute.ts`): the message this send replaces. */
+  readonly supersedes?: SendWrite['supersedes'];
 }
 
 type Deps = ControlPlaneDeps & { readonly events: EventBus };
@@ -105,7 +108,10 @@ function poolPart(
     : { ...common, assignment: { kind: 'create', item } };
 }
 
-export async function sendToPool(deps: Deps, input: PoolSendInput): Promise<PoolSendResponse> {
+/** What the route answers, and the member this send moved the contact off (a dead member), if it did. */
+export type PoolSendResult = PoolSendResponse & { readonly movedFrom?: string };
+
+export async function sendToPool(deps: Deps, input: PoolSendInput): Promise<PoolSendResult> {
   const { tenant, request } = input;
   const pool = await (input.poolRead ?? deps.repos.pools.get(tenant.id, input.poolId));
   if (!pool) throw new NotFoundError(`No pool ${input.poolId}`);
@@ -124,6 +130,8 @@ export async function sendToPool(deps: Deps, input: PoolSendInput): Promise<Pool
           'logged out or at its daily cap (no_member_available)',
       );
     const memberId = decision.memberId;
+    // A re-route that would land on the member it leaves has nothing to do: that member is not dead after all.
+    if (input.supersedes?.sessionId === memberId) throw new SupersededTakenError();
     if (referencesSomething(request) && !checkedReferences) {
       await assertSendReferences(deps, tenant.id, memberId, request);
       checkedReferences = true;
@@ -137,12 +145,18 @@ export async function sendToPool(deps: Deps, input: PoolSendInput): Promise<Pool
         idempotencyScope: `${tenant.id}#pool#${pool.id}`,
         sessionRead: Promise.resolve(state.sessions.get(memberId) ?? null),
         pool: poolPart(pool, request.to, state, decision, now),
+        ...(input.supersedes === undefined ? {} : { supersedes: input.supersedes }),
         ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
       });
-      if (decision.kind === 'assign' && decision.previous && !queued.replayed) {
-        await publishReassigned(deps, pool, request.to, decision.previous, memberId);
-      }
-      return { id: queued.id, status: 'queued', poolId: pool.id, sessionId: queued.sessionId };
+      const response = {
+        id: queued.id,
+        status: 'queued' as const,
+        poolId: pool.id,
+        sessionId: queued.sessionId,
+      };
+      if (decision.kind !== 'assign' || !decision.previous || queued.replayed) return response;
+      await publishReassigned(deps, pool, request.to, decision.previous, memberId);
+      return { ...response, movedFrom: decision.previous.memberId };
     } catch (error) {
       if (!(error instanceof RouteStaleError) || round >= MAX_ROUTING_ROUNDS) throw error;
     }

@@ -177,29 +177,31 @@ describe('end to end: a number pool of three sessions', () => {
     await Promise.all(CONTACTS.map((c) => arrived(c, 'round 1')));
 
     const second = await round(CONTACTS, 'round 2');
-    for (const c of CONTACTS) {
+    const assigned = await Promise.all(
+      CONTACTS.map((c) => api.get<ContactBody>(`/v1/pools/${poolId}/contacts/${encodeURIComponent(c)}`)),
+    );
+    CONTACTS.forEach((c, i) => {
       expect(second.get(c)).toBe(firstMember.get(c));
       // The phone saw both from the same number.
       expect(new Set(inbox(c).map((e) => e.from))).toEqual(new Set([accountOf.get(firstMember.get(c)!)]));
-      const assigned = await api.get<ContactBody>(`/v1/pools/${poolId}/contacts/${encodeURIComponent(c)}`);
-      expect(assigned.body).toMatchObject({ sessionId: firstMember.get(c), history: [] });
-    }
+      expect(assigned[i]!.body).toMatchObject({ sessionId: firstMember.get(c), history: [] });
+    });
 
     // Replies come in on the contact's member and carry the pool.
     const sim = product.simulator!;
     const repliers = CONTACTS.slice(0, 6);
     for (const c of repliers)
       await sim.contactSend(digits(c), accountOf.get(firstMember.get(c)!)!, `hi from ${c}`);
-    for (const c of repliers) {
+    const replies = repliers.map(async (c) => {
       const member = firstMember.get(c)!;
-      const reply = await eventually(`${c}'s reply on its member`, async () => {
+      return eventually(`${c}'s reply on its member`, async () => {
         const page = await api.get<{ items: { direction: string; poolId?: string }[] }>(
           `/v1/sessions/${member}/messages?chat=${encodeURIComponent(c)}`,
         );
         return page.body.items.find((m) => m.direction === 'inbound');
       });
-      expect(reply.poolId).toBe(poolId);
-    }
+    });
+    for (const reply of await Promise.all(replies)) expect(reply.poolId).toBe(poolId);
     // And a reply is answered by the same number.
     expect((await round(repliers, 'round 2b')).get(repliers[0]!)).toBe(firstMember.get(repliers[0]!));
 
@@ -210,7 +212,7 @@ describe('end to end: a number pool of three sessions', () => {
       expect(m.stats.newContactsToday).toBe(10);
     }
     expect(stats.totals.sent).toBe(66);
-  });
+  }, 150_000);
 
   it('racing first sends to one new contact all land on one member', async () => {
     const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => send(poolId, RACED, `race ${i}`)));
@@ -270,20 +272,44 @@ describe('end to end: a number pool of three sessions', () => {
     await Promise.all(CAPPED.slice(0, 5).map((c) => arrived(c, 'capped hello')));
   });
 
-  it('moves a logged-out member’s contacts on their next send, nothing lost or doubled', async () => {
-    const [gone] = sessions;
-    await product.simulator!.unlink(accountOf.get(gone!)!);
-    await eventually('logged out', async () =>
-      (await status(gone!)).status === 'logged_out' ? true : undefined,
-    );
-    const third = await round(CONTACTS, 'round 3');
+  it('moves a logged-out member’s contacts and its queued messages on the next send, nothing lost or doubled', async () => {
+    const sim = product.simulator!;
+    const gone = sessions[0]!;
+    const account = accountOf.get(gone)!;
     const moved = CONTACTS.filter((c) => firstMember.get(c) === gone);
     expect(moved).toHaveLength(10);
+    // The member drops and cannot log back in: down, within the grace, so its contacts' sends wait queued on it.
+    sim.injectFault({ type: 'refuse-logins', durationMs: 60_000, reason: 503, phone: account });
+    sim.injectFault({ type: 'drop', phone: account });
+    await eventually('down', async () => ((await status(gone)).status !== 'connected' ? true : undefined));
+    const burst = await Promise.all(moved.map((c) => send(poolId, c, 'burst')));
+    expect(burst.map((r) => r.body.sessionId)).toEqual(Array(10).fill(gone));
+    // Then the phone unlinks it: its next login is refused for good (401), it is logged out with 10 queued.
+    await sim.unlink(account);
+    sim.clearFaults();
+    await eventually(
+      'logged out',
+      async () => ((await status(gone)).status === 'logged_out' ? true : undefined),
+      60_000,
+    );
+
+    const third = await round(CONTACTS, 'round 3');
+    await Promise.all(moved.map((c) => arrived(c, 'burst')));
+    for (const r of burst) {
+      const original = await api.get<{
+        status: string;
+        error?: { code: string };
+        reroutedTo?: { sessionId: string };
+      }>(`/v1/sessions/${gone}/messages/${r.body.id}`);
+      expect(original.body).toMatchObject({ status: 'failed', error: { code: 'rerouted' } });
+      expect(original.body.reroutedTo?.sessionId).not.toBe(gone);
+    }
     for (const c of CONTACTS) {
       if (firstMember.get(c) === gone) expect(third.get(c)).not.toBe(gone);
       else expect(third.get(c)).toBe(firstMember.get(c));
       const texts = inbox(c).map((e) => e.text);
       for (const t of ['round 1', 'round 2', 'round 3']) expect(texts.filter((x) => x === t)).toHaveLength(1);
+      expect(texts.filter((x) => x === 'burst')).toHaveLength(firstMember.get(c) === gone ? 1 : 0);
     }
     const history = await api.get<ContactBody>(
       `/v1/pools/${poolId}/contacts/${encodeURIComponent(moved[0]!)}`,
@@ -297,7 +323,7 @@ describe('end to end: a number pool of three sessions', () => {
     });
     expect(new Set(events.map((e) => e.data.contact))).toEqual(new Set(moved));
     expect((await pool(poolId)).members[0]).toMatchObject({ health: 'dead', reason: 'logged_out' });
-  });
+  }, 150_000);
 
   it('moves a timelocked (463) member’s contacts to the healthy member on their next send', async () => {
     const locked = sessions[1]!;
@@ -325,5 +351,5 @@ describe('end to end: a number pool of three sessions', () => {
     // Moves keep the count: the thirty, the raced contact and the retried one.
     expect(stats.totals.contactsAssigned).toBe(32);
     expect(stats.members[2]!.stats.contactsAssigned).toBeGreaterThanOrEqual(30);
-  });
+  }, 120_000);
 });

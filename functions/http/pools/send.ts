@@ -3,6 +3,7 @@ import { PoolPathSchema } from '../../../shared/domain/pool.js';
 import { SendMessageRequestSchema } from '../../../shared/domain/message.js';
 import { parseIdempotencyKey } from '../../../shared/services/idempotency.js';
 import { sendToPool } from '../../../shared/services/pool-send.js';
+import { rerouteMember } from '../../../shared/services/pool-reroute.js';
 import { requireTenant, type AuthorizedHttpEvent } from '../auth-context.js';
 import { getHeader } from '../middleware/json-body.js';
 import { accepted, httpRouteFor } from '../route.js';
@@ -35,16 +36,16 @@ export const handler = httpRouteFor<AuthorizedHttpEvent>()({
   body: SendMessageRequestSchema,
   handler: async ({ path, body, event, auth }) => {
     const idempotencyKey = parseIdempotencyKey(getHeader(event, 'idempotency-key'));
-    const result = await sendToPool(
-      { ...controlPlane(), events: eventBus() },
-      {
-        tenant: auth.tenant,
-        poolId: path.poolId,
-        request: body,
-        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-        ...(auth.poolRead === undefined ? {} : { poolRead: auth.poolRead }),
-      },
-    );
+    const deps = { ...controlPlane(), events: eventBus() };
+    const { movedFrom, ...result } = await sendToPool(deps, {
+      tenant: auth.tenant,
+      poolId: path.poolId,
+      request: body,
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      ...(auth.poolRead === undefined ? {} : { poolRead: auth.poolRead }),
+    });
+    // The first send that finds a member dead also moves what is still queued on it (docs/pools.md, "Failover").
+    if (movedFrom !== undefined) await rerouteMember(deps, auth.tenant.id, movedFrom);
     return accepted(result);
   },
 });

@@ -34,6 +34,7 @@ interface ItemOffsets {
   readonly chat?: number;
   /** A pool send's items whose refusal means "route again". */
   readonly pool: readonly number[];
+  readonly supersedes?: number;
 }
 
 /** Enough for ten racing retries of one key on a busy 2-core machine; each round is one short transaction. */
@@ -55,6 +56,50 @@ function reasonsOf(error: unknown): Reason[] | null {
   if (!cancelled) return null;
   const reasons = (error as Partial<TransactionCanceledException>).CancellationReasons ?? [];
   return reasons.map((r) => ({ code: r.Code, item: r.Item as Item | undefined }));
+}
+
+/** The re-routed message's update: conditioned on it being as the re-route found it, so one member sends it. */
+function supersedeItem(
+  table: string,
+  replacement: SendWrite['message'],
+  old: NonNullable<SendWrite['supersedes']>,
+): TransactItem {
+  const reroutedTo = { sessionId: replacement.sessionId, messageId: replacement.id };
+  if (old.expect === 'failed') {
+    return {
+      Update: {
+        TableName: table,
+        Key: { sessionId: old.sessionId, messageId: old.messageId },
+        UpdateExpression: 'SET reroutedTo = :to',
+        ConditionExpression: '#s = :failed AND attribute_not_exists(reroutedTo)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':to': reroutedTo, ':failed': 'failed' },
+      },
+    };
+  }
+  const at = replacement.createdAt;
+  return {
+    Update: {
+      TableName: table,
+      Key: { sessionId: old.sessionId, messageId: old.messageId },
+      UpdateExpression:
+        'SET #s = :failed, #e = :error, reroutedTo = :to, updatedAt = :at, ' +
+        'statusHistory = list_append(statusHistory, :h) REMOVE queuedFor',
+      ConditionExpression: '#s = :queued',
+      ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
+      ExpressionAttributeValues: {
+        ':failed': 'failed',
+        ':queued': 'queued',
+        ':to': reroutedTo,
+        ':at': at,
+        ':h': [{ status: 'failed', at }],
+        ':error': {
+          code: 'rerouted',
+          message: `its pool member died before sending it: moved to message ${replacement.id} on session ${replacement.sessionId}`,
+        },
+      },
+    },
+  };
 }
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -115,6 +160,7 @@ export class DynamoSendTransaction implements SendWriter {
             ...(typeof sessionId === 'string' ? { sessionId } : {}),
           };
         }
+        if (refused(items.at.supersedes)) return { kind: 'superseded-taken' };
         if (items.at.pool.some((at) => refused(at))) return { kind: 'route-stale' };
         const conflicted = reasons.some((r) => r.code === 'TransactionConflict');
         if (conflicted) {
@@ -150,10 +196,11 @@ export class DynamoSendTransaction implements SendWriter {
       send.now,
     );
     const offset = base.list.length;
-    return {
-      list: [...base.list, ...pool.items],
-      at: { ...base.at, pool: pool.stale.map((at) => offset + at) },
-    };
+    const list = [...base.list, ...pool.items];
+    const at = { ...base.at, pool: pool.stale.map((i) => offset + i) };
+    if (send.supersedes === undefined) return { list, at };
+    list.push(supersedeItem(this.tables.messages, send.message, send.supersedes));
+    return { list, at: { ...at, supersedes: list.length - 1 } };
   }
 
   private sendItemsOf(
