@@ -2999,6 +2999,10 @@ export interface operations {
                                 code: string;
                                 message: string;
                             };
+                            reroutedTo?: {
+                                sessionId: string;
+                                messageId: string;
+                            };
                             edited?: boolean;
                             editHistory?: {
                                 body: string;
@@ -3760,6 +3764,10 @@ export interface operations {
                         error?: {
                             code: string;
                             message: string;
+                        };
+                        reroutedTo?: {
+                            sessionId: string;
+                            messageId: string;
                         };
                         edited?: boolean;
                         editHistory?: {
