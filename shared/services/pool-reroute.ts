@@ -58,11 +58,16 @@ export async function rerouteMessage(
   }
 }
 
-/** Every pool message still queued on `memberId`, re-routed; how many moved, were left, are stuck. */
+/**
+ * The pool messages still queued on `memberId`, re-routed, at most `limit` of them (a trigger inside an API
+ * request must stay well within its time; the next send that moves a contact off the member takes the rest);
+ * how many moved, were left, are stuck.
+ */
 export async function rerouteMember(
   deps: Deps,
   tenantId: string,
   memberId: string,
+  limit = 100,
 ): Promise<Record<RerouteResult['kind'], number>> {
   const counts = { moved: 0, left: 0, stuck: 0 };
   const tenant = await deps.repos.tenants.get(tenantId);
@@ -74,6 +79,7 @@ export async function rerouteMember(
     );
     if (page.length === 0) return counts;
     for (const message of page) {
+      if (seen.size >= limit) return counts;
       seen.add(message.id);
       counts[(await rerouteMessage(deps, tenant, message, 'queued')).kind] += 1;
     }
