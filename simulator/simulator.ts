@@ -42,6 +42,8 @@ import type { ProvisionRequest, ProvisionResult } from './flows/provision.js';
 import { contactSendsReceipt } from './flows/receipts.js';
 import { contactSends, contactSendsMedia } from './flows/receive.js';
 import { ContactActions } from './contact-actions.js';
+import { GroupActions } from './group-actions.js';
+import { announceContactDevice } from './flows/device-notify.js';
 import type { ContactMedia } from './flows/receive.js';
 import { routeStanza } from './flows/router.js';
 import {
@@ -127,6 +129,8 @@ export class WhatsAppSimulator {
   private readonly ctx: SimContext;
   /** Contacts sending locations, contact cards, polls, votes, edits and revokes (contact-actions.ts). */
   readonly contactActions: ContactActions;
+  /** Groups: what contacts do in them, and what the server holds (group-actions.ts). */
+  readonly groups: GroupActions;
   private http: Server | undefined;
   private https: HttpsServer | undefined;
   private wss: WebSocketServer | undefined;
@@ -152,6 +156,7 @@ export class WhatsAppSimulator {
       calls: new CallState(),
     };
     this.contactActions = new ContactActions(this.ctx);
+    this.groups = new GroupActions(this.ctx);
   }
 
   /** Hex of the root key Baileys must trust (see trustSimulator). Available before start(). */
@@ -689,7 +694,10 @@ export class WhatsAppSimulator {
 
   /** Links a companion device to contact `phone` (its own Signal identity); returns its device id. */
   addContactDevice(phone: string): number {
-    return addContactCompanion(this.contact(phone));
+    const contact = this.contact(phone);
+    const deviceId = addContactCompanion(contact);
+    announceContactDevice(this.ctx, contact, deviceId);
+    return deviceId;
   }
 
   /** Contact `from` sends a text to account `to` from its device `deviceId` (0 = its phone). */

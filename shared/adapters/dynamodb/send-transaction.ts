@@ -15,9 +15,10 @@
  * on the same items (`TransactionConflict`: racing retries of one key, a busy session's counter) is retried
  * after a short random pause, after which a racer sees the winner's claim and replays it.
  */
+import { setTimeout as pause } from 'node:timers/promises';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { IDEMPOTENCY_TTL_SECONDS } from '../../services/idempotency.js';
+import { IDEMPOTENCY_TTL_SECONDS } from '../../ports/idempotency-store.js';
 import type { SendWrite, SendWriteOutcome, SendWriter } from '../../ports/send-writer.js';
 import { SessionStatusSchema } from '../../domain/session.js';
 import { setClauses, tableName, type DynamoContext, type Item } from './items.js';
@@ -101,8 +102,6 @@ function supersedeItem(
     },
   };
 }
-
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DynamoSendTransaction implements SendWriter {
   private readonly tables: Record<
