@@ -32,6 +32,7 @@ import type { GroupReceiptStore } from '../shared/ports/group-receipt-store.js';
 import type { GroupRepository } from '../shared/ports/group-repository.js';
 import type { HostCommandQueue } from '../shared/ports/host-command-queue.js';
 import type { HostReplyStore } from '../shared/ports/host-reply-store.js';
+import type { PoolRepository } from '../shared/ports/pool-repository.js';
 import type { LidMappingRepository } from '../shared/ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../shared/ports/message-repository.js';
 import type { SessionRepository } from '../shared/ports/session-repository.js';
@@ -50,6 +51,8 @@ export interface HostAdapters {
   readonly groups: GroupRepository;
   /** Per-member receipts of group messages (on the message items). */
   readonly groupReceipts: GroupReceiptStore;
+  /** Number pools: the pool of an inbound message's contact. */
+  readonly pools: PoolRepository;
   /** Per-key credentials (issue #14). */
   readonly credentials: CredentialStore;
   /** The pre-#14 credentials bucket: read once per session to migrate it, deleted after. */
@@ -119,6 +122,7 @@ export function composeHostAdapters(
     lidMappings: repositories.lidMappings,
     groups: repositories.groups,
     groupReceipts: new DynamoGroupReceiptStore({ dynamo: clients.dynamo, config: app }),
+    pools: repositories.pools,
     credentials: new DynamoCredentialStore({ ctx: { dynamo: clients.dynamo, config: app }, provider }),
     legacyCredentials: S3EncryptedBlobStore.forCredentials(app, clients.s3, provider),
     media,

@@ -75,6 +75,7 @@ export function defaultMessaging(
       lidMappings: adapters.lidMappings,
       groups: adapters.groups,
       groupReceipts: adapters.groupReceipts,
+      pools: adapters.pools,
       events,
       outbox,
       media: adapters.media,

@@ -107,6 +107,8 @@ const TABLE_ACCESS: Partial<Record<TableName, readonly string[]>> = {
     'dynamodb:Query',
     'dynamodb:BatchWriteItem',
   ],
+  // Number pools: an inbound message's contact looked up on the `byMember` index (its `poolId`).
+  poolAssignments: ['dynamodb:Query'],
   // Answers to the API's host requests (number check, profile, block): written, never read back.
   hostReplies: ['dynamodb:PutItem'],
   // The account's groups, from WhatsApp's group notifications: stored whole, settings patched, members changed

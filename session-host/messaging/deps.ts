@@ -10,6 +10,7 @@ import type { GroupReceiptStore } from '../../shared/ports/group-receipt-store.j
 import type { GroupRepository } from '../../shared/ports/group-repository.js';
 import type { LidMappingRepository } from '../../shared/ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../../shared/ports/message-repository.js';
+import type { PoolRepository } from '../../shared/ports/pool-repository.js';
 import type { TransactionPart, TransactionPartOutcome } from '../../shared/ports/transaction-part.js';
 import type { ReachoutGate } from '../compat/timelock.js';
 import type { HostLogger } from '../logger.js';
@@ -41,6 +42,8 @@ export interface MessagingDeps {
   readonly config: MessagingConfig;
   readonly log: MessagingLogger;
   readonly metrics?: { count(name: string, value?: number): void };
+  /** Finds the number pool a contact of this session is assigned in (inbound `poolId`); absent: none. */
+  readonly pools?: Pick<PoolRepository, 'poolsOfContact'>;
 }
 
 export interface AttachedSession {

@@ -37,6 +37,7 @@ export function messageReceivedEvent(message: Message): DomainEventOf<'message.r
         type: message.type,
         content: message.content,
         ...(message.replyTo !== undefined ? { replyTo: message.replyTo } : {}),
+        ...(message.poolId !== undefined ? { poolId: message.poolId } : {}),
         createdAt: message.createdAt,
       },
     },

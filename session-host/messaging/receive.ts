@@ -141,6 +141,11 @@ export class MessageReceiver {
       const content = media
         ? await media
         : await withInboundMedia(this.deps, this.session, m, parsed.content);
+      // A 1:1 contact assigned to this session in a pool: the reply carries the pool (one Query on `byMember`).
+      const poolId =
+        participant === undefined && chatPhone !== undefined
+          ? (await this.deps.pools?.poolsOfContact(sessionId, chatPhone))?.[0]
+          : undefined;
 
       const { message, created } = await messages.create(
         {
@@ -160,6 +165,7 @@ export class MessageReceiver {
           statusHistory: [{ status: 'delivered', at: now }],
           waMessageId,
           ...(quoted ? { replyTo: quoted.id } : {}),
+          ...(poolId !== undefined ? { poolId } : {}),
           createdAt,
           updatedAt: now,
         },

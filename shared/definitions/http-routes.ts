@@ -6,6 +6,7 @@
 import { CONTACT_ROUTES } from './contact-routes.js';
 import { CONTROL_PLANE_ROUTES } from './control-plane-routes.js';
 import { GROUP_ROUTES } from './group-routes.js';
+import { POOL_ROUTES } from './pool-routes.js';
 import type { TableName } from './tables.js';
 import { WEBHOOK_ROUTES } from './webhook-routes.js';
 
@@ -70,6 +71,7 @@ export const HTTP_ROUTES: readonly HttpRouteDefinition[] = [
   ...WEBHOOK_ROUTES,
   ...CONTACT_ROUTES,
   ...GROUP_ROUTES,
+  ...POOL_ROUTES,
   // Catch-all: unknown routes get a 404 problem document instead of API Gateway's bare `{"message":"Not Found"}`.
   { routeKey: '$default', entry: 'functions/http/not-found', handler: 'handler', auth: 'none' },
 ];

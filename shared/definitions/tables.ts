@@ -47,6 +47,8 @@ export const TABLE_NAMES = [
   'hostReplies',
   'contactChecks',
   'groups',
+  'pools',
+  'poolAssignments',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -216,6 +218,28 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     partitionKey: s('sessionId'),
     sortKey: s('groupId'),
     globalIndexes: [],
+  },
+  /**
+   * Number pools (docs/pools.md) per tenant: `itemKey` `pool#<poolId>` for the pool, `load#<poolId>#<sessionId>`
+   * for a member's load in it (today's new contacts, messages sent, last send), read with the pool's other
+   * routing inputs in one BatchGetItem and written in the send's transaction.
+   */
+  pools: {
+    logicalName: 'pools',
+    partitionKey: s('tenantId'),
+    sortKey: s('itemKey'),
+    globalIndexes: [],
+  },
+  /**
+   * One item per pool and contact: the contact's member, written with a condition (absent, or this version) in
+   * the send's transaction so racing sends agree. `byMember` lists a member's contacts (failover of its queued
+   * messages) and finds the pool of an inbound message's contact on that member.
+   */
+  poolAssignments: {
+    logicalName: 'poolAssignments',
+    partitionKey: s('poolId'),
+    sortKey: s('contact'),
+    globalIndexes: [{ indexName: 'byMember', partitionKey: s('memberId'), sortKey: s('contact') }],
   },
 };
 

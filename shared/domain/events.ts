@@ -38,6 +38,7 @@ export const EventTypeSchema = z.enum([
   'group.participants',
   'group.joined',
   'group.left',
+  'pool.reassigned',
 ]);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -112,6 +113,17 @@ export const CallReceivedEventDataSchema = z.object({
 });
 export type CallReceivedEventData = z.infer<typeof CallReceivedEventDataSchema>;
 
+/** A pool contact moved to another member (its member died); `sessionId` of the envelope is the new member. */
+export const PoolReassignedEventDataSchema = z.object({
+  poolId: IdSchema,
+  contact: PhoneSchema,
+  from: IdSchema,
+  to: IdSchema,
+  /** Why the contact left `from`: `logged_out`, `restricted`, `stopped`, `deleted`, `removed`, `disconnected`. */
+  reason: z.string().min(1),
+});
+export type PoolReassignedEventData = z.infer<typeof PoolReassignedEventDataSchema>;
+
 // Key order is the order fields appear in JSON (webhook bodies): id and type first, data last.
 function envelope<T extends EventType, D extends z.ZodType>(type: T, data: D) {
   return z.object({
@@ -138,6 +150,7 @@ export const GroupUpdatedEventSchema = envelope('group.updated', GroupUpdatedEve
 export const GroupParticipantsEventSchema = envelope('group.participants', GroupParticipantsEventDataSchema);
 export const GroupJoinedEventSchema = envelope('group.joined', GroupJoinedEventDataSchema);
 export const GroupLeftEventSchema = envelope('group.left', GroupLeftEventDataSchema);
+export const PoolReassignedEventSchema = envelope('pool.reassigned', PoolReassignedEventDataSchema);
 
 /** The one envelope: `{ id, type, createdAt, tenantId, sessionId, data }`, `data` typed by `type`. */
 export const DomainEventSchema = z.discriminatedUnion('type', [
@@ -155,6 +168,7 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   GroupParticipantsEventSchema,
   GroupJoinedEventSchema,
   GroupLeftEventSchema,
+  PoolReassignedEventSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -175,6 +189,7 @@ export const EVENT_DATA_SCHEMAS = {
   'group.participants': GroupParticipantsEventDataSchema,
   'group.joined': GroupJoinedEventDataSchema,
   'group.left': GroupLeftEventDataSchema,
+  'pool.reassigned': PoolReassignedEventDataSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventDataInput<T extends EventType> = z.input<(typeof EVENT_DATA_SCHEMAS)[T]>;

@@ -345,7 +345,11 @@ export const MessageSchema = z
     waMessageId: z.string().min(1).optional(),
     replyTo: IdSchema.optional(),
     metadata: MetadataSchema.optional(),
+    /** Sent through a number pool, or received from a contact assigned to this session in one (docs/pools.md). */
+    poolId: IdSchema.optional(),
     error: MessageErrorSchema.optional(),
+    /** A pool message its dead member never sent, moved to another member as this message (docs/pools.md). */
+    reroutedTo: z.object({ sessionId: IdSchema, messageId: IdSchema }).optional(),
     /** The text was edited (by us or the contact); `editHistory` holds the earlier versions, oldest first. */
     edited: z.boolean().optional(),
     editHistory: z.array(EditHistoryEntrySchema).optional(),
@@ -375,6 +379,8 @@ export const InboundMessageSummarySchema = z.object({
   type: MessageTypeSchema,
   content: MessageContentSchema,
   replyTo: IdSchema.optional(),
+  /** The contact is assigned to this session in this number pool (docs/pools.md, "Replies"). */
+  poolId: IdSchema.optional(),
   createdAt: TimestampSchema,
 });
 export type InboundMessageSummary = z.infer<typeof InboundMessageSummarySchema>;

@@ -4,6 +4,7 @@
  * answer says which of them refused, so the use case can answer 404 / 409 / 429 (`shared/services/messages.ts`).
  */
 import type { Message } from '../domain/message.js';
+import type { PoolAssignment } from '../domain/pool.js';
 import type { SessionStatus } from '../domain/session.js';
 import type { RecordChatMessageInput } from './chat-repository.js';
 import type { RateWindow } from '../domain/rate-window.js';
@@ -26,13 +27,49 @@ export interface SendWrite {
   };
   readonly sendRate: { readonly bucket: string; readonly limit: number; readonly window: RateWindow };
   readonly now: number;
+  /** A pool send (docs/pools.md): the contact's assignment and the member's load, in the same transaction. */
+  readonly pool?: PoolSendPart;
+  /**
+   * A re-routed pool message: the message it replaces, marked in the same transaction so that it is sent by one
+   * member only. `queued`: still queued (its member never took it), becomes `failed` `rerouted`; `failed`:
+   * failed with `reachout_timelocked` and not re-routed yet.
+   */
+  readonly supersedes?: {
+    readonly sessionId: string;
+    readonly messageId: string;
+    readonly expect: 'queued' | 'failed';
+  };
+}
+
+export interface PoolSendPart {
+  readonly poolId: string;
+  readonly contact: string;
+  /**
+   * `keep`: the contact stays on its member (the assignment must still be at `version`); `create`: a new
+   * contact (no assignment may exist); `move`: from a dead member (the assignment must still be at
+   * `expectedVersion`).
+   */
+  readonly assignment:
+    | { readonly kind: 'keep'; readonly version: number }
+    | { readonly kind: 'create'; readonly item: PoolAssignment }
+    | {
+        readonly kind: 'move';
+        readonly expectedVersion: number;
+        readonly item: PoolAssignment;
+        readonly previousMemberId: string;
+      };
+  /** New contacts the member may take today (`create`, `move`): its load's condition. */
+  readonly allowance: number;
+  /** UTC day (`YYYY-MM-DD`) the load counts in; whether the member's load item as read is of that day. */
+  readonly today: string;
+  readonly loadIsToday: boolean;
 }
 
 export type SendWriteOutcome =
   /** Stored: the message, its chat, the key's claim and the rate hit. */
   | { readonly kind: 'stored' }
   /** The key was claimed by an earlier request with the same fingerprint: its message id; nothing written. */
-  | { readonly kind: 'replayed'; readonly messageId: string }
+  | { readonly kind: 'replayed'; readonly messageId: string; readonly sessionId?: string }
   /** No such session for this tenant (absent, or another tenant's). */
   | { readonly kind: 'no-session' }
   /** The session exists but is not meant to run (stopped, logged out). */
@@ -40,7 +77,11 @@ export type SendWriteOutcome =
   /** The key was used with another request. */
   | { readonly kind: 'key-reused' }
   /** The session's send window is full: the refused hit, for `Retry-After`. */
-  | { readonly kind: 'rate-limited'; readonly hit: RateHit };
+  | { readonly kind: 'rate-limited'; readonly hit: RateHit }
+  /** A pool send whose routing read is out of date (the assignment changed, the member filled up): route again. */
+  | { readonly kind: 'route-stale' }
+  /** The superseded message is no longer as expected (its member took it, or it was re-routed already). */
+  | { readonly kind: 'superseded-taken' };
 
 export interface SendWriter {
   write(send: SendWrite): Promise<SendWriteOutcome>;

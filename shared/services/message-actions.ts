@@ -110,7 +110,7 @@ async function queueAction(
     createdAt: at,
     updatedAt: at,
   };
-  return queueOutbound(deps, {
+  const { id, status } = await queueOutbound(deps, {
     tenant: input.tenant,
     message,
     chatPreview: false,
@@ -119,4 +119,5 @@ async function queueAction(
     sessionRead: Promise.resolve(session),
     ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
   });
+  return { id, status };
 }

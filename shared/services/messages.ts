@@ -18,6 +18,7 @@ import { isGroupJid, phoneToJid } from '../domain/phone.js';
 import type { Session } from '../domain/session.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
+import type { PoolSendPart, SendWrite } from '../ports/send-writer.js';
 import type { ControlPlaneDeps } from './deps.js';
 import { IdempotencyKeyReusedError } from '../ports/idempotency-store.js';
 import { requestFingerprint } from './idempotency.js';
@@ -92,28 +93,43 @@ async function assertUploadedMedia(
  */
 export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMessageResponse> {
   const { tenant, sessionId, request } = input;
-  const referencesSomething =
-    request.replyTo !== undefined || request.type === 'reaction' || mediaSourceOf(request) !== undefined;
   // Checks that need a lookup run only when the body names something (the common send names nothing), and after
   // the session check, so an unknown session is still a 404 before any 400 about what the body names.
   const sessionRead = input.sessionRead ?? deps.repos.sessions.get(tenant.id, sessionId);
   // On the common path a failed read is the transaction's to report (it checks the session too).
   sessionRead.catch(() => undefined);
-  if (referencesSomething) {
+  if (referencesSomething(request)) {
     const session = await sessionRead;
     if (!session) throw new NotFoundError(`No session ${sessionId}`);
     assertRunning(session);
-    await assertPublicMediaUrl(request, { allowLoopback: deps.localMode });
-    await assertReferencedMessages(deps, sessionId, request);
-    await assertUploadedMedia(deps, tenant.id, request);
+    await assertSendReferences(deps, tenant.id, sessionId, request);
   }
 
-  const now = deps.now();
+  const message = outboundMessage(tenant.id, sessionId, request, deps.now());
+  const { id, status } = await queueOutbound(deps, {
+    tenant,
+    message,
+    fingerprintPath: `POST /v1/sessions/${sessionId}/messages`,
+    fingerprintBody: request,
+    sessionRead,
+    ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
+  });
+  return { id, status };
+}
+
+/** The `queued` message a send request makes. */
+export function outboundMessage(
+  tenantId: string,
+  sessionId: string,
+  request: SendMessageRequest,
+  now: number,
+  poolId?: string,
+): Message {
   const at = nowIso(new Date(now));
   const content = contentOfRequest(request);
-  const message: Message = {
+  return {
     id: newId(now),
-    tenantId: tenant.id,
+    tenantId,
     sessionId,
     direction: 'outbound',
     // A group id is its own chat jid; a number is the contact's phone-number jid.
@@ -125,17 +141,41 @@ export async function sendMessage(deps: Deps, input: SendInput): Promise<SendMes
     statusHistory: [{ status: 'queued', at }],
     ...(request.replyTo === undefined ? {} : { replyTo: request.replyTo }),
     ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
+    ...(poolId === undefined ? {} : { poolId }),
     createdAt: at,
     updatedAt: at,
   };
-  return queueOutbound(deps, {
-    tenant,
-    message,
-    fingerprintPath: `POST /v1/sessions/${sessionId}/messages`,
-    fingerprintBody: request,
-    sessionRead,
-    ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
-  });
+}
+
+/** What the body names (a replied message, a reacted message, media) exists: 400s naming the field otherwise. */
+export async function assertSendReferences(
+  deps: Deps,
+  tenantId: string,
+  sessionId: string,
+  request: SendMessageRequest,
+): Promise<void> {
+  await assertPublicMediaUrl(request, { allowLoopback: deps.localMode });
+  await assertReferencedMessages(deps, sessionId, request);
+  await assertUploadedMedia(deps, tenantId, request);
+}
+
+export const referencesSomething = (request: SendMessageRequest): boolean =>
+  request.replyTo !== undefined || request.type === 'reaction' || mediaSourceOf(request) !== undefined;
+
+/** A pool send's routing read went out of date before its transaction: the pool routes it again. */
+export class RouteStaleError extends Error {
+  constructor() {
+    super('pool routing state changed; route again');
+    this.name = 'RouteStaleError';
+  }
+}
+
+/** A re-route found the message taken (its member is sending it) or moved already: nothing to do. */
+export class SupersededTakenError extends Error {
+  constructor() {
+    super('the message to re-route is no longer waiting');
+    this.name = 'SupersededTakenError';
+  }
 }
 
 export interface QueueOutboundInput {
@@ -144,10 +184,16 @@ export interface QueueOutboundInput {
   readonly message: Message;
   readonly chatPreview?: boolean;
   readonly idempotencyKey?: string;
+  /** Where the key is unique (default: the tenant; a pool send: the pool). */
+  readonly idempotencyScope?: string;
   /** What the `Idempotency-Key` fingerprint covers: the route and its body. */
   readonly fingerprintPath: string;
   readonly fingerprintBody: unknown;
   readonly sessionRead: Promise<Session | null>;
+  /** A pool send's assignment and load (docs/pools.md); its refusals throw `RouteStaleError`. */
+  readonly pool?: PoolSendPart;
+  /** A re-routed pool message's original (`SendWrite.supersedes`); its refusal throws `SupersededTakenError`. */
+  readonly supersedes?: SendWrite['supersedes'];
 }
 
 /**
@@ -155,7 +201,10 @@ export interface QueueOutboundInput {
  * session, claims the key, counts the send against the session's rate and stores the message and its chat; its
  * refusals become the 404 / 409 / 429. Then the owner host's doorbell.
  */
-export async function queueOutbound(deps: Deps, input: QueueOutboundInput): Promise<SendMessageResponse> {
+export async function queueOutbound(
+  deps: Deps,
+  input: QueueOutboundInput,
+): Promise<SendMessageResponse & { readonly sessionId: string; readonly replayed?: true }> {
   const { tenant, message } = input;
   const sessionId = message.sessionId;
   const now = Date.parse(message.createdAt);
@@ -186,21 +235,32 @@ export async function queueOutbound(deps: Deps, input: QueueOutboundInput): Prom
       ? {}
       : {
           idempotency: {
-            scope: tenant.id,
+            scope: input.idempotencyScope ?? tenant.id,
             key: input.idempotencyKey,
             fingerprint: requestFingerprint(input.fingerprintPath, input.fingerprintBody),
           },
         }),
     sendRate,
     now,
+    ...(input.pool === undefined ? {} : { pool: input.pool }),
+    ...(input.supersedes === undefined ? {} : { supersedes: input.supersedes }),
   });
+  if (outcome.kind === 'superseded-taken') throw new SupersededTakenError();
+  // For a pool send, a member stopped since the routing read is the pool's to route around, not a 404 / 409.
+  if (input.pool && ['route-stale', 'no-session', 'session-stopped'].includes(outcome.kind))
+    throw new RouteStaleError();
   switch (outcome.kind) {
     case 'stored':
       break;
     // The key's claim and its message were written together, so the message exists: the same answer again, not
     // counted against the send rate, no second doorbell.
     case 'replayed':
-      return { id: outcome.messageId, status: 'queued' };
+      return {
+        id: outcome.messageId,
+        status: 'queued',
+        sessionId: outcome.sessionId ?? sessionId,
+        replayed: true,
+      };
     case 'no-session':
       throw new NotFoundError(`No session ${sessionId}`);
     case 'session-stopped':
@@ -209,6 +269,8 @@ export async function queueOutbound(deps: Deps, input: QueueOutboundInput): Prom
       throw new IdempotencyKeyReusedError();
     case 'rate-limited':
       throw rateLimitedBy(outcome.hit, sendRate.limit, window, 'Sends for this session', now);
+    case 'route-stale':
+      throw new RouteStaleError();
   }
   const session = await input.sessionRead.catch(() => null);
   if (session) {
@@ -220,7 +282,7 @@ export async function queueOutbound(deps: Deps, input: QueueOutboundInput): Prom
       sentAt: at,
     });
   }
-  return { id: message.id, status: 'queued' };
+  return { id: message.id, status: 'queued', sessionId };
 }
 
 const stoppedError = (sessionId: string, status: string): ConflictError =>

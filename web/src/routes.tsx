@@ -26,6 +26,7 @@ export function createConsoleRouter() {
           { path: 'chats/:sessionId/:chat', lazy: screen(() => import('./screens/chats/chats-screen')) },
           { path: 'webhooks', lazy: screen(() => import('./screens/webhooks/webhooks-screen')) },
           { path: 'webhooks/:webhookId', lazy: screen(() => import('./screens/webhooks/webhooks-screen')) },
+          { path: 'pools', lazy: screen(() => import('./screens/pools/pools-screen')) },
           { path: 'keys', lazy: screen(() => import('./screens/keys/keys-screen')) },
           { path: 'events', lazy: screen(() => import('./screens/events/events-screen')) },
           { path: '*', element: <Navigate to="/sessions" replace /> },

@@ -3,6 +3,7 @@ import { CONTACT_OPERATIONS } from './contact-operations.js';
 import { CONTROL_PLANE_OPERATIONS } from './control-plane-operations.js';
 import { GROUP_OPERATIONS } from './group-operations.js';
 import type { OperationSpec } from './operation.js';
+import { POOL_OPERATIONS } from './pool-operations.js';
 import { WEBHOOK_OPERATIONS } from './webhook-operations.js';
 
 export const ALL_OPERATIONS: readonly OperationSpec[] = [
@@ -10,4 +11,5 @@ export const ALL_OPERATIONS: readonly OperationSpec[] = [
   ...WEBHOOK_OPERATIONS,
   ...CONTACT_OPERATIONS,
   ...GROUP_OPERATIONS,
+  ...POOL_OPERATIONS,
 ];

@@ -7,6 +7,7 @@ import type { DeliveryRepository } from '../../ports/delivery-repository.js';
 import type { GroupRepository } from '../../ports/group-repository.js';
 import type { LidMappingRepository } from '../../ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../../ports/message-repository.js';
+import type { PoolRepository } from '../../ports/pool-repository.js';
 import type { SessionRepository } from '../../ports/session-repository.js';
 import type { TenantRepository } from '../../ports/tenant-repository.js';
 import type { WebhookRepository } from '../../ports/webhook-repository.js';
@@ -16,6 +17,7 @@ import { DynamoDeliveryRepository } from './delivery-repository.js';
 import { DynamoGroupRepository } from './group-repository.js';
 import { DynamoLidMappingRepository } from './lid-mapping-repository.js';
 import { DynamoMessageRepository } from './message-repository.js';
+import { DynamoPoolRepository } from './pool-repository.js';
 import { DynamoSessionRepository } from './session-repository.js';
 import { DynamoTenantRepository } from './tenant-repository.js';
 import { DynamoWebhookRepository } from './webhook-repository.js';
@@ -30,6 +32,7 @@ export interface Repositories {
   readonly deliveries: DeliveryRepository;
   readonly lidMappings: LidMappingRepository;
   readonly groups: GroupRepository;
+  readonly pools: PoolRepository;
 }
 
 export function createDynamoRepositories(
@@ -47,6 +50,7 @@ export function createDynamoRepositories(
     deliveries: new DynamoDeliveryRepository(ctx),
     lidMappings: new DynamoLidMappingRepository(ctx),
     groups: new DynamoGroupRepository(ctx),
+    pools: new DynamoPoolRepository(ctx),
   };
 }
 

@@ -5,7 +5,8 @@
  * 1. Put `idempotency` (only with an `Idempotency-Key`): the key's claim, as `DynamoIdempotencyStore` writes it;
  * 2. Update `rateLimits`: the session's send-window hit (`windowHitUpdate`, the counter's own update);
  * 3. Put `messages`: the `queued` message;
- * 4. Update `chats`: the chat's last message, only forward in time.
+ * 4. Update `chats`: the chat's last message, only forward in time;
+ * 5. a pool send only (`pool-send-items.ts`): the contact's assignment and the member's load.
  *
  * A refusal comes back as `CancellationReasons`, one per item in that order, with the refused item as it was
  * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`): which is what tells 404 from 409 and gives the 429 its
@@ -22,10 +23,20 @@ import type { SendWrite, SendWriteOutcome, SendWriter } from '../../ports/send-w
 import { SessionStatusSchema } from '../../domain/session.js';
 import { setClauses, tableName, type DynamoContext, type Item } from './items.js';
 import { toItem as messageItem } from './message-repository.js';
+import { poolSendItems } from './pool-send-items.js';
 import { windowHitUpdate, windowTotals } from './rate-limit-counter.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Reason = { readonly code: string | undefined; readonly item: Item | undefined };
+interface ItemOffsets {
+  readonly session: number;
+  readonly idempotency?: number;
+  readonly rate: number;
+  readonly chat?: number;
+  /** A pool send's items whose refusal means "route again". */
+  readonly pool: readonly number[];
+  readonly supersedes?: number;
+}
 
 /** Enough for ten racing retries of one key on a busy 2-core machine; each round is one short transaction. */
 const MAX_ATTEMPTS = 8;
@@ -48,8 +59,55 @@ function reasonsOf(error: unknown): Reason[] | null {
   return reasons.map((r) => ({ code: r.Code, item: r.Item as Item | undefined }));
 }
 
+/** The re-routed message's update: conditioned on it being as the re-route found it, so one member sends it. */
+function supersedeItem(
+  table: string,
+  replacement: SendWrite['message'],
+  old: NonNullable<SendWrite['supersedes']>,
+): TransactItem {
+  const reroutedTo = { sessionId: replacement.sessionId, messageId: replacement.id };
+  if (old.expect === 'failed') {
+    return {
+      Update: {
+        TableName: table,
+        Key: { sessionId: old.sessionId, messageId: old.messageId },
+        UpdateExpression: 'SET reroutedTo = :to',
+        ConditionExpression: '#s = :failed AND attribute_not_exists(reroutedTo)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':to': reroutedTo, ':failed': 'failed' },
+      },
+    };
+  }
+  const at = replacement.createdAt;
+  return {
+    Update: {
+      TableName: table,
+      Key: { sessionId: old.sessionId, messageId: old.messageId },
+      UpdateExpression:
+        'SET #s = :failed, #e = :error, reroutedTo = :to, updatedAt = :at, ' +
+        'statusHistory = list_append(statusHistory, :h) REMOVE queuedFor',
+      ConditionExpression: '#s = :queued',
+      ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
+      ExpressionAttributeValues: {
+        ':failed': 'failed',
+        ':queued': 'queued',
+        ':to': reroutedTo,
+        ':at': at,
+        ':h': [{ status: 'failed', at }],
+        ':error': {
+          code: 'rerouted',
+          message: `its pool member died before sending it: moved to message ${replacement.id} on session ${replacement.sessionId}`,
+        },
+      },
+    },
+  };
+}
+
 export class DynamoSendTransaction implements SendWriter {
-  private readonly tables: Record<'sessions' | 'idempotency' | 'rateLimits' | 'messages' | 'chats', string>;
+  private readonly tables: Record<
+    'sessions' | 'idempotency' | 'rateLimits' | 'messages' | 'chats' | 'pools' | 'poolAssignments',
+    string
+  >;
 
   constructor(private readonly ctx: DynamoContext) {
     this.tables = {
@@ -58,6 +116,8 @@ export class DynamoSendTransaction implements SendWriter {
       rateLimits: tableName(ctx, 'rateLimits'),
       messages: tableName(ctx, 'messages'),
       chats: tableName(ctx, 'chats'),
+      pools: tableName(ctx, 'pools'),
+      poolAssignments: tableName(ctx, 'poolAssignments'),
     };
   }
 
@@ -92,8 +152,15 @@ export class DynamoSendTransaction implements SendWriter {
           const resultId = plain(claim.item?.['resultId']);
           if (typeof resultId !== 'string')
             throw new Error('idempotency record has no result id', { cause: error });
-          return { kind: 'replayed', messageId: resultId };
+          const sessionId = plain(claim.item?.['resultSessionId']);
+          return {
+            kind: 'replayed',
+            messageId: resultId,
+            ...(typeof sessionId === 'string' ? { sessionId } : {}),
+          };
         }
+        if (refused(items.at.supersedes)) return { kind: 'superseded-taken' };
+        if (items.at.pool.some((at) => refused(at))) return { kind: 'route-stale' };
         const conflicted = reasons.some((r) => r.code === 'TransactionConflict');
         if (conflicted) {
           if (attempt >= MAX_ATTEMPTS) throw error;
@@ -117,10 +184,28 @@ export class DynamoSendTransaction implements SendWriter {
     }
   }
 
-  private itemsOf(
+  private itemsOf(send: SendWrite, preview: boolean): { list: TransactItem[]; at: ItemOffsets } {
+    const base = this.sendItemsOf(send, preview);
+    if (send.pool === undefined) return { list: base.list, at: { ...base.at, pool: [] } };
+    const pool = poolSendItems(
+      this.tables,
+      send.message.tenantId,
+      send.message.sessionId,
+      send.pool,
+      send.now,
+    );
+    const offset = base.list.length;
+    const list = [...base.list, ...pool.items];
+    const at = { ...base.at, pool: pool.stale.map((i) => offset + i) };
+    if (send.supersedes === undefined) return { list, at };
+    list.push(supersedeItem(this.tables.messages, send.message, send.supersedes));
+    return { list, at: { ...at, supersedes: list.length - 1 } };
+  }
+
+  private sendItemsOf(
     send: SendWrite,
     preview: boolean,
-  ): { list: TransactItem[]; at: { session: number; idempotency?: number; rate: number; chat?: number } } {
+  ): { list: TransactItem[]; at: Omit<ItemOffsets, 'pool'> } {
     const { message, chat } = send;
     const nowSeconds = Math.floor(send.now / 1000);
     const list: TransactItem[] = [];
@@ -145,6 +230,8 @@ export class DynamoSendTransaction implements SendWriter {
                 id: `http#${send.idempotency.scope}#${send.idempotency.key}`,
                 fingerprint: send.idempotency.fingerprint,
                 resultId: message.id,
+                // A pool send's retry answers with the member the first request chose.
+                resultSessionId: message.sessionId,
                 status: 'COMPLETED',
                 expiration: nowSeconds + IDEMPOTENCY_TTL_SECONDS,
               },

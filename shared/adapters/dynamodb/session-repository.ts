@@ -366,6 +366,6 @@ function toItem(session: Session): Item {
   return { ...rest, sessionId: id, leaseUntil: 0 };
 }
 
-function fromItem(item: Item): Session {
+export function fromItem(item: Item): Session {
   return toDomain(SessionSchema, item, { internal: [IN_QUOTA], rename: { sessionId: 'id' } });
 }

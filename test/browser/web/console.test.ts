@@ -409,6 +409,32 @@ describe('console (Chromium, real host and Baileys)', () => {
     await shoot('tenant');
   });
 
+  it('makes a number pool of both sessions, shows their health, and sends through it to the member it names', async () => {
+    const poolContact = '+15550007009';
+    product.simulator!.addContact(digits(poolContact));
+    await nav('Pools');
+    await page.getByLabel('Pool name').fill('Both lines');
+    await page.getByLabel(/Support line/).check();
+    await page.getByLabel(/Sales line/).check();
+    await page.getByRole('button', { name: 'Create pool' }).click();
+    const members = page.getByTestId('pool-member');
+    await expect.poll(() => members.count()).toBe(2);
+    await expect
+      .poll(() => members.allTextContents())
+      .toEqual([expect.stringContaining('healthy'), expect.stringContaining('healthy')]);
+    await page.getByLabel('To').fill(poolContact);
+    await page.getByLabel('Message').fill('Hello from the pool');
+    await page.getByRole('button', { name: 'Send through pool' }).click();
+    const sent = page.getByTestId('pool-sent');
+    await sent.waitFor();
+    expect(await sent.textContent()).toMatch(/on (Support|Sales) line/);
+    await eventually('the pool send on the contact’s phone', async () =>
+      product.simulator!.inbox(digits(poolContact)).find((e) => e.text === 'Hello from the pool'),
+    );
+    await expect.poll(() => page.getByTestId('pool-totals').textContent()).toContain('1 sent, 1 contacts');
+    await shoot('pools');
+  });
+
   it('logs a session out, links it again under the same id, and deletes it, with confirmations', async () => {
     await nav('Sessions');
     const card = page.locator('[data-testid="session-card"]', { hasText: 'Sales line' });

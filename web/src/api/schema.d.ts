@@ -985,6 +985,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/pools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List number pools
+         * @description Scopes: `sessions:read`.
+         */
+        get: operations["listPools"];
+        put?: never;
+        /**
+         * Create a number pool
+         * @description Sessions of the tenant that send as one: each contact sticks to one member, new contacts go to the healthiest member. 404 for a member that is not the tenant's session; 409 for a session listed twice.
+         *
+         *     Scopes: `sessions:write`.
+         */
+        post: operations["createPool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pools/{poolId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a pool with its members’ health and stats
+         * @description Scopes: `sessions:read`.
+         */
+        get: operations["getPool"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a pool (its sessions stay)
+         * @description Scopes: `sessions:write`.
+         */
+        delete: operations["deletePool"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a pool’s name, members or policy
+         * @description Members kept keep their warm-up. 409 for a session listed twice or a concurrent change.
+         *
+         *     Scopes: `sessions:write`.
+         */
+        patch: operations["updatePool"];
+        trace?: never;
+    };
+    "/v1/pools/{poolId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message through a pool
+         * @description The same body as a session send. The contact’s member sends it (a new contact gets the healthiest member; a contact whose member died moves, with `pool.reassigned`). `Idempotency-Key` is scoped to the pool: a retry answers the same message on the same member. 409 for a pool without members, `no-member-available` when no member can take the contact now.
+         *
+         *     Scopes: `messages:send`.
+         */
+        post: operations["sendToPool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pools/{poolId}/contacts/{contact}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which member a contact is assigned to
+         * @description Scopes: `messages:read`.
+         */
+        get: operations["getPoolContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3090,9 +3188,14 @@ export interface operations {
                             metadata?: {
                                 [key: string]: components["schemas"]["Def113ae44d"];
                             };
+                            poolId?: string;
                             error?: {
                                 code: string;
                                 message: string;
+                            };
+                            reroutedTo?: {
+                                sessionId: string;
+                                messageId: string;
                             };
                             edited?: boolean;
                             editHistory?: {
@@ -3859,9 +3962,14 @@ export interface operations {
                         metadata?: {
                             [key: string]: components["schemas"]["Def113ae44d"];
                         };
+                        poolId?: string;
                         error?: {
                             code: string;
                             message: string;
+                        };
+                        reroutedTo?: {
+                            sessionId: string;
+                            messageId: string;
                         };
                         edited?: boolean;
                         editHistory?: {
@@ -4533,7 +4641,7 @@ export interface operations {
                     /** Format: uri */
                     url: string;
                     description?: string;
-                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote" | "presence.updated" | "call.received" | "group.updated" | "group.participants" | "group.joined" | "group.left") | "*")[];
+                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote" | "presence.updated" | "call.received" | "group.updated" | "group.participants" | "group.joined" | "group.left" | "pool.reassigned") | "*")[];
                     sessionIds?: string[];
                     /** @default true */
                     enabled?: boolean;
@@ -4834,7 +4942,7 @@ export interface operations {
                     /** Format: uri */
                     url?: string;
                     description?: string | null;
-                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote" | "presence.updated" | "call.received" | "group.updated" | "group.participants" | "group.joined" | "group.left") | "*")[];
+                    events?: (("session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote" | "presence.updated" | "call.received" | "group.updated" | "group.participants" | "group.joined" | "group.left" | "pool.reassigned") | "*")[];
                     sessionIds?: string[] | null;
                     enabled?: boolean;
                 };
@@ -4973,7 +5081,7 @@ export interface operations {
                             webhookId: string;
                             eventId: string;
                             /** @enum {string} */
-                            eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote" | "presence.updated" | "call.received" | "group.updated" | "group.participants" | "group.joined" | "group.left";
+                            eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote" | "presence.updated" | "call.received" | "group.updated" | "group.participants" | "group.joined" | "group.left" | "pool.reassigned";
                             /** @enum {string} */
                             status: "pending" | "succeeded" | "failed";
                             attempts: number;
@@ -5073,7 +5181,7 @@ export interface operations {
                         webhookId: string;
                         eventId: string;
                         /** @enum {string} */
-                        eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote" | "presence.updated" | "call.received" | "group.updated" | "group.participants" | "group.joined" | "group.left";
+                        eventType: "session.status" | "message.received" | "message.status" | "session.restricted" | "chat.updated" | "message.edited" | "message.revoked" | "poll.vote" | "presence.updated" | "call.received" | "group.updated" | "group.participants" | "group.joined" | "group.left" | "pool.reassigned";
                         /** @enum {string} */
                         status: "pending" | "succeeded" | "failed";
                         attempts: number;
@@ -7895,6 +8003,1054 @@ export interface operations {
             };
             /** @description The session host did not answer in time */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPools: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 50) */
+                limit?: number;
+                /** @description The `cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of pools */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            members: {
+                                sessionId: string;
+                                weight: number;
+                                dailyCap?: number;
+                                /** Format: date-time */
+                                addedAt: string;
+                                /** @enum {string} */
+                                health: "healthy" | "down" | "dead";
+                                reason?: string;
+                                /** @enum {string} */
+                                status?: "starting" | "qr" | "pairing" | "connected" | "reconnecting" | "disconnected" | "logged_out" | "qr_expired" | "failed";
+                                restricted: boolean;
+                                stats: {
+                                    sent: number;
+                                    contactsAssigned: number;
+                                    reassignedAway: number;
+                                    newContactsToday: number;
+                                    allowanceToday?: number;
+                                };
+                            }[];
+                            policy: {
+                                /** @default [] */
+                                warmup: number[];
+                                /** @default 300 */
+                                disconnectedGraceSeconds: number;
+                                /**
+                                 * @default fail
+                                 * @enum {string}
+                                 */
+                                whenNoMember: "fail" | "wait";
+                            };
+                            totals?: {
+                                sent: number;
+                                contactsAssigned: number;
+                                newContactsToday: number;
+                                healthyMembers: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        cursor?: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @default [] */
+                    members?: {
+                        sessionId: string;
+                        /** @default 1 */
+                        weight?: number;
+                        dailyCap?: number;
+                    }[];
+                    /**
+                     * @default {
+                     *       "warmup": [],
+                     *       "disconnectedGraceSeconds": 300,
+                     *       "whenNoMember": "fail"
+                     *     }
+                     */
+                    policy?: {
+                        /** @default [] */
+                        warmup?: number[];
+                        /** @default 300 */
+                        disconnectedGraceSeconds?: number;
+                        /**
+                         * @default fail
+                         * @enum {string}
+                         */
+                        whenNoMember?: "fail" | "wait";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        members: {
+                            sessionId: string;
+                            weight: number;
+                            dailyCap?: number;
+                            /** Format: date-time */
+                            addedAt: string;
+                            /** @enum {string} */
+                            health: "healthy" | "down" | "dead";
+                            reason?: string;
+                            /** @enum {string} */
+                            status?: "starting" | "qr" | "pairing" | "connected" | "reconnecting" | "disconnected" | "logged_out" | "qr_expired" | "failed";
+                            restricted: boolean;
+                            stats: {
+                                sent: number;
+                                contactsAssigned: number;
+                                reassignedAway: number;
+                                newContactsToday: number;
+                                allowanceToday?: number;
+                            };
+                        }[];
+                        policy: {
+                            /** @default [] */
+                            warmup: number[];
+                            /** @default 300 */
+                            disconnectedGraceSeconds: number;
+                            /**
+                             * @default fail
+                             * @enum {string}
+                             */
+                            whenNoMember: "fail" | "wait";
+                        };
+                        totals?: {
+                            sent: number;
+                            contactsAssigned: number;
+                            newContactsToday: number;
+                            healthyMembers: number;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported `Content-Type` for this body */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pool */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        members: {
+                            sessionId: string;
+                            weight: number;
+                            dailyCap?: number;
+                            /** Format: date-time */
+                            addedAt: string;
+                            /** @enum {string} */
+                            health: "healthy" | "down" | "dead";
+                            reason?: string;
+                            /** @enum {string} */
+                            status?: "starting" | "qr" | "pairing" | "connected" | "reconnecting" | "disconnected" | "logged_out" | "qr_expired" | "failed";
+                            restricted: boolean;
+                            stats: {
+                                sent: number;
+                                contactsAssigned: number;
+                                reassignedAway: number;
+                                newContactsToday: number;
+                                allowanceToday?: number;
+                            };
+                        }[];
+                        policy: {
+                            /** @default [] */
+                            warmup: number[];
+                            /** @default 300 */
+                            disconnectedGraceSeconds: number;
+                            /**
+                             * @default fail
+                             * @enum {string}
+                             */
+                            whenNoMember: "fail" | "wait";
+                        };
+                        totals?: {
+                            sent: number;
+                            contactsAssigned: number;
+                            newContactsToday: number;
+                            healthyMembers: number;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also another tenant's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also another tenant's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    members?: {
+                        sessionId: string;
+                        /** @default 1 */
+                        weight?: number;
+                        dailyCap?: number;
+                    }[];
+                    policy?: {
+                        /** @default [] */
+                        warmup?: number[];
+                        /** @default 300 */
+                        disconnectedGraceSeconds?: number;
+                        /**
+                         * @default fail
+                         * @enum {string}
+                         */
+                        whenNoMember?: "fail" | "wait";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The pool */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        members: {
+                            sessionId: string;
+                            weight: number;
+                            dailyCap?: number;
+                            /** Format: date-time */
+                            addedAt: string;
+                            /** @enum {string} */
+                            health: "healthy" | "down" | "dead";
+                            reason?: string;
+                            /** @enum {string} */
+                            status?: "starting" | "qr" | "pairing" | "connected" | "reconnecting" | "disconnected" | "logged_out" | "qr_expired" | "failed";
+                            restricted: boolean;
+                            stats: {
+                                sent: number;
+                                contactsAssigned: number;
+                                reassignedAway: number;
+                                newContactsToday: number;
+                                allowanceToday?: number;
+                            };
+                        }[];
+                        policy: {
+                            /** @default [] */
+                            warmup: number[];
+                            /** @default 300 */
+                            disconnectedGraceSeconds: number;
+                            /**
+                             * @default fail
+                             * @enum {string}
+                             */
+                            whenNoMember: "fail" | "wait";
+                        };
+                        totals?: {
+                            sent: number;
+                            contactsAssigned: number;
+                            newContactsToday: number;
+                            healthyMembers: number;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also another tenant's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported `Content-Type` for this body */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendToPool: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 hours */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                poolId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    to: string;
+                    replyTo?: string;
+                    /** @description Free-form JSON echoed in every event about the message: at most 8 levels deep, 64 keys in total and 2048 bytes as JSON */
+                    metadata?: {
+                        [key: string]: components["schemas"]["Def113ae44d"];
+                    };
+                    /** @constant */
+                    type: "text";
+                    text: {
+                        body: string;
+                        /** @description Group members the text mentions, by E.164 number (write them as @<digits> in the body) */
+                        mentions?: string[];
+                    };
+                } | {
+                    to: string;
+                    replyTo?: string;
+                    /** @description Free-form JSON echoed in every event about the message: at most 8 levels deep, 64 keys in total and 2048 bytes as JSON */
+                    metadata?: {
+                        [key: string]: components["schemas"]["Def113ae44d"];
+                    };
+                    /** @constant */
+                    type: "image";
+                    image: {
+                        mediaId?: string;
+                        /** Format: uri */
+                        url?: string;
+                        mimeType?: string;
+                        /** @enum {string} */
+                        mediaError?: "media_expired" | "media_unavailable";
+                        caption?: string;
+                    };
+                } | {
+                    to: string;
+                    replyTo?: string;
+                    /** @description Free-form JSON echoed in every event about the message: at most 8 levels deep, 64 keys in total and 2048 bytes as JSON */
+                    metadata?: {
+                        [key: string]: components["schemas"]["Def113ae44d"];
+                    };
+                    /** @constant */
+                    type: "video";
+                    video: {
+                        mediaId?: string;
+                        /** Format: uri */
+                        url?: string;
+                        mimeType?: string;
+                        /** @enum {string} */
+                        mediaError?: "media_expired" | "media_unavailable";
+                        caption?: string;
+                        gifPlayback?: boolean;
+                    };
+                } | {
+                    to: string;
+                    replyTo?: string;
+                    /** @description Free-form JSON echoed in every event about the message: at most 8 levels deep, 64 keys in total and 2048 bytes as JSON */
+                    metadata?: {
+                        [key: string]: components["schemas"]["Def113ae44d"];
+                    };
+                    /** @constant */
+                    type: "audio";
+                    audio: {
+                        mediaId?: string;
+                        /** Format: uri */
+                        url?: string;
+                        mimeType?: string;
+                        /** @enum {string} */
+                        mediaError?: "media_expired" | "media_unavailable";
+                        /** @default false */
+                        ptt?: boolean;
+                    };
+                } | {
+                    to: string;
+                    replyTo?: string;
+                    /** @description Free-form JSON echoed in every event about the message: at most 8 levels deep, 64 keys in total and 2048 bytes as JSON */
+                    metadata?: {
+                        [key: string]: components["schemas"]["Def113ae44d"];
+                    };
+                    /** @constant */
+                    type: "document";
+                    document: {
+                        mediaId?: string;
+                        /** Format: uri */
+                        url?: string;
+                        mimeType?: string;
+                        /** @enum {string} */
+                        mediaError?: "media_expired" | "media_unavailable";
+                        fileName: string;
+                        caption?: string;
+                    };
+                } | {
+                    to: string;
+                    replyTo?: string;
+                    /** @description Free-form JSON echoed in every event about the message: at most 8 levels deep, 64 keys in total and 2048 bytes as JSON */
+                    metadata?: {
+                        [key: string]: components["schemas"]["Def113ae44d"];
+                    };
+                    /** @constant */
+                    type: "sticker";
+                    sticker: {
+                        mediaId?: string;
+                        /** Format: uri */
+                        url?: string;
+                        mimeType?: string;
+                        /** @enum {string} */
+                        mediaError?: "media_expired" | "media_unavailable";
+                    };
+                } | {
+                    to: string;
+                    replyTo?: string;
+                    /** @description Free-form JSON echoed in every event about the message: at most 8 levels deep, 64 keys in total and 2048 bytes as JSON */
+                    metadata?: {
+                        [key: string]: components["schemas"]["Def113ae44d"];
+                    };
+                    /** @constant */
+                    type: "location";
+                    location: {
+                        latitude: number;
+                        longitude: number;
+                        name?: string;
+                        address?: string;
+                    };
+                } | {
+                    to: string;
+                    replyTo?: string;
+                    /** @description Free-form JSON echoed in every event about the message: at most 8 levels deep, 64 keys in total and 2048 bytes as JSON */
+                    metadata?: {
+                        [key: string]: components["schemas"]["Def113ae44d"];
+                    };
+                    /** @constant */
+                    type: "contacts";
+                    contacts: {
+                        name: {
+                            formattedName: string;
+                        };
+                        phones: {
+                            phone: string;
+                        }[];
+                    }[];
+                } | {
+                    to: string;
+                    replyTo?: string;
+                    /** @description Free-form JSON echoed in every event about the message: at most 8 levels deep, 64 keys in total and 2048 bytes as JSON */
+                    metadata?: {
+                        [key: string]: components["schemas"]["Def113ae44d"];
+                    };
+                    /** @constant */
+                    type: "reaction";
+                    reaction: {
+                        messageId: string;
+                        emoji: string;
+                    };
+                } | {
+                    to: string;
+                    replyTo?: string;
+                    /** @description Free-form JSON echoed in every event about the message: at most 8 levels deep, 64 keys in total and 2048 bytes as JSON */
+                    metadata?: {
+                        [key: string]: components["schemas"]["Def113ae44d"];
+                    };
+                    /** @constant */
+                    type: "poll";
+                    poll: {
+                        name: string;
+                        options: string[];
+                        /** @default 1 */
+                        selectableCount?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Queued on a member */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        status: "queued";
+                        poolId: string;
+                        sessionId: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also another tenant's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported `Content-Type` for this body */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPoolContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolId: string;
+                /** @description The contact's E.164 number (URL-encode the +: %2B15551234567) */
+                contact: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        poolId: string;
+                        contact: string;
+                        sessionId: string;
+                        /** Format: date-time */
+                        assignedAt: string;
+                        history: {
+                            sessionId: string;
+                            /** Format: date-time */
+                            until: string;
+                            reason: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also another tenant's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,5 +8,7 @@ export const queryKeys = {
   webhooks: () => ['webhooks'] as const,
   deliveries: (webhookId: string) => ['deliveries', webhookId] as const,
   apiKeys: () => ['api-keys'] as const,
+  pools: () => ['pools'] as const,
+  pool: (poolId: string) => ['pools', poolId] as const,
   media: (mediaId: string) => ['media', mediaId] as const,
 };

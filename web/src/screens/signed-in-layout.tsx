@@ -7,6 +7,7 @@ import { LiveEventsProvider, useLiveState } from '../live/live-events';
 const NAV = [
   ['/sessions', 'Sessions'],
   ['/chats', 'Chats'],
+  ['/pools', 'Pools'],
   ['/webhooks', 'Webhooks'],
   ['/keys', 'API keys'],
   ['/events', 'Live events'],

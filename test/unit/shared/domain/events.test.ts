@@ -31,6 +31,7 @@ describe('event catalog', () => {
       'group.participants',
       'group.joined',
       'group.left',
+      'pool.reassigned',
     ]);
   });
 
