@@ -42,6 +42,8 @@ import type { ProvisionRequest, ProvisionResult } from './flows/provision.js';
 import { contactSendsReceipt } from './flows/receipts.js';
 import { contactSends, contactSendsMedia } from './flows/receive.js';
 import { ContactActions } from './contact-actions.js';
+import { PhoneChats } from './phone-chats.js';
+import { SyncdState } from './world/syncd.js';
 import type { ContactMedia } from './flows/receive.js';
 import { routeStanza } from './flows/router.js';
 import {
@@ -127,6 +129,8 @@ export class WhatsAppSimulator {
   private readonly ctx: SimContext;
   /** Contacts sending locations, contact cards, polls, votes, edits and revokes (contact-actions.ts). */
   readonly contactActions: ContactActions;
+  /** Accounts' phones archiving, pinning, muting and marking chats through app state (phone-chats.ts). */
+  readonly phoneChats: PhoneChats;
   private http: Server | undefined;
   private https: HttpsServer | undefined;
   private wss: WebSocketServer | undefined;
@@ -150,8 +154,10 @@ export class WhatsAppSimulator {
       presence: new PresenceState(),
       profiles: new ProfileState(),
       calls: new CallState(),
+      syncd: new SyncdState(),
     };
     this.contactActions = new ContactActions(this.ctx);
+    this.phoneChats = new PhoneChats(this.ctx);
   }
 
   /** Hex of the root key Baileys must trust (see trustSimulator). Available before start(). */

@@ -6,6 +6,7 @@ import { mediaRetryReplySchema } from '../flows/media-retry.js';
 import { decryptFailureSchema, retryReceiptSchema } from '../flows/retry-receipts.js';
 import type { WhatsAppSimulator } from '../simulator.js';
 import { CONTACT_ACTION_ROUTES } from './contact-action-routes.js';
+import { PHONE_CHAT_ROUTES } from './phone-chat-routes.js';
 import {
   accountBody,
   addressingBody,
@@ -54,6 +55,7 @@ const PHONE = '(\\+?\\d{6,15})';
 
 const routes: Route[] = [
   ...CONTACT_ACTION_ROUTES,
+  ...PHONE_CHAT_ROUTES,
   {
     method: 'GET',
     pattern: /^\/$/,
