@@ -31,6 +31,7 @@ import { METRIC, type HostMetrics } from './metrics.js';
 import type { HostMessagingPort, SessionMessagingPort } from './messaging-port.js';
 import { watchCalls } from './calls.js';
 import { watchPresence } from './presence-events.js';
+import { watchChatState } from './chat-state-events.js';
 import { showQr, type QrState } from './qr.js';
 import { backoffDelay, closeAction } from './reconnect.js';
 import { StatusReporter, type StatusReporterDeps } from './status.js';
@@ -44,6 +45,7 @@ import {
   type StopPlan,
 } from './stop-plans.js';
 import type { BlobStore } from '../shared/ports/blob-store.js';
+import type { ChatRepository } from '../shared/ports/chat-repository.js';
 import type { EventBus } from '../shared/ports/event-bus.js';
 import type { LidMappingRepository } from '../shared/ports/lid-mapping-repository.js';
 import type { MessageRepository } from '../shared/ports/message-repository.js';
@@ -62,6 +64,8 @@ export interface RunnerDeps extends StatusReporterDeps {
   /** The bus without the outbox, for moments nobody wants replayed late (`presence.updated`). */
   readonly liveEvents?: EventBus;
   readonly lidMappings?: Pick<LidMappingRepository, 'phoneFor'>;
+  /** Where chat-state changes from WhatsApp's app state are stored (`chat-state-events.ts`). */
+  readonly chats?: Pick<ChatRepository, 'get' | 'setState'>;
   /** Where a rejected call's text reply is queued (`calls.ts`); without it calls are only reported. */
   readonly messages?: Pick<MessageRepository, 'create'>;
   /** Told once the runner has stopped for good (the host forgets it and frees the capacity). */
@@ -200,6 +204,15 @@ export class SessionRunner {
         ...(this.deps.lidMappings ? { lidMappings: this.deps.lidMappings } : {}),
         log: this.log,
       });
+      if (this.deps.chats) {
+        watchChatState(this.socket, {
+          sessionId: this.sessionId,
+          chats: this.deps.chats,
+          events: this.deps.liveEvents,
+          ...(this.deps.lidMappings ? { lidMappings: this.deps.lidMappings } : {}),
+          log: this.log,
+        });
+      }
     }
     if (this.deps.messages) {
       watchCalls(this.socket, {

@@ -11,6 +11,7 @@ import type { HostReply, HostRequest } from '../../shared/contracts/host-request
 import type { HostReplyStore } from '../../shared/ports/host-reply-store.js';
 import { errorFields, type HostLogger } from '../logger.js';
 import { fetchBlocklist, fetchContactProfile, updateBlock } from './contact-profile.js';
+import { modifyChat } from './chat-modify.js';
 import { checkContacts } from './contacts-check.js';
 import { sendChatState, setPresence, subscribePresence } from './presence.js';
 
@@ -78,6 +79,8 @@ export class HostRequests {
         return updateBlock(socket, request);
       case 'contacts.blocklist':
         return fetchBlocklist(socket);
+      case 'chat.modify':
+        return modifyChat(socket, request);
     }
   }
 

@@ -13,6 +13,8 @@ import {
   TypingRequestSchema,
   TypingViewSchema,
 } from '../../../shared/services/presence.js';
+import { ChatStateRequestSchema } from '../../../shared/services/chat-state.js';
+import { ChatViewSchema } from '../../../shared/services/views.js';
 import { ChatPathSchema, ContactPathSchema, SessionPathSchema } from '../schemas.js';
 import type { OperationSpec } from './operation.js';
 
@@ -130,5 +132,20 @@ export const CONTACT_OPERATIONS: readonly OperationSpec[] = [
     path: SessionPathSchema,
     errors: [...HOST_REQUEST_ERRORS],
     responses: { 200: { description: 'The blocked contacts', schema: BlocklistViewSchema } },
+  },
+  {
+    routeKey: 'PATCH /v1/sessions/{sessionId}/chats/{chatId}',
+    operationId: 'updateChatState',
+    summary: 'Archive, pin, mute or mark a chat unread',
+    description:
+      'Through WhatsApp’s app state: the change shows on the account’s phone and other devices. Changes made ' +
+      'on the phone come back the other way, into the chat and as `chat.updated` events (also published for ' +
+      'this change). 404 for a chat this session does not have; 409 `session-not-connected`; 504 `host-timeout`.',
+    tag: 'messages',
+    scopes: ['messages:send'],
+    path: ChatPathSchema,
+    body: ChatStateRequestSchema,
+    errors: [...HOST_REQUEST_ERRORS],
+    responses: { 200: { description: 'The chat with its flags', schema: ChatViewSchema } },
   },
 ];
