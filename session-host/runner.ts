@@ -389,6 +389,30 @@ export class SessionRunner {
       'connection open',
     );
     if (ok && !this.stopping) this.attachMessaging();
+    this.#replayPresenceSubscriptions();
+  }
+
+  /** Presence subscriptions made through the API on this runner's earlier sockets (host request `presence.subscribe`). */
+  readonly #presenceSubscriptions = new Set<string>();
+
+  rememberPresenceSubscription(jid: string): void {
+    this.#presenceSubscriptions.add(jid);
+  }
+
+  /** WhatsApp drops a connection's presence subscriptions with it: a new socket subscribes again. */
+  #replayPresenceSubscriptions(): void {
+    const socket = this.socket;
+    if (!socket || this.stopping) return;
+    for (const jid of this.#presenceSubscriptions) {
+      socket
+        .presenceSubscribe(jid)
+        .catch((error: unknown) =>
+          this.log.warn('presence subscription not renewed', {
+            sessionId: this.sessionId,
+            ...errorFields(error),
+          }),
+        );
+    }
   }
 
   async #onClose(statusCode: number | undefined): Promise<void> {

@@ -284,6 +284,7 @@ export class WhatsAppSimulator {
       if (s.account && s.device) {
         const key = deviceKey(s.account.phone, s.device.id);
         if (this.ctx.online.get(key) === s) this.ctx.online.delete(key);
+        this.ctx.presence.forgetSubscriptionsIfOffline(s.account.phone, this.ctx.online.keys());
       }
       this.events.emit('disconnect', {
         connectionId: conn.id,

@@ -22,6 +22,8 @@ export const HOST_REPLY_TTL_SECONDS = 300;
 export interface RequestTarget {
   readonly socket: WASocket | undefined;
   readonly connected: boolean;
+  /** Told of each presence subscription made, so it is made again after a reconnect (WhatsApp forgets it). */
+  rememberPresenceSubscription?(jid: string): void;
 }
 
 export interface HostRequestsDeps {
@@ -51,6 +53,9 @@ export class HostRequests {
     } else {
       try {
         reply = { ok: true, result: await this.perform(socket, command.request) };
+        if (command.request.kind === 'presence.subscribe') {
+          target?.rememberPresenceSubscription?.(command.request.jid);
+        }
       } catch (error) {
         log.warn('host request failed', { ...fields, ...errorFields(error) });
         reply = { ok: false, error: { code: 'whatsapp-error', message: messageOf(error) } };

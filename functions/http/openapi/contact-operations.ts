@@ -56,7 +56,8 @@ export const CONTACT_OPERATIONS: readonly OperationSpec[] = [
     summary: 'Subscribe to a contact’s presence',
     description:
       'The contact’s online/offline (with last seen when it shares it) and its typing in the chat arrive as ' +
-      '`presence.updated` events while the session stays connected; subscribe again after a reconnect.',
+      '`presence.updated` events; the session’s host subscribes again after a reconnect (not after the ' +
+      'session moves to another host: subscribe again then).',
     tag: 'presence',
     scopes: ['messages:read'],
     path: ContactPathSchema,

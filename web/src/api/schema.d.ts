@@ -700,7 +700,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe to a contact’s presence
-         * @description The contact’s online/offline (with last seen when it shares it) and its typing in the chat arrive as `presence.updated` events while the session stays connected; subscribe again after a reconnect.
+         * @description The contact’s online/offline (with last seen when it shares it) and its typing in the chat arrive as `presence.updated` events; the session’s host subscribes again after a reconnect (not after the session moves to another host: subscribe again then).
          *
          *     Scopes: `messages:read`.
          */
