@@ -404,14 +404,12 @@ export class SessionRunner {
     const socket = this.socket;
     if (!socket || this.stopping) return;
     for (const jid of this.#presenceSubscriptions) {
-      socket
-        .presenceSubscribe(jid)
-        .catch((error: unknown) =>
-          this.log.warn('presence subscription not renewed', {
-            sessionId: this.sessionId,
-            ...errorFields(error),
-          }),
-        );
+      socket.presenceSubscribe(jid).catch((error: unknown) =>
+        this.log.warn('presence subscription not renewed', {
+          sessionId: this.sessionId,
+          ...errorFields(error),
+        }),
+      );
     }
   }
 
