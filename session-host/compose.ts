@@ -33,7 +33,8 @@ import type { LidMappingRepository } from '../shared/ports/lid-mapping-repositor
 import type { MessageRepository } from '../shared/ports/message-repository.js';
 import type { SessionRepository } from '../shared/ports/session-repository.js';
 import type { WsPusher } from '../shared/ports/ws-pusher.js';
-import { HostRegistry } from './heartbeat.js';
+import { DynamoHostRegistry } from '../shared/adapters/dynamodb/host-registry.js';
+import type { HostRegistry } from '../shared/ports/host-registry.js';
 import type { HostLogger } from './logger.js';
 
 export interface HostAdapters {
@@ -124,7 +125,7 @@ export function composeHostAdapters(
     eventOutbox: new DynamoEventOutboxRepository({ dynamo: clients.dynamo, config: app }),
     ws,
     hostReplies: new DynamoHostReplyStore({ dynamo: clients.dynamo, config: app }),
-    registry: new HostRegistry({ dynamo: clients.dynamo, prefix: app.APP_RESOURCE_PREFIX }),
+    registry: new DynamoHostRegistry({ dynamo: clients.dynamo, prefix: app.APP_RESOURCE_PREFIX }),
     destroy() {
       for (const client of Object.values(clients)) client.destroy();
       management?.destroy();

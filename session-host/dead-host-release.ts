@@ -15,7 +15,7 @@
  */
 import type { SessionRepository } from '../shared/ports/session-repository.js';
 import { forEachBounded } from './bounded-pool.js';
-import type { HostRegistry } from './heartbeat.js';
+import type { HostRegistry } from '../shared/ports/host-registry.js';
 import { errorFields, type HostLogger } from './logger.js';
 import { METRIC, type HostMetrics } from './metrics.js';
 

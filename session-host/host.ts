@@ -19,7 +19,7 @@ import { startHealthServer, type HealthReport, type HealthServer } from './healt
 import { HostDoorbell } from '../shared/services/host-doorbell.js';
 import { DeadHostReleaser } from './dead-host-release.js';
 import { Handover } from './handover.js';
-import { sweepDeadHosts } from './heartbeat.js';
+import { sweepDeadHosts } from './dead-host-sweep.js';
 import { LeaseKeeper } from './leases.js';
 import { guardConsole } from './console-guard.js';
 import { createHostLogger, errorFields, type HostLogger } from './logger.js';

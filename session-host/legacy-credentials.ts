@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { DecryptionError } from '../shared/crypto/envelope.js';
 import type { BlobStore } from '../shared/ports/blob-store.js';
 import { CREDS_TYPE, type CredentialChange } from '../shared/ports/credential-store.js';
-import { credentialsKeyPrefix } from '../shared/services/session-data.js';
+import { credentialsKeyPrefix } from '../shared/ports/credentials-eraser.js';
 import { encodeCredentialValue } from './credential-codec.js';
 
 /** Object key of a session's legacy credentials, under the prefix the control plane erases. */

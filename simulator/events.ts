@@ -79,6 +79,12 @@ export interface SimulatorEvents {
   'call-offer': [CallEvent & { rang: number }];
   /** A companion rejected a call. */
   'call-rejected': [CallEvent];
+  /** The server pushed a `w:gp2` notification about a group change (`change`: the child tags). */
+  'group-notification': [{ group: string; actor: string; change: string }];
+  /** A member device decrypted (or could not decrypt: `error`) a group message's skmsg. */
+  'group-message': [
+    { group: string; id: string; from: string; device: string; error?: string; message?: proto.IMessage },
+  ];
 }
 
 export interface CallEvent {

@@ -44,6 +44,8 @@ import { contactSends, contactSendsMedia } from './flows/receive.js';
 import { ContactActions } from './contact-actions.js';
 import { PhoneChats } from './phone-chats.js';
 import { SyncdState } from './world/syncd.js';
+import { GroupActions } from './group-actions.js';
+import { announceContactDevice } from './flows/device-notify.js';
 import type { ContactMedia } from './flows/receive.js';
 import { routeStanza } from './flows/router.js';
 import {
@@ -131,6 +133,8 @@ export class WhatsAppSimulator {
   readonly contactActions: ContactActions;
   /** Accounts' phones archiving, pinning, muting and marking chats through app state (phone-chats.ts). */
   readonly phoneChats: PhoneChats;
+  /** Groups: what contacts do in them, and what the server holds (group-actions.ts). */
+  readonly groups: GroupActions;
   private http: Server | undefined;
   private https: HttpsServer | undefined;
   private wss: WebSocketServer | undefined;
@@ -158,6 +162,7 @@ export class WhatsAppSimulator {
     };
     this.contactActions = new ContactActions(this.ctx);
     this.phoneChats = new PhoneChats(this.ctx);
+    this.groups = new GroupActions(this.ctx);
   }
 
   /** Hex of the root key Baileys must trust (see trustSimulator). Available before start(). */
@@ -696,7 +701,10 @@ export class WhatsAppSimulator {
 
   /** Links a companion device to contact `phone` (its own Signal identity); returns its device id. */
   addContactDevice(phone: string): number {
-    return addContactCompanion(this.contact(phone));
+    const contact = this.contact(phone);
+    const deviceId = addContactCompanion(contact);
+    announceContactDevice(this.ctx, contact, deviceId);
+    return deviceId;
   }
 
   /** Contact `from` sends a text to account `to` from its device `deviceId` (0 = its phone). */

@@ -6,7 +6,8 @@
 import type { Message } from '../domain/message.js';
 import type { SessionStatus } from '../domain/session.js';
 import type { RecordChatMessageInput } from './chat-repository.js';
-import type { RateHit, RateWindow } from '../services/rate-limit.js';
+import type { RateWindow } from '../domain/rate-window.js';
+import type { RateHit } from './rate-limit-counter.js';
 
 export interface SendWrite {
   /** The message as stored, `queued`, with the id this request will use if it is the first with its key. */

@@ -6,9 +6,10 @@ import type { HostReplyStore } from '../ports/host-reply-store.js';
 import type { SendWriter } from '../ports/send-writer.js';
 import type { WsConnectionCloser } from '../ports/ws-connection-closer.js';
 import type { HostDoorbell } from './host-doorbell.js';
-import type { IdempotencyStore } from './idempotency.js';
-import type { RateLimitCounter } from './rate-limit.js';
-import type { CredentialsEraser, SessionRecordsEraser } from './session-data.js';
+import type { IdempotencyStore } from '../ports/idempotency-store.js';
+import type { RateLimitCounter } from '../ports/rate-limit-counter.js';
+import type { CredentialsEraser } from '../ports/credentials-eraser.js';
+import type { SessionRecordsEraser } from '../ports/session-records-eraser.js';
 
 export interface ControlPlaneDeps {
   readonly repos: Repositories;

@@ -10,10 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { ConflictError, ValidationError } from '../domain/errors.js';
-
-/** Keys are kept a day, like Stripe's: long enough for any client retry loop. */
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+import { ValidationError } from '../domain/errors.js';
 
 export const IdempotencyKeySchema = z
   .string()
@@ -52,28 +49,4 @@ function canonicalJson(value: unknown): string {
 /** SHA-256 of what makes two requests "the same": the target and the parsed body. */
 export function requestFingerprint(target: string, body: unknown): string {
   return createHash('sha256').update(target).update('\n').update(canonicalJson(body)).digest('hex');
-}
-
-export interface IdempotencyClaim {
-  /** Tenant-scoped so two tenants may use the same key. */
-  readonly scope: string;
-  readonly key: string;
-  readonly fingerprint: string;
-  /** The id this request will use if it is the first. */
-  readonly candidateId: string;
-  readonly now: number;
-}
-
-export interface IdempotencyStore {
-  /**
-   * Returns the result id for this key: the candidate when this request is first, otherwise the first
-   * request's. `ConflictError` when the key was used with a different fingerprint.
-   */
-  claim(claim: IdempotencyClaim): Promise<string>;
-}
-
-export class IdempotencyKeyReusedError extends ConflictError {
-  constructor() {
-    super('This Idempotency-Key was already used with a different request; use a new key for a new request');
-  }
 }

@@ -19,9 +19,11 @@ import type { Session } from '../domain/session.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
 import type { ControlPlaneDeps } from './deps.js';
-import { IdempotencyKeyReusedError, requestFingerprint } from './idempotency.js';
+import { IdempotencyKeyReusedError } from '../ports/idempotency-store.js';
+import { requestFingerprint } from './idempotency.js';
 import { assertPublicMediaUrl } from './media-url-guard.js';
-import { rateLimitedBy, sessionSendsBucket, slidingWindow } from './rate-limit.js';
+import { slidingWindow } from '../domain/rate-window.js';
+import { rateLimitedBy, sessionSendsBucket } from './rate-limit.js';
 import { loadSession } from './sessions.js';
 import { mapPage, toChatView, toMessageView, type ChatView, type MessageView } from './views.js';
 

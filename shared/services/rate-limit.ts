@@ -11,46 +11,8 @@
  * conditional write (`RateLimitCounter`).
  */
 import { RateLimitedError } from '../domain/errors.js';
-
-export const RATE_WINDOW_MS = 60_000;
-/** Slices per window: the finer, the closer the lookback stays to one minute (it is 60 to 70 s). */
-export const RATE_WINDOW_SLICES = 6;
-
-export interface RateWindow {
-  /** Index of the slice `now` falls in (epoch ms divided by the slice length). */
-  readonly slice: number;
-  readonly sliceMs: number;
-  /** Whole slices counted before the current one. */
-  readonly lookback: number;
-}
-
-export function slidingWindow(
-  now: number,
-  windowMs: number = RATE_WINDOW_MS,
-  slices: number = RATE_WINDOW_SLICES,
-): RateWindow {
-  const sliceMs = windowMs / slices;
-  return { slice: Math.floor(now / sliceMs), sliceMs, lookback: slices };
-}
-
-/** Epoch ms when slice `slice + offset` starts. */
-export const sliceStart = (window: RateWindow, offset: number): number =>
-  (window.slice + offset) * window.sliceMs;
-
-export interface RateHit {
-  /** Whether this hit was counted (false: the window already held `limit` hits). */
-  readonly counted: boolean;
-  /**
-   * The window's total as it will stand in the current slice and each of the `lookback` slices after it,
-   * counting the hits known so far (this one included when counted): `totals[0]` is the window now.
-   */
-  readonly totals: readonly number[];
-}
-
-export interface RateLimitCounter {
-  /** Counts one hit in `bucket` unless the window already holds `limit` hits. Atomic across callers. */
-  hit(bucket: string, limit: number, window: RateWindow): Promise<RateHit>;
-}
+import { sliceStart, slidingWindow, type RateWindow } from '../domain/rate-window.js';
+import type { RateHit, RateLimitCounter } from '../ports/rate-limit-counter.js';
 
 /** Where a caller stands in the current window after a counted hit. */
 export interface RateLimitStatus {

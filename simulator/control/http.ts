@@ -7,6 +7,7 @@ import { decryptFailureSchema, retryReceiptSchema } from '../flows/retry-receipt
 import type { WhatsAppSimulator } from '../simulator.js';
 import { CONTACT_ACTION_ROUTES } from './contact-action-routes.js';
 import { PHONE_CHAT_ROUTES } from './phone-chat-routes.js';
+import { GROUP_ROUTES } from './group-routes.js';
 import {
   accountBody,
   addressingBody,
@@ -56,6 +57,7 @@ const PHONE = '(\\+?\\d{6,15})';
 const routes: Route[] = [
   ...CONTACT_ACTION_ROUTES,
   ...PHONE_CHAT_ROUTES,
+  ...GROUP_ROUTES,
   {
     method: 'GET',
     pattern: /^\/$/,

@@ -3,7 +3,7 @@ import { SimulatorError } from '../errors.js';
 import { node, nowSeconds } from '../wire/nodes.js';
 import { encryptMedia } from '../world/media.js';
 import type { MediaKind } from '../world/media.js';
-import type { SignalPeer } from '../world/signal-peer.js';
+import type { CipherType, SignalPeer } from '../world/signal-peer.js';
 import type { Account, Contact, LinkedDevice, MessageKind, OutboxEntry } from '../world/types.js';
 import { pnJid } from '../world/world.js';
 import { newMessageId, pushToDevice } from './context.js';
@@ -23,6 +23,22 @@ export const deliverFromPeer = async (
   attrs: Record<string, string> & { id: string },
   encAttrs: Record<string, string> = {},
 ): Promise<void> => {
+  const { type, ciphertext } = await encryptForDevice(peer, account, device, message);
+  pushToDevice(
+    ctx,
+    account,
+    device,
+    node('message', { t: nowSeconds(), ...attrs }, [node('enc', { v: '2', type, ...encAttrs }, ciphertext)]),
+  );
+};
+
+/** Encrypts `message` from a simulated phone to one linked device, opening the session from its bundle if need be. */
+export const encryptForDevice = async (
+  peer: SignalPeer,
+  account: Account,
+  device: LinkedDevice,
+  message: proto.IMessage,
+): Promise<{ type: CipherType; ciphertext: Buffer }> => {
   if (!peer.hasSession(account.phone, device.id)) {
     const first = device.preKeys.entries().next().value;
     if (first) device.preKeys.delete(first[0]);
@@ -33,13 +49,7 @@ export const deliverFromPeer = async (
       ...(first ? { preKey: { keyId: first[0], publicKey: first[1] } } : {}),
     });
   }
-  const { type, ciphertext } = await peer.encrypt(account.phone, device.id, message);
-  pushToDevice(
-    ctx,
-    account,
-    device,
-    node('message', { t: nowSeconds(), ...attrs }, [node('enc', { v: '2', type, ...encAttrs }, ciphertext)]),
-  );
+  return peer.encrypt(account.phone, device.id, message);
 };
 
 export interface ContactMessage {

@@ -17,6 +17,8 @@ import type { CodeRequests } from './pair-code.js';
 import { onDigest, onKeyFetch, onPreKeyCount, onPreKeyUpload, onSignedPreKeyRotate } from './prekeys.js';
 import { onClientReceipt } from './receipts.js';
 import { onClientMessage } from './send.js';
+import { groupIqHandlers } from './groups.js';
+import { isGroupJid, onGroupMessage } from './group-send.js';
 import { onMexQuery } from './timelock.js';
 import { onOfflineHeadAck } from './offline-queue.js';
 import { onUSync } from './usync.js';
@@ -26,6 +28,7 @@ type Handler = (ctx: SimContext, session: Session, iq: BinaryNode) => Promise<vo
 /** IQs keyed by `${xmlns}:${first child tag}`; all but the registration ones need a logged-in device. */
 const LOGGED_IN_IQS: Record<string, Handler> = {
   ...miscIqHandlers,
+  ...groupIqHandlers,
   'encrypt:count': onPreKeyCount,
   'encrypt:registration': onPreKeyUpload,
   'encrypt:rotate': onSignedPreKeyRotate,
@@ -76,7 +79,8 @@ export const routeStanza = async (
       return;
     }
     case 'message':
-      if (loggedIn) await onClientMessage(ctx, session, stanza);
+      if (loggedIn && isGroupJid(stanza.attrs.to)) await onGroupMessage(ctx, session, stanza);
+      else if (loggedIn) await onClientMessage(ctx, session, stanza);
       return;
     case 'receipt':
       if (loggedIn && stanza.attrs.type === 'server-error') await onMediaRetryRequest(ctx, session, stanza);

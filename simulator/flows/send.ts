@@ -67,7 +67,7 @@ interface MediaFields {
  * What the contact's phone does with a media message: fetches the encrypted file from the media host (the
  * simulator's own store, by `directPath` or `url`), checks it and decrypts it with the message's media key.
  */
-const receiveMedia = async (
+export const receiveMedia = async (
   ctx: SimContext,
   m: proto.IMessage,
 ): Promise<{ media: NonNullable<InboxEntry['media']>; bytes?: Buffer } | undefined> => {

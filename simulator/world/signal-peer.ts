@@ -10,6 +10,7 @@ import {
   unpadRandomMax16,
 } from '@whiskeysockets/baileys';
 import type { KeyPair } from '@whiskeysockets/baileys';
+import { SenderKeys } from './sender-keys.js';
 
 const { ProtocolAddress, SessionBuilder, SessionCipher } = libsignal;
 
@@ -50,6 +51,8 @@ const PREKEY_STOCK = 20;
 export class SignalPeer {
   readonly identity: KeyPair = Curve.generateKeyPair();
   readonly registrationId = generateRegistrationId();
+  /** Its group keys: its own sender key per group and those other members distributed to it. */
+  readonly senderKeys = new SenderKeys();
   private readonly signed = signedKeyPair(this.identity, 1);
   private readonly preKeys = new Map<number, KeyPair>();
   private nextPreKeyId = 1;

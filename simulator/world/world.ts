@@ -1,5 +1,6 @@
 import { Curve, jidDecode, jidEncode } from '@whiskeysockets/baileys';
 import { S_WHATSAPP_NET } from '../wire/nodes.js';
+import { Groups } from './groups.js';
 import { MediaStore, MediaUploadAuth } from './media.js';
 import { SignalPeer } from './signal-peer.js';
 import type { Account, Contact, InboxEntry, LinkedDevice } from './types.js';
@@ -23,6 +24,8 @@ export const lidJid = (lid: string, device?: number): string => jidEncode(lid, '
 export class World {
   readonly accounts = new Map<string, Account>();
   readonly contacts = new Map<string, Contact>();
+  /** Groups and their members (world/groups.ts). */
+  readonly groups = new Groups();
   /**
    * Encrypted media files: what contacts sent (served at `GET /media/<id>` on the control port) and what
    * companions uploaded to the media host (served there at `GET /v/<id>`).

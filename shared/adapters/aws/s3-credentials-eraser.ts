@@ -4,7 +4,7 @@
  * no KMS access either.
  */
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { credentialsKeyPrefix, type CredentialsEraser } from '../../services/session-data.js';
+import { credentialsKeyPrefix, type CredentialsEraser } from '../../ports/credentials-eraser.js';
 
 export class S3CredentialsEraser implements CredentialsEraser {
   constructor(

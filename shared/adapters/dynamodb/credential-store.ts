@@ -12,6 +12,7 @@
  * prekey upload, a migration) take several, each fenced; a joined part (the message's `sending -> sent`) rides
  * in the last one.
  */
+import { setTimeout as pause } from 'node:timers/promises';
 import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { CredentialItemCipher } from '../../crypto/credential-item-cipher.js';
@@ -51,8 +52,6 @@ export const CREDENTIALS_CONTEXT_KEY = 'wa:credentials';
 export function credentialItemKey(key: CredentialKey): string {
   return key.type === CREDS_TYPE ? CREDS_TYPE : `${key.type}#${key.id}`;
 }
-
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface DynamoCredentialStoreOptions {
   readonly ctx: DynamoContext;

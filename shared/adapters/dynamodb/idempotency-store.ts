@@ -10,7 +10,7 @@ import {
   IdempotencyKeyReusedError,
   type IdempotencyClaim,
   type IdempotencyStore,
-} from '../../services/idempotency.js';
+} from '../../ports/idempotency-store.js';
 import { isConditionFailed, tableName, type DynamoContext } from './items.js';
 
 export class DynamoIdempotencyStore implements IdempotencyStore {

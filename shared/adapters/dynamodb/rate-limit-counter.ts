@@ -7,8 +7,8 @@
  * it, which is harmless because a passed slice's total is never read again.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RateHit, RateLimitCounter, RateWindow } from '../../services/rate-limit.js';
-import { sliceStart } from '../../services/rate-limit.js';
+import { sliceStart, type RateWindow } from '../../domain/rate-window.js';
+import type { RateHit, RateLimitCounter } from '../../ports/rate-limit-counter.js';
 import { isConditionFailed, tableName, type DynamoContext } from './items.js';
 
 const totalName = (slice: number): string => `s${slice}`;

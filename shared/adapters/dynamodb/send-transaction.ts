@@ -14,9 +14,10 @@
  * on the same items (`TransactionConflict`: racing retries of one key, a busy session's counter) is retried
  * after a short random pause, after which a racer sees the winner's claim and replays it.
  */
+import { setTimeout as pause } from 'node:timers/promises';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { IDEMPOTENCY_TTL_SECONDS } from '../../services/idempotency.js';
+import { IDEMPOTENCY_TTL_SECONDS } from '../../ports/idempotency-store.js';
 import type { SendWrite, SendWriteOutcome, SendWriter } from '../../ports/send-writer.js';
 import { SessionStatusSchema } from '../../domain/session.js';
 import { setClauses, tableName, type DynamoContext, type Item } from './items.js';
@@ -46,8 +47,6 @@ function reasonsOf(error: unknown): Reason[] | null {
   const reasons = (error as Partial<TransactionCanceledException>).CancellationReasons ?? [];
   return reasons.map((r) => ({ code: r.Code, item: r.Item as Item | undefined }));
 }
-
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DynamoSendTransaction implements SendWriter {
   private readonly tables: Record<'sessions' | 'idempotency' | 'rateLimits' | 'messages' | 'chats', string>;

@@ -4,7 +4,8 @@
  * read `direction` and `content`, to hand the incoming files they name to `beforeDelete` first.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CredentialsEraser, SessionRecordsEraser } from '../../services/session-data.js';
+import type { CredentialsEraser } from '../../ports/credentials-eraser.js';
+import type { SessionRecordsEraser } from '../../ports/session-records-eraser.js';
 import { batchWriteAll } from './batch-write.js';
 import { tableName, type DynamoContext, type Item } from './items.js';
 

@@ -10,7 +10,8 @@ import { physicalTableName } from '../../../shared/definitions/tables.js';
 import { newId, nowIso } from '../../../shared/domain/ids.js';
 import type { Session } from '../../../shared/domain/session.js';
 import { DeadHostReleaser } from '../../../session-host/dead-host-release.js';
-import { HostRegistry, type HostItem } from '../../../session-host/heartbeat.js';
+import { DynamoHostRegistry } from '../../../shared/adapters/dynamodb/host-registry.js';
+import type { HostItem } from '../../../shared/domain/host.js';
 import { createHostLogger } from '../../../session-host/logger.js';
 import { createHostMetrics } from '../../../session-host/metrics.js';
 import { useDynamo } from '../../adapter/shared/adapters/dynamodb/support.js';
@@ -20,7 +21,8 @@ const DEAD_AFTER = 5_000;
 const LEASE = 60_000;
 
 const sessions = () => new DynamoSessionRepository(db.ctx);
-const registry = () => new HostRegistry({ dynamo: db.ctx.dynamo, prefix: db.ctx.config.APP_RESOURCE_PREFIX });
+const registry = () =>
+  new DynamoHostRegistry({ dynamo: db.ctx.dynamo, prefix: db.ctx.config.APP_RESOURCE_PREFIX });
 
 /** A host item as a host leaves it, with its last heartbeat `ageMs` ago. */
 async function hostBeatAgo(hostId: string, ageMs: number): Promise<void> {
@@ -86,6 +88,8 @@ describe('DeadHostReleaser', () => {
     await sessions().release(taken!.id, dead);
     await sessions().claim(taken!.id, thief, LEASE, Date.now());
 
+    // The live host beats on (setting up can take longer than DEAD_AFTER on a loaded machine).
+    await hostBeatAgo(live, 0);
     expect(await releaser(self).releaseDead()).toBe(6);
 
     const now = Date.now();
@@ -104,6 +108,7 @@ describe('DeadHostReleaser', () => {
 
     // A second survivor arriving late finds nothing of the dead host left (`self` beats again meanwhile).
     await hostBeatAgo(self, 0);
+    await hostBeatAgo(live, 0);
     expect(await releaser(`other-${newId()}`).releaseDead()).toBe(0);
   });
 

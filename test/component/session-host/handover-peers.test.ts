@@ -15,7 +15,8 @@ import { newId, nowIso } from '../../../shared/domain/ids.js';
 import type { Session } from '../../../shared/domain/session.js';
 import { HostDoorbell } from '../../../shared/services/host-doorbell.js';
 import { Handover, type HandoverRunner } from '../../../session-host/handover.js';
-import { HostRegistry } from '../../../session-host/heartbeat.js';
+import { DynamoHostRegistry } from '../../../shared/adapters/dynamodb/host-registry.js';
+import type { HostRegistry } from '../../../shared/ports/host-registry.js';
 import { createHostLogger } from '../../../session-host/logger.js';
 import { createHostMetrics } from '../../../session-host/metrics.js';
 import { startAwsEmulators, type AwsEmulators } from '../../support/aws-emulators.js';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   aws = await startAwsEmulators();
   queue = new SqsHostCommandQueue({ sqs: aws.clients.sqs, prefix: aws.prefix });
   sessions = new DynamoSessionRepository({ dynamo: aws.clients.dynamo, config: aws.config });
-  registry = new HostRegistry({ dynamo: aws.clients.dynamo, prefix: aws.prefix });
+  registry = new DynamoHostRegistry({ dynamo: aws.clients.dynamo, prefix: aws.prefix });
 }, 60_000);
 afterAll(async () => {
   await aws?.stop();

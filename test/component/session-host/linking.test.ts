@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WsServerFrameSchema } from '../../../shared/contracts/ws-frames.js';
 import type { DomainEvent } from '../../../shared/domain/events.js';
 import type { WsFrame } from '../../../shared/ports/ws-pusher.js';
-import { credentialsKeyPrefix } from '../../../shared/services/session-data.js';
+import { credentialsKeyPrefix } from '../../../shared/ports/credentials-eraser.js';
 import type { SessionHost } from '../../../session-host/host.js';
 import { credentialsKey } from '../../../session-host/legacy-credentials.js';
 import {

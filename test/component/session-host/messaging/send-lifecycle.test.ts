@@ -130,6 +130,36 @@ describe('the life of a send: doorbells, drains, takeovers, detach', () => {
     }
   });
 
+  it('a doorbell that rings before the first drain waits for the older backlog: the contact gets them in order', async () => {
+    me.session.detach();
+    const older: Message[] = [];
+    for (let i = 1; i <= 3; i++) {
+      older.push(await queueMessage(world.repos, me, BOB, { type: 'text', text: { body: `older ${i}` } }));
+    }
+    const newest = await queueMessage(world.repos, me, BOB, { type: 'text', text: { body: 'newest' } });
+    const before = world.sim.inbox(BOB).length;
+    const early = world.messaging.attach({
+      tenantId: me.tenantId,
+      sessionId: me.sessionId,
+      socket: me.socket,
+      flushCredentials: async () => undefined,
+    });
+    try {
+      // The API's doorbell for the newest message reaches the host before host-core's drain lists the backlog.
+      early.ring(newest.id);
+      await early.drain();
+      await early.idle();
+      expect(
+        world.sim
+          .inbox(BOB)
+          .slice(before)
+          .map((e) => e.text),
+      ).toEqual(['older 1', 'older 2', 'older 3', 'newest']);
+    } finally {
+      early.detach();
+    }
+  });
+
   it('a closed socket leaves the message queued (no attempt burnt towards failed) for the drain after reconnect', async () => {
     const queued = await queueMessage(world.repos, me, BOB, {
       type: 'text',

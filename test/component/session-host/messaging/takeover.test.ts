@@ -89,6 +89,9 @@ describe('a host killed in the middle of a burst', () => {
     }
     const queueUrl = (await adapters.commandQueue.urlOf(victim.hostId))!;
     for (const m of burst) {
+      // On a slow machine the kill can land while doorbells are still going out: the dead host's queue is gone
+      // then, as the API's doorbells would be lost, and the survivor's drain finds the rest in DynamoDB.
+      if (killing) break;
       await adapters.commandQueue.send(queueUrl, {
         type: 'message.send',
         tenantId: session.tenantId,

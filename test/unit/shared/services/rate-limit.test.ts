@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimitedError } from '../../../../shared/domain/errors.js';
-import {
-  apiRequestsBucket,
-  enforceRateLimit,
-  sessionSendsBucket,
-  slidingWindow,
-  type RateHit,
-  type RateLimitCounter,
-  type RateWindow,
-} from '../../../../shared/services/rate-limit.js';
+import { slidingWindow, type RateWindow } from '../../../../shared/domain/rate-window.js';
+import type { RateHit, RateLimitCounter } from '../../../../shared/ports/rate-limit-counter.js';
+import { apiRequestsBucket, enforceRateLimit, sessionSendsBucket } from '../../../../shared/services/rate-limit.js';
 
 /** An in-memory counter with the adapter's contract: a running total per slice, counted up to the limit. */
 class MemoryCounter implements RateLimitCounter {

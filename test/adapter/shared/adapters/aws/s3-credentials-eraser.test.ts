@@ -2,7 +2,7 @@ import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3CredentialsEraser } from '../../../../../shared/adapters/aws/s3-credentials-eraser.js';
 import { newId } from '../../../../../shared/domain/ids.js';
-import { credentialsKeyPrefix } from '../../../../../shared/services/session-data.js';
+import { credentialsKeyPrefix } from '../../../../../shared/ports/credentials-eraser.js';
 import { startAwsEmulators, type AwsEmulators } from '../../../../support/aws-emulators.js';
 
 let aws: AwsEmulators;

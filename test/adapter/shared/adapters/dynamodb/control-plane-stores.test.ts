@@ -7,11 +7,11 @@ import { DynamoRateLimitCounter } from '../../../../../shared/adapters/dynamodb/
 import { DynamoSessionRecordsEraser } from '../../../../../shared/adapters/dynamodb/session-records-eraser.js';
 import { newId, nowIso } from '../../../../../shared/domain/ids.js';
 import { phoneToJid } from '../../../../../shared/domain/phone.js';
+import { sliceStart, slidingWindow } from '../../../../../shared/domain/rate-window.js';
 import {
   IDEMPOTENCY_TTL_SECONDS,
   IdempotencyKeyReusedError,
-} from '../../../../../shared/services/idempotency.js';
-import { sliceStart, slidingWindow } from '../../../../../shared/services/rate-limit.js';
+} from '../../../../../shared/ports/idempotency-store.js';
 import { useDynamo } from './support.js';
 
 const db = useDynamo();

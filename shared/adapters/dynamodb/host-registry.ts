@@ -1,41 +1,20 @@
 /**
- * The host's heartbeat in the `hosts` table (one item per host: its command queue URL, capacity, load, and
- * `heartbeatUntil`), and the sweeper that deletes the command queues of hosts whose heartbeat is gone (a task
- * that was killed never deletes its own queue).
- *
- * `heartbeatUntil` (epoch ms) says whether a host is alive; `expiresAt` (epoch s, the table's TTL) only removes
- * long-dead items, a day later, so DynamoDB's TTL can never delete an item before the sweeper saw it and deleted
- * the queue.
+ * The host registry (`shared/ports/host-registry.ts`) in the `hosts` table: one item per host, keyed `hostId`.
+ * The table holds one item per live (or recently dead) task, so a scan is small.
  */
-import { DeleteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { physicalTableName } from '../shared/definitions/tables.js';
-import type { HostCommandQueue } from '../shared/ports/host-command-queue.js';
+import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { physicalTableName } from '../../definitions/tables.js';
+import { HostItemSchema, type HostItem } from '../../domain/host.js';
+import type { HostRegistry } from '../../ports/host-registry.js';
+import { isConditionFailed, type DynamoContext } from './items.js';
 
 const GC_AFTER_SECONDS = 24 * 3600;
 
-export const HostItemSchema = z.object({
-  hostId: z.string().min(1),
-  queueUrl: z.string().min(1),
-  startedAt: z.string(),
-  heartbeatAt: z.string(),
-  heartbeatUntil: z.number().int(),
-  capacity: z.number().int(),
-  sessions: z.number().int(),
-  expiresAt: z.number().int(),
-});
-export type HostItem = z.infer<typeof HostItemSchema>;
-
-export interface HostRegistryOptions {
-  readonly dynamo: DynamoDBDocumentClient;
-  readonly prefix: string;
-}
-
-export class HostRegistry {
+export class DynamoHostRegistry implements HostRegistry {
   readonly #table: string;
 
-  constructor(private readonly options: HostRegistryOptions) {
-    this.#table = physicalTableName(options.prefix, 'hosts');
+  constructor(private readonly ctx: Pick<DynamoContext, 'dynamo'> & { readonly prefix: string }) {
+    this.#table = physicalTableName(ctx.prefix, 'hosts');
   }
 
   async beat(
@@ -49,12 +28,12 @@ export class HostRegistry {
       heartbeatUntil: now + ttlMs,
       expiresAt: Math.floor((now + ttlMs) / 1000) + GC_AFTER_SECONDS,
     };
-    await this.options.dynamo.send(new PutCommand({ TableName: this.#table, Item: full }));
+    await this.ctx.dynamo.send(new PutCommand({ TableName: this.#table, Item: full }));
   }
 
   /** A clean stop: the host deleted its own queue. */
   async remove(hostId: string): Promise<void> {
-    await this.options.dynamo.send(new DeleteCommand({ TableName: this.#table, Key: { hostId } }));
+    await this.ctx.dynamo.send(new DeleteCommand({ TableName: this.#table, Key: { hostId } }));
   }
 
   /** Hosts whose heartbeat ran out. The table holds one item per live (or recently dead) task: a scan is small. */
@@ -80,7 +59,7 @@ export class HostRegistry {
     const hosts: HostItem[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const out = await this.options.dynamo.send(
+      const out = await this.ctx.dynamo.send(
         new ScanCommand({
           TableName: this.#table,
           FilterExpression: filter,
@@ -100,7 +79,7 @@ export class HostRegistry {
   /** Deletes the item only if the host did not come back meanwhile. */
   async forgetIfDead(hostId: string, now: number): Promise<boolean> {
     try {
-      await this.options.dynamo.send(
+      await this.ctx.dynamo.send(
         new DeleteCommand({
           TableName: this.#table,
           Key: { hostId },
@@ -110,22 +89,8 @@ export class HostRegistry {
       );
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailed(error)) return false;
       throw error;
     }
   }
-}
-
-/** One sweep: delete the queue of every dead host, then its item. Returns the host ids swept. */
-export async function sweepDeadHosts(
-  registry: HostRegistry,
-  queues: HostCommandQueue,
-  now: number,
-): Promise<string[]> {
-  const swept: string[] = [];
-  for (const host of await registry.listDead(now)) {
-    await queues.delete(host.queueUrl);
-    if (await registry.forgetIfDead(host.hostId, now)) swept.push(host.hostId);
-  }
-  return swept;
 }
