@@ -48,6 +48,9 @@ export function openSocket(options: OpenSocketOptions): WASocket {
     // A server process is not a user at a keyboard: do not show "online" to contacts, do not pull full history.
     markOnlineOnConnect: false,
     syncFullHistory: false,
+    // App-state patches (archive, pin, mute...) are checked against their MACs: Baileys' default applies a
+    // tampered or forged patch as if the account's phone had made it.
+    appStateMacVerification: { patch: true, snapshot: true },
     // Baileys uses `fetchAgent` only for uploads (Node's https module); downloads go through fetch and are untouched.
     ...(options.mediaCa ? { fetchAgent: mediaAgent(options.mediaCa) } : {}),
     ...(options.getMessage ? { getMessage: options.getMessage } : {}),

@@ -32,6 +32,7 @@ import type { HostMessagingPort, SessionMessagingPort } from './messaging-port.j
 import { watchCalls } from './calls.js';
 import { watchGroups } from './groups/group-watch.js';
 import { watchPresence } from './presence-events.js';
+import { watchChatState } from './chat-state-events.js';
 import { showQr, type QrState } from './qr.js';
 import { backoffDelay, closeAction } from './reconnect.js';
 import { StatusReporter, type StatusReporterDeps } from './status.js';
@@ -45,6 +46,7 @@ import {
   type StopPlan,
 } from './stop-plans.js';
 import type { BlobStore } from '../shared/ports/blob-store.js';
+import type { ChatRepository } from '../shared/ports/chat-repository.js';
 import type { EventBus } from '../shared/ports/event-bus.js';
 import type { GroupRepository } from '../shared/ports/group-repository.js';
 import type { LidMappingRepository } from '../shared/ports/lid-mapping-repository.js';
@@ -64,6 +66,8 @@ export interface RunnerDeps extends StatusReporterDeps {
   /** The bus without the outbox, for moments nobody wants replayed late (`presence.updated`). */
   readonly liveEvents?: EventBus;
   readonly lidMappings?: Pick<LidMappingRepository, 'phoneFor'>;
+  /** Where chat-state changes from WhatsApp's app state are stored (`chat-state-events.ts`). */
+  readonly chats?: Pick<ChatRepository, 'get' | 'setState'>;
   /** Where a rejected call's text reply is queued (`calls.ts`); without it calls are only reported. */
   readonly messages?: Pick<MessageRepository, 'create'>;
   /** Where the account's groups are kept from WhatsApp's notifications; without it they are not watched. */
@@ -204,6 +208,15 @@ export class SessionRunner {
         ...(this.deps.lidMappings ? { lidMappings: this.deps.lidMappings } : {}),
         log: this.log,
       });
+      if (this.deps.chats) {
+        watchChatState(this.socket, {
+          sessionId: this.sessionId,
+          chats: this.deps.chats,
+          events: this.deps.liveEvents,
+          ...(this.deps.lidMappings ? { lidMappings: this.deps.lidMappings } : {}),
+          log: this.log,
+        });
+      }
     }
     if (this.deps.messages) {
       watchCalls(this.socket, {
@@ -390,6 +403,28 @@ export class SessionRunner {
       'connection open',
     );
     if (ok && !this.stopping) this.attachMessaging();
+    this.#replayPresenceSubscriptions();
+  }
+
+  /** Presence subscriptions made through the API on this runner's earlier sockets (host request `presence.subscribe`). */
+  readonly #presenceSubscriptions = new Set<string>();
+
+  rememberPresenceSubscription(jid: string): void {
+    this.#presenceSubscriptions.add(jid);
+  }
+
+  /** WhatsApp drops a connection's presence subscriptions with it: a new socket subscribes again. */
+  #replayPresenceSubscriptions(): void {
+    const socket = this.socket;
+    if (!socket || this.stopping) return;
+    for (const jid of this.#presenceSubscriptions) {
+      socket.presenceSubscribe(jid).catch((error: unknown) =>
+        this.log.warn('presence subscription not renewed', {
+          sessionId: this.sessionId,
+          ...errorFields(error),
+        }),
+      );
+    }
   }
 
   async #onClose(statusCode: number | undefined): Promise<void> {

@@ -50,6 +50,8 @@ export interface SimulatorEvents {
   /** The server ended a device's stream with `<stream:error><ack/>` (flows/stream-error.ts). */
   'stream-error-ack': [DeviceRef & { connectionId: number; ackId: string }];
   'unhandled-iq': [{ node: BinaryNode }];
+  /** The server stored an app-state patch (`by`: the device that made it; 0 is the phone). */
+  'app-state-patch': [{ phone: string; collection: string; version: number; by: number }];
   problem: [{ connectionId?: number; error: unknown }];
   /** A contact's phone asked an account's companions to resend a message (`<receipt type="retry">`). */
   'retry-receipt': [

@@ -42,6 +42,8 @@ import type { ProvisionRequest, ProvisionResult } from './flows/provision.js';
 import { contactSendsReceipt } from './flows/receipts.js';
 import { contactSends, contactSendsMedia } from './flows/receive.js';
 import { ContactActions } from './contact-actions.js';
+import { PhoneChats } from './phone-chats.js';
+import { SyncdState } from './world/syncd.js';
 import { GroupActions } from './group-actions.js';
 import { announceContactDevice } from './flows/device-notify.js';
 import type { ContactMedia } from './flows/receive.js';
@@ -129,6 +131,8 @@ export class WhatsAppSimulator {
   private readonly ctx: SimContext;
   /** Contacts sending locations, contact cards, polls, votes, edits and revokes (contact-actions.ts). */
   readonly contactActions: ContactActions;
+  /** Accounts' phones archiving, pinning, muting and marking chats through app state (phone-chats.ts). */
+  readonly phoneChats: PhoneChats;
   /** Groups: what contacts do in them, and what the server holds (group-actions.ts). */
   readonly groups: GroupActions;
   private http: Server | undefined;
@@ -154,8 +158,10 @@ export class WhatsAppSimulator {
       presence: new PresenceState(),
       profiles: new ProfileState(),
       calls: new CallState(),
+      syncd: new SyncdState(),
     };
     this.contactActions = new ContactActions(this.ctx);
+    this.phoneChats = new PhoneChats(this.ctx);
     this.groups = new GroupActions(this.ctx);
   }
 
@@ -283,6 +289,7 @@ export class WhatsAppSimulator {
       if (s.account && s.device) {
         const key = deviceKey(s.account.phone, s.device.id);
         if (this.ctx.online.get(key) === s) this.ctx.online.delete(key);
+        this.ctx.presence.forgetSubscriptionsIfOffline(s.account.phone, this.ctx.online.keys());
       }
       this.events.emit('disconnect', {
         connectionId: conn.id,

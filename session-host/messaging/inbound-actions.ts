@@ -8,7 +8,8 @@
  *   sender, in a group). Anything else is logged and dropped: a contact cannot rewrite our messages.
  * - A vote is decrypted here (Baileys rc14 has the decryption commented out of its own flow): the secret is the
  *   `messageSecret` of the poll proto we sent, kept on the poll's message item for retry receipts (`sentProto`,
- *   protected at rest like the media keys in it; docs/data-model.md). The HMAC binds the poll creator's and the
+ *   protected at rest like the media keys in it; docs/data-model.md), or, for a poll a contact sent, the one its
+ *   message carried (kept when it was received), the creator then being the contact. The HMAC binds the poll creator's and the
  *   voter's jids, which WhatsApp writes as phone-number or LID jids depending on the chat's addressing, so each
  *   known pair is tried; AES-GCM authenticates, so a wrong pair fails and never yields a wrong vote.
  */
@@ -68,10 +69,10 @@ export class InboundActions {
     const from = parties.from;
 
     if (action.kind === 'vote') {
-      if (target.direction !== 'outbound' || target.content.type !== 'poll') return drop('not our poll');
+      if (target.content.type !== 'poll') return drop('not a poll');
       const voter = voterOf(from);
       if (!voter) return drop('voter unknown');
-      const selected = await this.#decryptVote(m, target.id, action, target.content.poll.options);
+      const selected = await this.#decryptVote(m, target, action, target.content.poll.options);
       if (!selected) return drop('vote not decryptable');
       await this.#updates.vote(target, voter, selected);
       return;
@@ -97,15 +98,18 @@ export class InboundActions {
   /** The option names chosen, or null when no key pair opens the vote. */
   async #decryptVote(
     m: WAMessage,
-    pollId: string,
+    poll: { readonly id: string; readonly direction: 'inbound' | 'outbound' },
     action: Extract<Action, { kind: 'vote' }>,
     options: readonly { name: string }[],
   ): Promise<string[] | null> {
+    const pollId = poll.id;
     const encrypted = action.vote.vote;
     if (!encrypted?.encPayload || !encrypted.encIv) return null;
     const secret = await this.#pollSecret(pollId, action.targetWaId);
     if (!secret?.length) return null;
-    for (const creator of ownJids(this.session.socket)) {
+    // Our poll was created by our account; a contact's poll in a 1:1 chat, by the contact voting on it.
+    const creators = poll.direction === 'outbound' ? ownJids(this.session.socket) : voterJids(m);
+    for (const creator of creators) {
       for (const voter of voterJids(m)) {
         try {
           const vote = decryptPollVote(encrypted, {

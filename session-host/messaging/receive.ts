@@ -10,7 +10,8 @@
  *    a file too large or a failed download leaves the message without one (it is stored all the same). The
  *    download starts as soon as the batch arrives, in the host's download queue (a burst of photos downloads
  *    side by side), and the in-order chain waits for it when it reaches the message;
- * 4. store the message `delivered` (the phone acknowledged it), with `replyTo` = our id of the quoted message;
+ * 4. store the message `delivered` (the phone acknowledged it), with `replyTo` = our id of the quoted message
+ *    (a poll also keeps its `messageSecret`, for the votes on it);
  * 5. update the chat (last message, one more unread), once per message actually created, and publish
  *    `chat.updated` (chat-updated.ts);
  * 6. publish `message.received` through the outbox (outbox.ts): the message is written with a pending-event
@@ -173,6 +174,7 @@ export class MessageReceiver {
       );
       if (!created) return null;
       this.deps.metrics?.count(MESSAGE_METRIC.received);
+      await this.#keepPollSecret(message, m);
       // A reaction is not a new line in the chat list, and phones do not count it as unread.
       if (message.content.type !== 'reaction') {
         const chat = await chats.recordMessage({
@@ -198,6 +200,13 @@ export class MessageReceiver {
     } finally {
       this.#inProgress.delete(waMessageId);
     }
+  }
+
+  /** A contact's poll keeps the secret its votes will be encrypted with (inbound-actions.ts decrypts them). */
+  async #keepPollSecret(message: Message, m: WAMessage): Promise<void> {
+    const secret = m.message?.messageContextInfo?.messageSecret;
+    if (message.content.type !== 'poll' || !secret?.length) return;
+    await this.deps.messages.ensurePollSecret(message.sessionId, message.id, secret);
   }
 }
 

@@ -11,6 +11,7 @@ import type { HostReply, HostRequest } from '../../shared/contracts/host-request
 import type { HostReplyStore } from '../../shared/ports/host-reply-store.js';
 import { errorFields, type HostLogger } from '../logger.js';
 import { fetchBlocklist, fetchContactProfile, updateBlock } from './contact-profile.js';
+import { modifyChat } from './chat-modify.js';
 import { checkContacts } from './contacts-check.js';
 import { GroupRequests } from './groups.js';
 import { sendChatState, setPresence, subscribePresence } from './presence.js';
@@ -22,6 +23,8 @@ export const HOST_REPLY_TTL_SECONDS = 300;
 export interface RequestTarget {
   readonly socket: WASocket | undefined;
   readonly connected: boolean;
+  /** Told of each presence subscription made, so it is made again after a reconnect (WhatsApp forgets it). */
+  rememberPresenceSubscription?(jid: string): void;
 }
 
 export interface HostRequestsDeps {
@@ -51,6 +54,9 @@ export class HostRequests {
     } else {
       try {
         reply = { ok: true, result: await this.perform(socket, command.request) };
+        if (command.request.kind === 'presence.subscribe') {
+          target?.rememberPresenceSubscription?.(command.request.jid);
+        }
       } catch (error) {
         log.warn('host request failed', { ...fields, ...errorFields(error) });
         const waCode = waCodeOf(error);
@@ -83,6 +89,8 @@ export class HostRequests {
         return updateBlock(socket, request);
       case 'contacts.blocklist':
         return fetchBlocklist(socket);
+      case 'chat.modify':
+        return modifyChat(socket, request);
       default:
         return new GroupRequests(socket).perform(request);
     }

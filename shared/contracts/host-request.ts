@@ -59,6 +59,19 @@ export const ContactBlockRequestSchema = z.object({
 /** The account's block list. */
 export const BlocklistRequestSchema = z.object({ kind: z.literal('contacts.blocklist') });
 
+/**
+ * Changes a chat's state through WhatsApp's app state (one patch per field, in this order). `muteEndMs`: when the
+ * mute ends, ms since the epoch, -1 for ever; null unmutes. `unread`: "Mark as unread" (true) or read (false).
+ */
+export const ChatModifyRequestSchema = z.object({
+  kind: z.literal('chat.modify'),
+  jid: UserJidSchema,
+  archived: z.boolean().optional(),
+  pinned: z.boolean().optional(),
+  muteEndMs: z.number().int().min(-1).nullable().optional(),
+  unread: z.boolean().optional(),
+});
+
 export const HostRequestSchema = z.discriminatedUnion('kind', [
   ContactsCheckRequestSchema,
   PresenceSetRequestSchema,
@@ -68,6 +81,7 @@ export const HostRequestSchema = z.discriminatedUnion('kind', [
   ContactBlockRequestSchema,
   BlocklistRequestSchema,
   ...GROUP_REQUEST_SCHEMAS,
+  ChatModifyRequestSchema,
 ]);
 export type HostRequest = z.infer<typeof HostRequestSchema>;
 export type HostRequestKind = HostRequest['kind'];
@@ -117,6 +131,7 @@ export const HOST_RESULT_SCHEMAS = {
   'contacts.block': SentSchema,
   'contacts.blocklist': z.object({ items: z.array(BlockedContactSchema).max(10_000) }),
   ...GROUP_RESULT_SCHEMAS,
+  'chat.modify': SentSchema,
 } as const satisfies Record<HostRequestKind, z.ZodType>;
 export type HostResultOf<K extends HostRequestKind> = z.infer<(typeof HOST_RESULT_SCHEMAS)[K]>;
 

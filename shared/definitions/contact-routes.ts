@@ -41,4 +41,13 @@ export const CONTACT_ROUTES: readonly HttpRouteDefinition[] = [
     access: { tables: { sessions: 'read', hostReplies: 'read' }, hostCommands: true },
     timeoutSeconds: 28,
   })),
+  {
+    routeKey: 'PATCH /v1/sessions/{sessionId}/chats/{chatId}',
+    entry: 'functions/http/chats/update',
+    handler: 'handler',
+    auth: 'apiKey',
+    // chats: the flags are stored once the host made the patches (the host publishes `chat.updated`).
+    access: { tables: { sessions: 'read', chats: 'readWrite', hostReplies: 'read' }, hostCommands: true },
+    timeoutSeconds: 28,
+  },
 ];

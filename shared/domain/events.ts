@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ChatSchema } from './chat.js';
+import { ChatViewSchema } from './chat.js';
 import { ContactIdSchema } from './contact-id.js';
 import {
   GroupJoinedEventDataSchema,
@@ -79,7 +79,7 @@ export type MessageStatusEventData = z.infer<typeof MessageStatusEventDataSchema
  * A conversation changed: a message came in or went out (new preview, unread count), or it was marked read.
  * Carries the whole chat as `GET /v1/sessions/{id}/chats` lists it, so a console reorders its list without a read.
  */
-export const ChatUpdatedEventDataSchema = z.object({ chat: ChatSchema.omit({ tenantId: true }) });
+export const ChatUpdatedEventDataSchema = z.object({ chat: ChatViewSchema });
 export type ChatUpdatedEventData = z.infer<typeof ChatUpdatedEventDataSchema>;
 
 /** What a contact is doing, as WhatsApp relays it (`paused`, typing stopped, arrives as `available`). */

@@ -2,7 +2,7 @@
  * Conversations of a session, kept up to date from its messages, listed by latest activity. Addressed by session:
  * tenant-facing callers check the session's tenant first (`sessions.get`); each chat also carries `tenantId`.
  */
-import type { Chat, ChatLastMessage } from '../domain/chat.js';
+import type { Chat, ChatLastMessage, ChatStateChange } from '../domain/chat.js';
 import type { Page, PageRequest } from './pagination.js';
 
 export interface RecordChatMessageInput {
@@ -33,6 +33,8 @@ export interface ChatRepository {
   get(sessionId: string, chatJid: string): Promise<Chat | null>;
   /** Resets the unread count; `NotFoundError` when the chat does not exist. */
   markRead(sessionId: string, chatJid: string, options?: MarkReadOptions): Promise<Chat>;
+  /** Sets the chat's app-state flags; null when the session has no such chat (nothing is created). */
+  setState(sessionId: string, chatJid: string, change: ChatStateChange): Promise<Chat | null>;
   /** Most recent activity first. */
   listByActivity(sessionId: string, page?: PageRequest): Promise<Page<Chat>>;
 }

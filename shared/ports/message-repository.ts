@@ -125,9 +125,10 @@ export interface MessageRepository {
   /**
    * The secret votes on our poll `messageId` are encrypted with, stored once on the item before the first send:
    * the first caller's `candidate` is kept, every later call (a resend after a crash) gets the kept one back, so
-   * the contact's phone and our copy always hold the same secret. Storage only. `NotFoundError` if missing.
+   * the contact's phone and our copy always hold the same secret. A contact's poll keeps the secret its message
+   * carried (votes on it are encrypted with that one). Storage only. `NotFoundError` if missing.
    */
   ensurePollSecret(sessionId: string, messageId: string, candidate: Uint8Array): Promise<Uint8Array>;
-  /** The kept secret of our poll `messageId`; null when none was kept. */
+  /** The kept secret of poll `messageId` (ours or a contact's); null when none was kept. */
   findPollSecret(sessionId: string, messageId: string): Promise<Uint8Array | null>;
 }

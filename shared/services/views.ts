@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { ApiKeySchema, type ApiKey } from '../domain/api-key.js';
-import { ChatSchema, type Chat } from '../domain/chat.js';
+import { ChatViewSchema, type Chat } from '../domain/chat.js';
 import { MessageSchema, type Message } from '../domain/message.js';
 import type { Page } from '../ports/pagination.js';
 
@@ -23,8 +23,7 @@ const { tenantId: _messageTenant, ...messageShape } = MessageSchema.shape;
 export const MessageViewSchema = z.object(messageShape);
 export type MessageView = z.infer<typeof MessageViewSchema>;
 
-const { tenantId: _chatTenant, ...chatShape } = ChatSchema.shape;
-export const ChatViewSchema = z.object(chatShape);
+export { ChatViewSchema };
 export type ChatView = z.infer<typeof ChatViewSchema>;
 
 export function toApiKeyView(key: ApiKey): ApiKeyView {
@@ -39,7 +38,13 @@ export function toMessageView(message: Message): MessageView {
 
 export function toChatView(chat: Chat): ChatView {
   const { tenantId: _t, ...view } = chat;
-  return view;
+  return {
+    ...view,
+    archived: chat.archived ?? false,
+    pinned: chat.pinned ?? false,
+    muted: chat.muted ?? false,
+    unread: chat.unread ?? false,
+  };
 }
 
 /** `{ items, cursor? }`: pass `cursor` back as `?cursor=` for the next page; absent on the last page. */

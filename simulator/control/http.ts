@@ -6,6 +6,7 @@ import { mediaRetryReplySchema } from '../flows/media-retry.js';
 import { decryptFailureSchema, retryReceiptSchema } from '../flows/retry-receipts.js';
 import type { WhatsAppSimulator } from '../simulator.js';
 import { CONTACT_ACTION_ROUTES } from './contact-action-routes.js';
+import { PHONE_CHAT_ROUTES } from './phone-chat-routes.js';
 import { GROUP_ROUTES } from './group-routes.js';
 import {
   accountBody,
@@ -55,6 +56,7 @@ const PHONE = '(\\+?\\d{6,15})';
 
 const routes: Route[] = [
   ...CONTACT_ACTION_ROUTES,
+  ...PHONE_CHAT_ROUTES,
   ...GROUP_ROUTES,
   {
     method: 'GET',

@@ -8,6 +8,7 @@ import type { BinaryNode } from '../wire/nodes.js';
 import type { PublicSignedPreKey } from '../world/signal-peer.js';
 import type { Account, LinkedDevice } from '../world/types.js';
 import type { World } from '../world/world.js';
+import type { SyncdState } from '../world/syncd.js';
 import type { CallState } from './calls.js';
 import type { MediaRetryState } from './media-retry.js';
 import type { PresenceState } from './presence.js';
@@ -73,6 +74,8 @@ export interface SimContext {
   profiles: ProfileState;
   /** Calls contacts placed to accounts, and how they ended (flows/calls.ts). */
   calls: CallState;
+  /** App-state collections per account and each phone's sync key (flows/app-state.ts, flows/phone-app-state.ts). */
+  syncd: SyncdState;
 }
 
 export const deviceKey = (phone: string, deviceId: number): string => `${phone}:${deviceId}`;

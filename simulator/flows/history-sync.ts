@@ -4,6 +4,7 @@ import type { Account, LinkedDevice } from '../world/types.js';
 import { pnJid, lidJid } from '../world/world.js';
 import { newMessageId } from './context.js';
 import type { SimContext } from './context.js';
+import { shareAppStateKey } from './phone-app-state.js';
 import { deliverFromPeer } from './receive.js';
 
 /**
@@ -14,9 +15,10 @@ import { deliverFromPeer } from './receive.js';
 export const scheduleHistoryBootstrap = (ctx: SimContext, account: Account, device: LinkedDevice): void => {
   device.historyBootstrapped = true;
   setTimeout(() => {
-    pushHistoryBootstrap(ctx, account, device).catch((error: unknown) =>
-      ctx.events.emit('problem', { error }),
-    );
+    // The real phone shares its app-state sync key first, so the companion can read the collections it syncs next.
+    shareAppStateKey(ctx, account, device)
+      .then(() => pushHistoryBootstrap(ctx, account, device))
+      .catch((error: unknown) => ctx.events.emit('problem', { error }));
   }, ctx.options.historyBootstrapDelayMs);
 };
 

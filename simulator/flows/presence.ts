@@ -41,6 +41,15 @@ export class PresenceState {
   /** Account phone -> the contacts (phones) it subscribed to. */
   readonly subscriptions = new Map<string, Set<string>>();
 
+  /**
+   * Subscriptions live as long as the connection that made them, as on WhatsApp: when the account has no
+   * companion connected any more they are gone, and a client that comes back must subscribe again.
+   */
+  forgetSubscriptionsIfOffline(phone: string, online: Iterable<string>): void {
+    for (const key of online) if (key.startsWith(`${phone}:`)) return;
+    this.subscriptions.delete(phone);
+  }
+
   contactPresence(phone: string): { presence: ContactPresence; lastSeen: number } {
     return this.contacts.get(phone) ?? { presence: 'unavailable', lastSeen: epochSeconds() - 3600 };
   }

@@ -35,6 +35,8 @@ export class World {
   readonly mediaAuth = new MediaUploadAuth();
   /** The decrypted file of each inbox entry that carried media (kept out of the entry, which is JSON). */
   readonly inboxMedia = new WeakMap<InboxEntry, Buffer>();
+  /** Polls contacts sent (by message id): the secret votes on them are encrypted with, and their options. */
+  readonly contactPolls = new Map<string, { contact: string; secret: Buffer; options: string[] }>();
   private lidCounter = 0;
 
   private nextLid(prefix: number): string {

@@ -43,6 +43,10 @@ export class ApiClient {
   post<T = Record<string, unknown>>(path: string, body?: unknown, headers?: Record<string, string>) {
     return this.call<T>('POST', path, body, headers);
   }
+
+  patch<T = Record<string, unknown>>(path: string, body?: unknown) {
+    return this.call<T>('PATCH', path, body);
+  }
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs` naming `what`. */

@@ -13,6 +13,8 @@ import {
   TypingRequestSchema,
   TypingViewSchema,
 } from '../../../shared/services/presence.js';
+import { ChatStateRequestSchema } from '../../../shared/services/chat-state.js';
+import { ChatViewSchema } from '../../../shared/services/views.js';
 import { ChatPathSchema, ContactPathSchema, SessionPathSchema } from '../schemas.js';
 import type { OperationSpec } from './operation.js';
 
@@ -54,7 +56,8 @@ export const CONTACT_OPERATIONS: readonly OperationSpec[] = [
     summary: 'Subscribe to a contact’s presence',
     description:
       'The contact’s online/offline (with last seen when it shares it) and its typing in the chat arrive as ' +
-      '`presence.updated` events while the session stays connected; subscribe again after a reconnect.',
+      '`presence.updated` events; the session’s host subscribes again after a reconnect (not after the ' +
+      'session moves to another host: subscribe again then).',
     tag: 'presence',
     scopes: ['messages:read'],
     path: ContactPathSchema,
@@ -130,5 +133,20 @@ export const CONTACT_OPERATIONS: readonly OperationSpec[] = [
     path: SessionPathSchema,
     errors: [...HOST_REQUEST_ERRORS],
     responses: { 200: { description: 'The blocked contacts', schema: BlocklistViewSchema } },
+  },
+  {
+    routeKey: 'PATCH /v1/sessions/{sessionId}/chats/{chatId}',
+    operationId: 'updateChatState',
+    summary: 'Archive, pin, mute or mark a chat unread',
+    description:
+      'Through WhatsApp’s app state: the change shows on the account’s phone and other devices. Changes made ' +
+      'on the phone come back the other way, into the chat and as `chat.updated` events (also published for ' +
+      'this change). 404 for a chat this session does not have; 409 `session-not-connected`; 504 `host-timeout`.',
+    tag: 'messages',
+    scopes: ['messages:send'],
+    path: ChatPathSchema,
+    body: ChatStateRequestSchema,
+    errors: [...HOST_REQUEST_ERRORS],
+    responses: { 200: { description: 'The chat with its flags', schema: ChatViewSchema } },
   },
 ];

@@ -7,8 +7,8 @@ import { tenantWith } from '../tenant-request.js';
 
 /**
  * `POST /v1/sessions/{sessionId}/contacts/{phone}/presence/subscribe`: the contact's online/offline and typing
- * arrive as `presence.updated` events for as long as the session's connection lasts (WhatsApp forgets
- * subscriptions when a connection ends; subscribe again after a reconnect).
+ * arrive as `presence.updated` events. WhatsApp forgets subscriptions when a connection ends; the session's host
+ * makes them again on its next connection (docs/api.md, "Presence and typing").
  */
 export const handler = httpRouteFor<AuthorizedHttpEvent>()({
   authorize: tenantWith('messages:read'),

@@ -1,12 +1,13 @@
 /** Chats table; `lastMessageAt` (copy of `lastMessage.at`) is the byActivity sort key and never returned. */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ChatSchema, type Chat } from '../../domain/chat.js';
+import { ChatSchema, type Chat, type ChatStateChange } from '../../domain/chat.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { TABLES } from '../../definitions/tables.js';
 import type { ChatRepository, MarkReadOptions, RecordChatMessageInput } from '../../ports/chat-repository.js';
 import type { Page, PageRequest } from '../../ports/pagination.js';
 import {
   isConditionFailed,
+  patchClauses,
   queryPage,
   setClauses,
   tableName,
@@ -102,6 +103,35 @@ export class DynamoChatRepository implements ChatRepository {
     if (expected !== undefined && (await this.get(sessionId, chatJid)))
       throw new ConflictError(`chat ${chatJid} has a newer message`);
     throw new NotFoundError(`chat ${chatJid} not found`);
+  }
+
+  async setState(sessionId: string, chatJid: string, change: ChatStateChange): Promise<Chat | null> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const { set, remove } = patchClauses({ ...change }, names, values);
+    if (set.length === 0 && remove.length === 0) return this.get(sessionId, chatJid);
+    try {
+      const out = await this.ctx.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sessionId, chatJid },
+          UpdateExpression: [
+            set.length ? `SET ${set.join(', ')}` : '',
+            remove.length ? `REMOVE ${remove.join(', ')}` : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
+          ConditionExpression: 'attribute_exists(chatJid)',
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(out.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailed(error)) return null;
+      throw error;
+    }
   }
 
   listByActivity(sessionId: string, page: PageRequest = {}): Promise<Page<Chat>> {

@@ -282,7 +282,7 @@ export class DynamoMessageRepository implements MessageRepository {
         }),
       );
     } catch (error) {
-      if (isConditionFailed(error)) throw new NotFoundError(`outbound message ${messageId} not found`);
+      if (isConditionFailed(error)) throw new NotFoundError(`message ${messageId} not found`);
       throw error;
     }
   }
@@ -330,9 +330,8 @@ export class DynamoMessageRepository implements MessageRepository {
           Key: { sessionId, messageId },
           // One atomic write: a concurrent or later caller keeps the first secret.
           UpdateExpression: 'SET pollSecret = if_not_exists(pollSecret, :s)',
-          ConditionExpression: 'attribute_exists(messageId) AND #direction = :outbound',
-          ExpressionAttributeNames: { '#direction': 'direction' },
-          ExpressionAttributeValues: { ':s': candidate, ':outbound': 'outbound' },
+          ConditionExpression: 'attribute_exists(messageId)',
+          ExpressionAttributeValues: { ':s': candidate },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
@@ -340,7 +339,7 @@ export class DynamoMessageRepository implements MessageRepository {
       if (!(kept instanceof Uint8Array)) throw new Error(`poll secret of ${messageId} not returned`);
       return kept;
     } catch (error) {
-      if (isConditionFailed(error)) throw new NotFoundError(`outbound message ${messageId} not found`);
+      if (isConditionFailed(error)) throw new NotFoundError(`message ${messageId} not found`);
       throw error;
     }
   }

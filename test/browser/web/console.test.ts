@@ -330,6 +330,26 @@ describe('console (Chromium, real host and Baileys)', () => {
     expect(await result.getAttribute('data-exists')).toBe('true');
   });
 
+  it('archives and pins the open chat, shown on the phone; the phone’s mute shows in the list live', async () => {
+    const sim = product.simulator!;
+    const row = page.locator(`[data-testid="chat-row"][data-chat="${CONTACT}"]`);
+    const actions = page.getByRole('group', { name: 'Chat state' });
+    await actions.getByRole('button', { name: 'Archive', exact: true }).click();
+    await actions.getByRole('button', { name: 'Pin', exact: true }).click();
+    await expect.poll(() => row.getAttribute('data-flags'), { timeout: 20_000 }).toBe('pinned archived');
+    await eventually('the flags on the phone', async () => {
+      const chats = await sim.phoneChats.flags(digits(ACCOUNT));
+      const chat = chats.find((c) => c.jid === `${digits(CONTACT)}@s.whatsapp.net`);
+      return chat?.archived && chat.pinned ? chat : undefined;
+    });
+    await sim.phoneChats.modify(digits(ACCOUNT), digits(CONTACT), { action: 'mute', until: -1 });
+    await expect
+      .poll(() => row.getAttribute('data-flags'), { timeout: 20_000 })
+      .toBe('pinned archived muted');
+    await actions.getByRole('button', { name: 'Unmute', exact: true }).waitFor();
+    await shoot('chat-flags');
+  });
+
   it('rejects calls automatically once the session’s setting is on, with the reply sent', async () => {
     const sim = product.simulator!;
     await nav('Sessions');

@@ -700,7 +700,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe to a contact’s presence
-         * @description The contact’s online/offline (with last seen when it shares it) and its typing in the chat arrive as `presence.updated` events while the session stays connected; subscribe again after a reconnect.
+         * @description The contact’s online/offline (with last seen when it shares it) and its typing in the chat arrive as `presence.updated` events; the session’s host subscribes again after a reconnect (not after the session moves to another host: subscribe again then).
          *
          *     Scopes: `messages:read`.
          */
@@ -795,6 +795,28 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/chats/{chatId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Archive, pin, mute or mark a chat unread
+         * @description Through WhatsApp’s app state: the change shows on the account’s phone and other devices. Changes made on the phone come back the other way, into the chat and as `chat.updated` events (also published for this change). 404 for a chat this session does not have; 409 `session-not-connected`; 504 `host-timeout`.
+         *
+         *     Scopes: `messages:send`.
+         */
+        patch: operations["updateChatState"];
         trace?: never;
     };
     "/v1/sessions/{sessionId}/groups": {
@@ -4087,6 +4109,14 @@ export interface operations {
                                 direction: "inbound" | "outbound";
                             };
                             unreadCount: number;
+                            archived: boolean;
+                            pinned: boolean;
+                            /** @description Muted; `mutedUntil` says until when (absent: for ever) */
+                            muted: boolean;
+                            /** Format: date-time */
+                            mutedUntil?: string;
+                            /** @description Marked unread ("Mark as unread" on WhatsApp), apart from `unreadCount` */
+                            unread: boolean;
                         }[];
                         cursor?: string;
                     };
@@ -4188,6 +4218,14 @@ export interface operations {
                             direction: "inbound" | "outbound";
                         };
                         unreadCount: number;
+                        archived: boolean;
+                        pinned: boolean;
+                        /** @description Muted; `mutedUntil` says until when (absent: for ever) */
+                        muted: boolean;
+                        /** Format: date-time */
+                        mutedUntil?: string;
+                        /** @description Marked unread ("Mark as unread" on WhatsApp), apart from `unreadCount` */
+                        unread: boolean;
                     };
                 };
             };
@@ -6336,6 +6374,185 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The session host did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateChatState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+                /** @description The chat: the contact's E.164 number, or lid:<digits> for a contact known only by LID (as ?chat= of the history) */
+                chatId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Archive (true) or unarchive (false) the chat */
+                    archived?: boolean;
+                    /** @description Pin the chat to the top of the list, or unpin it */
+                    pinned?: boolean;
+                    /** @description Mute (true; for ever unless `mutedUntil`) or unmute (false) the chat */
+                    muted?: boolean;
+                    /**
+                     * Format: date-time
+                     * @description Mute until this time (in the future); implies `muted: true`
+                     */
+                    mutedUntil?: string;
+                    /** @description "Mark as unread" (true), or mark read again (false) */
+                    unread?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The chat with its flags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sessionId: string;
+                        chatJid: string;
+                        phone?: string;
+                        lid?: string;
+                        name?: string;
+                        lastMessage: {
+                            id: string;
+                            /** @enum {string} */
+                            type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "location" | "contacts" | "reaction" | "unsupported" | "poll" | "edit" | "revoke" | "revoked";
+                            preview: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            direction: "inbound" | "outbound";
+                        };
+                        unreadCount: number;
+                        archived: boolean;
+                        pinned: boolean;
+                        /** @description Muted; `mutedUntil` says until when (absent: for ever) */
+                        muted: boolean;
+                        /** Format: date-time */
+                        mutedUntil?: string;
+                        /** @description Marked unread ("Mark as unread" on WhatsApp), apart from `unreadCount` */
+                        unread: boolean;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors[]` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks a scope, or a plan limit is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also another tenant's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported `Content-Type` for this body */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

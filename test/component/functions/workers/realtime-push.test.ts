@@ -122,6 +122,10 @@ describe('realtime rooms', () => {
           phone: '+15557654321',
           lastMessage: { id: newId(), type: 'text', preview: 'Thanks!', at: nowIso(), direction: 'inbound' },
           unreadCount: 1,
+          archived: false,
+          pinned: false,
+          muted: false,
+          unread: false,
         },
       },
     });

@@ -107,6 +107,33 @@ describe('presence and typing', () => {
     expect(later.slice(-2)).toEqual(['available', 'composing']);
   });
 
+  it('a reconnect loses the subscription on WhatsApp; the host subscribes again', async () => {
+    const dropped = new Promise<string[]>((resolve) => {
+      const onDisconnect = ({ phone }: { phone?: string }) => {
+        if (phone !== account.slice(1)) return;
+        world.sim.events.off('disconnect', onDisconnect);
+        // Read at the moment the connection is gone, before anything could subscribe again.
+        resolve(world.sim.accountPresence(account).subscribedTo);
+      };
+      world.sim.events.on('disconnect', onDisconnect);
+    });
+    expect(await world.sim.streamErrorAck(account)).not.toEqual([]);
+    expect(await dropped).toEqual([]);
+    await until(
+      () => world.sim.accountPresence(account).subscribedTo,
+      (list) => list.includes(contact.slice(1)),
+      'the subscription made again on the new connection',
+      60_000,
+    );
+    const before = presenceEvents().length;
+    expect(world.sim.contactPresence(contact, 'unavailable')).toBe(1);
+    await until(
+      () => presenceEvents().slice(before),
+      (list) => list.some((e) => e.data.presence === 'unavailable'),
+      'presence.updated after the reconnect',
+    );
+  });
+
   it('400 naming the field; 409 when the session is not connected', async () => {
     const bad = await world.api.call<{ errors: { pointer: string }[] }>(
       'POST',

@@ -253,5 +253,24 @@ describe('message actions and polls on a real Baileys socket', () => {
         selectableCount: 1,
       },
     });
+    // The contact votes on its own poll: the vote decrypts with the secret its poll carried.
+    await world.sim.contactActions.vote(DAVE, ME, theirs.id, ['Tue']);
+    const tallied = await until(async () => {
+      const m = await stored(theirs.id);
+      return m.content.type === 'poll' && m.content.poll.options[1]?.count === 1 ? m : undefined;
+    }, "Dave's vote on his own poll tallied");
+    expect(tallied.content).toMatchObject({
+      poll: {
+        options: [
+          { name: 'Mon', count: 0, voters: [] },
+          { name: 'Tue', count: 1, voters: [DAVE] },
+        ],
+      },
+    });
+    const vote = await until(async () => {
+      const seen = world.bus.ofType('poll.vote').find((e) => e.data.messageId === tallied.id);
+      return seen;
+    }, "poll.vote for Dave's own poll");
+    expect(vote.data).toMatchObject({ voter: DAVE, direction: 'inbound', selectedOptions: ['Tue'] });
   });
 });

@@ -56,6 +56,10 @@ describe('WebSocket frames', () => {
           phone: '+15557654321',
           lastMessage: { id: newId(), type: 'text', preview: 'hi', at: nowIso(), direction: 'inbound' },
           unreadCount: 1,
+          archived: false,
+          pinned: false,
+          muted: false,
+          unread: false,
         },
       },
     });

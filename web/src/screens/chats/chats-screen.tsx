@@ -13,6 +13,7 @@ import { queryKeys } from '../../live/query-keys';
 import { ErrorText } from '../../ui/error-text';
 import { Time } from '../../ui/time';
 import { chatKey, chatTitle, isGroupChat, sortByActivity } from './chat-cache';
+import { chatFlags } from './chat-state-actions';
 import { NumberCheck } from './number-check';
 import { Thread } from './thread';
 
@@ -94,12 +95,14 @@ export default function ChatsScreen() {
 
 function ChatRow(props: { sessionId: string; chat: Chat; active: boolean }) {
   const c = props.chat;
+  const flags = chatFlags(c);
   return (
     <li
       data-testid="chat-row"
       data-chat={chatKey(c)}
       data-unread={c.unreadCount}
       data-group={isGroupChat(c) ? 'true' : undefined}
+      data-flags={flags.join(' ').toLowerCase()}
     >
       <Link
         to={`/chats/${props.sessionId}/${encodeURIComponent(chatKey(c))}`}
@@ -118,6 +121,7 @@ function ChatRow(props: { sessionId: string; chat: Chat; active: boolean }) {
           {c.lastMessage.direction === 'outbound' ? 'You: ' : ''}
           {c.lastMessage.preview}
         </span>
+        {flags.length > 0 && <span className="chat-flags">{flags.join(' · ')}</span>}
         {c.unreadCount > 0 && (
           <span className="unread" aria-label={`${c.unreadCount} unread`}>
             {c.unreadCount}

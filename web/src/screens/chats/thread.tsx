@@ -11,6 +11,7 @@ import { queryKeys } from '../../live/query-keys';
 import { ErrorText } from '../../ui/error-text';
 import { applyChatUpdate, chatKey, chatTitle, isGroupChat, recipientOf } from './chat-cache';
 import { Composer } from './composer';
+import { ChatStateActions } from './chat-state-actions';
 import { ContactPanel } from './contact-panel';
 import { GroupPanel } from './group-panel';
 import { MessageBubble } from './message-bubble';
@@ -105,6 +106,7 @@ export function Thread(props: { sessionId: string; chat: Chat }) {
           </button>
         )}
       </header>
+      <ChatStateActions api={api} sessionId={props.sessionId} chat={props.chat} />
       {showContact && props.chat.phone && (
         <ContactPanel api={api} sessionId={props.sessionId} phone={props.chat.phone} />
       )}

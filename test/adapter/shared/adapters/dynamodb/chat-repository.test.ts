@@ -64,6 +64,32 @@ describe('DynamoChatRepository', () => {
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('sets app-state flags on an existing chat only; a null mutedUntil removes the end time', async () => {
+    const sessionId = newId();
+    const jid = '15550000004@s.whatsapp.net';
+    await repo().recordMessage(input(sessionId, jid, 1));
+    const muted = await repo().setState(sessionId, jid, {
+      archived: true,
+      pinned: true,
+      muted: true,
+      mutedUntil: at(3600),
+      unread: true,
+    });
+    expect(muted).toMatchObject({
+      archived: true,
+      pinned: true,
+      muted: true,
+      mutedUntil: at(3600),
+      unread: true,
+    });
+    const forever = await repo().setState(sessionId, jid, { muted: true, mutedUntil: null, archived: false });
+    expect(forever).toMatchObject({ archived: false, pinned: true, muted: true, unreadCount: 1 });
+    expect(forever).not.toHaveProperty('mutedUntil');
+    // The chats list is built from messages: no chat is created for a flag.
+    expect(await repo().setState(sessionId, '15550000005@s.whatsapp.net', { archived: true })).toBeNull();
+    expect(await repo().get(sessionId, '15550000005@s.whatsapp.net')).toBeNull();
+  });
+
   it('keeps the newer preview when an older message arrives late, but still counts it', async () => {
     const sessionId = newId();
     const jid = '15550000002@s.whatsapp.net';

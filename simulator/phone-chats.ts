@@ -1,0 +1,50 @@
+/**
+ * The account's phone changing chats through app state, and its view of them (docs/simulator.md, "App state").
+ * This class resolves the parties and is what `WhatsAppSimulator.phoneChats` and the control routes call.
+ */
+import { jidDecode } from '@whiskeysockets/baileys';
+import { SimulatorError } from './errors.js';
+import type { SimContext } from './flows/context.js';
+import {
+  phoneChatFlags,
+  phoneModifiesChat,
+  type PhoneChatChange,
+  type PhoneChatFlags,
+  type PhonePatchOptions,
+} from './flows/phone-app-state.js';
+import type { SyncdCollectionName } from './world/syncd.js';
+import type { Account } from './world/types.js';
+import { normalizePhone, pnJid } from './world/world.js';
+
+export class PhoneChats {
+  constructor(private readonly ctx: SimContext) {}
+
+  /** Account `phone`'s phone changes its chat `chat` (a phone number or a jid). */
+  modify(
+    phone: string,
+    chat: string,
+    change: PhoneChatChange,
+    options: PhonePatchOptions = {},
+  ): Promise<{ collection: SyncdCollectionName; version: number }> {
+    return phoneModifiesChat(this.ctx, this.#account(phone), chatJidOf(chat), change, options);
+  }
+
+  /** The chats' flags as account `phone`'s phone reads them from the stored patches. */
+  flags(phone: string): Promise<PhoneChatFlags[]> {
+    return phoneChatFlags(this.ctx, this.#account(phone));
+  }
+
+  #account(phone: string): Account {
+    const account = this.ctx.world.account(normalizePhone(phone));
+    if (!account) throw new SimulatorError(404, 'unknown_account', `no account ${phone}`);
+    return account;
+  }
+}
+
+/** A bare number is the contact's phone-number chat; a jid is kept (without a device). */
+const chatJidOf = (chat: string): string => {
+  if (!chat.includes('@')) return pnJid(normalizePhone(chat));
+  const decoded = jidDecode(chat);
+  if (!decoded?.user) throw new SimulatorError(400, 'bad_chat', `not a chat jid: ${chat}`);
+  return `${decoded.user}@${decoded.server}`;
+};
