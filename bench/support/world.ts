@@ -3,19 +3,16 @@
  * contact's inbox are timed where they happen), and for the host side the local cloud (DynamoDB Local, fauxqs,
  * KMS stand-in, EventBridge) with adapters to seed sessions the way the API and a previous host would leave them.
  */
-import { BufferJSON, type AuthenticationCreds, type SignalDataSet } from '@whiskeysockets/baileys';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BufferJSON } from '@whiskeysockets/baileys';
 import { startLocalCloud, type RunningLocalCloud } from '../../local/cloud.js';
 import { localClientOptions } from '../../local/local-aws.js';
 import { silentLog } from '../../local/log.js';
-import { SessionAuthStore } from '../../session-host/auth-state.js';
 import { composeHostAdapters, type HostAdapters } from '../../session-host/compose.js';
 import { loadHostConfig } from '../../session-host/config.js';
 import { createHostLogger } from '../../session-host/logger.js';
-import { physicalTableName } from '../../shared/definitions/tables.js';
-import { newId, nowIso } from '../../shared/domain/ids.js';
 import { provisionLinkedDevice } from '../../simulator/provision.js';
 import { WhatsAppSimulator } from '../../simulator/index.js';
+import { seedLinkedSession } from './seed-session.js';
 
 export const phoneOf = (run: number, i: number): string =>
   `17${String(run).padStart(2, '0')}${String(i).padStart(7, '0')}`;
@@ -82,46 +79,8 @@ export async function startCloudWorld(sim: WhatsAppSimulator): Promise<CloudWorl
     cloud,
     adapters,
     hostEnv: (extra = {}) => ({ ...base, ...extra }),
-    async seedSession(serialized, tenantId = newId(), keys) {
-      const id = newId();
-      const now = nowIso();
-      // Stopped while it is seeded: no host claims a stopped session, so none can start it before its creds exist.
-      await adapters.sessions.create({
-        id,
-        tenantId,
-        desired: 'stopped',
-        status: 'starting',
-        createdAt: now,
-        updatedAt: now,
-      });
-      // Credential writes are fenced by the lease: the seeder takes it (a new tenure, as a claim does) while it
-      // writes the items, then gives it back and lets hosts claim the session.
-      const seeder = `seeder-${id}`;
-      const taken = await adapters.clients.dynamo.send(
-        new UpdateCommand({
-          TableName: physicalTableName(stack.prefix, 'sessions'),
-          Key: { sessionId: id },
-          UpdateExpression: 'SET #owner = :seeder, leaseUntil = :until ADD leaseEpoch :one',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':seeder': seeder, ':until': Date.now() + 600_000, ':one': 1 },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const auth = await SessionAuthStore.load({
-        credentials: adapters.credentials,
-        sessionId: id,
-        fence: { hostId: seeder, leaseEpoch: Number(taken.Attributes?.['leaseEpoch']) },
-        debounceMs: 0,
-        onWriteError: () => undefined,
-      });
-      auth.updateCreds(JSON.parse(serialized, BufferJSON.reviver) as AuthenticationCreds);
-      if (keys) await auth.state.keys.set(JSON.parse(keys, BufferJSON.reviver) as SignalDataSet);
-      await auth.flush();
-      auth.close();
-      await adapters.sessions.release(id, seeder);
-      await adapters.sessions.setDesired(tenantId, id, 'running');
-      return id;
-    },
+    seedSession: (serialized, tenantId, keys) =>
+      seedLinkedSession(adapters, stack.prefix, serialized, tenantId, keys),
     async stop() {
       adapters.destroy();
       await cloud.stop();
