@@ -16,7 +16,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferJSON } from '@whiskeysockets/baileys';
-import { SHARED_DYNAMODB_ENV } from '../../local/dynamodb.js';
 import { freePort } from '../../local/free-port.js';
 import { localClientOptions } from '../../local/local-aws.js';
 import { silentLog } from '../../local/log.js';
@@ -77,17 +76,11 @@ describe.skipIf(!process.env.CHAOS_SECONDS)(
 
     beforeAll(async () => {
       console.log(`chaos: seed ${SEED}, ${CHAOS_SECONDS} s, ${RATE} sends/s`);
-      // DynamoDB: the run's shared DynamoDB Local when there is one (test/global-setup.ts), else one of our own.
-      const sharedDynamo = process.env[SHARED_DYNAMODB_ENV];
-      const dynamoPort = sharedDynamo ? undefined : await freePort();
-      const ports = {
-        fauxqs: await freePort(),
-        eventbridge: await freePort(),
-        ...(dynamoPort ? { dynamodb: dynamoPort } : {}),
-      };
+      const dynamoPort = await freePort();
+      const ports = { fauxqs: await freePort(), eventbridge: await freePort(), dynamodb: dynamoPort };
       const at = (port: number) => `http://127.0.0.1:${port}`;
       proxies = {
-        dynamodb: new FaultProxy(sharedDynamo ?? at(dynamoPort!), () => 'dynamodb', random),
+        dynamodb: new FaultProxy(at(dynamoPort), () => 'dynamodb', random),
         fauxqs: new FaultProxy(at(ports.fauxqs), sqsOrS3, random),
         eventbridge: new FaultProxy(at(ports.eventbridge), () => 'eventbridge', random),
       };
