@@ -13,9 +13,18 @@ export interface RunningDynamoDb {
   stop(): Promise<void>;
 }
 
+/**
+ * Set to the endpoint of a DynamoDB Local that is already running to use it instead of starting one per call
+ * (the test run starts one for all its files: test/global-setup.ts). Callers keep apart by table prefix.
+ * A caller that asks for a port of its own still gets its own.
+ */
+export const SHARED_DYNAMODB_ENV = 'LOCAL_DYNAMODB_ENDPOINT';
+
 export async function startDynamoDbLocal(
   options: { port?: number; startTimeoutMs?: number } = {},
 ): Promise<RunningDynamoDb> {
+  const shared = process.env[SHARED_DYNAMODB_ENV];
+  if (shared && options.port === undefined) return { endpoint: shared, stop: async () => undefined };
   const port = options.port ?? (await freePort());
   const child = spawn({ port, sharedDb: true, stdio: 'pipe' }) as ChildProcess;
   let stderr = '';

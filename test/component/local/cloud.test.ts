@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SHARED_DYNAMODB_ENV } from '../../../local/dynamodb.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startLocalCloud, type LocalStack, type RunningLocalCloud } from '../../../local/cloud.js';
@@ -55,7 +56,10 @@ describe('startLocalCloud', () => {
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
     });
-    const { TableNames = [] } = await dynamo.send(new ListTablesCommand({}));
+    const { TableNames = [] } = await dynamo.send(
+      // The run shares one DynamoDB Local (pages of 100 names): list from this stack's prefix on.
+      new ListTablesCommand({ ExclusiveStartTableName: written.prefix }),
+    );
     dynamo.destroy();
     expect(TableNames.filter((t) => t.startsWith(written.prefix))).toHaveLength(TABLE_NAMES.length);
   });
@@ -77,7 +81,8 @@ describe('startLocalCloud', () => {
     for (const url of [
       stack.httpUrl,
       stack.connectionsUrl,
-      stack.dynamodb,
+      // The run's shared DynamoDB Local (test/global-setup.ts) is not the stack's to stop.
+      ...(stack.dynamodb === process.env[SHARED_DYNAMODB_ENV] ? [] : [stack.dynamodb]),
       stack.sqs,
       stack.eventbridge,
       stack.kms,

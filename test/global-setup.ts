@@ -1,0 +1,16 @@
+/**
+ * One DynamoDB Local (a JVM: seconds of CPU to start and warm up) for the whole test run instead of one per test
+ * file. Files keep apart by table prefix, as they already did within one database (`sharedDb`); the endpoint
+ * reaches the test workers through the environment they inherit (`LOCAL_DYNAMODB_ENDPOINT`, local/dynamodb.ts).
+ */
+import { SHARED_DYNAMODB_ENV, startDynamoDbLocal } from '../local/dynamodb.js';
+
+export default async function setup(): Promise<() => Promise<void>> {
+  if (process.env[SHARED_DYNAMODB_ENV]) return async () => undefined;
+  const dynamo = await startDynamoDbLocal({ startTimeoutMs: 120_000 });
+  process.env[SHARED_DYNAMODB_ENV] = dynamo.endpoint;
+  return async () => {
+    delete process.env[SHARED_DYNAMODB_ENV];
+    await dynamo.stop();
+  };
+}
