@@ -5,7 +5,8 @@
  * where the simulator decrypts them.
  *
  *   npx tsx bench/send-throughput.ts [--messages 200] [--paced-messages 10] [--sessions 10]
- *                                    [--scenarios baseline,host-unpaced,host-paced,host-many]
+ *        [--group-size 50] [--group-messages 50]
+ *        [--scenarios baseline,host-single,host-unpaced,host-paced,host-many,baseline-group,host-group]
  *
  * Scenarios: `host-single` one session, one message at a time (each waits for the previous to arrive; twice
  * `--paced-messages`), pacing off: the latency of the path itself; `host-unpaced` one session with pacing off (APP_SEND_MIN_GAP_MS=0, APP_SEND_JITTER_MS=0: the
@@ -18,6 +19,12 @@
  * the host that is the whole host process (its sends, the DynamoDB and SQS calls around them, and its timers:
  * heartbeat, lease renewals, the command poll); for the baseline, the bare socket's loop. The simulator and
  * the local cloud run in other processes and are not counted.
+ *
+ * Group cases (issue #16, `--group-size 50 --group-messages 50`): the account is a member of a group of
+ * `--group-size` (contacts fill it, one of them created it) and sends `--group-messages` texts to it,
+ * `baseline-group` as a bare `await sendMessage` loop, `host-group` queued as the API does (pacing off). A text
+ * has arrived when every contact's phone and the account's own phone decrypted it. Both also report the bytes
+ * of the `<message>` stanzas the sender wrote: the first send carries the sender key to every member device.
  */
 import { HostDoorbell } from '../shared/services/host-doorbell.js';
 import { newId, nowIso } from '../shared/domain/ids.js';
@@ -25,14 +32,44 @@ import type { Message } from '../shared/domain/message.js';
 import { phoneToJid } from '../shared/domain/phone.js';
 import { Child } from './support/ipc.js';
 import { argument, emit, emitMachine, latencySummary, progress, round, sleep } from './support/figures.js';
+import { createBenchGroup, groupArrivals, SentBytes } from './support/groups.js';
 import { startCloudWorld, startSimWorld, type CloudWorld, type SimWorld } from './support/world.js';
 
 const BENCH = 'send-throughput';
 const messages = Number(argument('messages', '200'));
 const pacedMessages = Number(argument('paced-messages', '10'));
 const manySessions = Number(argument('sessions', '10'));
-const scenarios = argument('scenarios', 'baseline,host-single,host-unpaced,host-paced,host-many').split(',');
+const scenarios = argument(
+  'scenarios',
+  'baseline,host-single,host-unpaced,host-paced,host-many,baseline-group,host-group',
+).split(',');
+const groupSize = Number(argument('group-size', '50'));
+const groupMessages = Number(argument('group-messages', '50'));
 const CONTACT = '+15550009999';
+
+/** Where a scenario sends: the contact, or a group it creates for the account (then arrivals are per group). */
+interface Target {
+  readonly to: string;
+  readonly chatJid: string;
+  arrivals(texts: readonly string[]): Promise<Map<string, number>>;
+  /** Bytes the account's devices wrote per group message (group targets only). */
+  readonly bytes?: SentBytes;
+}
+
+function contactTarget(world: SimWorld): Target {
+  return { to: CONTACT, chatJid: phoneToJid(CONTACT), arrivals: (texts) => arrivals(world, texts) };
+}
+
+function groupTarget(world: SimWorld, run: number, phone: string): Target {
+  const group = createBenchGroup(world.sim, run, 0, [phone], groupSize);
+  return {
+    to: group.jid,
+    chatJid: group.jid,
+    // Every contact's phone and the account's own phone decrypt each text.
+    arrivals: (texts) => groupArrivals(world.sim, group.jid, texts, group.contacts.length + 1),
+    bytes: new SentBytes(world.sim, phone),
+  };
+}
 
 /** Resolves with arrival times (ms epoch) per text once every text reached the contact's inbox. */
 function arrivals(world: SimWorld, texts: readonly string[]): Promise<Map<string, number>> {
@@ -72,24 +109,28 @@ function figures(starts: readonly number[], texts: readonly string[], arrived: M
   };
 }
 
-async function baseline(world: SimWorld): Promise<void> {
-  const { creds } = await world.provision(40, 1);
+async function baseline(world: SimWorld, run = 40, group = false): Promise<void> {
+  const { creds, phones } = await world.provision(run, 1);
+  const target = group ? groupTarget(world, run, phones[0] ?? '') : contactTarget(world);
+  const count = group ? groupMessages : messages;
   const child = new Child('bare-sockets.ts', world.bareEnv);
   try {
     await child.next('ready');
     await child.request({ type: 'connect', creds, concurrency: 1 }, 'connected');
     await sleep(1000);
-    const texts = Array.from({ length: messages }, (_, i) => `bare ${i} ${newId()}`);
-    const arrived = arrivals(world, texts);
+    const texts = Array.from({ length: count }, (_, i) => `bare ${i} ${newId()}`);
+    const arrived = target.arrivals(texts);
     const cpuBefore = await cpuMs(child);
-    const sent = await child.request({ type: 'send', to: phoneToJid(CONTACT), texts }, 'sent');
+    const sent = await child.request({ type: 'send', to: target.to, texts }, 'sent');
     const arrivedAt = await arrived;
     const cpuAfter = await cpuMs(child);
     emit(BENCH, 'baseline', {
-      scenario: 'bare-loop',
+      scenario: group ? 'bare-loop-group' : 'bare-loop',
       sessions: 1,
+      ...(group ? { groupSize } : {}),
       ...figures(sent.startedAt, texts, arrivedAt),
       ...cpuFigures(cpuBefore, cpuAfter, texts.length),
+      ...target.bytes?.stop(),
     });
   } finally {
     await child.stop();
@@ -103,6 +144,7 @@ async function enqueue(
   sessionId: string,
   tenantId: string,
   text: string,
+  target: Pick<Target, 'to' | 'chatJid'>,
 ) {
   const at = nowIso();
   const message: Message = {
@@ -110,8 +152,8 @@ async function enqueue(
     tenantId,
     sessionId,
     direction: 'outbound',
-    chatJid: phoneToJid(CONTACT),
-    to: CONTACT,
+    chatJid: target.chatJid,
+    to: target.to,
     type: 'text',
     content: { type: 'text', text: { body: text } },
     status: 'queued',
@@ -139,8 +181,10 @@ async function host(
   count: number,
   paced: boolean,
   sequential = false,
+  group = false,
 ) {
-  const { creds } = await world.provision(run, sessions);
+  const { creds, phones } = await world.provision(run, sessions);
+  const target = group ? groupTarget(world, run, phones[0] ?? '') : contactTarget(world);
   const cloud = await startCloudWorld(world.sim);
   const pacing: Record<string, string> = paced ? {} : { APP_SEND_MIN_GAP_MS: '0', APP_SEND_JITTER_MS: '0' };
   const child = new Child(
@@ -166,28 +210,36 @@ async function host(
       // One message at a time on an idle host: the path's own latency, no queueing behind earlier sends.
       const arrivedOne = new Map<string, number>();
       for (const [i, text] of texts.entries()) {
-        const arrived = arrivals(world, [text]);
+        const arrived = target.arrivals([text]);
         starts[i] = Date.now();
-        await enqueue(cloud, doorbell, ids[0] ?? '', tenantId, text);
+        await enqueue(cloud, doorbell, ids[0] ?? '', tenantId, text, target);
         for (const [t, at] of await arrived) arrivedOne.set(t, at);
       }
       const cpu = cpuFigures(cpuBefore, await cpuMs(child), texts.length);
       emit(BENCH, 'host', { scenario, sessions, paced, ...figures(starts, texts, arrivedOne), ...cpu });
       return;
     }
-    const arrived = arrivals(world, texts);
+    const arrived = target.arrivals(texts);
     // Requests arrive concurrently at the API; eight writers, messages spread round-robin over the sessions.
     let next = 0;
     const writer = async () => {
       for (let i = next++; i < count; i = next++) {
         starts[i] = Date.now();
-        await enqueue(cloud, doorbell, ids[i % ids.length] ?? '', tenantId, texts[i] ?? '');
+        await enqueue(cloud, doorbell, ids[i % ids.length] ?? '', tenantId, texts[i] ?? '', target);
       }
     };
     await Promise.all(Array.from({ length: 8 }, writer));
     const arrivedAt = await arrived;
     const cpu = cpuFigures(cpuBefore, await cpuMs(child), texts.length);
-    emit(BENCH, 'host', { scenario, sessions, paced, ...figures(starts, texts, arrivedAt), ...cpu });
+    emit(BENCH, 'host', {
+      scenario,
+      sessions,
+      paced,
+      ...(group ? { groupSize } : {}),
+      ...figures(starts, texts, arrivedAt),
+      ...cpu,
+      ...target.bytes?.stop(),
+    });
   } finally {
     await child.stop();
     await cloud.stop();
@@ -205,6 +257,8 @@ try {
     else if (scenario === 'host-single') await host(world, scenario, 44, 1, pacedMessages * 2, false, true);
     else if (scenario === 'host-paced') await host(world, scenario, 42, 1, pacedMessages, true);
     else if (scenario === 'host-many') await host(world, scenario, 43, manySessions, messages, false);
+    else if (scenario === 'baseline-group') await baseline(world, 45, true);
+    else if (scenario === 'host-group') await host(world, scenario, 46, 1, groupMessages, false, false, true);
     else throw new Error(`unknown scenario ${scenario}`);
   }
 } finally {

@@ -3,7 +3,8 @@
  * process, session host vs bare Baileys sockets on the same simulator (the baseline, same run, same Node).
  *
  *   npx tsx bench/session-density.ts [--sessions 50,200] [--settle-ms 5000] [--contacts 1000]
- *        [--sides baseline,host,host-bundle,host-bundle-sourcemaps,baseline-realistic,host-realistic]
+ *        [--sides baseline,host,host-bundle,host-bundle-sourcemaps,baseline-realistic,host-realistic,
+ *                 baseline-group,host-group] [--group-size 50] [--posters 49]
  *
  * Each side runs in a fresh child process started with --expose-gc; memory is read after two full GCs, once
  * with no session (the process's own cost: Baileys, and for the host the AWS SDK, adapters, timers) and once
@@ -18,6 +19,12 @@
  * prekeys Baileys uploads after pairing and an established Signal session with each of `--contacts` contacts
  * (bench/support/realistic-keys.ts: built once per run by Baileys' own `injectE2ESession`, each session holding
  * its own parsed copy). The host side stores them with the credentials as a previous host would have.
+ *
+ * Group sides (issue #16: `baseline-group`, `host-group`, `--group-size 50 --posters 49`): every session's account
+ * is in a group of `--group-size` members (its own group; the same contacts fill every group), and `--posters` of
+ * those contacts post once in each group once the sessions are connected, so each session holds that many
+ * contacts' sender keys (and the Signal sessions they came over) and the group's metadata. Memory is read after
+ * every session acknowledged every post (its receipt) and the settle time.
  */
 import { bundleChild } from './support/bundle.js';
 import { Child, type Memory } from './support/ipc.js';
@@ -32,6 +39,7 @@ import {
   sleep,
 } from './support/figures.js';
 import { BufferJSON } from '@whiskeysockets/baileys';
+import { contactsPost, createBenchGroup, GroupReceipts, type BenchGroup } from './support/groups.js';
 import { buildRealisticKeys } from './support/realistic-keys.js';
 import { startCloudWorld, startSimWorld, type SimWorld } from './support/world.js';
 
@@ -40,6 +48,8 @@ const sizes = numbersArgument('sessions', [50, 200]);
 const settleMs = Number(argument('settle-ms', '5000'));
 const sides = argument('sides', 'baseline,host,host-bundle').split(',');
 const contacts = Number(argument('contacts', '1000'));
+const groupSize = Number(argument('group-size', '50'));
+const posters = Number(argument('posters', String(groupSize - 1)));
 let realisticKeys: Promise<string> | undefined;
 /** The realistic key state, serialized (BufferJSON), built on first use. */
 const realistic = (): Promise<string> =>
@@ -63,8 +73,37 @@ function perSession(before: Memory, after: Memory, n: number): Record<string, nu
   };
 }
 
-async function baseline(world: SimWorld, run: number, n: number, keys?: string): Promise<void> {
-  const { creds } = await world.provision(run, n);
+/** One group per account (the same contacts in each); nothing is posted yet. */
+function groupsFor(world: SimWorld, run: number, phones: readonly string[]): BenchGroup[] {
+  return phones.map((phone) => {
+    const group = createBenchGroup(world.sim, run, 0, [phone], groupSize);
+    return { jid: group.jid, contacts: group.contacts.slice(0, posters) };
+  });
+}
+
+/** The posters post once in each group; resolves when every session acknowledged every post. */
+async function postInGroups(world: SimWorld, phones: readonly string[], groups: readonly BenchGroup[]) {
+  const receipts = new GroupReceipts(world.sim, new Set(phones));
+  const started = Date.now();
+  let posts = 0;
+  try {
+    for (const group of groups) posts += await contactsPost(world.sim, group);
+    const acknowledged = await receipts.atLeast(posts, 10 * 60_000);
+    return { groupSize, posters, posts, acknowledged, postAllMs: Date.now() - started };
+  } finally {
+    receipts.stop();
+  }
+}
+
+async function baseline(
+  world: SimWorld,
+  run: number,
+  n: number,
+  keys?: string,
+  group = false,
+): Promise<void> {
+  const { creds, phones } = await world.provision(run, n);
+  const groups = group ? groupsFor(world, run, phones) : [];
   const child = new Child('bare-sockets.ts', world.bareEnv);
   try {
     const { memory: before } = await child.next('ready');
@@ -72,10 +111,12 @@ async function baseline(world: SimWorld, run: number, n: number, keys?: string):
       { type: 'connect', creds, concurrency: 8, ...(keys ? { keys } : {}) },
       'connected',
     );
+    const groupFigures = group ? { group: await postInGroups(world, phones, groups) } : {};
     await sleep(settleMs);
     const { memory: after, sessions } = await child.request({ type: 'measure' }, 'memory');
     emit(BENCH, 'baseline', {
       sessions,
+      ...groupFigures,
       ...(keys ? { realistic: { contacts, keysJsonKiB: Math.round(keys.length / 1024) } } : {}),
       connectAllMs: connected.elapsedMs,
       ...perSession(before, after, n),
@@ -93,8 +134,10 @@ async function host(
   bundled = false,
   nodeOptions: readonly string[] = [],
   keys?: string,
+  group = false,
 ): Promise<void> {
-  const { creds } = await world.provision(run, n);
+  const { creds, phones } = await world.provision(run, n);
+  const groups = group ? groupsFor(world, run, phones) : [];
   const cloud = await startCloudWorld(world.sim);
   const script = bundled ? await bundleChild('session-host.ts') : 'session-host.ts';
   const child = new Child(
@@ -113,10 +156,12 @@ async function host(
       await sleep(500);
     }
     const connectAllMs = Date.now() - started;
+    const groupFigures = group ? { group: await postInGroups(world, phones, groups) } : {};
     await sleep(settleMs);
     const { memory: after, sessions } = await child.request({ type: 'measure' }, 'memory');
     emit(BENCH, 'host', {
       sessions,
+      ...groupFigures,
       bundled,
       nodeOptions,
       ...(keys ? { realistic: { contacts, keysJsonKiB: Math.round(keys.length / 1024) } } : {}),
@@ -143,6 +188,8 @@ try {
       else if (side === 'host-bundle-sourcemaps') await host(world, run, n, true, ['--enable-source-maps']);
       else if (side === 'baseline-realistic') await baseline(world, run, n, await realistic());
       else if (side === 'host-realistic') await host(world, run, n, false, [], await realistic());
+      else if (side === 'baseline-group') await baseline(world, run, n, undefined, true);
+      else if (side === 'host-group') await host(world, run, n, false, [], undefined, true);
       else throw new Error(`unknown side ${side}`);
     }
   }
