@@ -3,7 +3,7 @@
  * CDK's own `Validations.of(construct).acknowledge({ id, reason })`, one finding id at a time (there is no
  * prefix match, so `AwsSolutions-IAM5` alone does not cover `AwsSolutions-IAM5[Resource::...]`).
  */
-import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Names, Stack, Validations } from 'aws-cdk-lib';
 import type { IManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 
@@ -19,6 +19,16 @@ type CfnValue = string | number | boolean | null | undefined | CfnValue[] | { [k
  * suppression can name the exact resource it covers instead of silencing every wildcard on the policy.
  */
 export function flattenForNag(scope: IConstruct, value: string): string {
+  const stack = Stack.of(scope);
+  const outside = parentElements(stack);
+  /**
+   * In a nested stack a reference to the parent's resource is a parameter, `referenceto<unique id><attribute>`
+   * (CDK's naming), and cdk-nag names the finding after it.
+   */
+  const target = (logicalId: string, attribute: string): string | undefined => {
+    const uniqueId = outside.get(logicalId);
+    return uniqueId === undefined ? undefined : `<referenceto${uniqueId}${attribute}>`;
+  };
   const visit = (node: CfnValue): string => {
     if (node === undefined || node === null) return '';
     if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
@@ -32,11 +42,25 @@ export function flattenForNag(scope: IConstruct, value: string): string {
     }
     if (node['Fn::Sub'] !== undefined) return visit(node['Fn::Sub']);
     const getAtt = node['Fn::GetAtt'];
-    if (Array.isArray(getAtt)) return `<${visit(getAtt[0])}.${visit(getAtt[1])}>`;
-    if (node['Ref'] !== undefined) return `<${visit(node['Ref'])}>`;
+    if (Array.isArray(getAtt)) {
+      return target(visit(getAtt[0]), visit(getAtt[1])) ?? `<${visit(getAtt[0])}.${visit(getAtt[1])}>`;
+    }
+    if (node['Ref'] !== undefined) return target(visit(node['Ref']), 'Ref') ?? `<${visit(node['Ref'])}>`;
     return JSON.stringify(node);
   };
-  return visit(Stack.of(scope).resolve(value) as CfnValue);
+  return visit(stack.resolve(value) as CfnValue);
+}
+
+/** For a nested stack: the logical id -> unique id of each resource of the stacks above it; empty otherwise. */
+function parentElements(stack: Stack): ReadonlyMap<string, string> {
+  const found = new Map<string, string>();
+  for (let parent = stack.nestedStackParent; parent; parent = parent.nestedStackParent) {
+    for (const construct of parent.node.findAll()) {
+      if (!CfnElement.isCfnElement(construct) || Stack.of(construct) !== parent) continue;
+      found.set(parent.resolve(construct.logicalId) as string, Names.nodeUniqueId(construct.node));
+    }
+  }
+  return found;
 }
 
 /** Acknowledges `AwsSolutions-IAM5[Resource::<resource>]` for a resource given as a (possibly tokenised) ARN. */

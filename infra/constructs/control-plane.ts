@@ -2,7 +2,8 @@
  * The serverless control plane: the HTTP API (one function per route of the shared definitions, a Lambda
  * request authorizer for routes that need one) and the WebSocket API the browser pairs through.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -44,6 +45,18 @@ export interface ControlPlaneProps {
 }
 
 export const WS_STAGE_NAME = 'v1';
+/**
+ * HTTP route functions live in nested stacks: each route costs ~7 resources (function, role, policy, log group,
+ * integration, permission, route) and one stack may hold 500. A route's stack is a stable hash of its route key,
+ * so adding a route never moves another one (a moved route would be deleted in one stack while created in the
+ * other). Four stacks hold ~280 routes.
+ */
+const HTTP_ROUTE_STACKS = 4;
+
+export function httpRouteStackIndex(routeKey: string): number {
+  return createHash('sha256').update(routeKey).digest()[0]! % HTTP_ROUTE_STACKS;
+}
+
 const HTTP_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 200, burstLimit: 400 };
 const WS_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
 
@@ -177,9 +190,22 @@ export class ControlPlane extends Construct {
     }
 
     const httpFunctions = new Map<string, AppFunction>();
+    const routeStacks = new Map<number, NestedStack>();
+    const routeScope = (routeKey: string): NestedStack => {
+      const index = httpRouteStackIndex(routeKey);
+      let nested = routeStacks.get(index);
+      if (!nested) {
+        nested = new NestedStack(this, `HttpRoutes${index}`, {
+          description: `HTTP API route functions, part ${index + 1} of ${HTTP_ROUTE_STACKS}`,
+        });
+        routeStacks.set(index, nested);
+      }
+      return nested;
+    };
     for (const route of httpRoutes) {
       const id = routeId(route.routeKey);
-      const handler = new AppFunction(this, `Http${id}`, {
+      const scope = routeScope(route.routeKey);
+      const handler = new AppFunction(scope, `Http${id}`, {
         settings: functionSettings,
         entry: route.entry,
         handler: route.handler,
@@ -188,7 +214,7 @@ export class ControlPlane extends Construct {
       });
       grantRouteAccess(handler.role, route, props.tables, props.routeResources);
       if (route.access?.closeWebSockets) this.grantManageConnections(handler.role);
-      const httpRoute = new apigwv2.HttpRoute(this, `Http${id}Route`, {
+      const httpRoute = new apigwv2.HttpRoute(scope, `Http${id}Route`, {
         httpApi: this.httpApi,
         routeKey: httpRouteKey(route.routeKey),
         integration: new HttpLambdaIntegration(`Http${id}Integration`, handler.fn),

@@ -4,7 +4,7 @@
  * order in which the code base fills up. NodejsFunction only bundles entries under the project root, so the
  * stand-ins go to `node_modules/.cache/` (inside the root, ignored by git, tsc and eslint), never next to code.
  */
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, NestedStack, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -72,7 +72,51 @@ export function buildStack(
     ...overrides,
   });
   customize?.(stack);
-  return { app, stack, template: Template.fromStack(stack) };
+  return { app, stack, template: withNestedStacks(stack) };
+}
+
+/**
+ * The stack's template with its nested stacks' resources (the HTTP route functions, `HttpRoutes<n>`) merged
+ * in, as if they were the stack's own, so assertions see every resource the deployment creates: a nested
+ * stack's parameters (references to the parent's resources) are replaced by the values the parent passes, and
+ * the parent's reads of a nested stack's outputs by the outputs' values. Logical ids stay unique: each derives
+ * from its construct path.
+ */
+function withNestedStacks(stack: Stack): Template {
+  type Json = Record<string, Record<string, unknown>>;
+  const json = Template.fromStack(stack).toJSON() as Json;
+  const nestedStacks = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
+  const outputs = new Map<string, unknown>();
+  for (const nested of nestedStacks) {
+    const part = Template.fromStack(nested).toJSON() as Json;
+    const resourceId = stack.resolve(nested.nestedStackResource!.logicalId) as string;
+    const passed = ((
+      json['Resources']![resourceId] as { Properties?: { Parameters?: Record<string, unknown> } }
+    ).Properties?.Parameters ?? {}) as Record<string, unknown>;
+    const inlined = substitute(part['Resources'], (node) => {
+      const ref = node['Ref'];
+      return typeof ref === 'string' && ref in passed ? passed[ref] : undefined;
+    }) as Record<string, unknown>;
+    json['Resources'] = { ...json['Resources'], ...inlined };
+    for (const [name, output] of Object.entries(part['Outputs'] ?? {})) {
+      outputs.set(`${resourceId}.Outputs.${name}`, (output as { Value: unknown }).Value);
+    }
+  }
+  json['Resources'] = substitute(json['Resources'], (node) => {
+    const getAtt = node['Fn::GetAtt'];
+    return Array.isArray(getAtt) ? outputs.get(`${String(getAtt[0])}.${String(getAtt[1])}`) : undefined;
+  }) as Record<string, unknown>;
+  return Template.fromJSON(json, { skipCyclicalDependenciesCheck: true });
+}
+
+/** A deep copy of `value` where every object `replace` gives a value for is swapped for that value. */
+function substitute(value: unknown, replace: (node: Record<string, unknown>) => unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => substitute(v, replace));
+  if (value === null || typeof value !== 'object') return value;
+  const node = value as Record<string, unknown>;
+  const replaced = replace(node);
+  if (replaced !== undefined) return replaced;
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, substitute(v, replace)]));
 }
 
 export interface NagFinding {
