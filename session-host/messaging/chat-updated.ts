@@ -6,6 +6,7 @@
  */
 import type { Chat } from '../../shared/domain/chat.js';
 import { makeEvent } from '../../shared/domain/events.js';
+import { isGroupJid } from '../../shared/domain/phone.js';
 import { toChatView } from '../../shared/services/views.js';
 import type { MessagingDeps } from './deps.js';
 
@@ -16,20 +17,31 @@ import type { MessagingDeps } from './deps.js';
  * next change or its next list read; the outbox would cost a write and a delete per message for that. Not awaited
  * by the flows (the bus batches for up to ~100 ms); never throws: a failure is logged.
  */
-export function publishChatUpdated(deps: Pick<MessagingDeps, 'events' | 'log'>, chat: Chat): void {
+export function publishChatUpdated(deps: Pick<MessagingDeps, 'events' | 'log' | 'groups'>, chat: Chat): void {
   const failed = (error: unknown): void =>
     deps.log.error('chat.updated not published', {
       sessionId: chat.sessionId,
       error: error instanceof Error ? error.message : String(error),
     });
-  try {
-    const event = makeEvent('chat.updated', {
-      tenantId: chat.tenantId,
-      sessionId: chat.sessionId,
-      data: { chat: toChatView(chat) },
-    });
-    deps.events.publish([event]).catch(failed);
-  } catch (error) {
-    failed(error);
-  }
+  void named(deps, chat)
+    .then((view) => {
+      const event = makeEvent('chat.updated', {
+        tenantId: chat.tenantId,
+        sessionId: chat.sessionId,
+        data: { chat: toChatView(view) },
+      });
+      return deps.events.publish([event]);
+    })
+    .catch(failed);
+}
+
+/**
+ * A group's chat named by the group's stored subject, as `GET .../chats` names it (shared/services/messages.ts),
+ * so a console's live list shows the subject, not the group id. One read per group chat change; a chat that is
+ * no group, or a group not stored yet, goes as it is.
+ */
+async function named(deps: Pick<MessagingDeps, 'groups'>, chat: Chat): Promise<Chat> {
+  if (!deps.groups || !isGroupJid(chat.chatJid)) return chat;
+  const group = await deps.groups.get(chat.sessionId, chat.chatJid);
+  return group?.subject ? { ...chat, name: group.subject } : chat;
 }
