@@ -350,6 +350,40 @@ describe('console (Chromium, real host and Baileys)', () => {
     await shoot('chat-flags');
   });
 
+  it('lists a contact’s group by its subject, names the sender in the thread, and renames it from the group panel', async () => {
+    const sim = product.simulator!;
+    const group = sim.groups.create(digits(CONTACT), 'Bike club', [digits(ACCOUNT)]);
+    sim.groups.participants(group.id, digits(CONTACT), 'promote', [digits(ACCOUNT)]);
+    await sim.groups.post(group.id, digits(CONTACT), { text: 'Ride on Sunday?' });
+    await nav('Chats');
+    await page.getByLabel('Session', { exact: true }).selectOption(sessionId);
+    const row = page.locator(`[data-testid="chat-row"][data-chat="${group.jid}"]`);
+    await expect.poll(() => row.getAttribute('data-group'), { timeout: 30_000 }).toBe('true');
+    await expect
+      .poll(() => row.locator('.chat-title').textContent(), { timeout: 20_000 })
+      .toContain('Bike club');
+    await row.getByRole('link').click();
+    const post = page.locator('[data-testid="message"]', { hasText: 'Ride on Sunday?' });
+    await expect
+      .poll(() => post.getByTestId('sender').textContent(), { timeout: 20_000 })
+      .toContain(digits(CONTACT));
+
+    await page.getByRole('button', { name: 'Group info' }).click();
+    const panel = page.getByTestId('group-panel');
+    const roles = () =>
+      panel
+        .getByTestId('group-member')
+        .evaluateAll((items) => items.map((i) => i.getAttribute('data-role')).sort());
+    await expect.poll(roles, { timeout: 20_000 }).toEqual(['admin', 'superadmin']);
+    await panel.getByLabel('Subject').fill('Bike club: Sunday ride');
+    await panel.getByRole('button', { name: 'Rename' }).click();
+    // The rename went to WhatsApp: the group's subject on the server, as every member's phone reads it.
+    await eventually('the new subject on the server', async () =>
+      sim.groups.get(group.id).subject === 'Bike club: Sunday ride' ? true : undefined,
+    );
+    await shoot('group');
+  });
+
   it('rejects calls automatically once the session’s setting is on, with the reply sent', async () => {
     const sim = product.simulator!;
     await nav('Sessions');
