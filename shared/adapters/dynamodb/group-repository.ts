@@ -1,8 +1,11 @@
 /**
  * Groups table (partition `sessionId`, sort `groupId`). A group is one item with its member list (1024 members
  * of ~60 bytes fit DynamoDB's 400 KB item comfortably); member changes are read-modify-write conditioned on the
- * `updatedAt` read, retried when another writer got there first.
+ * `writeId` read (a random id every write sets), retried when another writer got there first. Not on `updatedAt`:
+ * two writers called in the same millisecond write the same `updatedAt`, and a third that read the first's would
+ * overwrite the second's change.
  */
+import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   GroupSchema,
@@ -41,7 +44,9 @@ export class DynamoGroupRepository implements GroupRepository {
 
   async put(tenantId: string, sessionId: string, info: GroupInfo, at: string): Promise<Group> {
     const group = GroupSchema.parse({ ...info, tenantId, sessionId, updatedAt: at });
-    await this.ctx.dynamo.send(new PutCommand({ TableName: this.table, Item: toItem(group) }));
+    await this.ctx.dynamo.send(
+      new PutCommand({ TableName: this.table, Item: { ...toItem(group), writeId: randomUUID() } }),
+    );
     return group;
   }
 
@@ -75,7 +80,7 @@ export class DynamoGroupRepository implements GroupRepository {
   ): Promise<Group | null> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
-    const { set, remove } = patchClauses({ ...patch, updatedAt: at }, names, values);
+    const { set, remove } = patchClauses({ ...patch, updatedAt: at, writeId: randomUUID() }, names, values);
     try {
       const out = await this.ctx.dynamo.send(
         new UpdateCommand({
@@ -103,17 +108,22 @@ export class DynamoGroupRepository implements GroupRepository {
     at: string,
   ): Promise<Group | null> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const group = await this.get(sessionId, groupId);
-      if (!group) return null;
+      const out = await this.ctx.dynamo.send(
+        new GetCommand({ TableName: this.table, Key: { sessionId, groupId }, ConsistentRead: true }),
+      );
+      if (!out.Item) return null;
+      const group = fromItem(out.Item);
+      const seen: unknown = out.Item['writeId'];
       const participants = applyChange(group.participants, change, members);
       const next: Group = { ...group, participants, size: participants.length, updatedAt: at };
       try {
         await this.ctx.dynamo.send(
           new PutCommand({
             TableName: this.table,
-            Item: toItem(next),
-            ConditionExpression: 'updatedAt = :seen',
-            ExpressionAttributeValues: { ':seen': group.updatedAt },
+            Item: { ...toItem(next), writeId: randomUUID() },
+            ...(typeof seen === 'string'
+              ? { ConditionExpression: 'writeId = :seen', ExpressionAttributeValues: { ':seen': seen } }
+              : { ConditionExpression: 'attribute_not_exists(writeId)' }),
           }),
         );
         return next;
