@@ -2,6 +2,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** shared/ never imports a process (host, functions, simulator, local cloud, console). */
+const NO_PROCESS_IMPORTS = {
+  // `./local/` and `../local/` inside shared/ are the local adapters (shared/adapters/local), not local/.
+  group: [
+    '**/session-host/**',
+    '**/functions/**',
+    '**/simulator/**',
+    '**/local/**',
+    '!./local/**',
+    '!../local/**',
+    '**/web/**',
+  ],
+  message: 'shared/ must not import a process; move what both need into shared/.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', '.local/', 'web/dist/', 'web/src/api/schema.d.ts', 'coverage/'] },
   js.configs.recommended,
@@ -41,21 +56,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              // `./local/` and `../local/` inside shared/ are the local adapters (shared/adapters/local), not local/.
-              group: [
-                '**/session-host/**',
-                '**/functions/**',
-                '**/simulator/**',
-                '**/local/**',
-                '!./local/**',
-                '!../local/**',
-                '**/web/**',
-              ],
-              message: 'shared/ must not import a process; move what both need into shared/.',
-            },
-          ],
+          patterns: [NO_PROCESS_IMPORTS],
         },
       ],
     },
@@ -68,19 +69,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              // `./local/` and `../local/` inside shared/ are the local adapters (shared/adapters/local), not local/.
-              group: [
-                '**/session-host/**',
-                '**/functions/**',
-                '**/simulator/**',
-                '**/local/**',
-                '!./local/**',
-                '!../local/**',
-                '**/web/**',
-              ],
-              message: 'shared/ must not import a process; move what both need into shared/.',
-            },
+            NO_PROCESS_IMPORTS,
             {
               group: ['**/services/**'],
               message:
