@@ -7,7 +7,7 @@ import type { ChatRepository, MarkReadOptions, RecordChatMessageInput } from '..
 import type { Page, PageRequest } from '../../ports/pagination.js';
 import {
   isConditionFailed,
-  patchClauses,
+  patchExistingItem,
   queryPage,
   setClauses,
   tableName,
@@ -106,32 +106,14 @@ export class DynamoChatRepository implements ChatRepository {
   }
 
   async setState(sessionId: string, chatJid: string, change: ChatStateChange): Promise<Chat | null> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const { set, remove } = patchClauses({ ...change }, names, values);
-    if (set.length === 0 && remove.length === 0) return this.get(sessionId, chatJid);
-    try {
-      const out = await this.ctx.dynamo.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { sessionId, chatJid },
-          UpdateExpression: [
-            set.length ? `SET ${set.join(', ')}` : '',
-            remove.length ? `REMOVE ${remove.join(', ')}` : '',
-          ]
-            .filter(Boolean)
-            .join(' '),
-          ConditionExpression: 'attribute_exists(chatJid)',
-          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return fromItem(out.Attributes ?? {});
-    } catch (error) {
-      if (isConditionFailed(error)) return null;
-      throw error;
-    }
+    if (Object.values(change).every((value) => value === undefined)) return this.get(sessionId, chatJid);
+    const item = await patchExistingItem(this.ctx, {
+      table: this.table,
+      key: { sessionId, chatJid },
+      existsAttribute: 'chatJid',
+      patch: { ...change },
+    });
+    return item === null ? null : fromItem(item);
   }
 
   listByActivity(sessionId: string, page: PageRequest = {}): Promise<Page<Chat>> {

@@ -6,7 +6,7 @@
  * overwrite the second's change.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   GroupSchema,
   type Group,
@@ -23,11 +23,10 @@ import type {
 import type { Page, PageRequest } from '../../ports/pagination.js';
 import {
   isConditionFailed,
-  patchClauses,
+  patchExistingItem,
   queryPage,
   tableName,
   toDomain,
-  updateExpression,
   type DynamoContext,
   type Item,
 } from './items.js';
@@ -78,26 +77,13 @@ export class DynamoGroupRepository implements GroupRepository {
     patch: GroupSettingsPatch,
     at: string,
   ): Promise<Group | null> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const { set, remove } = patchClauses({ ...patch, updatedAt: at, writeId: randomUUID() }, names, values);
-    try {
-      const out = await this.ctx.dynamo.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { sessionId, groupId },
-          UpdateExpression: updateExpression(set, remove),
-          ConditionExpression: 'attribute_exists(groupId)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return fromItem(out.Attributes ?? {});
-    } catch (error) {
-      if (isConditionFailed(error)) return null;
-      throw error;
-    }
+    const item = await patchExistingItem(this.ctx, {
+      table: this.table,
+      key: { sessionId, groupId },
+      existsAttribute: 'groupId',
+      patch: { ...patch, updatedAt: at, writeId: randomUUID() },
+    });
+    return item === null ? null : fromItem(item);
   }
 
   async changeParticipants(

@@ -1,6 +1,11 @@
 /** Small helpers shared by the DynamoDB repositories: errors, paging, TTL and item <-> domain mapping. */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { InternalError } from '../../domain/errors.js';
 import type { AppConfig } from '../../config/app-config.js';
@@ -157,7 +162,48 @@ export function patchClauses(
   return { set, remove };
 }
 
-/** `SET ... REMOVE ...` from the pieces (callers always set something, at least `updatedAt`). */
+/** `SET ... REMOVE ...` from the pieces; either may be empty, not both. */
 export function updateExpression(set: readonly string[], remove: readonly string[]): string {
-  return `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`;
+  return [
+    set.length > 0 ? `SET ${set.join(', ')}` : '',
+    remove.length > 0 ? `REMOVE ${remove.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/**
+ * Applies a patch (`patchClauses`: `null` removes, `undefined` skips) to an item that must exist (its
+ * `existsAttribute` is present), and answers the item as written, or `null` when there is no such item. The patch
+ * must change something.
+ */
+export async function patchExistingItem(
+  ctx: DynamoContext,
+  input: {
+    readonly table: string;
+    readonly key: Item;
+    readonly existsAttribute: string;
+    readonly patch: Record<string, unknown>;
+  },
+): Promise<Item | null> {
+  const names: Record<string, string> = { '#exists': input.existsAttribute };
+  const values: Record<string, unknown> = {};
+  const { set, remove } = patchClauses(input.patch, names, values);
+  try {
+    const out = await ctx.dynamo.send(
+      new UpdateCommand({
+        TableName: input.table,
+        Key: input.key,
+        UpdateExpression: updateExpression(set, remove),
+        ConditionExpression: 'attribute_exists(#exists)',
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes ?? {};
+  } catch (error) {
+    if (isConditionFailed(error)) return null;
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
 /** Webhooks table: (tenantId, webhookId). `signingSecret` is stored as given and never mapped to the domain. */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { EventType } from '../../domain/events.js';
 import { WebhookSubscriptionSchema, webhookMatches, type WebhookSubscription } from '../../domain/webhook.js';
@@ -8,12 +8,11 @@ import type { Page, PageRequest } from '../../ports/pagination.js';
 import type { WebhookPatch, WebhookRepository } from '../../ports/webhook-repository.js';
 import {
   isConditionFailed,
-  patchClauses,
+  patchExistingItem,
   queryAll,
   queryPage,
   tableName,
   toDomain,
-  updateExpression,
   type DynamoContext,
   type Item,
 } from './items.js';
@@ -74,26 +73,14 @@ export class DynamoWebhookRepository implements WebhookRepository {
   }
 
   async update(tenantId: string, webhookId: string, patch: WebhookPatch): Promise<WebhookSubscription> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const { set, remove } = patchClauses({ ...patch }, names, values);
-    try {
-      const out = await this.ctx.dynamo.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { tenantId, webhookId },
-          UpdateExpression: updateExpression(set, remove),
-          ConditionExpression: 'attribute_exists(webhookId)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return fromItem(out.Attributes ?? {});
-    } catch (error) {
-      if (isConditionFailed(error)) throw new NotFoundError(`webhook ${webhookId} not found`);
-      throw error;
-    }
+    const item = await patchExistingItem(this.ctx, {
+      table: this.table,
+      key: { tenantId, webhookId },
+      existsAttribute: 'webhookId',
+      patch: { ...patch },
+    });
+    if (item === null) throw new NotFoundError(`webhook ${webhookId} not found`);
+    return fromItem(item);
   }
 
   async delete(tenantId: string, webhookId: string): Promise<void> {
