@@ -7,7 +7,13 @@ import { errorFields } from './logger.js';
 import type { SessionRunner } from './runner.js';
 import { loggedOut } from './stop-plans.js';
 
-export async function logoutSession(runner: SessionRunner): Promise<void> {
+/** What logging out may touch of a session runner: its socket, and stopping it. */
+export type LogoutSession = Pick<
+  SessionRunner,
+  'socket' | 'connected' | 'ignoreSocketEvents' | 'log' | 'stop'
+>;
+
+export async function logoutSession(runner: LogoutSession): Promise<void> {
   const socket = runner.socket;
   const plan = loggedOut('logged out through the API', 'logout command');
   if (socket && runner.connected) {

@@ -14,7 +14,7 @@ import { sessionPairingCodeFrame } from '../shared/contracts/ws-frames.js';
 import { requestCheckedPairingCode } from './compat/pair-code-refresh.js';
 import { errorFields } from './logger.js';
 import { METRIC } from './metrics.js';
-import type { SessionRunner } from './runner.js';
+import type { RunnerDeps, SessionRunner } from './runner.js';
 
 /** How long to wait for the socket to reach the QR stage (a fresh claim is still connecting). */
 const QR_STAGE_WAIT_MS = 30_000;
@@ -29,8 +29,26 @@ export interface PairingCodeRequest {
   shown: number;
 }
 
+/**
+ * What the pairing-code flow may touch of a session runner: its socket (to ask for the code), linking state,
+ * credentials, status writes and pushes, and the wait for the QR stage. Nothing of the messaging or the lease.
+ */
+export type PairingSession = Pick<
+  SessionRunner,
+  | 'sessionId'
+  | 'qr'
+  | 'auth'
+  | 'socket'
+  | 'log'
+  | 'status'
+  | 'stopping'
+  | 'reporter'
+  | 'writeStatus'
+  | 'waitForQr'
+> & { readonly deps: Pick<RunnerDeps, 'config' | 'metrics'> };
+
 export async function requestPairingCode(
-  runner: SessionRunner,
+  runner: PairingSession,
   phone: string,
   requestId: string,
 ): Promise<void> {
@@ -52,7 +70,7 @@ export async function requestPairingCode(
 }
 
 /** The phone rotated the code (`refresh_code`): the one shown is dead, ask WhatsApp for a new one. */
-export async function refreshPairingCode(runner: SessionRunner): Promise<void> {
+export async function refreshPairingCode(runner: PairingSession): Promise<void> {
   const request = runner.qr.pairingCode;
   if (!request || runner.auth?.linked) return;
   if (request.shown > MAX_CODE_REFRESHES) {
@@ -65,7 +83,7 @@ export async function refreshPairingCode(runner: SessionRunner): Promise<void> {
 }
 
 /** The account links by passkey: no code will ever pair it. */
-export async function reportPasskeyRequired(runner: SessionRunner): Promise<void> {
+export async function reportPasskeyRequired(runner: PairingSession): Promise<void> {
   const request = runner.qr.pairingCode;
   runner.deps.metrics.count(METRIC.pairingPasskeyRequired);
   await runner.writeStatus(
@@ -84,7 +102,7 @@ export async function reportPasskeyRequired(runner: SessionRunner): Promise<void
   );
 }
 
-async function produceCode(runner: SessionRunner, request: PairingCodeRequest): Promise<void> {
+async function produceCode(runner: PairingSession, request: PairingCodeRequest): Promise<void> {
   const socket = runner.socket;
   if (!socket || runner.stopping) return;
   const { phone, requestId } = request;

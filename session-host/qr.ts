@@ -12,7 +12,7 @@ import { sessionQrFrame } from '../shared/contracts/ws-frames.js';
 import { withAdvSecret } from './compat/pair-refresh.js';
 import { METRIC } from './metrics.js';
 import type { PairingCodeRequest } from './pair-code.js';
-import type { SessionRunner } from './runner.js';
+import type { RunnerDeps, SessionRunner } from './runner.js';
 
 export interface QrState {
   /** QRs shown since the session last connected. */
@@ -25,7 +25,16 @@ export interface QrState {
   current?: SessionQr;
 }
 
-export async function showQr(runner: SessionRunner, baileysCode: string): Promise<void> {
+/**
+ * What the QR flow may touch of a session runner: its linking state, credentials, status writes and pushes, and
+ * the QR settings and metrics. Nothing of the socket or the messaging.
+ */
+export type QrSession = Pick<
+  SessionRunner,
+  'sessionId' | 'qr' | 'auth' | 'log' | 'stopping' | 'reporter' | 'writeStatus' | 'expireQr'
+> & { readonly deps: Pick<RunnerDeps, 'config' | 'metrics'> };
+
+export async function showQr(runner: QrSession, baileysCode: string): Promise<void> {
   if (runner.qr.pairingCodeRequested) return;
   const advSecret = runner.auth?.state.creds.advSecretKey;
   const code = advSecret ? withAdvSecret(baileysCode, advSecret) : baileysCode;
@@ -41,14 +50,14 @@ export async function showQr(runner: SessionRunner, baileysCode: string): Promis
 }
 
 /** The adv secret was rotated: the QR on show again, same ref, refresh number and expiry, new secret. */
-export async function redrawQr(runner: SessionRunner): Promise<void> {
+export async function redrawQr(runner: QrSession): Promise<void> {
   const current = runner.qr.current;
   const advSecret = runner.auth?.state.creds.advSecretKey;
   if (!current || !advSecret || runner.qr.pairingCodeRequested || runner.stopping) return;
   await publishQr(runner, { ...current, code: withAdvSecret(current.code, advSecret) });
 }
 
-async function publishQr(runner: SessionRunner, qr: SessionQr): Promise<void> {
+async function publishQr(runner: QrSession, qr: SessionQr): Promise<void> {
   runner.qr.current = qr;
   const ok = await runner.writeStatus('qr', { qr }, 'waiting for a QR scan');
   if (!ok || runner.stopping) return;
