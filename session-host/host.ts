@@ -1,36 +1,20 @@
 /**
- * The session host process (DESIGN.md section 2, docs/session-host.md): its own command queue, a heartbeat,
- * the lease keeper (claim + renew), one runner per WhatsApp session, the command consumer, a sweeper for dead
- * hosts' queues, `GET /health`, JSON logs and EMF metrics. `startSessionHost` runs it in process (tests);
- * `main.ts` runs it as a process with a graceful SIGTERM.
+ * The session host process (DESIGN.md section 2, docs/session-host.md): `startSessionHost` composes its parts
+ * (config, JSON logs, EMF metrics, adapters, the batching bus and the event outbox, messaging) and opens a
+ * `SessionHostProcess` (host-process.ts: command queue, heartbeat, leases, runners, commands, health, stop). Tests
+ * run it in process; `main.ts` runs it as a process with a graceful SIGTERM.
  */
 import type { AwsClientOptions } from '../shared/adapters/aws/clients.js';
-import type { HostCommand } from '../shared/contracts/host-command.js';
-import type { Session, SessionStatus } from '../shared/domain/session.js';
-import { SESSION_TRANSITIONS } from '../shared/domain/session.js';
-import { queuedProbe } from './claim-priority.js';
-import { CommandConsumer } from './command-consumer.js';
 import { composeHostAdapters, endpointsFromEnv, type HostAdapters } from './compose.js';
 import { loadHostConfig, type HostConfig } from './config.js';
-import { ConnectPacer } from './connect-pacer.js';
 import { BatchedEventBus } from './events/batched-event-bus.js';
 import { EventOutbox } from './events/event-outbox.js';
-import { startHealthServer, type HealthReport, type HealthServer } from './health.js';
-import { HostDoorbell } from '../shared/services/host-doorbell.js';
-import { DeadHostReleaser } from './dead-host-release.js';
-import { Handover } from './handover.js';
-import { sweepDeadHosts } from './dead-host-sweep.js';
-import { LeaseKeeper } from './leases.js';
 import { guardConsole } from './console-guard.js';
 import { createHostLogger, errorFields, type HostLogger } from './logger.js';
-import { logoutSession } from './logout.js';
+import { SessionHostProcess, type SessionHost } from './host-process.js';
 import type { HostMessagingPort } from './messaging-port.js';
 import { HostMessaging, loadMessagingConfig } from './messaging/index.js';
 import { createHostMetrics, METRIC, type HostMetrics } from './metrics.js';
-import { requestPairingCode } from './pair-code.js';
-import { HostRequests } from './requests/host-requests.js';
-import { SessionRunner } from './runner.js';
-import { SHUTDOWN, tenantStop } from './stop-plans.js';
 import { applyServerTrust } from './wa-trust.js';
 
 /** What a messaging implementation gets from the host (the contract's `MessagingDeps` minus its own config). */
@@ -85,38 +69,27 @@ export function defaultMessaging(
     });
 }
 
-export interface SessionHost {
-  readonly hostId: string;
-  readonly queueUrl: string;
-  readonly healthUrl: string;
-  readonly config: HostConfig;
-  /** The sessions this host runs now, with their last written status. */
-  sessions(): ReadonlyMap<string, SessionStatus>;
-  /** Graceful: stop claiming, flush credentials, close sockets without logging out, release leases. */
-  stop(): Promise<void>;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export type { SessionHost } from './host-process.js';
 
 export async function startSessionHost(options: SessionHostOptions = {}): Promise<SessionHost> {
   const config = options.config ?? loadHostConfig(options.env);
-  const { hostId } = config;
+  const env = options.env ?? process.env;
   const log = createHostLogger({
     level: config.logLevel,
-    base: { service: config.app.APP_SERVICE_NAME, component: 'session-host', hostId },
+    base: { service: config.app.APP_SERVICE_NAME, component: 'session-host', hostId: config.hostId },
   });
   const restoreConsole = options.guardConsole ? guardConsole(log) : undefined;
   const metrics = createHostMetrics({
     enabled: config.metrics,
     namespace: config.metricsNamespace,
     serviceName: config.app.APP_SERVICE_NAME,
-    hostId,
+    hostId: config.hostId,
   });
   const untrust = applyServerTrust(config.waUrl, config.waRootKey);
   const composed = composeHostAdapters(
     config.app,
     log,
-    options.clientOptions ?? { endpoints: endpointsFromEnv(options.env ?? process.env) },
+    options.clientOptions ?? { endpoints: endpointsFromEnv(env) },
   );
   const adapters = options.decorateAdapters ? options.decorateAdapters(composed) : composed;
   const events = new BatchedEventBus({
@@ -132,253 +105,25 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     store: adapters.eventOutbox,
     bus: events,
     log,
-    retryMs: loadMessagingConfig(options.env ?? process.env).outboxRetryMs,
+    retryMs: loadMessagingConfig(env).outboxRetryMs,
   });
-  const buildMessaging = options.messaging ?? defaultMessaging(options.env ?? process.env);
-  const messaging = buildMessaging
-    ? buildMessaging({ adapters, events, outbox, log, metrics, config })
-    : undefined;
-  const runners = new Map<string, SessionRunner>();
-  const requests = new HostRequests({ replies: adapters.hostReplies, log });
-  const pacer = new ConnectPacer(config.connectConcurrency);
-  let state: 'running' | 'stopping' = 'running';
-  const started = Date.now();
-
-  const queueUrl = await adapters.commandQueue.create(hostId);
-  let lastBeat = Date.now();
-  const beat = async (): Promise<void> => {
-    // Paused (or partitioned) past the heartbeat's life: a sweeper may have deleted our queue. Making it again
-    // is idempotent; on AWS it fails for 60 s after a deletion and is simply tried again on the next beat.
-    if (Date.now() - lastBeat > config.heartbeatTtlMs) {
-      await adapters.commandQueue.create(hostId);
-      log.warn('heartbeat was gone; command queue made again', { queueUrl });
-    }
-    await adapters.registry.beat(
-      {
-        hostId,
-        queueUrl,
-        startedAt: new Date(started).toISOString(),
-        capacity: config.capacity,
-        sessions: runners.size,
-      },
-      config.heartbeatTtlMs,
-    );
-    lastBeat = Date.now();
-  };
-  await beat();
-
-  const stopWanted = (runner: SessionRunner) => runner.stop(tenantStop());
-
-  const run = (session: Session): void => {
-    if (runners.has(session.id) || state !== 'running') return;
-    const runner = new SessionRunner(
-      {
-        ...adapters,
-        hostId,
-        events: outbox,
-        liveEvents: events,
-        log,
-        config,
-        metrics,
-        pacer,
-        ...(messaging ? { messaging } : {}),
-        onStopped: (r) => {
-          if (runners.get(r.sessionId) === r) runners.delete(r.sessionId);
-          leases.forget(r.sessionId);
-        },
-      },
-      session,
-    );
-    runners.set(session.id, runner);
-    // What a crashed or stopped host left in the session's outbox goes out first (never rejects).
-    void outbox.resume(session.id);
-    void runner.start();
-  };
-
-  const leases = new LeaseKeeper({
+  const buildMessaging = options.messaging ?? defaultMessaging(env);
+  const host = new SessionHostProcess({
     config,
-    sessions: adapters.sessions,
     log,
     metrics,
-    runners: () => runners.values(),
-    load: () => runners.size,
-    run,
-    stopWanted,
-    hasQueued: queuedProbe(adapters.messages),
+    adapters,
+    events,
+    outbox,
+    messaging: buildMessaging
+      ? buildMessaging({ adapters, events, outbox, log, metrics, config })
+      : undefined,
+    commandWaitSeconds: options.commandWaitSeconds,
+    restoreProcess: () => {
+      untrust();
+      restoreConsole?.();
+    },
   });
-
-  const handover = new Handover({
-    hostId,
-    registry: adapters.registry,
-    queue: adapters.commandQueue,
-    sessions: adapters.sessions,
-    doorbell: new HostDoorbell(adapters.commandQueue, log),
-    liveWithinMs: config.deadHostAfterMs || config.heartbeatTtlMs,
-    concurrency: config.handoverConcurrency,
-    settleMs: config.handoverSettleMs,
-    waitMs: config.handoverWaitMs,
-    maxMs: config.handoverMaxMs,
-    log,
-    metrics,
-  });
-
-  const handle = async (command: HostCommand): Promise<void> => {
-    const runner = runners.get(command.sessionId);
-    if (!runner && state === 'stopping') return handover.forward(command);
-    if (runner && runner.tenantId !== command.tenantId) {
-      log.warn('command for another tenant ignored', { sessionId: command.sessionId, type: command.type });
-      return;
-    }
-    switch (command.type) {
-      case 'session.start':
-        if (!runner) await leases.claimOne(command.sessionId);
-        return;
-      case 'session.stop': {
-        if (!runner) return;
-        // A doorbell, maybe stale: act only if the tenant still wants it stopped.
-        const session = await adapters.sessions.getById(command.sessionId);
-        if (!session || session.desired === 'stopped') await stopWanted(runner);
-        return;
-      }
-      case 'session.logout':
-        if (runner) await logoutSession(runner);
-        else log.info('logout for a session this host does not run', { sessionId: command.sessionId });
-        return;
-      case 'session.pairing-code': {
-        if (!runner) await leases.claimOne(command.sessionId);
-        const target = runners.get(command.sessionId);
-        if (!target) return;
-        // Not awaited: the socket may need seconds to reach the QR stage; the requestId correlates the answer.
-        void requestPairingCode(target, command.phone, command.requestId).catch((error: unknown) =>
-          log.warn('pairing code failed', { sessionId: command.sessionId, ...errorFields(error) }),
-        );
-        return;
-      }
-      case 'message.send':
-        runner?.ring(command.messageId);
-        return;
-      case 'chat.read':
-        runner?.ringRead(command.messageIds);
-        return;
-      case 'host.request':
-        // Not awaited: the API polls for the reply; the next commands of this poll need not wait for WhatsApp.
-        void requests.handle(runner, command);
-        return;
-    }
-  };
-  const consumer = new CommandConsumer({
-    queue: adapters.commandQueue,
-    queueUrl,
-    log,
-    metrics,
-    handle,
-    ...(options.commandWaitSeconds !== undefined ? { waitSeconds: options.commandWaitSeconds } : {}),
-  });
-
-  const byStatus = (): Record<string, number> => {
-    const counts: Record<string, number> = {};
-    for (const r of runners.values()) counts[r.status] = (counts[r.status] ?? 0) + 1;
-    return counts;
-  };
-  const health: HealthServer = await startHealthServer(config.healthPort, (): HealthReport => ({
-    hostId,
-    state,
-    capacity: config.capacity,
-    sessions: { total: runners.size, byStatus: byStatus() },
-    uptimeSeconds: Math.round((Date.now() - started) / 1000),
-  }));
-  const gauges = () => {
-    const counts = byStatus();
-    // `SessionsPerHost` drives the service's target tracking (infra/constructs/session-hosts.ts).
-    const out: Record<string, number> = { SessionsPerHost: runners.size };
-    for (const status of Object.keys(SESSION_TRANSITIONS)) out[`Sessions_${status}`] = counts[status] ?? 0;
-    return out;
-  };
-
-  const deadHosts = new DeadHostReleaser({
-    registry: adapters.registry,
-    sessions: adapters.sessions,
-    hostId,
-    deadAfterMs: config.deadHostAfterMs,
-    concurrency: config.claimConcurrency,
-    log,
-    metrics,
-  });
-  const releaseDeadHosts = (): void => {
-    if (config.deadHostAfterMs === 0 || state !== 'running') return;
-    deadHosts
-      .releaseDead()
-      .then((released) => released > 0 && leases.claimSoon())
-      .catch((e: unknown) => log.warn('dead host check failed', errorFields(e)));
-  };
-
-  const beatTimer = setInterval(() => {
-    beat().catch((e: unknown) => log.warn('heartbeat failed', errorFields(e)));
-    releaseDeadHosts();
-  }, config.heartbeatIntervalMs);
-  const timers = [
-    beatTimer,
-    setInterval(() => {
-      sweepDeadHosts(adapters.registry, adapters.commandQueue, Date.now())
-        .then((swept) => swept.length > 0 && log.info('swept dead hosts', { hosts: swept }))
-        .catch((e: unknown) => log.warn('sweep failed', errorFields(e)));
-    }, config.sweepIntervalMs),
-    setInterval(() => metrics.flush(gauges()), config.metricsIntervalMs),
-  ];
-  for (const t of timers) t.unref();
-
-  leases.start();
-  consumer.start();
-  log.info('session host started', { queueUrl, healthUrl: health.url, capacity: config.capacity });
-
-  let stopping: Promise<void> | undefined;
-  const stop = async (): Promise<void> => {
-    state = 'stopping';
-    log.info('session host stopping', { sessions: runners.size });
-    // Sessions move to peers a few at a time (handover.ts); the ones waiting keep their leases and messaging,
-    // and the command consumer keeps running to serve them and forward late doorbells.
-    leases.stopClaiming();
-    // Off the hosts table first, so peers that are handing over themselves do not pick this host.
-    clearInterval(beatTimer);
-    await adapters.registry
-      .remove(hostId)
-      .catch((e: unknown) => log.warn('heartbeat not removed', errorFields(e)));
-    const handed = await handover.run([...runners.values()]).catch((e: unknown) => {
-      log.warn('handover did not complete', errorFields(e));
-      return undefined;
-    });
-    // Doorbells rung by callers that read the old owner may still arrive: forward them for a moment.
-    if (handed && handed.sessions > 0) await sleep(config.handoverGraceMs);
-    leases.stop();
-    await consumer.stop();
-    await messaging
-      ?.close()
-      .catch((e: unknown) => log.warn('messaging did not close cleanly', errorFields(e)));
-    await Promise.all([...runners.values()].map((r) => r.stop(SHUTDOWN)));
-    outbox.close();
-    await events.close();
-    for (const t of timers) clearInterval(t);
-    await adapters.commandQueue
-      .delete(queueUrl)
-      .catch((e: unknown) => log.warn('queue not deleted', errorFields(e)));
-    // Again: a beat that was in flight when the heartbeat stopped may have written the item back.
-    await adapters.registry
-      .remove(hostId)
-      .catch((e: unknown) => log.warn('heartbeat not removed', errorFields(e)));
-    metrics.flush(gauges());
-    await health.close();
-    adapters.destroy();
-    untrust();
-    restoreConsole?.();
-    log.info('session host stopped');
-  };
-
-  return {
-    hostId,
-    queueUrl,
-    healthUrl: health.url,
-    config,
-    sessions: () => new Map([...runners].map(([id, r]) => [id, r.status])),
-    stop: () => (stopping ??= stop()),
-  };
+  await host.open();
+  return host;
 }
