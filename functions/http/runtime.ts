@@ -1,11 +1,9 @@
 /**
- * Composition root of the HTTP handlers: configuration, AWS clients, repositories and the use cases' other
- * dependencies, built once per Lambda container from the environment and only when a handler first needs them
- * (a refused request never reads the config). Tests and the local cloud set the same variables.
+ * The HTTP handlers' dependencies: repositories and the use cases' other ports, built once per Lambda container
+ * from the one root's configuration and clients (`functions/runtime.ts`), when a handler first needs them.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
-import { createAwsClients, type AwsClients } from '../../shared/adapters/aws/clients.js';
 import { ApiGatewayWsCloser } from '../../shared/adapters/aws/api-gateway-ws-closer.js';
 import { createApiGatewayManagementClient } from '../../shared/adapters/aws/api-gateway-ws-pusher.js';
 import { EventBridgeEventBus } from '../../shared/adapters/aws/eventbridge-event-bus.js';
@@ -25,13 +23,13 @@ import {
 } from '../../shared/adapters/dynamodb/session-records-eraser.js';
 import { DynamoWsConnectionRepository } from '../../shared/adapters/dynamodb/ws-connection-repository.js';
 import { selectDataKeyProvider } from '../../shared/adapters/select-data-key-provider.js';
-import { loadAppConfig, type AppConfig } from '../../shared/config/app-config.js';
 import { eventBusName } from '../../shared/definitions/event-rules.js';
 import type { EventBus } from '../../shared/ports/event-bus.js';
 import { sleep, type ControlPlaneDeps } from '../../shared/services/deps.js';
 import { HostDoorbell } from '../../shared/services/host-doorbell.js';
 import { CredentialsErasers } from '../../shared/services/session-data.js';
 import { functionLogger } from '../logger.js';
+import { appConfig, awsClients, onRuntimeReset } from '../runtime.js';
 
 /** Timings of the HTTP use cases; defaults fit API Gateway's 30 s integration limit. */
 export const HttpTimingsSchema = z.object({
@@ -41,33 +39,11 @@ export const HttpTimingsSchema = z.object({
   APP_SESSION_RELEASE_WAIT_MS: z.coerce.number().int().min(0).max(20_000).default(5_000),
 });
 
-let config: AppConfig | undefined;
-let clients: AwsClients | undefined;
 let deps: ControlPlaneDeps | undefined;
 let closer: ApiGatewayWsCloser | undefined;
 let bus: EventBus | undefined;
 
-export function appConfig(): AppConfig {
-  config ??= loadAppConfig();
-  return config;
-}
-
-export function awsClients(): AwsClients {
-  // Endpoint overrides (the local cloud) are passed explicitly although the SDK reads AWS_ENDPOINT_URL_* itself:
-  // only an explicit `endpoint` stops the SQS client from sending to the host named in a queue URL, and
-  // fauxqs's queue URLs name `sqs.<region>.localhost`, which does not resolve. On AWS none is set.
-  const env = process.env;
-  clients ??= createAwsClients(appConfig(), {
-    endpoints: {
-      dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB,
-      sqs: env.AWS_ENDPOINT_URL_SQS,
-      s3: env.AWS_ENDPOINT_URL_S3,
-      eventbridge: env.AWS_ENDPOINT_URL_EVENTBRIDGE,
-      kms: env.AWS_ENDPOINT_URL_KMS,
-    },
-  });
-  return clients;
-}
+export { appConfig, awsClients };
 
 /** The container's logger (`functions/logger.ts`), as the HTTP handlers know it. */
 export function httpLogger(): Logger {
@@ -130,11 +106,8 @@ export function eventBus(): EventBus {
   return bus;
 }
 
-/** Tests that change the environment between local clouds in one process start from scratch. */
-export function resetRuntime(): void {
-  config = undefined;
-  clients = undefined;
+onRuntimeReset(() => {
   deps = undefined;
   closer = undefined;
   bus = undefined;
-}
+});

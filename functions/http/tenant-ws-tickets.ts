@@ -7,7 +7,7 @@ import { issueTenantWsTicket, webSocketUrlFromCallback } from '../../shared/serv
 import type { AuthorizedHttpEvent } from './auth-context.js';
 import { created, httpRouteFor } from './route.js';
 import { tenantWith } from './tenant-request.js';
-import { eventsRuntime } from './webhooks/runtime.js';
+import { eventsRuntime } from '../webhooks-runtime.js';
 
 export const handler = httpRouteFor<AuthorizedHttpEvent>()({
   authorize: tenantWith('sessions:read'),

@@ -20,13 +20,12 @@ import {
   ApiGatewayWsPusher,
   createApiGatewayManagementClient,
 } from '../../shared/adapters/aws/api-gateway-ws-pusher.js';
-import { createAwsClients } from '../../shared/adapters/aws/clients.js';
 import { DynamoWsConnectionRepository } from '../../shared/adapters/dynamodb/ws-connection-repository.js';
-import { loadAppConfig } from '../../shared/config/app-config.js';
 import { WsEventFrameSchema, type WsEventFrame } from '../../shared/contracts/ws-frames.js';
 import { EVENT_SOURCE } from '../../shared/definitions/event-rules.js';
 import { DomainEventSchema } from '../../shared/domain/events.js';
 import type { WsRoomPusher } from '../../shared/ports/ws-pusher.js';
+import { appConfig, awsClients, onRuntimeReset } from '../runtime.js';
 import { workerLogger } from './worker-log.js';
 
 export interface RealtimePushDeps {
@@ -87,14 +86,15 @@ function parseJson(text: string): unknown {
 }
 
 let runtime: RealtimePushDeps | undefined;
+onRuntimeReset(() => (runtime = undefined));
 
 export const handler = createRealtimePushHandler(() => {
   if (!runtime) {
-    const config = loadAppConfig();
+    const config = appConfig();
     runtime = {
       pusher: new ApiGatewayWsPusher({
         client: createApiGatewayManagementClient(config),
-        connections: new DynamoWsConnectionRepository({ dynamo: createAwsClients(config).dynamo, config }),
+        connections: new DynamoWsConnectionRepository({ dynamo: awsClients().dynamo, config }),
         onError: (connectionId, error) =>
           workerLogger().warn('realtime frame not delivered', {
             connectionId,

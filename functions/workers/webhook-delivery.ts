@@ -26,7 +26,7 @@ import type {
 import { deliverWebhook, type DeliverWebhookDeps } from '../../shared/services/webhooks/deliver-webhook.js';
 import { EndpointConcurrency, endpointKey } from '../../shared/services/webhooks/endpoint-concurrency.js';
 import { groupCommit } from '../../shared/services/webhooks/group-commit.js';
-import { eventsRuntime } from '../http/webhooks/runtime.js';
+import { eventsRuntime } from '../webhooks-runtime.js';
 import { workerLogger } from './worker-log.js';
 
 export interface DeliveryWorkerDeps extends DeliverWebhookDeps {

@@ -11,7 +11,7 @@ import * as z from 'zod';
 import { EVENT_SOURCE } from '../../shared/definitions/event-rules.js';
 import { DomainEventSchema, type DomainEvent } from '../../shared/domain/events.js';
 import { fanOutEvents, type FanOutDeps } from '../../shared/services/webhooks/fan-out.js';
-import { eventsRuntime } from '../http/webhooks/runtime.js';
+import { eventsRuntime } from '../webhooks-runtime.js';
 import { workerLogger } from './worker-log.js';
 
 /** What the rule's SQS target receives: the EventBridge envelope with our event as `detail`. */

@@ -20,13 +20,13 @@
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { loadAppConfig } from '../../shared/config/app-config.js';
 import {
   WS_CONNECTION_MAX_SECONDS,
   type WsConnectionRepository,
 } from '../../shared/ports/ws-connection-repository.js';
 import type { WsTicketGrant, WsTicketVerifier } from '../../shared/ports/ws-ticket-verifier.js';
 import { functionLogger } from '../logger.js';
+import { appConfig } from '../runtime.js';
 import { wsAdmission, wsConnectionRepository, wsTicketVerifier } from './runtime.js';
 
 /** Whether what a redeemed ticket grants still holds: tenant active, session there and the tenant's. */
@@ -97,5 +97,5 @@ export const handler = createConnectHandler({
   verifier: lazyVerifier,
   admission: (grant) => wsAdmission()(grant),
   connections: wsConnectionRepository,
-  maxConnectionsPerTenant: () => loadAppConfig().APP_WS_MAX_CONNECTIONS_PER_TENANT,
+  maxConnectionsPerTenant: () => appConfig().APP_WS_MAX_CONNECTIONS_PER_TENANT,
 });

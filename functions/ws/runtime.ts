@@ -1,15 +1,14 @@
 /**
- * Dependencies of the WebSocket handlers, built once per Lambda container from configuration and only when a
- * handler first needs them (a refused `$connect` never touches DynamoDB or reads the config).
+ * Dependencies of the WebSocket handlers, built once per Lambda container from the one root's configuration and
+ * clients (`functions/runtime.ts`), only when a handler first needs them (a refused `$connect` never touches DynamoDB or reads the config).
  */
-import { createAwsClients } from '../../shared/adapters/aws/clients.js';
 import { DynamoSessionRepository } from '../../shared/adapters/dynamodb/session-repository.js';
 import { DynamoTenantRepository } from '../../shared/adapters/dynamodb/tenant-repository.js';
 import { DynamoWsConnectionRepository } from '../../shared/adapters/dynamodb/ws-connection-repository.js';
 import { DynamoWsTicketStore } from '../../shared/adapters/dynamodb/ws-ticket-store.js';
-import { loadAppConfig } from '../../shared/config/app-config.js';
 import type { WsConnectionRepository } from '../../shared/ports/ws-connection-repository.js';
 import type { WsTicketVerifier } from '../../shared/ports/ws-ticket-verifier.js';
+import { appConfig, awsClients, onRuntimeReset } from '../runtime.js';
 import type { WsAdmission } from './connect.js';
 
 let connections: WsConnectionRepository | undefined;
@@ -19,8 +18,7 @@ let admission: WsAdmission | undefined;
 /** The DynamoDB ticket store, as `$connect` sees it: redeem only. */
 export function wsTicketVerifier(): WsTicketVerifier {
   if (!tickets) {
-    const config = loadAppConfig();
-    tickets = new DynamoWsTicketStore({ dynamo: createAwsClients(config).dynamo, config });
+    tickets = new DynamoWsTicketStore({ dynamo: awsClients().dynamo, config: appConfig() });
   }
   return tickets;
 }
@@ -31,8 +29,7 @@ export function wsTicketVerifier(): WsTicketVerifier {
  */
 export function wsAdmission(): WsAdmission {
   if (!admission) {
-    const config = loadAppConfig();
-    const ctx = { dynamo: createAwsClients(config).dynamo, config };
+    const ctx = { dynamo: awsClients().dynamo, config: appConfig() };
     const tenants = new DynamoTenantRepository(ctx);
     const sessions = new DynamoSessionRepository(ctx);
     admission = async ({ tenantId, sessionId }) => {
@@ -49,8 +46,13 @@ export function wsAdmission(): WsAdmission {
 
 export function wsConnectionRepository(): WsConnectionRepository {
   if (!connections) {
-    const config = loadAppConfig();
-    connections = new DynamoWsConnectionRepository({ dynamo: createAwsClients(config).dynamo, config });
+    connections = new DynamoWsConnectionRepository({ dynamo: awsClients().dynamo, config: appConfig() });
   }
   return connections;
 }
+
+onRuntimeReset(() => {
+  connections = undefined;
+  tickets = undefined;
+  admission = undefined;
+});

@@ -17,7 +17,7 @@ import type { Scope } from '../../shared/domain/api-key.js';
 import { newId, nowIso } from '../../shared/domain/ids.js';
 import { ALL_SCOPES } from '../../shared/domain/api-key.js';
 import { DEFAULT_TENANT_LIMITS } from '../../shared/domain/tenant.js';
-import { resetEventsRuntime } from '../../functions/http/webhooks/runtime.js';
+import { resetEventsRuntime } from '../../functions/webhooks-runtime.js';
 import { ApiClient } from './api-client.js';
 import { fixtureToken } from './fixtures/tenant-authorizer.js';
 

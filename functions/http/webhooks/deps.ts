@@ -1,7 +1,7 @@
 /** Use-case dependencies of the webhook routes, from the container's runtime. */
 import type { DeliveryLogDeps } from '../../../shared/services/webhooks/delivery-log.js';
 import type { ManageWebhooksDeps } from '../../../shared/services/webhooks/manage-webhooks.js';
-import { eventsRuntime } from './runtime.js';
+import { eventsRuntime } from '../../webhooks-runtime.js';
 
 export function manageWebhooksDeps(): ManageWebhooksDeps {
   const rt = eventsRuntime();
