@@ -110,6 +110,23 @@ export default tseslint.config(
     },
   },
   {
+    // A promise nobody awaits or catches is a crash or a silent stop waiting to happen in a long-lived process
+    // (the session host) and a lost write in a function. Type-aware, so only where it matters: not the tests,
+    // benches, infra or console.
+    files: [
+      'shared/**/*.ts',
+      'functions/**/*.ts',
+      'session-host/**/*.ts',
+      'local/**/*.ts',
+      'simulator/**/*.ts',
+    ],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // `import { z } from 'zod'` keeps all of zod (its 60 locales too, ~440 KB) in every Lambda bundle; the
     // namespace import lets esbuild drop what a function does not use (docs/infra.md, "Lambda bundles").
     files: ['functions/**/*.ts', 'shared/**/*.ts'],

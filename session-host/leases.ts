@@ -197,12 +197,14 @@ export class LeaseKeeper {
 
   #scheduleClaim(delay: number): void {
     if (this.#stopped) return;
-    this.#claimTimer = setTimeout(async () => {
-      await this.claimRound();
-      const { claimIntervalMs, claimJitterMs } = this.deps.config;
-      const again = this.#again;
-      this.#again = false;
-      this.#scheduleClaim(again ? 0 : claimIntervalMs + Math.floor(Math.random() * (claimJitterMs + 1)));
+    // `claimRound` never rejects (it logs a failed round), so the next round is always scheduled.
+    this.#claimTimer = setTimeout(() => {
+      void this.claimRound().then(() => {
+        const { claimIntervalMs, claimJitterMs } = this.deps.config;
+        const again = this.#again;
+        this.#again = false;
+        this.#scheduleClaim(again ? 0 : claimIntervalMs + Math.floor(Math.random() * (claimJitterMs + 1)));
+      });
     }, delay);
   }
 }
