@@ -82,8 +82,12 @@ export class Child {
   ) {
     const bundled = isAbsolute(script);
     const file = bundled ? script : fileURLToPath(new URL(`../children/${script}`, import.meta.url));
+    // BENCH_CPU_PROF=<dir>: each child writes a V8 CPU profile there when it exits (docs/benchmarks.md).
+    const profile = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
     this.process = fork(file, [], {
-      execArgv: ['--expose-gc', ...(bundled ? [] : ['--import', 'tsx']), ...nodeOptions],
+      execArgv: ['--expose-gc', ...(bundled ? [] : ['--import', 'tsx']), ...profile, ...nodeOptions],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
