@@ -36,9 +36,10 @@ describe(`${CLIENTS} Baileys clients connected to one simulator`, () => {
       const batch = await Promise.all(
         Array.from({ length: Math.min(BATCH, CLIENTS - from) }, async (_, k) => {
           const creds = await provisionLinkedDevice(sim, phoneOf(from + k));
-          // Short keep-alive so the wait below covers several ping rounds.
+          // Short keep-alive so the wait below covers a few ping rounds; not shorter, or a test file running beside
+          // this one on the other core can starve 200 sockets' pings past Baileys' close-on-silence.
           const sock = connect(sim, memoryAuth(creds), {
-            keepAliveIntervalMs: 1500,
+            keepAliveIntervalMs: 3000,
             markOnlineOnConnect: false,
           });
           sock.ev.on('connection.update', (u) => {
@@ -54,7 +55,7 @@ describe(`${CLIENTS} Baileys clients connected to one simulator`, () => {
     const loginMs = Date.now() - started;
     expect(sim.connectionCount).toBe(CLIENTS);
 
-    await sleep(4000);
+    await sleep(7000);
     expect(closes).toEqual([]);
     expect(sim.connectionCount).toBe(CLIENTS);
     for (let i = 0; i < CLIENTS; i++) expect(sim.getAccount(phoneOf(i))?.devices[0]?.online).toBe(true);
