@@ -88,7 +88,9 @@ export default function ChatsScreen() {
           <Link to={`/chats/${sessionId}`} className="back">
             ‹ All chats
           </Link>
-          <Thread key={open.chatJid} sessionId={sessionId} chat={open} />
+          {/* Keyed by session too: the same contact's chat on another number (a pool's member) is another
+              thread, and its composer must not keep the previous session's "send as". */}
+          <Thread key={`${sessionId}/${open.chatJid}`} sessionId={sessionId} chat={open} />
         </div>
       )}
     </div>
