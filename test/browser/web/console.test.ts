@@ -533,6 +533,34 @@ describe('console (Chromium, real host and Baileys)', () => {
     expect(second.from.split(/[:@]/)[0]).toBe(digits(memberAccount));
     expect(sim.inbox(digits(poolContact))).toHaveLength(2);
     await shoot('chats-send-as-pool');
+
+    // The contact writes to the other line too: from that chat, the pool still sends on its member, and the note
+    // links to the member's chat, which opens with its own composer (sending as the member again).
+    const api = new ApiClient(product.stack.apiUrl, product.stack.tenantApiKey!);
+    const lines = await api.get<{ items: { id: string }[] }>('/v1/sessions');
+    const other = lines.body.items.map((s) => s.id).find((id) => id !== member)!;
+    await sim.contactSend(
+      digits(poolContact),
+      digits(memberAccount === ACCOUNT ? SECOND_ACCOUNT : ACCOUNT),
+      'Hi, other line',
+    );
+    await page.getByLabel('Session', { exact: true }).selectOption(other);
+    const row = page.locator(`[data-testid="chat-row"][data-chat="${poolContact}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    await row.getByRole('link').click();
+    await thread.getByText('Hi, other line').waitFor();
+    await composer.getByLabel('Send as').selectOption({ label: 'Pool: Both lines' });
+    await page.getByLabel('Message', { exact: true }).fill('Still from your number');
+    await composer.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => composer.getByTestId('sent-via').getAttribute('data-session-id')).toBe(member);
+    await composer.getByTestId('sent-via').getByRole('link', { name: 'Open that chat' }).click();
+    await expect.poll(() => page.getByLabel('Session', { exact: true }).inputValue()).toBe(member);
+    await thread.getByText('Still from your number').waitFor({ timeout: 20_000 });
+    expect(await composer.getByLabel('Send as').inputValue()).toBe(`session:${member}`);
+    const third = await eventually('the send from the other line’s chat on the contact’s phone', async () =>
+      sim.inbox(digits(poolContact)).find((e) => e.text === 'Still from your number'),
+    );
+    expect(third.from.split(/[:@]/)[0]).toBe(digits(memberAccount));
   });
 
   it('logs a session out, links it again under the same id, and deletes it, with confirmations', async () => {
