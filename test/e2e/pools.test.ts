@@ -8,8 +8,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningLocalProduct, startLocalProduct } from '../../local/product.js';
-import { ApiClient, eventually } from '../support/api-client.js';
-import { scanApiQr } from '../support/scan-api-qr.js';
+import { type ApiClient, eventually } from '../support/api-client.js';
+import { createTenant, linkSessions } from '../support/link-sessions.js';
 import { type WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver.js';
 
 const ACCOUNTS = ['+15551710001', '+15551710002', '+15551710003'];
@@ -86,17 +86,8 @@ describe('end to end: a number pool of three sessions', () => {
       hostEnv: { APP_SEND_MIN_GAP_MS: '0', APP_SEND_JITTER_MS: '0' },
       hostOutput: process.env.E2E_HOST_LOGS ? 'inherit' : 'ignore',
     });
-    const operator = new ApiClient(product.stack.apiUrl, product.stack.operatorKey);
-    const tenant = async (name: string) => {
-      const made = await operator.post<{ apiKey: { key: string } }>('/v1/tenants', {
-        name,
-        limits: { maxSessions: 10, sendsPerMinute: 6000, requestsPerMinute: 100_000 },
-      });
-      expect(made.status).toBe(201);
-      return new ApiClient(product.stack.apiUrl, made.body.apiKey.key);
-    };
-    api = await tenant('pools');
-    other = await tenant('someone else');
+    api = await createTenant(product, 'pools');
+    other = await createTenant(product, 'someone else');
     receiver = await startWebhookReceiver();
     const hook = await api.post<{ secret: string }>('/v1/webhooks', {
       url: receiver.url,
@@ -107,19 +98,9 @@ describe('end to end: a number pool of three sessions', () => {
 
     const sim = product.simulator!;
     for (const c of [...CONTACTS, RACED, RETRIED, ...CAPPED]) sim.addContact(digits(c));
-    for (const account of ACCOUNTS) {
-      const id = (await api.post<{ id: string }>('/v1/sessions', { name: account })).body.id;
-      sessions.push(id);
-      accountOf.set(id, digits(account));
-    }
-    await Promise.all(sessions.map((id) => scanApiQr(sim, api, id, accountOf.get(id)!)));
-    await Promise.all(
-      sessions.map((id) =>
-        eventually(`${id} connected`, async () =>
-          (await status(id)).status === 'connected' ? true : undefined,
-        ),
-      ),
-    );
+    const linked = await linkSessions(product, api, ACCOUNTS);
+    sessions.push(...linked.sessions);
+    for (const [id, account] of linked.accountOf) accountOf.set(id, account);
   }, 180_000);
 
   afterAll(async () => {

@@ -489,6 +489,80 @@ describe('console (Chromium, real host and Baileys)', () => {
     await shoot('pools');
   });
 
+  it('sends to the pool from the chats screen and the composer, naming the member and opening its chat', async () => {
+    const sim = product.simulator!;
+    const poolContact = '+15550007010';
+    sim.addContact(digits(poolContact));
+    await nav('Chats');
+    await page.getByLabel('Session', { exact: true }).selectOption(sessionId);
+    const start = page.getByTestId('new-message');
+    await start.getByText('New message', { exact: true }).click();
+    const form = page.getByRole('form', { name: 'New message' });
+    await form.getByLabel('Send as').selectOption({ label: 'Pool: Both lines' });
+    await form.getByLabel('To (E.164)').fill(poolContact);
+    await form.getByLabel('Text').fill('Hello from the pool, new chat');
+    await form.getByRole('button', { name: 'Start conversation' }).click();
+
+    // The answer names the member; the console says which line sent it and opens that line's chat.
+    const via = start.getByTestId('sent-via');
+    await via.waitFor();
+    expect(await via.textContent()).toMatch(/Sent through pool Both lines on (Support|Sales) line/);
+    const member = (await via.getAttribute('data-session-id'))!;
+    const memberAccount = member === sessionId ? ACCOUNT : SECOND_ACCOUNT;
+    await expect.poll(() => page.getByLabel('Session', { exact: true }).inputValue()).toBe(member);
+    const thread = page.getByTestId('thread');
+    await thread.getByText('Hello from the pool, new chat').waitFor({ timeout: 20_000 });
+    const first = await eventually('the pool’s new chat on the contact’s phone', async () =>
+      sim.inbox(digits(poolContact)).find((e) => e.text === 'Hello from the pool, new chat'),
+    );
+    expect(first.from.split(/[:@]/)[0]).toBe(digits(memberAccount));
+
+    // From the open thread's composer: the pool keeps the contact on its member, shown here (no link away).
+    const composer = page.getByRole('form', { name: 'Write a message' });
+    await composer.getByLabel('Send as').selectOption({ label: 'Pool: Both lines' });
+    await page.getByLabel('Message', { exact: true }).fill('And again through the pool');
+    await composer.getByRole('button', { name: 'Send', exact: true }).click();
+    const composerVia = composer.getByTestId('sent-via');
+    await composerVia.waitFor();
+    expect(await composerVia.getAttribute('data-session-id')).toBe(member);
+    expect(await composerVia.getByRole('link').count()).toBe(0);
+    await thread.getByText('And again through the pool').waitFor({ timeout: 20_000 });
+    const second = await eventually('the composer’s pool send on the contact’s phone', async () =>
+      sim.inbox(digits(poolContact)).find((e) => e.text === 'And again through the pool'),
+    );
+    expect(second.from.split(/[:@]/)[0]).toBe(digits(memberAccount));
+    expect(sim.inbox(digits(poolContact))).toHaveLength(2);
+    await shoot('chats-send-as-pool');
+
+    // The contact writes to the other line too: from that chat, the pool still sends on its member, and the note
+    // links to the member's chat, which opens with its own composer (sending as the member again).
+    const api = new ApiClient(product.stack.apiUrl, product.stack.tenantApiKey!);
+    const lines = await api.get<{ items: { id: string }[] }>('/v1/sessions');
+    const other = lines.body.items.map((s) => s.id).find((id) => id !== member)!;
+    await sim.contactSend(
+      digits(poolContact),
+      digits(memberAccount === ACCOUNT ? SECOND_ACCOUNT : ACCOUNT),
+      'Hi, other line',
+    );
+    await page.getByLabel('Session', { exact: true }).selectOption(other);
+    const row = page.locator(`[data-testid="chat-row"][data-chat="${poolContact}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    await row.getByRole('link').click();
+    await thread.getByText('Hi, other line').waitFor();
+    await composer.getByLabel('Send as').selectOption({ label: 'Pool: Both lines' });
+    await page.getByLabel('Message', { exact: true }).fill('Still from your number');
+    await composer.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => composer.getByTestId('sent-via').getAttribute('data-session-id')).toBe(member);
+    await composer.getByTestId('sent-via').getByRole('link', { name: 'Open that chat' }).click();
+    await expect.poll(() => page.getByLabel('Session', { exact: true }).inputValue()).toBe(member);
+    await thread.getByText('Still from your number').waitFor({ timeout: 20_000 });
+    expect(await composer.getByLabel('Send as').inputValue()).toBe(`session:${member}`);
+    const third = await eventually('the send from the other line’s chat on the contact’s phone', async () =>
+      sim.inbox(digits(poolContact)).find((e) => e.text === 'Still from your number'),
+    );
+    expect(third.from.split(/[:@]/)[0]).toBe(digits(memberAccount));
+  });
+
   it('logs a session out, links it again under the same id, and deletes it, with confirmations', async () => {
     await nav('Sessions');
     const card = page.locator('[data-testid="session-card"]', { hasText: 'Sales line' });

@@ -21,3 +21,12 @@ export function useSessionsQuery() {
     queryFn: async () => unwrap(await api.GET('/v1/sessions', { params: { query: { limit: 100 } } })).items,
   });
 }
+
+/** The tenant's number pools, first 100 (Pools screen, "send as" in the composer). */
+export function usePoolsQuery() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.pools(),
+    queryFn: async () => unwrap(await api.GET('/v1/pools', { params: { query: { limit: 100 } } })).items,
+  });
+}

@@ -23,6 +23,7 @@ export type Chat = Ok<'/v1/sessions/{sessionId}/chats', 'get'>['items'][number];
 export type Message = Ok<'/v1/sessions/{sessionId}/messages', 'get'>['items'][number];
 export type MessageStatus = Message['status'];
 export type SendMessageBody = Body<'/v1/sessions/{sessionId}/messages', 'post'>;
+export type Pool = Ok<'/v1/pools', 'get'>['items'][number];
 export type Webhook = Ok<'/v1/webhooks', 'get'>['items'][number];
 export type CreateWebhookBody = Body<'/v1/webhooks', 'post'>;
 export type Delivery = Ok<'/v1/webhooks/{webhookId}/deliveries', 'get'>['items'][number];

@@ -14,6 +14,7 @@ import { ErrorText } from '../../ui/error-text';
 import { Time } from '../../ui/time';
 import { chatKey, chatTitle, isGroupChat, sortByActivity } from './chat-cache';
 import { chatFlags } from './chat-state-actions';
+import { NewMessage } from './new-message';
 import { NumberCheck } from './number-check';
 import { Thread } from './thread';
 
@@ -61,6 +62,7 @@ export default function ChatsScreen() {
             </option>
           ))}
         </select>
+        <NewMessage api={api} sessionId={sessionId} />
         {sessionId && (
           <>
             <label htmlFor="chat-filter">Filter by name or number</label>
@@ -86,7 +88,9 @@ export default function ChatsScreen() {
           <Link to={`/chats/${sessionId}`} className="back">
             ‹ All chats
           </Link>
-          <Thread key={open.chatJid} sessionId={sessionId} chat={open} />
+          {/* Keyed by session too: the same contact's chat on another number (a pool's member) is another
+              thread, and its composer must not keep the previous session's "send as". */}
+          <Thread key={`${sessionId}/${open.chatJid}`} sessionId={sessionId} chat={open} />
         </div>
       )}
     </div>

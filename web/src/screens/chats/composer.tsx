@@ -1,11 +1,15 @@
 /**
  * Writing to a contact: text, or a file (uploaded first, then sent by its media id), optionally as a reply.
  * The sent message appears at once as `queued` (the API stored it) and moves through its statuses live.
+ * "Send as" offers the tenant's number pools besides this session: the pool picks the member (the contact's
+ * number if it has one), and the composer says which one, with a link when it is not this session's chat.
  */
 import { useState, type FormEvent } from 'react';
 import { unwrap, type ApiClient } from '../../api/client';
+import { usePoolsQuery, useSessionsQuery } from '../../api/queries';
 import type { Message, SendMessageBody } from '../../api/types';
 import { ErrorText } from '../../ui/error-text';
+import { SendAsSelect, SentViaNote, sendAs, type SendAs, type SentVia } from './send-as';
 import { messageText } from './use-thread';
 
 /** What kind of message a file is sent as. */
@@ -55,6 +59,12 @@ export function Composer(props: {
   const [fileInputKey, setFileInputKey] = useState(0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [target, setTarget] = useState<SendAs>(`session:${props.sessionId}`);
+  const [sent, setSent] = useState<SentVia | null>(null);
+  const sessions = useSessionsQuery().data ?? [];
+  const pools = usePoolsQuery().data ?? [];
+  // This session only (sending as another means opening its chat); its id alone until the list has loaded.
+  const own = sessions.find((s) => s.id === props.sessionId) ?? { id: props.sessionId };
 
   if (!props.to) {
     return (
@@ -74,12 +84,7 @@ export function Composer(props: {
         ? mediaBody(mediaKind(file.type), await upload(props.api, file), file, text.trim())
         : ({ type: 'text', text: { body: text } } as const);
       const body = { ...common, ...content } as SendMessageBody;
-      unwrap(
-        await props.api.POST('/v1/sessions/{sessionId}/messages', {
-          params: { path: { sessionId: props.sessionId } },
-          body,
-        }),
-      );
+      setSent(await sendAs(props.api, target, body));
       setText('');
       setFile(null);
       setFileInputKey((k) => k + 1);
@@ -103,6 +108,18 @@ export function Composer(props: {
         </div>
       )}
       {file && <p className="hint">Attached: {file.name}</p>}
+      {pools.length > 0 && (
+        <div className="composer-send-as">
+          <SendAsSelect
+            id="composer-send-as"
+            label="Send as"
+            value={target}
+            sessions={[own]}
+            pools={pools}
+            onChange={setTarget}
+          />
+        </div>
+      )}
       <div className="composer-row">
         <label className="attach">
           <span className="visually-hidden">Attach a file</span>
@@ -134,6 +151,7 @@ export function Composer(props: {
           Send
         </button>
       </div>
+      {sent && <SentViaNote sent={sent} sessions={sessions} pools={pools} shownSessionId={props.sessionId} />}
       <ErrorText error={error} />
     </form>
   );

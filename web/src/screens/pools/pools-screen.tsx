@@ -4,11 +4,13 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { unwrap } from '../../api/client';
-import { useSessionsQuery } from '../../api/queries';
+import { usePoolsQuery, useSessionsQuery } from '../../api/queries';
 import { useApi } from '../../auth/console-session';
 import { queryKeys } from '../../live/query-keys';
 import { ErrorText } from '../../ui/error-text';
+import { chatPath } from '../chats/send-as';
 
 export default function PoolsScreen() {
   const api = useApi();
@@ -16,10 +18,7 @@ export default function PoolsScreen() {
   const sessions = useSessionsQuery();
   const [selected, setSelected] = useState<string | null>(null);
   const [sentTo, setSentTo] = useState<{ to: string; sessionId: string } | null>(null);
-  const pools = useQuery({
-    queryKey: queryKeys.pools(),
-    queryFn: async () => unwrap(await api.GET('/v1/pools', { params: { query: { limit: 100 } } })).items,
-  });
+  const pools = usePoolsQuery();
   const poolId = selected ?? pools.data?.[0]?.id ?? null;
   const pool = useQuery({
     queryKey: queryKeys.pool(poolId ?? ''),
@@ -156,7 +155,8 @@ export default function PoolsScreen() {
           </form>
           {sentTo && (
             <p role="status" data-testid="pool-sent">
-              Queued for {sentTo.to} on {nameOf(sentTo.sessionId)}
+              Queued for {sentTo.to} on {nameOf(sentTo.sessionId)} ·{' '}
+              <Link to={chatPath(sentTo.sessionId, sentTo.to)}>Open the chat</Link>
             </p>
           )}
         </section>
