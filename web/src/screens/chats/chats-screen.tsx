@@ -15,6 +15,7 @@ import { Time } from '../../ui/time';
 import { chatKey, chatTitle, isGroupChat, sortByActivity } from './chat-cache';
 import { chatFlags } from './chat-state-actions';
 import { NumberCheck } from './number-check';
+import { RecentCalls } from './recent-calls';
 import { Thread } from './thread';
 
 export default function ChatsScreen() {
@@ -77,6 +78,7 @@ export default function ChatsScreen() {
               ))}
             </ul>
             {chats.data?.length === 0 && <p className="hint">No conversations yet.</p>}
+            <RecentCalls sessionId={sessionId} />
             <NumberCheck key={sessionId} api={api} sessionId={sessionId} />
           </>
         )}
