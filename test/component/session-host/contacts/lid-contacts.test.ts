@@ -1,8 +1,8 @@
 /**
  * Typing and call replies to contacts WhatsApp addresses by LID, through the product with real Baileys on the
- * simulator: "typing..." in a chat named `lid:<digits>` reaches the contact's phone, and the reply of the
- * session's `rejectCalls` setting reaches a LID-addressed caller, with its number (`caller_pn`) and without it
- * (a LID-only caller: the host answers its LID jid).
+ * simulator: "typing..." in a chat named `lid:<digits>` or by the number reaches the contact's phone at its LID,
+ * and the reply of the session's `rejectCalls` setting reaches a LID-addressed caller, with its number
+ * (`caller_pn`) and without it (a LID-only caller: the host answers its LID jid).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent, DomainEventOf } from '../../../../shared/domain/events.js';
@@ -80,7 +80,24 @@ describe('LID-addressed contacts', () => {
       (list) => list.length >= 1,
       'the chat state on the contact’s phone',
     );
-    expect(seen.map((s) => [s.from, s.state])).toEqual([[account.slice(1), 'composing']]);
+    expect(seen.map((s) => [s.from, s.to, s.state])).toEqual([
+      [account.slice(1), `${lidOf(typist)}@lid`, 'composing'],
+    ]);
+  });
+
+  it('typing in the chat named by the number goes to the contact’s LID, as a message to it would', async () => {
+    const typing = await world.api.call(
+      'POST',
+      `/v1/sessions/${sessionId}/chats/${encodeURIComponent(typist)}/typing`,
+      { key: world.tenant.key, body: { state: 'paused' } },
+    );
+    expect(typing.status).toBe(200);
+    const seen = await until(
+      () => world.sim.chatStatesSeen(typist.slice(1)),
+      (list) => list.length >= 2,
+      'the second chat state on the contact’s phone',
+    );
+    expect(seen.map((s) => [s.to, s.state])[1]).toEqual([`${lidOf(typist)}@lid`, 'paused']);
   });
 
   it('a LID-addressed caller with its number (caller_pn) is rejected and gets the reply', async () => {
