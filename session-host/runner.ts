@@ -225,6 +225,7 @@ export class SessionRunner {
         sessions: this.deps.sessions,
         messages: this.deps.messages,
         events: this.deps.events,
+        ...(this.deps.lidMappings ? { lidMappings: this.deps.lidMappings } : {}),
         ring: (messageId) => this.ring(messageId),
         log: this.log,
       });

@@ -35,6 +35,10 @@ export interface SimulatorEvents {
   /** A contact's phone applied an account's edit / revoke to a message in its inbox (flows/inbox-actions.ts). */
   'inbox-edited': [{ contact: string; id: string; text: string }];
   'inbox-revoked': [{ contact: string; id: string }];
+  /** The account's phone edited or revoked message `id` it had sent to `contact` (flows/phone-message-actions.ts). */
+  'phone-message-change': [
+    { phone: string; contact: string; id: string; action: 'edit' | 'revoke'; text?: string },
+  ];
   /** A contact got a message id it already had from that account again and dropped it (not in the inbox twice). */
   'message-duplicate': [{ contact: string; id: string; from: string }];
   /** The account's own phone decrypted its copy of something a companion sent. */

@@ -34,7 +34,7 @@ import {
   type ContactPresence,
 } from './flows/presence.js';
 import { ProfileState, type ContactProfile } from './flows/profile.js';
-import { CallState, contactCalls, type CallRecord } from './flows/calls.js';
+import { CallState, contactCalls, type CallOptions, type CallRecord } from './flows/calls.js';
 import { endStreamsWithAck } from './flows/stream-error.js';
 import type { CodeRequests } from './flows/pair-code.js';
 import { provisionDevice } from './flows/provision.js';
@@ -502,7 +502,7 @@ export class WhatsAppSimulator {
   }
 
   /** Contact `from` calls account `to` (voice, or `video`; `group` for a group call). */
-  contactCall(from: string, to: string, options: { video?: boolean; group?: boolean } = {}): CallRecord {
+  contactCall(from: string, to: string, options: CallOptions = {}): CallRecord {
     return contactCalls(this.ctx, this.contact(from), this.account(to), options).call;
   }
 

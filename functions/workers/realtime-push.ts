@@ -2,7 +2,7 @@
  * Consumer of the `realtimePush` queue, fed by the `realtime-push` EventBridge rule with the domain events a
  * console shows live (`WS_EVENT_TYPES`: message.received, message.status, chat.updated, session.status,
  * session.restricted, message.edited, message.revoked, poll.vote,
- * presence.updated). Each event is pushed as is (the envelope, `WsEventFrameSchema`) to its tenant's room:
+ * presence.updated, call.received). Each event is pushed as is (the envelope, `WsEventFrameSchema`) to its tenant's room:
  * every live WebSocket connection of the tenant that is tenant-wide or bound to the event's session
  * (docs/events-and-webhooks.md, "Realtime push").
  *

@@ -6,6 +6,9 @@
  *
  * - An edit or revoke is honoured only from the target's own author: an inbound message of the same chat (and
  *   sender, in a group). Anything else is logged and dropped: a contact cannot rewrite our messages.
+ * - Our own edit or revoke (`fromMe`) changes an outbound message of the same chat: the account's phone made it
+ *   (linked devices get a copy of what the phone sends). The echo of an edit or revoke this host sent is one too,
+ *   but it is a stored message of its own (applied when it was sent, own-actions.ts), so it is skipped.
  * - A vote is decrypted here (Baileys rc14 has the decryption commented out of its own flow): the secret is the
  *   `messageSecret` of the poll proto we sent, kept on the poll's message item for retry receipts (`sentProto`,
  *   protected at rest like the media keys in it; docs/data-model.md), or, for a poll a contact sent, the one its
@@ -18,6 +21,7 @@ import type { WAMessage, WASocket } from '@whiskeysockets/baileys';
 import { decryptPollVote, jidNormalizedUser, normalizeMessageContent, proto } from '@whiskeysockets/baileys';
 import { nowIso } from '../../shared/domain/ids.js';
 import type { ContactId } from '../../shared/domain/contact-id.js';
+import type { Message } from '../../shared/domain/message.js';
 import type { SessionLidMap } from '../compat/lid-map.js';
 import { inboundParties } from '../compat/lid-sender.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
@@ -66,6 +70,7 @@ export class InboundActions {
       this.deps.log.info(`inbound ${action.kind} ignored: ${reason}`, { sessionId, waMessageId: m.key.id });
     if (!target || target.tenantId !== this.session.tenantId) return drop('unknown target');
     if (target.chatJid !== parties.chatJid) return drop('target in another chat');
+    if (m.key.fromMe) return this.#applyOwn(m, action, target, drop);
     const from = parties.from;
 
     if (action.kind === 'vote') {
@@ -82,6 +87,25 @@ export class InboundActions {
       return drop('not the author');
     const at = nowIso();
     const options = { at, ...(from !== undefined ? { from } : {}) };
+    if (action.kind === 'revoke') await this.#updates.revoke(target, options);
+    else if (action.body !== undefined) await this.#updates.edit(target, action.body, options);
+    else drop('edit without text');
+  }
+
+  /** Our edit or revoke made on the account's phone: an outbound target; no `from` (the account did it). */
+  async #applyOwn(
+    m: WAMessage,
+    action: Action,
+    target: Message,
+    drop: (reason: string) => void,
+  ): Promise<void> {
+    if (action.kind === 'vote') return drop('own vote');
+    if (target.direction !== 'outbound') return drop('not ours');
+    const ownRecord = m.key.id
+      ? await this.deps.messages.findByWaMessageId(this.session.sessionId, m.key.id)
+      : null;
+    if (ownRecord) return; // the echo of our own send: applied when it was sent
+    const options = { at: nowIso() };
     if (action.kind === 'revoke') await this.#updates.revoke(target, options);
     else if (action.body !== undefined) await this.#updates.edit(target, action.body, options);
     else drop('edit without text');

@@ -3,7 +3,8 @@
  * "Receiving"):
  *
  * 1. skip our own messages (their statuses are receipts.ts's), status broadcasts, newsletters and protocol
- *    traffic; the contact's edits, revokes and poll votes change the stored target instead (inbound-actions.ts);
+ *    traffic; the contact's edits, revokes and poll votes change the stored target instead (inbound-actions.ts),
+ *    and so do the edits and revokes of our messages made on the account's phone (they come as our own);
  * 2. dedupe: a WhatsApp id already stored for the session (`findByWaMessageId`), or being stored right now by
  *    this process, is not stored again (WhatsApp redelivers after reconnects);
  * 3. media: download the file into the media bucket (media-download.ts), so the message names its `mediaId`;
@@ -55,7 +56,7 @@ export class MessageReceiver {
   /** Queues a `messages.upsert` batch behind the previous ones (order per session is kept). */
   onUpsert(messages: readonly WAMessage[]): Promise<void> {
     const incoming = messages
-      .filter((m) => !m.key.fromMe && isStorable(m))
+      .filter((m) => (!m.key.fromMe || isOwnEditOrRevoke(m)) && isStorable(m))
       .map((m) => ({ m, media: this.#startDownload(m) }));
     if (incoming.length === 0) return this.#chain;
     this.#chain = this.#chain.then(async () => {
@@ -211,6 +212,12 @@ export class MessageReceiver {
 }
 
 /** Chats we keep: not status broadcasts, not newsletters, and the message names its id and chat. */
+/** Our own message that edits or revokes another: made on the account's phone, or the echo of our own send. */
+function isOwnEditOrRevoke(m: WAMessage): boolean {
+  const kind = inboundActionOf(m.message)?.kind;
+  return kind === 'edit' || kind === 'revoke';
+}
+
 function isStorable(m: WAMessage): boolean {
   const remoteJid = m.key.remoteJid;
   return !!m.key.id && !!remoteJid && !isBroadcastJid(remoteJid) && !remoteJid.endsWith('@newsletter');

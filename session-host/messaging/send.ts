@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import type { BinaryNode } from '@whiskeysockets/baileys';
+import { lidOfJid } from '../../shared/domain/contact-id.js';
 import { makeEvent } from '../../shared/domain/events.js';
 import { nowIso } from '../../shared/domain/ids.js';
 import type { Message, MessageError } from '../../shared/domain/message.js';
@@ -89,9 +90,7 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
   remember(ctx, waMessageId, message.id);
 
   try {
-    if (message.to === undefined)
-      throw new SendFailure('bad_recipient', 'the message has no recipient number');
-    const jid = await recipientJid(ctx, message.to, message.chatJid);
+    const jid = await recipientJid(ctx, message);
     const built = await toBaileysSend(message, {
       loadMedia: (source) =>
         loadMedia(source, { tenantId: session.tenantId, media: deps.media, config: deps.config }),
@@ -250,9 +249,17 @@ function remember(ctx: SendContext, waMessageId: string, messageId: string): voi
 /**
  * The jid to send to. A group is addressed as itself (Baileys fans the message out with the group's sender key;
  * WhatsApp refuses it when the account is not a member). A number is checked to be on WhatsApp, addressed by
- * its LID when known, and refused while the account is timelocked.
+ * its LID when known, and refused while the account is timelocked. A message without a number whose chat is a
+ * LID (the host's own reply to a LID-only caller; the API always names a number or a group) goes to that LID.
  */
-async function recipientJid(ctx: SendContext, to: string, chatJid: string): Promise<string> {
+async function recipientJid(ctx: SendContext, message: Message): Promise<string> {
+  const { to, chatJid } = message;
+  if (to === undefined) {
+    if (lidOfJid(chatJid) === null)
+      throw new SendFailure('bad_recipient', 'the message has no recipient number');
+    await refuseWhileTimelocked(ctx, chatJid, chatJid);
+    return chatJid;
+  }
   if (isGroupJid(to)) return to;
   await ensureOnWhatsApp(ctx, phoneToJid(to), to);
   const jid = await sendJidFor(ctx.lidMap, to);

@@ -10,6 +10,7 @@
 import * as z from 'zod';
 import { IdSchema, TimestampSchema } from '../domain/ids.js';
 import {
+  CallReceivedEventSchema,
   ChatUpdatedEventSchema,
   MessageEditedEventSchema,
   MessageReceivedEventSchema,
@@ -99,6 +100,7 @@ export const WsEventFrameSchema = z.discriminatedUnion('type', [
   MessageRevokedEventSchema,
   PollVoteEventSchema,
   PresenceUpdatedEventSchema,
+  CallReceivedEventSchema,
 ]);
 export type WsEventFrame = z.infer<typeof WsEventFrameSchema>;
 export type WsEventFrameType = WsEventFrame['type'];

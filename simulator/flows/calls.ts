@@ -29,12 +29,22 @@ export class CallState {
   readonly calls = new Map<string, CallRecord>();
 }
 
+export interface CallOptions {
+  readonly video?: boolean;
+  readonly group?: boolean;
+  /**
+   * Whether a LID-addressed caller's offer carries `caller_pn` (default true). False: the server keeps the
+   * caller's number from the account (a caller the account met in a group, say), so the offer names the LID only.
+   */
+  readonly callerPn?: boolean;
+}
+
 /** Contact `contact` calls account `account`; returns the call and how many companions rang. */
 export const contactCalls = (
   ctx: SimContext,
   contact: Contact,
   account: Account,
-  options: { video?: boolean; group?: boolean } = {},
+  options: CallOptions = {},
 ): { call: CallRecord; rang: number } => {
   const id = randomBytes(16).toString('hex').toUpperCase();
   const call: CallRecord = {
@@ -59,7 +69,7 @@ export const contactCalls = (
     {
       'call-id': id,
       'call-creator': creator,
-      ...(lid ? { caller_pn: pnJid(contact.phone) } : {}),
+      ...(lid && options.callerPn !== false ? { caller_pn: pnJid(contact.phone) } : {}),
       ...(call.group ? { type: 'group' } : {}),
     },
     media,

@@ -5,6 +5,7 @@ import { deviceKey, send } from './context.js';
 import type { Session, SimContext } from './context.js';
 import { scheduleHistoryBootstrap } from './history-sync.js';
 import { flushOfflineQueue } from './offline-queue.js';
+import { shareAppStateKey } from './phone-app-state.js';
 
 /**
  * Login with saved credentials: the client names its user and device in the ClientPayload and proves it is that
@@ -72,4 +73,9 @@ export const login = async (
     offlineCount,
   });
   if (!device.historyBootstrapped) scheduleHistoryBootstrap(ctx, account, device);
+  // A provisioned device skips the bootstrap (its creds say history is synced) but needs the key as much as a
+  // paired one: without it every app-state patch it makes or reads fails. The phone shares it at first login.
+  else if (!device.appStateKeyShared) {
+    shareAppStateKey(ctx, account, device).catch((error: unknown) => ctx.events.emit('problem', { error }));
+  }
 };

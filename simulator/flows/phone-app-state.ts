@@ -63,6 +63,7 @@ export const shareAppStateKey = async (
   device: LinkedDevice,
 ): Promise<void> => {
   const key = ctx.syncd.keyOf(account.phone);
+  device.appStateKeyShared = true;
   await deliverFromPeer(
     ctx,
     account.primary,

@@ -26,6 +26,8 @@ const epochSeconds = (): number => Math.floor(Date.now() / 1000);
 /** A chat state an account's companion sent to a contact, as the contact's phone showed it. */
 export interface ChatStateSeen {
   readonly from: string;
+  /** The jid the companion addressed it to: the contact's phone-number jid or its LID jid. */
+  readonly to: string;
   readonly state: ChatStateKind;
   readonly at: number;
 }
@@ -109,7 +111,7 @@ export const onClientChatState = async (
   if (!to || !state || jidDecode(to)?.server === 'g.us') return;
   const party = ctx.world.resolve(to);
   if (!party || !('contact' in party)) return;
-  const seen: ChatStateSeen = { from: account.phone, state, at: Date.now() };
+  const seen: ChatStateSeen = { from: account.phone, to, state, at: Date.now() };
   const list = ctx.presence.seen.get(party.contact.phone) ?? [];
   list.push(seen);
   ctx.presence.seen.set(party.contact.phone, list);

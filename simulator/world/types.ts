@@ -22,6 +22,8 @@ export interface LinkedDevice {
   offline: BinaryNode[];
   /** Whether the phone already pushed the initial history-sync bootstrap. */
   historyBootstrapped: boolean;
+  /** Whether the phone already shared its app-state sync key with the device (at its first login). */
+  appStateKeyShared?: boolean;
   linkedAt: number;
   /**
    * Id of the status at the head of the offline queue that today's server waits to see acked before it

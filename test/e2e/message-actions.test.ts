@@ -1,8 +1,8 @@
 /**
  * Edits, revokes and polls through the whole local product (API, session host process with real Baileys, the
- * simulator, signed webhooks): our edit and revoke reach the contact's phone, the contact's show in the API,
- * a poll sent to two contacts is voted on, with tallies in the API and signed `poll.vote` webhooks, and the
- * contact's location and contact card are stored with their fields.
+ * simulator, signed webhooks): our edit and revoke reach the contact's phone, the contact's show in the API, and
+ * so do those made on the account's own phone, a poll sent to two contacts is voted on, with tallies in the API
+ * and signed `poll.vote` webhooks, and the contact's location and contact card are stored with their fields.
  */
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +182,46 @@ describe('end to end: edit, revoke and polls, both ways', () => {
     expect(
       events.find((e) => e.type === 'message.edited' && e.data.messageId === firstStored.id)?.data,
     ).toMatchObject({ direction: 'inbound', text: 'Four people', from: { phone: GRACE } });
+  });
+
+  it("an edit and a revoke made on the account's own phone show in the API and arrive as signed webhooks", async () => {
+    const sim = product.simulator!;
+    const sent = await api.post<{ id: string }>(`/v1/sessions/${sessionId}/messages`, {
+      to: HEIDI,
+      type: 'text',
+      text: { body: 'Delivery on Monday' },
+    });
+    const ours = await sentMessage(sent.body.id);
+    await sim.phoneChats.changeMessage(digits(ACCOUNT), digits(HEIDI), ours.waMessageId!, {
+      action: 'edit',
+      text: 'Delivery on Tuesday',
+    });
+    const edited = await eventually('the phone’s edit in the API', async () => {
+      const m = (await message(ours.id)).body;
+      return m.edited ? m : undefined;
+    });
+    expect(edited.content.text?.body).toBe('Delivery on Tuesday');
+    expect(edited.editHistory?.map((h) => h.body)).toEqual(['Delivery on Monday']);
+    await sim.phoneChats.changeMessage(digits(ACCOUNT), digits(HEIDI), ours.waMessageId!, {
+      action: 'revoke',
+    });
+    await eventually('the phone’s revoke in the API', async () =>
+      (await message(ours.id)).body.revoked ? true : undefined,
+    );
+    const events = await eventually(
+      'edit and revoke webhooks for our message',
+      async () => {
+        const mine = webhooks().filter((e) => e.data.messageId === ours.id);
+        return mine.some((e) => e.type === 'message.edited') && mine.some((e) => e.type === 'message.revoked')
+          ? mine
+          : undefined;
+      },
+      60_000,
+    );
+    expect(events.find((e) => e.type === 'message.edited')?.data).toMatchObject({
+      direction: 'outbound',
+      text: 'Delivery on Tuesday',
+    });
   });
 
   it('a poll sent to two contacts is voted on; the API shows tallies and signed poll.vote webhooks carry them', async () => {

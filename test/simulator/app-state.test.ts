@@ -1,18 +1,19 @@
 /**
  * App state (syncd) on the simulator with bare Baileys as the companion: the phone shares its sync key after
- * linking, its archive / mute patches reach Baileys as `chats.update`, Baileys' own `chatModify` patches are read
+ * linking (by QR, and at a provisioned device's first login), its archive / mute patches reach Baileys as `chats.update`, Baileys' own `chatModify` patches are read
  * back by the phone, a patch with a tampered MAC is refused by Baileys, and an upload on a stale version gets the
  * real server's 409 with the patches the device missed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBinaryNodeChild, proto } from '@whiskeysockets/baileys';
 import type { BaileysEventMap, WASocket } from '@whiskeysockets/baileys';
-import { trustSimulator, WhatsAppSimulator } from '../../simulator/index.js';
-import { endAll, eventually, linkWithQr, memoryAuth } from './helpers.js';
+import { provisionLinkedDevice, trustSimulator, WhatsAppSimulator } from '../../simulator/index.js';
+import { connect, endAll, eventually, linkWithQr, memoryAuth, opened } from './helpers.js';
 
 const ME = '15553360001';
 const IVAN = '15553360002';
 const JUDY = '15553360003';
+const PROVISIONED = '15553360004';
 const jid = (phone: string) => `${phone}@s.whatsapp.net`;
 
 type ChatUpdate = BaileysEventMap['chats.update'][number];
@@ -77,6 +78,24 @@ describe('app state: chat flags through syncd patches', () => {
     expect(updates.filter((u) => u.id === jid(JUDY) && u.pinned !== undefined)).toEqual([]);
     // The phone reads the server's patches as Baileys does: the tampered one does not count.
     expect((await phoneFlags(JUDY))?.pinned).toBeUndefined();
+  });
+
+  it('a provisioned device gets the key at its first login, so its own patches reach the phone', async () => {
+    const provisioned = memoryAuth(await provisionLinkedDevice(sim, PROVISIONED));
+    expect(provisioned.creds.myAppStateKeyId).toBeUndefined();
+    const other = connect(sim, provisioned, { appStateMacVerification: { patch: true, snapshot: true } });
+    try {
+      await opened(other);
+      await eventually(() => provisioned.creds.myAppStateKeyId, 10_000, 'the app-state key from the phone');
+      // Without the key Baileys cannot encrypt the patch and chatModify throws; the upload is answered once stored.
+      await other.chatModify({ archive: true, lastMessages: [] }, jid(IVAN));
+      expect((await sim.phoneChats.flags(PROVISIONED)).find((c) => c.jid === jid(IVAN))).toEqual({
+        jid: jid(IVAN),
+        archived: true,
+      });
+    } finally {
+      endAll([other]);
+    }
   });
 
   it('an upload on a stale version gets 409 conflict with the patches the device missed', async () => {

@@ -399,6 +399,17 @@ describe('console (Chromium, real host and Baileys)', () => {
     await eventually('the reply on the caller’s phone', async () =>
       sim.inbox(digits(CONTACT)).find((e) => e.text === 'Please write instead.'),
     );
+
+    // The call reached the console live (call.received): listed beside the session's chats.
+    await nav('Chats');
+    await page.getByLabel('Session', { exact: true }).selectOption(sessionId);
+    const listed = page.getByTestId('calls').locator(`[data-call-id="${call.id}"]`);
+    await listed.waitFor({ timeout: 20_000 });
+    expect(await listed.getAttribute('data-from')).toBe(CONTACT);
+    expect(await listed.getAttribute('data-rejected')).toBe('true');
+    expect(await listed.getAttribute('data-replied')).toBe('true');
+    expect(await listed.textContent()).toContain(`Rejected voice call from ${CONTACT}`);
+    await shoot('calls');
   });
 
   it('replays a failed webhook delivery from its log', async () => {

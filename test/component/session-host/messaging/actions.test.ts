@@ -144,6 +144,42 @@ describe('message actions and polls on a real Baileys socket', () => {
     expect(JSON.stringify(revoked)).not.toContain('1234');
   });
 
+  it("an edit and a revoke made on the account's own phone change our stored message and publish events", async () => {
+    const ours = await sendAndSettle(ERIN, { type: 'text', text: { body: 'Table for 4' } });
+    const waId = ours.waMessageId!;
+    await world.sim.phoneChats.changeMessage(ME, ERIN, waId, { action: 'edit', text: 'Table for 5' });
+    expect(inboxEntry(ERIN, waId)).toMatchObject({ text: 'Table for 5', edited: true });
+    const edited = await until(async () => {
+      const m = await get(ours.id);
+      return m?.edited ? m : undefined;
+    }, 'the phone’s edit applied');
+    expect(edited).toMatchObject({
+      content: { type: 'text', text: { body: 'Table for 5' } },
+      editHistory: [{ body: 'Table for 4' }],
+    });
+    const event = await until(
+      async () => world.bus.ofType('message.edited').find((e) => e.data.messageId === ours.id),
+      'message.edited for the phone’s edit',
+    );
+    expect(event.data).toMatchObject({ direction: 'outbound', text: 'Table for 5', waMessageId: waId });
+    expect(event.data.from).toBeUndefined();
+
+    await world.sim.phoneChats.changeMessage(ME, ERIN, waId, { action: 'revoke' });
+    expect(inboxEntry(ERIN, waId)?.revoked).toBe(true);
+    const revoked = await until(async () => {
+      const m = await get(ours.id);
+      return m?.revoked ? m : undefined;
+    }, 'the phone’s revoke applied');
+    expect(JSON.stringify(revoked)).not.toContain('Table for');
+    await until(
+      async () => world.bus.ofType('message.revoked').find((e) => e.data.messageId === ours.id),
+      'message.revoked for the phone’s revoke',
+    );
+    // The phone's actions are not messages of the chat.
+    const chat = await world.repos.chats.get(me.sessionId, `${ERIN.slice(1)}@s.whatsapp.net`);
+    expect(chat?.lastMessage.id).toBe(ours.id);
+  });
+
   it("a contact's revoke naming our message (a modified client) changes nothing", async () => {
     const ours = await sendAndSettle(DAVE, { type: 'text', text: { body: 'Invoice attached' } });
     const revokes = world.bus.ofType('message.revoked').length;

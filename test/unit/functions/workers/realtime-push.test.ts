@@ -131,6 +131,27 @@ describe('realtime push worker', () => {
     }
   });
 
+  it('pushes an incoming call (call.received) as is, for the console to list it', async () => {
+    const { connections, posts, run } = world();
+    const tenant = newId();
+    await connections.put(connection(tenant));
+    const call = makeEvent('call.received', {
+      tenantId: tenant,
+      sessionId: newId(),
+      data: {
+        callId: 'C0FFEE',
+        from: { lid: '123456789012345' },
+        video: true,
+        group: false,
+        at: nowIso(),
+        rejected: true,
+        replied: false,
+      },
+    });
+    expect(await run([onTheQueue(call)])).toEqual({ batchItemFailures: [] });
+    expect(posts.map((p) => p.frame)).toEqual([call]);
+  });
+
   it('deletes a gone connection (410) and still reaches the others; a throttled one is kept', async () => {
     const tenant = newId();
     const [live, gone, slow] = [connection(tenant), connection(tenant), connection(tenant)];

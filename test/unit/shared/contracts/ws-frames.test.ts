@@ -26,6 +26,7 @@ describe('WebSocket frames', () => {
         'message.revoked',
         'poll.vote',
         'presence.updated',
+        'call.received',
       ].sort(),
     );
     const rule = EVENT_RULES.find((r) => r.targetQueue === 'realtimePush');

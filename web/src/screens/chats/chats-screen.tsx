@@ -16,6 +16,7 @@ import { chatKey, chatTitle, isGroupChat, sortByActivity } from './chat-cache';
 import { chatFlags } from './chat-state-actions';
 import { NewMessage } from './new-message';
 import { NumberCheck } from './number-check';
+import { RecentCalls } from './recent-calls';
 import { Thread } from './thread';
 
 export default function ChatsScreen() {
@@ -79,6 +80,7 @@ export default function ChatsScreen() {
               ))}
             </ul>
             {chats.data?.length === 0 && <p className="hint">No conversations yet.</p>}
+            <RecentCalls sessionId={sessionId} />
             <NumberCheck key={sessionId} api={api} sessionId={sessionId} />
           </>
         )}
