@@ -260,4 +260,34 @@ describe('pool failover worker', () => {
     expect(final.members.find((m) => m.sessionId === c)?.stats.restrictions).toEqual([closed]);
     expect(final.totals.restrictedPeriods).toBe(1);
   }, 60_000);
+
+  it('re-sends a timelocked failure whose own event came too early, from the scan when the restriction starts', async () => {
+    const { tenantId, api } = await stack.tenant();
+    const [e, f] = [await connectedSession(tenantId), await connectedSession(tenantId)];
+    const { poolId, sent } = await poolOnFirst(api, e, f, ['+15557300001', '+15557300002']);
+    const [early, other] = [sent[0]!, sent[1]!];
+    const error = { code: 'reachout_timelocked', message: 'WhatsApp refused the message (error 463)' };
+    // Its `message.status` was handled while the member still looked healthy (nothing moved); then the lock.
+    await stack.repos.messages.advanceStatus(e, early.id, 'failed', { at: nowIso(), error });
+    await stack.repos.messages.advanceStatus(e, other.id, 'failed', {
+      at: nowIso(),
+      error: { code: 'not_on_whatsapp', message: 'not on WhatsApp' },
+    });
+    await stack.repos.sessions.updateDetails(e, { restriction: { active: true, type: 'BIZ_QUALITY' } });
+    await bus.publish([
+      makeEvent('session.restricted', {
+        tenantId,
+        sessionId: e,
+        data: { active: true, type: 'BIZ_QUALITY' },
+      }),
+    ]);
+    const resent = await eventually('the re-sent message on the other member', async () => {
+      const onF = await queuedOn(f, poolId);
+      return onF.length > 0 ? onF : undefined;
+    });
+    // Only the timelocked one: another failure is the tenant's to handle.
+    expect(resent.map((m) => m.to)).toEqual(['+15557300001']);
+    expect((await stack.repos.messages.get(e, early.id))?.reroutedTo?.sessionId).toBe(f);
+    expect((await stack.repos.messages.get(e, other.id))?.reroutedTo).toBeUndefined();
+  }, 60_000);
 });
