@@ -119,6 +119,18 @@ describe('member health', () => {
     expect(memberHealth(since(299_000), TENANT, 300, NOW)).toEqual({ kind: 'down' });
     expect(memberHealth(since(301_000), TENANT, 300, NOW)).toEqual({ kind: 'dead', reason: 'disconnected' });
   });
+
+  it('counts the grace from downSince, not from the last reconnect attempt’s write', () => {
+    const looping = session(A, {
+      status: 'reconnecting',
+      updatedAt: iso(NOW - 1_000),
+      downSince: iso(NOW - 301_000),
+    });
+    expect(memberHealth(looping, TENANT, 300, NOW)).toEqual({ kind: 'dead', reason: 'disconnected' });
+    expect(memberHealth({ ...looping, downSince: iso(NOW - 299_000) }, TENANT, 300, NOW)).toEqual({
+      kind: 'down',
+    });
+  });
 });
 
 describe('daily allowance and warm-up', () => {
