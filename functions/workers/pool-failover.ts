@@ -38,7 +38,7 @@ const EventBridgeRecordSchema = z.object({
 
 const RecordBodySchema = z.union([PoolRecheckJobSchema, EventBridgeRecordSchema]);
 
-/** What one record says, validated; `null` with the issues when it is not ours. */
+/** What one record says, validated; the issues instead when it is not ours (the handler logs and drops it). */
 export function parseFailoverRecord(
   body: string,
 ): z.infer<typeof RecordBodySchema> | { readonly issues: string[] } {
