@@ -366,7 +366,8 @@ const DOWN_STATUSES: ReadonlySet<SessionStatus> = new Set(['starting', 'reconnec
 
 /**
  * `downSince` (pool failover's grace, docs/pools.md): set by the first write of a down status (the write's own
- * `updatedAt`), kept by later ones (each reconnect attempt writes `reconnecting` again), removed when connected.
+ * `updatedAt`), kept by later ones (each reconnect attempt writes `reconnecting` again), removed by any other
+ * status (connected, or stopped: a later start is a new run).
  */
 function downSinceClause(
   status: SessionStatus,
@@ -376,8 +377,7 @@ function downSinceClause(
 ): void {
   names['#downSince'] = 'downSince';
   if (DOWN_STATUSES.has(status)) set.push('#downSince = if_not_exists(#downSince, :updatedAt)');
-  else if (status === 'connected') remove.push('#downSince');
-  else delete names['#downSince'];
+  else remove.push('#downSince');
 }
 
 /** The table's key is `sessionId`; the domain calls it `id`. A new session is always unowned, epoch absent (0). */

@@ -114,6 +114,11 @@ describe('DynamoSessionRepository: sessions', () => {
     expect(again.downSince).toBe(dropped.updatedAt);
     expect((await repo().updateStatus(s.id, 'starting')).downSince).toBe(dropped.updatedAt);
     expect((await repo().updateStatus(s.id, 'connected')).downSince).toBeUndefined();
+    // Stopped in the middle of a run: the next start is a new run, not the old one's continuation.
+    await repo().updateStatus(s.id, 'reconnecting');
+    expect((await repo().updateStatus(s.id, 'disconnected')).downSince).toBeUndefined();
+    const restarted = await repo().updateStatus(s.id, 'starting');
+    expect(restarted.downSince).toBe(restarted.updatedAt);
     // Not shown by the API.
     expect(toSessionView(dropped)).not.toHaveProperty('downSince');
   });
