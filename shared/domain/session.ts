@@ -138,7 +138,7 @@ export const SessionSchema = z.object({
   leaseEpoch: z.number().int().nonnegative().optional(),
   /**
    * When the session last went from connected (or stopped) to a status still on its way back (`starting`,
-   * `reconnecting`, `qr`, `pairing`); kept through repeated writes of those, removed once connected. Pool
+   * `reconnecting`, `qr`, `pairing`); kept through repeated writes of those, removed by any other status. Pool
    * failover measures "down for longer than the grace" from it: `updatedAt` moves with every reconnect attempt.
    */
   downSince: TimestampSchema.optional(),
