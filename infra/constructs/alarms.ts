@@ -41,6 +41,8 @@ export const DEAD_LETTERS_ARE_FAULTS: Readonly<Record<QueueName, boolean>> = {
   webhookDelivery: false,
   // Malformed events are dropped, not retried: a dead letter here is a failure to list connections (DynamoDB).
   realtimePush: true,
+  // Its steps are idempotent and its malformed records dropped: a dead letter is DynamoDB or SQS failing.
+  poolFailover: true,
 };
 
 /**

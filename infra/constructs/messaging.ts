@@ -196,6 +196,15 @@ export class Messaging extends Construct {
       this.queues[target].grantSendMessages(worker.role);
       writesEncryptedData = true;
     }
+    if (access.eventBus) this.bus.grantPutEventsTo(worker.role);
+    if (access.hostCommands) {
+      this.grantHostQueueSend(worker.role);
+      acknowledgeWildcardResource(
+        worker.role,
+        this.hostQueueArnPattern(),
+        "Host command queues are created by hosts at run time; the pattern covers only this deployment's host-* queues, send and GetQueueUrl only.",
+      );
+    }
     if (writesEncryptedData) {
       acknowledgeWildcardActions(
         worker.role,

@@ -224,6 +224,7 @@ export function publishStatus(deps: MessagingDeps, message: Message): void {
         status: message.status,
         ...(message.error !== undefined ? { error: message.error } : {}),
         ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
+        ...(message.poolId !== undefined ? { poolId: message.poolId } : {}),
       },
     });
     // Through the event outbox (kept and republished until the bus takes it) when the host gives one.

@@ -42,6 +42,32 @@ export const EVENT_RULES: readonly EventRuleDefinition[] = [
     pattern: { source: [EVENT_SOURCE], 'detail-type': [...WS_EVENT_TYPES] },
     targetQueue: 'realtimePush',
   },
+  {
+    ruleName: 'pool-failover-status',
+    description: 'A session left connected: the pool failover worker checks the pools it is a member of',
+    pattern: {
+      source: [EVENT_SOURCE],
+      'detail-type': ['session.status'],
+      detail: { data: { status: [{ 'anything-but': 'connected' }] } },
+    },
+    targetQueue: 'poolFailover',
+  },
+  {
+    ruleName: 'pool-failover-restricted',
+    description: "A session's reach-out timelock started or ended: the pool failover worker checks its pools",
+    pattern: { source: [EVENT_SOURCE], 'detail-type': ['session.restricted'] },
+    targetQueue: 'poolFailover',
+  },
+  {
+    ruleName: 'pool-failover-failures',
+    description: 'A pool message failed: the pool failover worker counts it and re-sends a timelocked one',
+    pattern: {
+      source: [EVENT_SOURCE],
+      'detail-type': ['message.status'],
+      detail: { data: { status: ['failed'], poolId: [{ exists: true }] } },
+    },
+    targetQueue: 'poolFailover',
+  },
 ];
 
 export function eventBusName(prefix: string): string {

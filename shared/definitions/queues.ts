@@ -12,6 +12,10 @@ export interface ConsumerAccess {
   readonly sendTo?: readonly QueueName[];
   /** Posts to browser WebSockets: `execute-api:ManageConnections` on the WebSocket API's stage, its callback URL. */
   readonly webSockets?: boolean;
+  /** Publishes domain events (`events:PutEvents` on the app's bus). */
+  readonly eventBus?: boolean;
+  /** Rings session hosts' doorbells (send to this deployment's `host-*` command queues). */
+  readonly hostCommands?: boolean;
 }
 
 export interface QueueConsumer {
@@ -33,7 +37,7 @@ export interface QueueDefinition {
   readonly consumer?: QueueConsumer;
 }
 
-export const QUEUE_NAMES = ['webhookFanout', 'webhookDelivery', 'realtimePush'] as const;
+export const QUEUE_NAMES = ['webhookFanout', 'webhookDelivery', 'realtimePush', 'poolFailover'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export const QUEUES: Readonly<Record<QueueName, QueueDefinition>> = {
@@ -83,6 +87,41 @@ export const QUEUES: Readonly<Record<QueueName, QueueDefinition>> = {
       reportBatchItemFailures: true,
       // Lists the tenant's connections (byTenant), deletes the gone ones; PostToConnection.
       access: { tables: { wsConnections: 'readWrite' }, webSockets: true },
+    },
+  },
+  /**
+   * Fed by the `pool-failover-*` rules (a session's status or restriction changed, a pool message failed) and by
+   * its own delayed re-checks (a `down` member's grace): re-routes a dead pool member's messages and counts the
+   * members' failures and restricted periods (docs/pools.md, "Failover worker").
+   */
+  poolFailover: {
+    logicalName: 'poolFailover',
+    // A record re-routes at most a few hundred messages (one send transaction each): 30 s of function time.
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    consumer: {
+      entry: 'functions/workers/pool-failover',
+      handler: 'handler',
+      batchSize: 5,
+      reportBatchItemFailures: true,
+      // A re-route is a pool send: its transaction (sessions, idempotency, rateLimits, messages, chats, the
+      // assignment and loads), the doorbell, `pool.reassigned`; tenants: the send's tenant; its own queue for the
+      // re-checks. messages: the timelocked scan and the "failure counted" mark.
+      access: {
+        tables: {
+          tenants: 'read',
+          sessions: 'read',
+          pools: 'readWrite',
+          poolAssignments: 'readWrite',
+          messages: 'readWrite',
+          chats: 'readWrite',
+          idempotency: 'readWrite',
+          rateLimits: 'readWrite',
+        },
+        sendTo: ['poolFailover'],
+        eventBus: true,
+        hostCommands: true,
+      },
     },
   },
 };

@@ -72,6 +72,8 @@ export const MessageStatusEventDataSchema = z.object({
   error: MessageErrorSchema.optional(),
   /** The send's metadata, echoed so receivers can correlate without a lookup. */
   metadata: MetadataSchema.optional(),
+  /** A message sent through a number pool: its pool (pool failover counts a member's failures from it). */
+  poolId: IdSchema.optional(),
 });
 export type MessageStatusEventData = z.infer<typeof MessageStatusEventDataSchema>;
 

@@ -42,8 +42,9 @@ export function memberHealth(
   // A reach-out timelock: the member could not even answer its own contacts' first sends reliably; move them.
   if (session.restriction?.active) return { kind: 'dead', reason: 'restricted' };
   if (session.status === 'connected') return { kind: 'healthy' };
-  // Starting, reconnecting, or waiting for a link: down since its last status change.
-  const downForMs = now - Date.parse(session.updatedAt);
+  // Starting, reconnecting, or waiting for a link: down since it left `connected` (not since its last write:
+  // every reconnect attempt writes the status again).
+  const downForMs = now - Date.parse(session.downSince ?? session.updatedAt);
   return downForMs <= graceSeconds * 1000 ? { kind: 'down' } : { kind: 'dead', reason: 'disconnected' };
 }
 

@@ -100,6 +100,18 @@ export const PoolAssignmentSchema = z.object({
 });
 export type PoolAssignment = z.infer<typeof PoolAssignmentSchema>;
 
+/** Restricted periods kept on a member's load item (the count goes on past them). */
+export const MAX_RESTRICTED_PERIODS_KEPT = 10;
+
+/** One reach-out timelock of a member: when the pool saw it start and, once over, end. */
+export const RestrictedPeriodSchema = z.object({
+  since: TimestampSchema,
+  until: TimestampSchema.optional(),
+  /** WhatsApp's enforcement type (`RESTRICT_ALL_COMPANIONS`, ...). */
+  type: z.string().min(1).max(64),
+});
+export type RestrictedPeriod = z.infer<typeof RestrictedPeriodSchema>;
+
 /**
  * A member's load in one pool (one item, written by every pool send through it): new contacts it took on
  * `day` (UTC, `YYYY-MM-DD`: the cap and warm-up count these), messages sent through it, when it last took one.
@@ -111,6 +123,12 @@ export const PoolMemberLoadSchema = z.object({
   contactsAssigned: z.number().int().default(0),
   reassignedAway: z.number().int().min(0).default(0),
   lastSentAt: z.number().int().min(0).optional(),
+  /** Pool messages that failed on this member (counted once each by the pool failover worker). */
+  failed: z.number().int().min(0).default(0),
+  /** Reach-out timelocks (463) this member went through while in the pool. */
+  restrictedPeriods: z.number().int().min(0).default(0),
+  /** The last few of them, oldest first; `until` absent while it lasts. */
+  restrictions: z.array(RestrictedPeriodSchema).max(MAX_RESTRICTED_PERIODS_KEPT).default([]),
 });
 export type PoolMemberLoad = z.infer<typeof PoolMemberLoadSchema>;
 

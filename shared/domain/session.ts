@@ -136,6 +136,12 @@ export const SessionSchema = z.object({
    * the session and got it back later can still not write with what it held before.
    */
   leaseEpoch: z.number().int().nonnegative().optional(),
+  /**
+   * When the session last went from connected (or stopped) to a status still on its way back (`starting`,
+   * `reconnecting`, `qr`, `pairing`); kept through repeated writes of those, removed by any other status. Pool
+   * failover measures "down for longer than the grace" from it: `updatedAt` moves with every reconnect attempt.
+   */
+  downSince: TimestampSchema.optional(),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });
@@ -155,6 +161,7 @@ export const SessionViewSchema = SessionSchema.omit({
   tenantId: true,
   qr: true,
   pairingCode: true,
+  downSince: true,
 }).extend({ runsOn: SessionRunsOnSchema.optional() });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 

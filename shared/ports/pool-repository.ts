@@ -27,6 +27,11 @@ export interface PoolRepository {
   loads(pool: Pool): Promise<ReadonlyMap<string, PoolMemberLoad>>;
   /** The pools in which `contact` is assigned to session `memberId` (an inbound message's `poolId`). */
   poolsOfContact(memberId: string, contact: string): Promise<string[]>;
+  /**
+   * The tenant's pools that have session `sessionId` as a member (pool failover). One Query of the tenant's
+   * pool items: a tenant has few pools, so no session-to-pool index is kept (docs/pools.md, "Failover worker").
+   */
+  poolsOfMember(tenantId: string, sessionId: string): Promise<Pool[]>;
   /** Every assignment on member `memberId` (its contacts, in every pool). */
   assignmentsOf(memberId: string): Promise<PoolAssignment[]>;
 }

@@ -61,21 +61,24 @@ export async function rerouteMessage(
 /**
  * The pool messages still queued on `memberId`, re-routed, at most `limit` of them (a trigger inside an API
  * request must stay well within its time; the next send that moves a contact off the member takes the rest);
- * how many moved, were left, are stuck.
+ * how many moved, were left, are stuck. `poolIds`: only messages of these pools (those the member is dead in).
  */
 export async function rerouteMember(
   deps: Deps,
   tenantId: string,
   memberId: string,
   limit = 100,
+  poolIds?: ReadonlySet<string>,
 ): Promise<Record<RerouteResult['kind'], number>> {
   const counts = { moved: 0, left: 0, stuck: 0 };
   const tenant = await deps.repos.tenants.get(tenantId);
   if (!tenant) return counts;
   const seen = new Set<string>();
+  const wanted = (poolId: string | undefined): boolean =>
+    poolId !== undefined && (poolIds === undefined || poolIds.has(poolId));
   for (;;) {
     const page = (await deps.repos.messages.listQueued(memberId, 100)).filter(
-      (m) => m.poolId !== undefined && m.tenantId === tenantId && !seen.has(m.id),
+      (m) => wanted(m.poolId) && m.tenantId === tenantId && !seen.has(m.id),
     );
     if (page.length === 0) return counts;
     for (const message of page) {

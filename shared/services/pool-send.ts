@@ -132,7 +132,8 @@ export async function sendToPool(deps: Deps, input: PoolSendInput): Promise<Pool
     const memberId = decision.memberId;
     // A re-route that would land on the member it leaves has nothing to do: that member is not dead after all.
     if (input.supersedes?.sessionId === memberId) throw new SupersededTakenError();
-    if (referencesSomething(request) && !checkedReferences) {
+    // A re-route's body was checked when it was first sent (the host checks media again when it sends).
+    if (referencesSomething(request) && !checkedReferences && input.supersedes === undefined) {
       await assertSendReferences(deps, tenant.id, memberId, request);
       checkedReferences = true;
     }

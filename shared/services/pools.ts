@@ -6,6 +6,7 @@ import { PhoneSchema } from '../domain/phone.js';
 import {
   PoolPolicySchema,
   PoolSchema,
+  RestrictedPeriodSchema,
   type CreatePoolRequest,
   type Pool,
   type PoolMember,
@@ -32,11 +33,17 @@ export const PoolMemberViewSchema = z.object({
   restricted: z.boolean(),
   stats: z.object({
     sent: z.number().int(),
+    /** Pool messages that failed on it (not counting those moved to another member as `rerouted`). */
+    failed: z.number().int(),
     contactsAssigned: z.number().int(),
     reassignedAway: z.number().int(),
     newContactsToday: z.number().int(),
     /** New contacts it may take today (cap and warm-up); absent: no limit. */
     allowanceToday: z.number().int().optional(),
+    /** Reach-out timelocks (463) it went through in this pool. */
+    restrictedPeriods: z.number().int(),
+    /** The last ten of them, oldest first (`until` absent while it lasts). */
+    restrictions: z.array(RestrictedPeriodSchema),
   }),
 });
 
@@ -48,8 +55,10 @@ export const PoolViewSchema = z.object({
   totals: z
     .object({
       sent: z.number().int(),
+      failed: z.number().int(),
       contactsAssigned: z.number().int(),
       newContactsToday: z.number().int(),
+      restrictedPeriods: z.number().int(),
       healthyMembers: z.number().int(),
     })
     .optional(),
@@ -163,7 +172,15 @@ function basicView(pool: Pool): PoolView {
       ...m,
       health: 'dead' as const,
       restricted: false,
-      stats: { sent: 0, contactsAssigned: 0, reassignedAway: 0, newContactsToday: 0 },
+      stats: {
+        sent: 0,
+        failed: 0,
+        contactsAssigned: 0,
+        reassignedAway: 0,
+        newContactsToday: 0,
+        restrictedPeriods: 0,
+        restrictions: [],
+      },
     })),
     createdAt: pool.createdAt,
     updatedAt: pool.updatedAt,
@@ -190,10 +207,13 @@ export async function poolView(deps: Deps, pool: Pool): Promise<PoolView> {
       restricted: session?.restriction?.active === true,
       stats: {
         sent: load?.sent ?? 0,
+        failed: load?.failed ?? 0,
         contactsAssigned: load?.contactsAssigned ?? 0,
         reassignedAway: load?.reassignedAway ?? 0,
         newContactsToday: takenToday(load, now),
         ...(Number.isFinite(allowance) ? { allowanceToday: allowance } : {}),
+        restrictedPeriods: load?.restrictedPeriods ?? 0,
+        restrictions: load?.restrictions ?? [],
       },
     };
   });
@@ -203,8 +223,10 @@ export async function poolView(deps: Deps, pool: Pool): Promise<PoolView> {
     members,
     totals: {
       sent: sum((m) => m.stats.sent),
+      failed: sum((m) => m.stats.failed),
       contactsAssigned: sum((m) => m.stats.contactsAssigned),
       newContactsToday: sum((m) => m.stats.newContactsToday),
+      restrictedPeriods: sum((m) => m.stats.restrictedPeriods),
       healthyMembers: members.filter((m) => m.health === 'healthy').length,
     },
   };

@@ -17,6 +17,9 @@ const CONTACTS = Array.from({ length: 30 }, (_, i) => `+1555172${String(i).padSt
 const RACED = '+15551739001';
 const RETRIED = '+15551739002';
 const CAPPED = Array.from({ length: 6 }, (_, i) => `+1555174${String(i).padStart(4, '0')}`);
+/** The failover worker's case: contacts queued on a member that drops, and one it reaches out to locked. */
+const GRACE = Array.from({ length: 3 }, (_, i) => `+1555175${String(i).padStart(4, '0')}`);
+const REACHED_OUT = '+15551759001';
 const digits = (e164: string): string => e164.slice(1);
 
 interface Sent {
@@ -29,7 +32,15 @@ interface MemberView {
   sessionId: string;
   health: string;
   reason?: string;
-  stats: { sent: number; contactsAssigned: number; newContactsToday: number; allowanceToday?: number };
+  stats: { sent: number; failed: number; contactsAssigned: number; newContactsToday: number } & {
+    allowanceToday?: number;
+    restrictedPeriods: number;
+  };
+}
+interface Stored {
+  status: string;
+  error?: { code: string };
+  reroutedTo?: { sessionId: string };
 }
 interface PoolBody {
   id: string;
@@ -97,7 +108,8 @@ describe('end to end: a number pool of three sessions', () => {
     secret = hook.body.secret;
 
     const sim = product.simulator!;
-    for (const c of [...CONTACTS, RACED, RETRIED, ...CAPPED]) sim.addContact(digits(c));
+    for (const c of [...CONTACTS, RACED, RETRIED, ...CAPPED, ...GRACE, REACHED_OUT])
+      sim.addContact(digits(c));
     const linked = await linkSessions(product, api, ACCOUNTS);
     sessions.push(...linked.sessions);
     for (const [id, account] of linked.accountOf) accountOf.set(id, account);
@@ -253,6 +265,81 @@ describe('end to end: a number pool of three sessions', () => {
     await Promise.all(CAPPED.slice(0, 5).map((c) => arrived(c, 'capped hello')));
   });
 
+  it('failover worker: a dropped member’s queued messages leave after the grace with no send; a 463 failure is re-sent', async () => {
+    const sim = product.simulator!;
+    const [dropping, other] = [sessions[0]!, sessions[2]!];
+    const account = accountOf.get(dropping)!;
+    const stored = async (id: string) =>
+      (await api.get<Stored>(`/v1/sessions/${dropping}/messages/${id}`)).body;
+    // Alone in the pool when its contacts are first sent to: they all start on `dropping`; then `other` joins.
+    const created = await api.post<PoolBody>('/v1/pools', {
+      name: 'grace',
+      members: [{ sessionId: dropping }],
+      policy: { disconnectedGraceSeconds: 10 },
+    });
+    const id = created.body.id;
+    for (const c of [...GRACE, REACHED_OUT]) {
+      expect((await send(id, c, 'grace hello')).body.sessionId).toBe(dropping);
+      await arrived(c, 'grace hello');
+    }
+    const both = [{ sessionId: dropping }, { sessionId: other }];
+    expect((await api.patch(`/v1/pools/${id}`, { members: both })).status).toBe(200);
+
+    // It drops and cannot log back in; sends within the grace wait queued on it; then no pool send comes at all.
+    sim.injectFault({ type: 'refuse-logins', durationMs: 120_000, reason: 503, phone: account });
+    sim.injectFault({ type: 'drop', phone: account });
+    await eventually('down', async () =>
+      (await status(dropping)).status !== 'connected' ? true : undefined,
+    );
+    const queued = await Promise.all(GRACE.map((c) => send(id, c, 'grace queued')));
+    expect(queued.map((r) => r.body.sessionId)).toEqual(GRACE.map(() => dropping));
+    // The worker moves them once the grace is over: they arrive from the other member.
+    await Promise.all(GRACE.map((c) => arrived(c, 'grace queued')));
+    for (const c of GRACE)
+      expect(inbox(c).find((e) => e.text === 'grace queued')?.from).toBe(accountOf.get(other));
+    for (const r of queued)
+      expect(await stored(r.body.id)).toMatchObject({
+        error: { code: 'rerouted' },
+        reroutedTo: { sessionId: other },
+      });
+
+    // It comes back. Its next send to a contact it holds gets WhatsApp's 463 before anyone knows of a lock: the
+    // message fails `reachout_timelocked` and, the member being healthy, stays where it is.
+    sim.clearFaults();
+    await eventually(
+      'back',
+      async () => ((await status(dropping)).status === 'connected' ? true : undefined),
+      90_000,
+    );
+    sim.injectFault({ type: 'ack-error', code: 463, phone: account, count: 1 });
+    const locked = await send(id, REACHED_OUT, 'locked hello');
+    expect(locked.body.sessionId).toBe(dropping);
+    await eventually('failed timelocked', async () =>
+      (await stored(locked.body.id)).error?.code === 'reachout_timelocked' ? true : undefined,
+    );
+    // Then WhatsApp announces the lock: the worker re-sends that failure through the other member.
+    sim.setReachoutTimelock(account, { active: true, until: Math.floor(Date.now() / 1000) + 3600 });
+    await arrived(REACHED_OUT, 'locked hello');
+    expect(inbox(REACHED_OUT).find((e) => e.text === 'locked hello')?.from).toBe(accountOf.get(other));
+    expect(await stored(locked.body.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'reachout_timelocked' },
+      reroutedTo: { sessionId: other },
+    });
+    const counted = await eventually('the failure and the restricted period counted', async () => {
+      const m = (await pool(id)).members.find((x) => x.sessionId === dropping);
+      return m && m.stats.failed >= 1 && m.stats.restrictedPeriods === 1 ? m : undefined;
+    });
+    expect(counted.stats.failed).toBe(1);
+
+    // The lock lifts (the next case needs the member as it was); every text arrived exactly once.
+    sim.setReachoutTimelock(account, { active: false });
+    await eventually('lifted', async () => ((await status(dropping)).restriction ? undefined : true));
+    const once = (c: string, t: string) => expect(inbox(c).filter((e) => e.text === t)).toHaveLength(1);
+    for (const c of GRACE) for (const t of ['grace hello', 'grace queued']) once(c, t);
+    for (const t of ['grace hello', 'locked hello']) once(REACHED_OUT, t);
+  }, 180_000);
+
   it('moves a logged-out member’s contacts and its queued messages on the next send, nothing lost or doubled', async () => {
     const sim = product.simulator!;
     const gone = sessions[0]!;
@@ -299,7 +386,7 @@ describe('end to end: a number pool of three sessions', () => {
       expect.objectContaining({ sessionId: gone, reason: 'logged_out' }),
     ]);
     const events = await eventually('ten pool.reassigned webhooks', async () => {
-      const e = reassigned().filter((x) => x.data.from === gone);
+      const e = reassigned().filter((x) => x.data.from === gone && x.data.poolId === poolId);
       return e.length >= 10 ? e : undefined;
     });
     expect(new Set(events.map((e) => e.data.contact))).toEqual(new Set(moved));
@@ -327,7 +414,10 @@ describe('end to end: a number pool of three sessions', () => {
     expect(history.body.history).toEqual([
       expect.objectContaining({ sessionId: locked, reason: 'restricted' }),
     ]);
-    const stats = await pool(poolId);
+    const stats = await eventually('the restricted period counted', async () => {
+      const body = await pool(poolId);
+      return body.members[1]!.stats.restrictedPeriods === 1 ? body : undefined;
+    });
     expect(stats.members.map((m) => m.health)).toEqual(['dead', 'dead', 'healthy']);
     // Moves keep the count: the thirty, the raced contact and the retried one.
     expect(stats.totals.contactsAssigned).toBe(32);

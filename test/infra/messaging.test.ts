@@ -130,7 +130,7 @@ describe('queues', () => {
 
   it('each queue with a consumer gets one event source mapping with partial batch responses', () => {
     const consumers = QUEUE_NAMES.filter((name) => QUEUES[name].consumer !== undefined);
-    expect(consumers).toEqual(['webhookFanout', 'webhookDelivery', 'realtimePush']);
+    expect(consumers).toEqual(['webhookFanout', 'webhookDelivery', 'realtimePush', 'poolFailover']);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
     for (const name of consumers) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -177,6 +177,35 @@ describe('webhook workers (least privilege)', () => {
     expect(own).toEqual(expect.arrayContaining(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage']));
     expect(own).not.toContain('sqs:SendMessage');
     expect(actionsOn(statements, tableArn('sessions'))).toEqual([]);
+  });
+
+  it('the pool failover worker: its tables, its own queue, the bus and the host queues, and nothing else', () => {
+    const statements = statementsOf('poolFailover');
+    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    for (const table of [
+      'pools',
+      'poolAssignments',
+      'messages',
+      'chats',
+      'idempotency',
+      'rateLimits',
+    ] as const)
+      expect(actionsOn(statements, tableArn(table)), table).toContain('dynamodb:UpdateItem');
+    for (const table of ['tenants', 'sessions'] as const) {
+      expect(actionsOn(statements, tableArn(table)), table).toContain('dynamodb:GetItem');
+      expect(actionsOn(statements, tableArn(table)), table).not.toContain('dynamodb:PutItem');
+    }
+    for (const table of ['apiKeys', 'webhooks', 'deliveries', 'wsConnections'] as const)
+      expect(actionsOn(statements, tableArn(table)), table).toEqual([]);
+    expect(actionsOn(statements, stack.resolve(stack.messaging.queues.poolFailover.queueArn))).toContain(
+      'sqs:SendMessage',
+    );
+    expect(actionsOn(statements, stack.resolve(stack.messaging.queues.webhookDelivery.queueArn))).toEqual([]);
+    expect(actionsOn(statements, stack.resolve(stack.messaging.bus.eventBusArn))).toContain(
+      'events:PutEvents',
+    );
+    expect(JSON.stringify(statements)).toContain('host-*');
+    expect(actions).not.toContain('execute-api:ManageConnections');
   });
 
   it('neither webhook worker may post to browser WebSockets', () => {

@@ -84,7 +84,9 @@ export function buildStack(
  */
 function withNestedStacks(stack: Stack): Template {
   type Json = Record<string, Record<string, unknown>>;
-  const json = Template.fromStack(stack).toJSON() as Json;
+  // A copy: `toJSON()` hands out the synthesized template itself, and merging into it would make the parent's
+  // own template look 450 resources bigger to every later reader (stack-limits.test.ts).
+  const json = structuredClone(Template.fromStack(stack).toJSON()) as Json;
   const nestedStacks = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
   const outputs = new Map<string, unknown>();
   for (const nested of nestedStacks) {

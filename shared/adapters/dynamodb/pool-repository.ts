@@ -24,7 +24,15 @@ import type { Session } from '../../domain/session.js';
 import type { Page, PageRequest } from '../../ports/pagination.js';
 import type { PoolRepository, PoolRoutingState } from '../../ports/pool-repository.js';
 import { batchWriteAll } from './batch-write.js';
-import { isConditionFailed, queryPage, tableName, toDomain, type DynamoContext, type Item } from './items.js';
+import {
+  isConditionFailed,
+  queryAll,
+  queryPage,
+  tableName,
+  toDomain,
+  type DynamoContext,
+  type Item,
+} from './items.js';
 import { fromItem as sessionFromItem } from './session-repository.js';
 
 const POOL_PREFIX = 'pool#';
@@ -224,6 +232,16 @@ export class DynamoPoolRepository implements PoolRepository {
       }),
     );
     return (out.Items ?? []).map((i) => String(i['poolId']));
+  }
+
+  async poolsOfMember(tenantId: string, sessionId: string): Promise<Pool[]> {
+    const items = await queryAll(this.ctx, {
+      TableName: this.pools,
+      KeyConditionExpression: 'tenantId = :t AND begins_with(itemKey, :p)',
+      ExpressionAttributeValues: { ':t': tenantId, ':p': POOL_PREFIX },
+      ConsistentRead: true,
+    });
+    return items.map(poolFromItem).filter((pool) => pool.members.some((m) => m.sessionId === sessionId));
   }
 
   async assignmentsOf(memberId: string): Promise<PoolAssignment[]> {

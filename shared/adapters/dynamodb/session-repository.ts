@@ -322,6 +322,7 @@ export class DynamoSessionRepository implements SessionRepository {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const { set, remove } = patchClauses({ ...fields, updatedAt: nowIso() }, names, values);
+    if (fields.status !== undefined) downSinceClause(fields.status, set, remove, names);
     const conditions = ['attribute_exists(sessionId)'];
     if (guard.hostId !== undefined) {
       names['#owner'] = 'owner';
@@ -358,6 +359,25 @@ export class DynamoSessionRepository implements SessionRepository {
       );
     }
   }
+}
+
+/** Statuses of a session on its way back: `downSince` keeps the first write of a run of them. */
+const DOWN_STATUSES: ReadonlySet<SessionStatus> = new Set(['starting', 'reconnecting', 'qr', 'pairing']);
+
+/**
+ * `downSince` (pool failover's grace, docs/pools.md): set by the first write of a down status (the write's own
+ * `updatedAt`), kept by later ones (each reconnect attempt writes `reconnecting` again), removed by any other
+ * status (connected, or stopped: a later start is a new run).
+ */
+function downSinceClause(
+  status: SessionStatus,
+  set: string[],
+  remove: string[],
+  names: Record<string, string>,
+): void {
+  names['#downSince'] = 'downSince';
+  if (DOWN_STATUSES.has(status)) set.push('#downSince = if_not_exists(#downSince, :updatedAt)');
+  else remove.push('#downSince');
 }
 
 /** The table's key is `sessionId`; the domain calls it `id`. A new session is always unowned, epoch absent (0). */

@@ -8267,10 +8267,19 @@ export interface operations {
                                 restricted: boolean;
                                 stats: {
                                     sent: number;
+                                    failed: number;
                                     contactsAssigned: number;
                                     reassignedAway: number;
                                     newContactsToday: number;
                                     allowanceToday?: number;
+                                    restrictedPeriods: number;
+                                    restrictions: {
+                                        /** Format: date-time */
+                                        since: string;
+                                        /** Format: date-time */
+                                        until?: string;
+                                        type: string;
+                                    }[];
                                 };
                             }[];
                             policy: {
@@ -8286,8 +8295,10 @@ export interface operations {
                             };
                             totals?: {
                                 sent: number;
+                                failed: number;
                                 contactsAssigned: number;
                                 newContactsToday: number;
+                                restrictedPeriods: number;
                                 healthyMembers: number;
                             };
                             /** Format: date-time */
@@ -8413,10 +8424,19 @@ export interface operations {
                             restricted: boolean;
                             stats: {
                                 sent: number;
+                                failed: number;
                                 contactsAssigned: number;
                                 reassignedAway: number;
                                 newContactsToday: number;
                                 allowanceToday?: number;
+                                restrictedPeriods: number;
+                                restrictions: {
+                                    /** Format: date-time */
+                                    since: string;
+                                    /** Format: date-time */
+                                    until?: string;
+                                    type: string;
+                                }[];
                             };
                         }[];
                         policy: {
@@ -8432,8 +8452,10 @@ export interface operations {
                         };
                         totals?: {
                             sent: number;
+                            failed: number;
                             contactsAssigned: number;
                             newContactsToday: number;
+                            restrictedPeriods: number;
                             healthyMembers: number;
                         };
                         /** Format: date-time */
@@ -8555,10 +8577,19 @@ export interface operations {
                             restricted: boolean;
                             stats: {
                                 sent: number;
+                                failed: number;
                                 contactsAssigned: number;
                                 reassignedAway: number;
                                 newContactsToday: number;
                                 allowanceToday?: number;
+                                restrictedPeriods: number;
+                                restrictions: {
+                                    /** Format: date-time */
+                                    since: string;
+                                    /** Format: date-time */
+                                    until?: string;
+                                    type: string;
+                                }[];
                             };
                         }[];
                         policy: {
@@ -8574,8 +8605,10 @@ export interface operations {
                         };
                         totals?: {
                             sent: number;
+                            failed: number;
                             contactsAssigned: number;
                             newContactsToday: number;
+                            restrictedPeriods: number;
                             healthyMembers: number;
                         };
                         /** Format: date-time */
@@ -8780,10 +8813,19 @@ export interface operations {
                             restricted: boolean;
                             stats: {
                                 sent: number;
+                                failed: number;
                                 contactsAssigned: number;
                                 reassignedAway: number;
                                 newContactsToday: number;
                                 allowanceToday?: number;
+                                restrictedPeriods: number;
+                                restrictions: {
+                                    /** Format: date-time */
+                                    since: string;
+                                    /** Format: date-time */
+                                    until?: string;
+                                    type: string;
+                                }[];
                             };
                         }[];
                         policy: {
@@ -8799,8 +8841,10 @@ export interface operations {
                         };
                         totals?: {
                             sent: number;
+                            failed: number;
                             contactsAssigned: number;
                             newContactsToday: number;
+                            restrictedPeriods: number;
                             healthyMembers: number;
                         };
                         /** Format: date-time */

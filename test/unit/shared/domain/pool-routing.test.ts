@@ -47,6 +47,9 @@ const load = (patch: Partial<PoolMemberLoad> = {}): PoolMemberLoad => ({
   day: '2026-12-07',
   newContactsToday: 0,
   sent: 0,
+  failed: 0,
+  restrictedPeriods: 0,
+  restrictions: [],
   contactsAssigned: 0,
   reassignedAway: 0,
   ...patch,
@@ -115,6 +118,18 @@ describe('member health', () => {
     const since = (ms: number) => session(A, { status: 'reconnecting', updatedAt: iso(NOW - ms) });
     expect(memberHealth(since(299_000), TENANT, 300, NOW)).toEqual({ kind: 'down' });
     expect(memberHealth(since(301_000), TENANT, 300, NOW)).toEqual({ kind: 'dead', reason: 'disconnected' });
+  });
+
+  it('counts the grace from downSince, not from the last reconnect attempt’s write', () => {
+    const looping = session(A, {
+      status: 'reconnecting',
+      updatedAt: iso(NOW - 1_000),
+      downSince: iso(NOW - 301_000),
+    });
+    expect(memberHealth(looping, TENANT, 300, NOW)).toEqual({ kind: 'dead', reason: 'disconnected' });
+    expect(memberHealth({ ...looping, downSince: iso(NOW - 299_000) }, TENANT, 300, NOW)).toEqual({
+      kind: 'down',
+    });
   });
 });
 

@@ -12,6 +12,12 @@ import { queryKeys } from '../../live/query-keys';
 import { ErrorText } from '../../ui/error-text';
 import { chatPath } from '../chats/send-as';
 
+/** The member's recent restricted periods, for the Restricted cell's tooltip. */
+function restrictedTitle(periods: readonly { since: string; until?: string; type: string }[]): string {
+  if (periods.length === 0) return 'never restricted in this pool';
+  return periods.map((p) => `${p.type}: ${p.since} → ${p.until ?? 'now'}`).join('\n');
+}
+
 export default function PoolsScreen() {
   const api = useApi();
   const queryClient = useQueryClient();
@@ -118,6 +124,8 @@ export default function PoolsScreen() {
                   <th scope="col">Member</th>
                   <th scope="col">Health</th>
                   <th scope="col">Sent</th>
+                  <th scope="col">Failed</th>
+                  <th scope="col">Restricted</th>
                   <th scope="col">Contacts</th>
                   <th scope="col">New today</th>
                 </tr>
@@ -131,6 +139,8 @@ export default function PoolsScreen() {
                       {m.reason ? ` (${m.reason})` : ''}
                     </td>
                     <td>{m.stats.sent}</td>
+                    <td>{m.stats.failed}</td>
+                    <td title={restrictedTitle(m.stats.restrictions)}>{m.stats.restrictedPeriods}×</td>
                     <td>{m.stats.contactsAssigned}</td>
                     <td>
                       {m.stats.newContactsToday}
@@ -142,7 +152,9 @@ export default function PoolsScreen() {
             </table>
           </div>
           <p data-testid="pool-totals">
-            {pool.data.totals?.sent ?? 0} sent, {pool.data.totals?.contactsAssigned ?? 0} contacts
+            {pool.data.totals?.sent ?? 0} sent, {pool.data.totals?.contactsAssigned ?? 0} contacts,{' '}
+            {pool.data.totals?.failed ?? 0} failed, {pool.data.totals?.restrictedPeriods ?? 0} restricted
+            periods
           </p>
           <form onSubmit={submitSend} aria-label="Send through the pool">
             <label htmlFor="pool-to">To</label>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DynamoSessionRepository } from '../../../../../shared/adapters/dynamodb/session-repository.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../../../shared/domain/errors.js';
 import { newId, nowIso } from '../../../../../shared/domain/ids.js';
-import type { Session } from '../../../../../shared/domain/session.js';
+import { toSessionView, type Session } from '../../../../../shared/domain/session.js';
 import { LeaseLostError } from '../../../../../shared/ports/session-repository.js';
 import { uid, useDynamo } from './support.js';
 
@@ -99,6 +99,28 @@ describe('DynamoSessionRepository: sessions', () => {
     expect(cleared.pushName).toBeUndefined();
     expect(cleared.phone).toBe('+15551234567');
     await expect(repo().updateStatus(newId(), 'qr')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('keeps downSince from the first down write through repeated ones, and drops it when connected', async () => {
+    const s = await created({ status: 'starting' });
+    const connected = await repo().updateStatus(s.id, 'connected');
+    expect(connected.downSince).toBeUndefined();
+    const dropped = await repo().updateStatus(s.id, 'reconnecting');
+    expect(dropped.downSince).toBe(dropped.updatedAt);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Another reconnect attempt writes the status again: updatedAt moves, downSince stays.
+    const again = await repo().updateStatus(s.id, 'reconnecting');
+    expect(again.updatedAt > dropped.updatedAt).toBe(true);
+    expect(again.downSince).toBe(dropped.updatedAt);
+    expect((await repo().updateStatus(s.id, 'starting')).downSince).toBe(dropped.updatedAt);
+    expect((await repo().updateStatus(s.id, 'connected')).downSince).toBeUndefined();
+    // Stopped in the middle of a run: the next start is a new run, not the old one's continuation.
+    await repo().updateStatus(s.id, 'reconnecting');
+    expect((await repo().updateStatus(s.id, 'disconnected')).downSince).toBeUndefined();
+    const restarted = await repo().updateStatus(s.id, 'starting');
+    expect(restarted.downSince).toBe(restarted.updatedAt);
+    // Not shown by the API.
+    expect(toSessionView(dropped)).not.toHaveProperty('downSince');
   });
 
   it('guards host writes with the lease', async () => {
