@@ -101,8 +101,13 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
         credentials: 'readWrite',
         contactChecks: 'readWrite',
         groups: 'readWrite',
+        // A pool member's queued pool messages are sent again through their pools before the erase.
+        pools: 'readWrite',
+        poolAssignments: 'readWrite',
+        idempotency: 'readWrite',
       },
       hostCommands: true,
+      eventBus: true,
       blobs: 'readWrite',
       media: 'delete',
     },

@@ -237,7 +237,21 @@ export async function logoutSession(deps: Deps, tenantId: string, sessionId: str
  * happen before the erase, not after); then messages (with the incoming files they name), chats, credentials
  * and the session item go.
  */
-export async function deleteSession(deps: Deps, tenantId: string, sessionId: string): Promise<void> {
+/**
+ * What a deletion does besides erasing: `beforeErase` runs once the session is stopped (its host released it, or
+ * the wait ran out) and before its messages go, so messages it still holds for others can leave it first (a pool
+ * member's queued pool messages, docs/pools.md).
+ */
+export interface DeleteSessionOptions {
+  readonly beforeErase?: () => Promise<void>;
+}
+
+export async function deleteSession(
+  deps: Deps,
+  tenantId: string,
+  sessionId: string,
+  options: DeleteSessionOptions = {},
+): Promise<void> {
   let session = await loadSession(deps, tenantId, sessionId);
   if (session.desired !== 'stopped') {
     session = await deps.repos.sessions.setDesired(tenantId, sessionId, 'stopped');
@@ -256,6 +270,7 @@ export async function deleteSession(deps: Deps, tenantId: string, sessionId: str
       if (!current || current.owner === undefined || (current.leaseUntil ?? 0) < deps.now()) break;
     }
   }
+  await options.beforeErase?.();
   // Incoming files belong to the session's messages (uploads are the tenant's and stay until they expire).
   await deps.records.erase(sessionId, {
     beforeDelete: async (mediaIds) => {

@@ -47,6 +47,10 @@ export class ApiClient {
   patch<T = Record<string, unknown>>(path: string, body?: unknown) {
     return this.call<T>('PATCH', path, body);
   }
+
+  delete<T = Record<string, unknown>>(path: string) {
+    return this.call<T>('DELETE', path);
+  }
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs` naming `what`. */

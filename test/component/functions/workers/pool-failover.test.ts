@@ -182,6 +182,28 @@ describe('pool failover worker', () => {
     expect(await queuedOn(a, poolId)).toHaveLength(0);
   }, 60_000);
 
+  it('deleting a member sends its queued pool messages through the other members before they are erased', async () => {
+    const { tenantId, api } = await stack.tenant();
+    const [e, f] = [await connectedSession(tenantId), await connectedSession(tenantId)];
+    const contacts = ['+15557300001', '+15557300002'];
+    const { poolId, sent } = await poolOnFirst(api, e, f, contacts);
+
+    const deleted = await api.delete(`/v1/sessions/${e}`);
+    expect(deleted.status).toBe(204);
+
+    const moved = await queuedOn(f, poolId);
+    expect(moved.map((m) => m.to).sort()).toEqual([...contacts].sort());
+    expect(moved.map((m) => m.content)).toEqual(
+      expect.arrayContaining(contacts.map((to) => ({ type: 'text', text: { body: to } }))),
+    );
+    // The originals went with the session; the contacts now belong to the other member, the deleted one noted.
+    for (const original of sent) expect(await stack.repos.messages.get(e, original.id)).toBeNull();
+    const assigned = await api.get<{ sessionId: string; history: { sessionId: string; reason: string }[] }>(
+      `/v1/pools/${poolId}/contacts/${encodeURIComponent(contacts[0]!)}`,
+    );
+    expect(assigned.body).toMatchObject({ sessionId: f, history: [{ sessionId: e, reason: 'stopped' }] });
+  });
+
   it('re-sends a timelocked failure through another member, counts it once, and records the restricted period', async () => {
     const { tenantId, api } = await stack.tenant();
     const [c, d] = [await connectedSession(tenantId), await connectedSession(tenantId)];
