@@ -32,6 +32,7 @@ import { HostRequests } from './requests/host-requests.js';
 import { SessionRunner } from './runner.js';
 import { SHUTDOWN, tenantStop } from './stop-plans.js';
 import { applyServerTrust } from './wa-trust.js';
+import type { DebounceTimer } from './debounce-timer.js';
 
 /** What a messaging implementation gets from the host (the contract's `MessagingDeps` minus its own config). */
 export interface HostMessagingContext {
@@ -57,6 +58,8 @@ export interface SessionHostOptions {
   readonly messaging?: false | ((context: HostMessagingContext) => HostMessagingPort);
   /** Wraps the composed adapters (tests record the events and browser frames the host sends). */
   readonly decorateAdapters?: (adapters: HostAdapters) => HostAdapters;
+  /** The credentials debounce's timer (tests fire it at a chosen moment); default `setTimeout`. */
+  readonly credentialsTimer?: DebounceTimer;
   /** Long-poll length of the command queue (default 20 s); tests shorten it. */
   readonly commandWaitSeconds?: number;
   /** Route the process's console (dependencies' prints) to the logger (the host process: see console-guard.ts). */
@@ -182,6 +185,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
         metrics,
         pacer,
         ...(messaging ? { messaging } : {}),
+        ...(options.credentialsTimer ? { credentialsTimer: options.credentialsTimer } : {}),
         onStopped: (r) => {
           if (runners.get(r.sessionId) === r) runners.delete(r.sessionId);
           leases.forget(r.sessionId);

@@ -68,6 +68,16 @@ const WROTE_TO_US_LOOKBACK = 50;
  * the scheduler retries and finally calls `failSend`.
  */
 export async function sendMessage(ctx: SendContext, messageId: string): Promise<SendOutcome> {
+  // The debounced credentials write waits for the send: its keys belong in its own `sending -> sent` transaction.
+  const release = ctx.session.holdCredentials?.();
+  try {
+    return await sendOnce(ctx, messageId);
+  } finally {
+    release?.();
+  }
+}
+
+async function sendOnce(ctx: SendContext, messageId: string): Promise<SendOutcome> {
   const { deps, session } = ctx;
   const { messages } = deps;
   const found = await messages.get(session.sessionId, messageId);
