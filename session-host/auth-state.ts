@@ -175,7 +175,7 @@ export class SessionAuthStore {
       this.#holds--;
       if (this.#holds > 0 || !this.#dueAfterHold) return;
       this.#dueAfterHold = false;
-      if (!this.#frozen) this.flush().catch((error: unknown) => this.options.onWriteError(error));
+      if (!this.#frozen) this.flush().catch((error: unknown) => this.#debouncedWriteFailed(error));
     };
   }
 
@@ -211,8 +211,18 @@ export class SessionAuthStore {
         this.#dueAfterHold = true;
         return;
       }
-      this.flush().catch((error: unknown) => this.options.onWriteError(error));
+      this.flush().catch((error: unknown) => this.#debouncedWriteFailed(error));
     }, this.options.debounceMs);
+  }
+
+  /**
+   * The changes were kept (`#write`); the debounce is armed again so they are retried without waiting for a
+   * next change that may not come (a throttled or failed write, seen under the chaos test's DynamoDB faults).
+   * A refused fence froze the store: `#schedule` then arms nothing.
+   */
+  #debouncedWriteFailed(error: unknown): void {
+    this.options.onWriteError(error);
+    this.#schedule();
   }
 
   #clearTimer(): void {

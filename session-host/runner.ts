@@ -513,7 +513,7 @@ export class SessionRunner {
       void this.onLeaseLost();
       return;
     }
-    this.log.warn('credentials write failed; will retry on the next change or flush', errorFields(error));
+    this.log.warn('credentials write failed; tried again after the debounce', errorFields(error));
   }
 
   async #onUnexpected(error: unknown, where: string): Promise<void> {

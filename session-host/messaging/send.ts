@@ -227,9 +227,10 @@ async function commitSent(
   const { part, after } = messages.advanceStatusPart(message, 'sent', options);
   if ((await session.commitWithCredentials(part)).applied) return { changed: true, message: after };
   const stored = (await messages.get(session.sessionId, message.id)) ?? message;
-  // Refused by its own condition, yet our move is stored (this attempt's `sent` entry, at this attempt's time):
-  // the transaction went in and only its answer was lost; the SDK's retry then found the message moved. It is
-  // our move all the same, and its `message.status` must still be published.
+  // Refused by its own condition, yet our move is stored (this send's `sent` entry, at this send's time): an
+  // earlier try went in and only its answer was lost (`commitUntilDurable` tries again with a new transaction;
+  // DynamoDB Local may not honour the SDK's idempotency token on its retries). It is our move all the same, and
+  // its `message.status` must still be published.
   const ours = stored.statusHistory.some((h) => h.status === 'sent' && h.at === options.at);
   return { changed: ours, message: stored };
 }

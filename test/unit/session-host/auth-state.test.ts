@@ -236,6 +236,30 @@ describe('SessionAuthStore', () => {
     expect((await reloaded.state.keys.get('session', ['a']))['a']).toEqual(Buffer.from('2'));
   });
 
+  it('a failed debounced write is tried again by the debounce, without waiting for another change', async () => {
+    const { credentials, errors, timer, load } = world();
+    const store = await load();
+    credentials.failWith = new Error('ThrottlingException');
+    store.updateCreds({ registrationId: 8 });
+    timer.fireAll();
+    await settled();
+    expect(errors).toHaveLength(1);
+    expect(timer.armed).toBe(1); // armed again with nothing new changed
+    credentials.failWith = undefined;
+    timer.fireAll();
+    await settled();
+    expect(credentials.writes).toHaveLength(1);
+    expect(timer.armed).toBe(0);
+    expect((await load()).state.creds.registrationId).toBe(8);
+    // A refused fence freezes the store: nothing is armed again.
+    credentials.lease.set('S1', { hostId: 'host-b', leaseEpoch: 2 });
+    store.updateCreds({ registrationId: 9 });
+    timer.fireAll();
+    await settled();
+    expect(errors.at(-1)).toBeInstanceOf(CredentialsFencedError);
+    expect(timer.armed).toBe(0);
+  });
+
   it('flushWith writes the pending keys and the part in one call; alone when nothing changed', async () => {
     const { credentials, load } = world();
     const store = await load();
