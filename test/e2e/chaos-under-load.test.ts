@@ -256,7 +256,25 @@ describe.skipIf(!process.env.CHAOS_SECONDS)(
           (m) => m.length === 0,
           'a sent webhook for every message',
           SETTLE_MS,
-        );
+        ).catch(async (error: unknown) => {
+          // Which statuses of each such message did reach the webhook: a later one without `sent` means the host
+          // never published `sent`; none at all points at the event's way to the webhook.
+          const seen = (id: string) =>
+            receiver.received
+              .map((h) => JSON.parse(h.body) as StatusEvent)
+              .filter((e) => e.data.messageId === id)
+              .map((e) => e.data.status)
+              .join(',');
+          const without = load.accepted.filter((a) => !sentHooks().has(a.messageId));
+          const lines = await Promise.all(
+            without.map(async (a) => {
+              const m = await adapters.messages.get(a.sessionId, a.messageId);
+              const history = (m?.statusHistory ?? []).map((h) => `${h.status}@${h.at.slice(11, 23)}`);
+              return `${a.messageId}: webhooks [${seen(a.messageId)}], stored [${history.join(' ')}]`;
+            }),
+          );
+          throw new Error(`${String(error).slice(0, 200)}\n${lines.join('\n')}`);
+        });
         const splitIds = [...sentHooks()].filter(([, ids]) => ids.size !== 1);
         expect(splitIds).toEqual([]);
         const bodies = new Map<string, Set<string>>();
