@@ -9,11 +9,13 @@
  *
  * Real HostMessaging, DynamoDB Local, the simulator with real Baileys; only the failing call is injected.
  */
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../../../shared/domain/message.js';
 import { nowIso } from '../../../../shared/domain/ids.js';
 import { HostMessaging, waMessageIdFor } from '../../../../session-host/messaging/index.js';
 import type { MessageRepository } from '../../../../shared/ports/message-repository.js';
+import type { TransactionPart, TransactionPartOutcome } from '../../../../shared/ports/transaction-part.js';
 import {
   queueMessage,
   startMessagingWorld,
@@ -52,7 +54,11 @@ describe('stuck sends on a host that keeps its session', () => {
   };
 
   /** A HostMessaging of its own over the world's tables, attached to `me`'s socket with the given parts. */
-  function attachWith(parts: { messages?: MessageRepository; flushCredentials?: () => Promise<void> }) {
+  function attachWith(parts: {
+    messages?: MessageRepository;
+    flushCredentials?: () => Promise<void>;
+    commitWithCredentials?: (part: TransactionPart) => Promise<TransactionPartOutcome>;
+  }) {
     const quiet = () => undefined;
     const messaging = new HostMessaging({
       messages: parts.messages ?? world.repos.messages,
@@ -70,6 +76,7 @@ describe('stuck sends on a host that keeps its session', () => {
       sessionId: me.sessionId,
       socket: me.socket,
       flushCredentials: parts.flushCredentials ?? (async () => undefined),
+      ...(parts.commitWithCredentials ? { commitWithCredentials: parts.commitWithCredentials } : {}),
     });
     return session;
   }
@@ -127,6 +134,40 @@ describe('stuck sends on a host that keeps its session', () => {
     expect(sent.statusHistory.map((h) => h.status)).toEqual(['queued', 'sending', 'sent']);
     // Sent once: the durable record was retried, not the send.
     expect(delivered(message)).toBe(1);
+    session.detach();
+  });
+
+  it('a send transaction that landed with its answer lost still publishes `sent` when the retry finds it moved', async () => {
+    const commits: boolean[] = [];
+    const session = attachWith({
+      // The real move, as the credentials store's transaction carries it; the first answer is lost after the write.
+      commitWithCredentials: async (part) => {
+        try {
+          await world.aws.clients.dynamo.send(new TransactWriteCommand({ TransactItems: [part.item] }));
+        } catch (error) {
+          if ((error as Error).name !== 'TransactionCanceledException') throw error;
+          commits.push(false);
+          return { applied: false }; // the move's own condition: the message is no longer `sending`
+        }
+        commits.push(true);
+        if (commits.length === 1) throw new Error('socket hang up: injected after the write');
+        return { applied: true };
+      },
+    });
+    await session.drain();
+    const message = await queueMessage(world.repos, me, ALICE, {
+      type: 'text',
+      text: { body: 'answer lost' },
+    });
+    session.ring(message.id);
+    await until(() => sentNow(message), 'the send recorded sent');
+    await session.idle();
+    expect(commits).toEqual([true, false]);
+    const statuses = world.bus
+      .ofType('message.status')
+      .filter((e) => e.data.messageId === message.id)
+      .map((e) => e.data.status);
+    expect(statuses).toEqual(['sent']);
     session.detach();
   });
 });
