@@ -3,7 +3,10 @@
  * docs/session-host.md, "Credentials"). The creds are read when the host takes the session and kept in memory;
  * keys are read lazily, in batches, into a bounded LRU per session (`credential-cache.ts`). Only changed items
  * are written (a `null` from Baileys deletes), debounced while keys change, and always on `flush()`; a send makes
- * its keys durable together with its `sending -> sent` move in one transaction (`flushWith`).
+ * its keys durable together with its `sending -> sent` move in one transaction (`flushWith`). While a send is in
+ * flight (`hold()`), the debounce does not write: a timer firing then would split the send's keys into a
+ * transaction of their own; they ride in the send's transaction instead, and whatever is left is flushed when
+ * the last hold ends.
  *
  * Every write is fenced by the lease (owner and lease epoch, `CredentialStore`): if another host took the session,
  * the write fails with `CredentialsFencedError`, this store refuses all further writes and tells the runner,
@@ -32,6 +35,7 @@ import {
 } from '../shared/ports/credential-store.js';
 import type { TransactionPart, TransactionPartOutcome } from '../shared/ports/transaction-part.js';
 import { CredentialCache } from './credential-cache.js';
+import { realDebounceTimer, type DebounceTimer } from './debounce-timer.js';
 import { decodeCredentialValue, encodeCredentialValue } from './credential-codec.js';
 import {
   CredentialsUnreadableError,
@@ -58,6 +62,8 @@ export interface AuthStoreOptions {
   /** This host's tenure of the session's lease: every write is fenced on it. */
   readonly fence: CredentialFence;
   readonly debounceMs: number;
+  /** The debounce's timer (tests fire it at a chosen moment); default: `setTimeout`. */
+  readonly timer?: DebounceTimer;
   /** Keys kept in memory for this session (LRU); default `DEFAULT_CREDENTIAL_CACHE_ITEMS`. */
   readonly cacheItems?: number;
   /** A debounced write failed (fence or I/O); the runner decides (a refused fence means the lease is lost). */
@@ -82,7 +88,12 @@ export class SessionAuthStore {
   /** Changed keys not yet written, by `<type>#<id>`: `null` deletes. Read before the cache, never evicted. */
   #pending = new Map<string, { readonly type: string; readonly id: string; readonly value: unknown }>();
   #credsDirty = false;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #timers: DebounceTimer;
+  #timer: unknown;
+  /** Sends in flight (`hold()`): the debounce waits for them. */
+  #holds = 0;
+  /** The debounce came due during a hold: flush when the last hold ends. */
+  #dueAfterHold = false;
   #chain: Promise<unknown> = Promise.resolve();
   /** Set after a refused fence, an erase or a close: nothing more is ever written by this instance. */
   #frozen = false;
@@ -95,6 +106,7 @@ export class SessionAuthStore {
     this.key = `credentials/${options.sessionId}`;
     this.#store = store;
     this.#cache = new CredentialCache(options.cacheItems);
+    this.#timers = options.timer ?? realDebounceTimer;
     this.state = { creds, keys: this.#keyStore() };
   }
 
@@ -149,10 +161,28 @@ export class SessionAuthStore {
     return (await this.#enqueue(part)) ?? { applied: false };
   }
 
+  /**
+   * Holds the debounced write while a send is in flight (from before Baileys encrypts until its `flushWith`
+   * returns): the send's key changes then go in the send's own transaction, not partly in a debounce's. Returns
+   * the release (idempotent); the last release flushes what a debounce that came due meanwhile would have.
+   */
+  hold(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      if (this.#holds > 0 || !this.#dueAfterHold) return;
+      this.#dueAfterHold = false;
+      if (!this.#frozen) this.flush().catch((error: unknown) => this.#debouncedWriteFailed(error));
+    };
+  }
+
   /** Deletes every stored item (logged out) and the legacy object, and stops all writes of this instance. */
   async erase(): Promise<void> {
     this.#frozen = true;
-    clearTimeout(this.#timer);
+    this.#clearTimer();
     await this.#chain;
     await this.options.credentials.erase(this.options.sessionId);
     if (this.options.legacy) await deleteLegacyCredentials(this.options.legacy, this.options.sessionId);
@@ -163,7 +193,7 @@ export class SessionAuthStore {
   /** Stops writing without flushing (lease lost: whatever we hold may already be stale). */
   freeze(): void {
     this.#frozen = true;
-    clearTimeout(this.#timer);
+    this.#clearTimer();
   }
 
   /** The session left this host: no more writes, keys dropped from memory, the data key zeroised. */
@@ -175,15 +205,33 @@ export class SessionAuthStore {
 
   #schedule(): void {
     if (this.#frozen) return;
-    this.#timer ??= setTimeout(() => {
+    this.#timer ??= this.#timers.set(() => {
       this.#timer = undefined;
-      this.flush().catch((error: unknown) => this.options.onWriteError(error));
+      if (this.#holds > 0) {
+        this.#dueAfterHold = true;
+        return;
+      }
+      this.flush().catch((error: unknown) => this.#debouncedWriteFailed(error));
     }, this.options.debounceMs);
   }
 
-  #enqueue(part: TransactionPart | undefined): Promise<TransactionPartOutcome | undefined> {
-    clearTimeout(this.#timer);
+  /**
+   * The changes were kept (`#write`); the debounce is armed again so they are retried without waiting for a
+   * next change that may not come (a throttled or failed write, seen under the chaos test's DynamoDB faults).
+   * A refused fence froze the store: `#schedule` then arms nothing.
+   */
+  #debouncedWriteFailed(error: unknown): void {
+    this.options.onWriteError(error);
+    this.#schedule();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#timers.clear(this.#timer);
     this.#timer = undefined;
+  }
+
+  #enqueue(part: TransactionPart | undefined): Promise<TransactionPartOutcome | undefined> {
+    this.#clearTimer();
     const next = this.#chain.then(() => this.#write(part));
     this.#chain = next.catch(() => undefined);
     return next;

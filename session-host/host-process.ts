@@ -13,6 +13,7 @@ import type { HostConfig } from './config.js';
 import { ConnectPacer } from './connect-pacer.js';
 import { DeadHostReleaser } from './dead-host-release.js';
 import { sweepDeadHosts } from './dead-host-sweep.js';
+import type { DebounceTimer } from './debounce-timer.js';
 import type { BatchedEventBus } from './events/batched-event-bus.js';
 import type { EventOutbox } from './events/event-outbox.js';
 import { Handover } from './handover.js';
@@ -47,6 +48,8 @@ export interface HostParts {
   readonly outbox: EventOutbox;
   readonly messaging: HostMessagingPort | undefined;
   readonly commandWaitSeconds: number | undefined;
+  /** The credentials debounce's timer (tests fire it at a chosen moment); default `setTimeout`. */
+  readonly credentialsTimer?: DebounceTimer | undefined;
   /** Undoes what composing did to the process (server trust, console guard), last thing on stop. */
   readonly restoreProcess: () => void;
 }
@@ -204,6 +207,7 @@ export class SessionHostProcess implements SessionHost {
         metrics,
         pacer: this.#pacer,
         ...(messaging ? { messaging } : {}),
+        ...(this.#parts.credentialsTimer ? { credentialsTimer: this.#parts.credentialsTimer } : {}),
         onStopped: (r) => {
           if (this.#runners.get(r.sessionId) === r) this.#runners.delete(r.sessionId);
           this.#leases.forget(r.sessionId);

@@ -16,6 +16,7 @@ import type { HostMessagingPort } from './messaging-port.js';
 import { HostMessaging, loadMessagingConfig } from './messaging/index.js';
 import { createHostMetrics, METRIC, type HostMetrics } from './metrics.js';
 import { applyServerTrust } from './wa-trust.js';
+import type { DebounceTimer } from './debounce-timer.js';
 
 /** What a messaging implementation gets from the host (the contract's `MessagingDeps` minus its own config). */
 export interface HostMessagingContext {
@@ -41,6 +42,8 @@ export interface SessionHostOptions {
   readonly messaging?: false | ((context: HostMessagingContext) => HostMessagingPort);
   /** Wraps the composed adapters (tests record the events and browser frames the host sends). */
   readonly decorateAdapters?: (adapters: HostAdapters) => HostAdapters;
+  /** The credentials debounce's timer (tests fire it at a chosen moment); default `setTimeout`. */
+  readonly credentialsTimer?: DebounceTimer;
   /** Long-poll length of the command queue (default 20 s); tests shorten it. */
   readonly commandWaitSeconds?: number;
   /** Route the process's console (dependencies' prints) to the logger (the host process: see console-guard.ts). */
@@ -119,6 +122,7 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
       ? buildMessaging({ adapters, events, outbox, log, metrics, config })
       : undefined,
     commandWaitSeconds: options.commandWaitSeconds,
+    credentialsTimer: options.credentialsTimer,
     restoreProcess: () => {
       untrust();
       restoreConsole?.();

@@ -18,6 +18,11 @@ export interface AttachedSessionPort {
    * with the part's outcome once both are durable. Optional: without it, senders flush, then write the part.
    */
   readonly commitWithCredentials?: (part: TransactionPart) => Promise<TransactionPartOutcome>;
+  /**
+   * Holds the debounced credentials write while a send is in flight; returns the release. Without it a debounce
+   * firing mid-send writes part of the send's keys in a transaction of their own. Absent: nothing is held.
+   */
+  readonly holdCredentials?: () => () => void;
   readonly reachout?: ReachoutGate;
 }
 

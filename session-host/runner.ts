@@ -53,6 +53,7 @@ import type { LidMappingRepository } from '../shared/ports/lid-mapping-repositor
 import type { MessageRepository } from '../shared/ports/message-repository.js';
 import { createRetryCounterCache } from './compat/retry-receipts.js';
 import { installPairingCompat } from './compat/pairing-hooks.js';
+import type { DebounceTimer } from './debounce-timer.js';
 
 export interface RunnerDeps extends StatusReporterDeps {
   readonly config: HostConfig;
@@ -60,6 +61,8 @@ export interface RunnerDeps extends StatusReporterDeps {
   readonly credentials: CredentialStore;
   /** The pre-#14 credentials bucket, read once per session to migrate it. */
   readonly legacyCredentials?: BlobStore;
+  /** The credentials debounce's timer; default `setTimeout`. */
+  readonly credentialsTimer?: DebounceTimer;
   readonly metrics: HostMetrics;
   readonly pacer: ConnectPacer;
   readonly messaging?: HostMessagingPort;
@@ -153,6 +156,7 @@ export class SessionRunner {
         sessionId: this.sessionId,
         fence: this.#fence,
         debounceMs: this.deps.config.credentialsDebounceMs,
+        ...(this.deps.credentialsTimer ? { timer: this.deps.credentialsTimer } : {}),
         cacheItems: this.deps.config.credentialsCacheItems,
         onWriteError: (error) => this.#onCredentialsWriteError(error),
       });
@@ -347,6 +351,7 @@ export class SessionRunner {
       socket: this.socket,
       flushCredentials: () => auth.flush(),
       commitWithCredentials: (part) => auth.flushWith(part),
+      holdCredentials: () => auth.hold(),
       reachout,
     });
     this.#messaging.drain().catch((error: unknown) => this.log.error('drain failed', errorFields(error)));
@@ -509,7 +514,7 @@ export class SessionRunner {
       void this.onLeaseLost();
       return;
     }
-    this.log.warn('credentials write failed; will retry on the next change or flush', errorFields(error));
+    this.log.warn('credentials write failed; tried again after the debounce', errorFields(error));
   }
 
   async #onUnexpected(error: unknown, where: string): Promise<void> {

@@ -78,6 +78,8 @@ export class SessionAttachment implements SessionMessaging {
    */
   #earlyRings: string[] | undefined = [];
   #firstListing: Promise<void> | undefined;
+  /** The last full listing (queued and unfinished `sending`) failed: the next sweep lists it all again. */
+  #listingFailed = false;
 
   constructor(host: AttachmentHost, session: AttachedSession) {
     this.#host = host;
@@ -140,6 +142,19 @@ export class SessionAttachment implements SessionMessaging {
     void this.#reads.ring(messageIds);
   }
 
+  /**
+   * The periodic backstop (`queued-sweep.ts`): the session's `queued` messages scheduled again (a doorbell the
+   * API could not ring); the whole backlog when the last full listing failed. Nothing before the first drain.
+   */
+  async sweep(): Promise<void> {
+    if (this.#detached || this.#earlyRings) return;
+    if (this.#listingFailed) return this.#listBacklog();
+    const { deps, scheduler } = this.#host;
+    const queued = await deps.messages.listQueued(this.#session.sessionId);
+    if (this.#detached) return;
+    for (const message of queued) scheduler.enqueue(this.#lane, message.id);
+  }
+
   async drain(): Promise<void> {
     // Host-core drains once per attachment; a later call (tests, a caller that knows more was queued) lists again.
     const backlog = this.#firstListing ? this.#listBacklog() : this.#startFirstListing();
@@ -200,7 +215,14 @@ export class SessionAttachment implements SessionMessaging {
   async #listBacklog(): Promise<void> {
     if (this.#detached) return;
     const { deps, scheduler } = this.#host;
-    const backlog = await listBacklog(deps.messages, this.#session.sessionId);
+    let backlog;
+    try {
+      backlog = await listBacklog(deps.messages, this.#session.sessionId);
+      this.#listingFailed = false;
+    } catch (error) {
+      this.#listingFailed = true;
+      throw error;
+    }
     this.#moreBacklog = backlog.more;
     for (const id of backlog.ids) scheduler.enqueue(this.#lane, id);
     if (backlog.ids.length > 0)

@@ -55,6 +55,12 @@ export const MessagingSettingsSchema = z.object({
    * long as the session stays on this host; a host that loses it leaves them to the next attach.
    */
   APP_OUTBOX_RETRY_MS: int(15_000, 10),
+  /**
+   * Every attached session lists its `queued` messages again this often (plus jitter) and sends what it finds:
+   * the backstop for a doorbell the API could not ring (an SQS error) and for a drain that failed on attach.
+   * One `Query` per session per round; 0 turns it off (then such a message waits for the session's next attach).
+   */
+  APP_QUEUED_SWEEP_MS: int(30_000, 0),
   /** Cleartext `http:` media URLs (the API accepts them); addresses are vetted either way. */
   APP_MEDIA_ALLOW_HTTP: flag('true'),
   /** Local mode: media URLs on 127.0.0.1 are allowed (never private, link-local or metadata addresses). */
@@ -74,6 +80,7 @@ export interface MessagingConfig {
   readonly mediaReuploadTimeoutMs: number;
   readonly mediaDownloadConcurrency: number;
   readonly outboxRetryMs: number;
+  readonly queuedSweepMs: number;
   readonly allowHttp: boolean;
   readonly allowLoopback: boolean;
 }
@@ -102,6 +109,7 @@ export function loadMessagingConfig(env: NodeJS.ProcessEnv = process.env): Messa
     mediaReuploadTimeoutMs: s.APP_MEDIA_REUPLOAD_TIMEOUT_MS,
     mediaDownloadConcurrency: s.APP_MEDIA_DOWNLOAD_CONCURRENCY,
     outboxRetryMs: s.APP_OUTBOX_RETRY_MS,
+    queuedSweepMs: s.APP_QUEUED_SWEEP_MS,
     allowHttp: s.APP_MEDIA_ALLOW_HTTP,
     allowLoopback: s.APP_LOCAL_MODE,
   };

@@ -58,6 +58,11 @@ export interface AttachedSession {
    * `sending -> sent` move. Absent (flow tests with in-memory auth): flush, then the move on its own.
    */
   readonly commitWithCredentials?: (part: TransactionPart) => Promise<TransactionPartOutcome>;
+  /**
+   * Holds the debounced credentials write while a send is in flight; returns the release. Without it a debounce
+   * firing mid-send writes part of the send's keys in a transaction of their own. Absent: nothing is held.
+   */
+  readonly holdCredentials?: () => () => void;
   /** Refuses 1:1 sends while WhatsApp timelocks the account (session-host/compat/timelock.ts); absent: never. */
   readonly reachout?: ReachoutGate;
 }

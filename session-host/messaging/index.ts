@@ -9,6 +9,7 @@ import { SentMessageArchive } from '../compat/retry-receipts.js';
 import { SessionAttachment, type AttachmentHost, type SessionMessaging } from './attachment.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { ReceivedOutbox } from './outbox.js';
+import { QueuedSweep } from './queued-sweep.js';
 import { SendScheduler } from './scheduler.js';
 
 export type { AttachedSession, MessagingDeps, MessagingLogger } from './deps.js';
@@ -33,6 +34,8 @@ export class HostMessaging {
 
   /** What every attachment of this process shares. */
   readonly #attachmentHost: AttachmentHost;
+  /** Lists every attached session's `queued` messages now and then (a lost doorbell). */
+  readonly #sweep: QueuedSweep;
 
   constructor(private readonly deps: MessagingDeps) {
     this.#outbox = new ReceivedOutbox(deps, (sessionId) => this.#retryOutboxLater(sessionId));
@@ -61,6 +64,12 @@ export class HostMessaging {
           this.#attached.delete(attachment.sessionId);
       },
     };
+    this.#sweep = new QueuedSweep({
+      everyMs: config.queuedSweepMs,
+      sessions: () => this.#attached.values(),
+      log: deps.log,
+    });
+    this.#sweep.start();
   }
 
   /**
@@ -83,6 +92,7 @@ export class HostMessaging {
 
   /** Stop scheduling new sends; wait for the in-flight send of every session to finish (shutdown). */
   async close(): Promise<void> {
+    this.#sweep.stop();
     for (const timer of this.#retryTimers.values()) clearTimeout(timer);
     this.#retryTimers.clear();
     this.#republishers.clear();

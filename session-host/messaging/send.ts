@@ -69,6 +69,16 @@ const WROTE_TO_US_LOOKBACK = 50;
  * the scheduler retries and finally calls `failSend`.
  */
 export async function sendMessage(ctx: SendContext, messageId: string): Promise<SendOutcome> {
+  // The debounced credentials write waits for the send: its keys belong in its own `sending -> sent` transaction.
+  const release = ctx.session.holdCredentials?.();
+  try {
+    return await sendOnce(ctx, messageId);
+  } finally {
+    release?.();
+  }
+}
+
+async function sendOnce(ctx: SendContext, messageId: string): Promise<SendOutcome> {
   const { deps, session } = ctx;
   const { messages } = deps;
   const found = await messages.get(session.sessionId, messageId);
@@ -127,23 +137,14 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
 
   // WhatsApp has it: from here on a failure must not turn into `failed` (the contact may already read it).
   const sentAt = nowIso();
-  let moved: AdvanceStatusResult | undefined;
-  try {
-    moved = await commitSent(ctx, message, { at: sentAt, waMessageId });
-  } catch (error) {
-    // Most likely the lease is gone (the fence refused: another host owns the session). The message stays
-    // `sending`; its next sender reuses the WhatsApp id, so the contact still sees it once.
-    deps.log.error('credentials not durable after a send; message left sending', {
-      sessionId: session.sessionId,
-      messageId: message.id,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return 'stopped';
-  }
-  moved ??= await messages.advanceStatus(session.sessionId, message.id, 'sent', {
-    at: sentAt,
-    waMessageId,
-  });
+  const committed = await commitUntilDurable(ctx, message, { at: sentAt, waMessageId });
+  if (committed === 'stopped') return 'stopped';
+  const moved =
+    committed ??
+    (await messages.advanceStatus(session.sessionId, message.id, 'sent', {
+      at: sentAt,
+      waMessageId,
+    }));
   deps.metrics?.count(MESSAGE_METRIC.sent);
   if (moved.changed) publishStatus(deps, moved.message);
   if (await applyOwnAction(deps, message, sentAt)) return 'sent';
@@ -166,6 +167,46 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
   return 'sent';
 }
 
+/** Errors after which this host may never write the session's credentials again: the lease is gone. */
+const FENCED = new Set(['CredentialsFencedError', 'CredentialsFrozenError']);
+const COMMIT_RETRY_MS = { first: 200, max: 5_000 };
+
+/**
+ * `commitSent`, tried again while the session stays attached here: WhatsApp has the message, so only the
+ * durable record is missing. A throttled or failed transaction (DynamoDB 5xx, an outage) used to leave the
+ * message `sending` until the session's next attach, which may never come while the host keeps it (found by the
+ * chaos test). A refused fence (the lease is gone) or a detach stops it: the next owner resends under the same
+ * WhatsApp id, which the contact's phone drops as a repeat.
+ */
+async function commitUntilDurable(
+  ctx: SendContext,
+  message: Message,
+  options: { at: string; waMessageId: string },
+): Promise<AdvanceStatusResult | undefined | 'stopped'> {
+  const { deps, session } = ctx;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await commitSent(ctx, message, options);
+    } catch (error) {
+      const fenced = error instanceof Error && FENCED.has(error.name);
+      const fields = {
+        sessionId: session.sessionId,
+        messageId: message.id,
+        attempt,
+        error: error instanceof Error ? error.message : String(error),
+      };
+      if (fenced || ctx.isDetached()) {
+        deps.log.error('credentials not durable after a send; message left sending', fields);
+        return 'stopped';
+      }
+      deps.log.warn('send not yet durable; trying again', fields);
+      await sleep(Math.min(COMMIT_RETRY_MS.max, COMMIT_RETRY_MS.first * 2 ** attempt));
+    }
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * The send's keys and its `sending -> sent` in one round trip when the session offers it; a move refused by its
  * own condition (a receipt already moved the message on) still writes the keys and reports `changed: false`.
@@ -184,7 +225,13 @@ async function commitSent(
   }
   const { part, after } = messages.advanceStatusPart(message, 'sent', options);
   if ((await session.commitWithCredentials(part)).applied) return { changed: true, message: after };
-  return { changed: false, message: (await messages.get(session.sessionId, message.id)) ?? message };
+  const stored = (await messages.get(session.sessionId, message.id)) ?? message;
+  // Refused by its own condition, yet our move is stored (this send's `sent` entry, at this send's time): an
+  // earlier try went in and only its answer was lost (`commitUntilDurable` tries again with a new transaction;
+  // DynamoDB Local may not honour the SDK's idempotency token on its retries). It is our move all the same, and
+  // its `message.status` must still be published.
+  const ours = stored.statusHistory.some((h) => h.status === 'sent' && h.at === options.at);
+  return { changed: ours, message: stored };
 }
 
 /** Records `failed` with the reason (only from `queued`/`sending`; forward-only) and tells subscribers. */

@@ -31,6 +31,7 @@ import { FaultProxy, seededRandom, sqsOrS3 } from '../support/fault-proxy.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { ChaosMonkey, type ChaosProxies } from './chaos/chaos-monkey.js';
 import { SendLoad } from './chaos/send-load.js';
+import { whereMessagesStand } from './chaos/message-standing.js';
 
 const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 50);
 const HOSTS = 3;
@@ -208,19 +209,9 @@ describe.skipIf(!process.env.CHAOS_SECONDS)(
         };
         await until(missing, (m) => m.length === 0, 'every accepted message at its contact', SETTLE_MS).catch(
           async (error: unknown) => {
-            // Say where each missing message stands: its stored status and its session's state and owner.
-            const stuck = await Promise.all(
-              load.accepted
-                .filter((a) => missing().includes(a.messageId))
-                .map(async (a) => {
-                  const [m, s] = await Promise.all([
-                    adapters.messages.get(a.sessionId, a.messageId),
-                    adapters.sessions.getById(a.sessionId),
-                  ]);
-                  return `${a.messageId}: ${m?.status} (${JSON.stringify(m?.error ?? null)}), session ${s?.status} on ${s?.owner}`;
-                }),
+            throw new Error(
+              `${String(error).slice(0, 200)}\n${await whereMessagesStand(adapters, load.accepted, missing())}`,
             );
-            throw new Error(`${String(error).slice(0, 200)}\n${stuck.join('\n')}`);
           },
         );
 
@@ -240,7 +231,11 @@ describe.skipIf(!process.env.CHAOS_SECONDS)(
           (all) => all.every((m) => m !== null && m.status !== 'queued' && m.status !== 'sending'),
           'every message past sending',
           60_000,
-        );
+        ).catch(async (error: unknown) => {
+          throw new Error(
+            `${String(error).slice(0, 200)}\n${await whereMessagesStand(adapters, load.accepted, missing())}`,
+          );
+        });
         expect(finalStatuses.filter((m) => m?.status === 'failed').map((m) => [m?.id, m?.error])).toEqual([]);
 
         // Webhooks: a `sent` for every message, at least once, under one webhook-id with one body.
@@ -261,7 +256,25 @@ describe.skipIf(!process.env.CHAOS_SECONDS)(
           (m) => m.length === 0,
           'a sent webhook for every message',
           SETTLE_MS,
-        );
+        ).catch(async (error: unknown) => {
+          // Which statuses of each such message did reach the webhook: a later one without `sent` means the host
+          // never published `sent`; none at all points at the event's way to the webhook.
+          const seen = (id: string) =>
+            receiver.received
+              .map((h) => JSON.parse(h.body) as StatusEvent)
+              .filter((e) => e.data.messageId === id)
+              .map((e) => e.data.status)
+              .join(',');
+          const without = load.accepted.filter((a) => !sentHooks().has(a.messageId));
+          const lines = await Promise.all(
+            without.map(async (a) => {
+              const m = await adapters.messages.get(a.sessionId, a.messageId);
+              const history = (m?.statusHistory ?? []).map((h) => `${h.status}@${h.at.slice(11, 23)}`);
+              return `${a.messageId}: webhooks [${seen(a.messageId)}], stored [${history.join(' ')}]`;
+            }),
+          );
+          throw new Error(`${String(error).slice(0, 200)}\n${lines.join('\n')}`);
+        });
         const splitIds = [...sentHooks()].filter(([, ids]) => ids.size !== 1);
         expect(splitIds).toEqual([]);
         const bodies = new Map<string, Set<string>>();

@@ -2,7 +2,8 @@
  * DynamoDB calls per send on the host (issue #14, docs/credentials-and-commands.md "Credential items"): a counting
  * middleware on the host's own DynamoDB client records every call while a linked session sends; each send
  * makes its key changes and its `sending -> sent` move durable in ONE fenced `TransactWriteItems`, with no
- * separate credentials write and no S3 object, and the chat and status writes behind it.
+ * separate credentials write and no S3 object, and the chat and status writes behind it. That holds even when the
+ * credentials debounce comes due in the middle of a send (the host holds it until the send's transaction).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferJSON } from '@whiskeysockets/baileys';
@@ -11,7 +12,9 @@ import { newId, nowIso } from '../../../shared/domain/ids.js';
 import type { Message } from '../../../shared/domain/message.js';
 import { HostDoorbell } from '../../../shared/services/host-doorbell.js';
 import { provisionLinkedDevice } from '../../../simulator/provision.js';
+import type { StanzaEvent } from '../../../simulator/events.js';
 import { DynamoCallLog } from '../../support/dynamo-call-log.js';
+import { ManualTimer } from '../../support/manual-timer.js';
 import { queueMessage } from './messaging/support.js';
 import { freshPhone, sessionNow, startHostWorld, until, type HostWorld } from './support.js';
 
@@ -19,32 +22,32 @@ const SENDS = 4;
 
 describe('DynamoDB calls per send on the host', () => {
   let world: HostWorld;
+  const s3Calls: { operation: string; at: number }[] = [];
+  let log: DynamoCallLog;
+  // The credentials debounce never comes due by itself: each case decides when it does.
+  const debounce = new ManualTimer();
+  let send: (text: string) => Promise<Message>;
+  let delivered: () => number;
+  let sessionId: string;
+  let accountPhone: string;
 
   beforeAll(async () => {
     world = await startHostWorld();
-  });
-  afterAll(async () => {
-    await world?.stop();
-  });
-
-  it('each send: one TransactWriteItems with the fence, the keys and the sent move; no other credentials write', async () => {
     const { prefix } = world.cloud.stack;
-    const log = new DynamoCallLog(prefix);
-    const s3Calls: { operation: string; at: number }[] = [];
+    log = new DynamoCallLog(prefix);
     const tenantId = newId();
-    const linked = await provisionLinkedDevice(world.sim, freshPhone().slice(1));
-    const sessionId = await seedLinkedSession(
+    accountPhone = freshPhone().slice(1);
+    const linked = await provisionLinkedDevice(world.sim, accountPhone);
+    sessionId = await seedLinkedSession(
       world.adapters,
       prefix,
       JSON.stringify(linked, BufferJSON.replacer),
       tenantId,
     );
     await world.startHost(
-      // The debounced background write of keys (1 s in production) kept out of the way: a send whose ack takes
-      // longer than the debounce (a loaded machine) has its keys written by that timer before the move, in a
-      // transaction of their own. This test is about what the send path itself writes.
-      { APP_SEND_MIN_GAP_MS: '0', APP_SEND_JITTER_MS: '0', APP_CREDENTIALS_DEBOUNCE_MS: '10000' },
+      { APP_SEND_MIN_GAP_MS: '0', APP_SEND_JITTER_MS: '0' },
       {
+        credentialsTimer: debounce,
         decorateAdapters: (adapters) => {
           log.attach(adapters.clients.dynamo);
           adapters.clients.s3.middlewareStack.add(
@@ -65,8 +68,9 @@ describe('DynamoDB calls per send on the host', () => {
     );
     const contact = freshPhone();
     world.sim.addContact(contact, 'Counted Receiver');
+    delivered = () => world.sim.inbox(contact).length;
     const doorbell = new HostDoorbell(world.adapters.commandQueue, { warn: () => undefined });
-    const send = async (text: string): Promise<Message> => {
+    send = async (text: string): Promise<Message> => {
       const message = await queueMessage(world.adapters, { tenantId, sessionId }, contact, {
         type: 'text',
         text: { body: text },
@@ -88,11 +92,14 @@ describe('DynamoDB calls per send on the host', () => {
     };
     // The first send to a contact fetches its prekeys and opens a Signal session: not the steady state.
     await send('warm-up');
-    await until(
-      () => world.sim.inbox(contact).length,
-      (n) => n === 1,
-      'the warm-up delivered',
-    );
+    await until(delivered, (n) => n === 1, 'the warm-up delivered');
+  }, 120_000);
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  /** Sends SENDS messages and returns the DynamoDB calls of that window once every write behind them is done. */
+  async function countedSends(label: string) {
     // Every status event put in the outbox is deleted once on the bus: wait for that, so the window holds only
     // the counted sends' calls.
     const outbox = (operation: string) =>
@@ -104,15 +111,11 @@ describe('DynamoDB calls per send on the host', () => {
         'the outbox emptied',
       );
     await outboxSettled();
-
+    const before = delivered();
     const since = Date.now();
     const sent: Message[] = [];
-    for (let i = 0; i < SENDS; i++) sent.push(await send(`counted ${i}`));
-    await until(
-      () => world.sim.inbox(contact).length,
-      (n) => n === SENDS + 1,
-      'every send delivered',
-    );
+    for (let i = 0; i < SENDS; i++) sent.push(await send(`${label} ${i}`));
+    await until(delivered, (n) => n === before + SENDS, 'every send delivered');
     // The batched chat and status writes follow the sends: wait until the chat shows the last one.
     await until(
       () => world.adapters.chats.listByActivity(sessionId).then((p) => p.items[0]?.lastMessage?.id),
@@ -120,13 +123,17 @@ describe('DynamoDB calls per send on the host', () => {
       'the chat updated',
     );
     await outboxSettled();
+    const calls = log.touching(['messages', 'credentials', 'chats', 'eventOutbox'], since);
+    console.log(`DynamoDB calls of ${SENDS} sends (${label}):\n${calls.map(describeCall).join('\n')}`);
+    return { sent, calls, since };
+  }
 
-    const sendCalls = log.touching(['messages', 'credentials', 'chats', 'eventOutbox'], since);
-    const shown = sendCalls.map((c) => `${c.operation} [${c.parts.join(', ')}]`);
-    console.log(`DynamoDB calls of ${SENDS} sends:\n${shown.join('\n')}`);
-
-    // Each send's move to `sent` rides in exactly one transaction: the lease fence first, the send's keys, the move.
-    const transactions = sendCalls.filter((c) => c.operation === 'TransactWriteItems');
+  /** Each send's move to `sent` rides in exactly one transaction: the lease fence first, its keys, the move. */
+  function expectOneTransactionPerSend(
+    sent: readonly Message[],
+    calls: ReturnType<DynamoCallLog['touching']>,
+  ) {
+    const transactions = calls.filter((c) => c.operation === 'TransactWriteItems');
     for (const message of sent) {
       const carrying = transactions.filter((c) => JSON.stringify(c.input).includes(message.id));
       expect(carrying, message.id).toHaveLength(1);
@@ -135,12 +142,41 @@ describe('DynamoDB calls per send on the host', () => {
       expect(parts).toContain('Update messages');
       expect(parts.filter((p) => p === 'Put credentials').length).toBeGreaterThan(0);
     }
-    // No other credentials write, and nothing on S3 (the whole-object PUT of before #14 is gone).
-    expect(sendCalls.filter((c) => c.parts.some((p) => p.endsWith(' credentials')))).toHaveLength(SENDS);
+    // No other credentials write: a key change of a send written on its own would be one more.
+    expect(calls.filter((c) => c.parts.some((p) => p.endsWith(' credentials')))).toHaveLength(SENDS);
     expect(transactions).toHaveLength(SENDS);
+  }
+
+  it('each send: one TransactWriteItems with the fence, the keys and the sent move; no other credentials write', async () => {
+    const { sent, calls, since } = await countedSends('counted');
+    expectOneTransactionPerSend(sent, calls);
+    // Nothing on S3 (the whole-object PUT of before #14 is gone).
     expect(s3Calls.filter((c) => c.at >= since)).toEqual([]);
     // The whole send, as measured today (docs/benchmarks.md): read, `queued -> sending`, the sent proto kept for
     // retry receipts, the transaction, then the status event's outbox put and delete and the chat's update.
-    expect(sendCalls.length).toBeLessThanOrEqual(SENDS * 7);
+    expect(calls.length).toBeLessThanOrEqual(SENDS * 7);
+  }, 120_000);
+
+  it('a debounce coming due while a send waits for its ack does not split the send into two transactions', async () => {
+    // The moment WhatsApp receives the message stanza, Baileys has already stored the send's new keys (pending)
+    // and the host is waiting for the server's ack: exactly when a 1 s debounce fires on a loaded machine.
+    const firedMidSend: number[] = [];
+    const onStanza = (event: StanzaEvent): void => {
+      if (event.direction !== 'in' || event.node.tag !== 'message' || event.phone !== accountPhone) return;
+      firedMidSend.push(debounce.fireAll());
+    };
+    world.sim.events.on('stanza', onStanza);
+    try {
+      const { sent, calls } = await countedSends('raced');
+      // The race happened on every send: a debounce was armed by the send's keys and fired before the ack.
+      expect(firedMidSend).toEqual(sent.map(() => 1));
+      expectOneTransactionPerSend(sent, calls);
+    } finally {
+      world.sim.events.off('stanza', onStanza);
+    }
   }, 120_000);
 });
+
+function describeCall(call: { operation: string; parts: readonly string[] }): string {
+  return `${call.operation} [${call.parts.join(', ')}]`;
+}

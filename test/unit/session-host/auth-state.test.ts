@@ -18,6 +18,7 @@ import {
   SessionAuthStore,
   credentialsKey,
 } from '../../../session-host/auth-state.js';
+import { ManualTimer } from '../../support/manual-timer.js';
 
 /**
  * The credential store port's semantics in memory (the DynamoDB adapter has its own adapter tests): items per
@@ -101,6 +102,7 @@ function world() {
   const legacy = new MemoryBlobStore();
   credentials.lease.set('S1', A);
   const errors: unknown[] = [];
+  const timer = new ManualTimer();
   const load = (fence: CredentialFence = A, extra: { debounceMs?: number; cacheItems?: number } = {}) =>
     SessionAuthStore.load({
       credentials,
@@ -108,13 +110,16 @@ function world() {
       sessionId: 'S1',
       fence,
       debounceMs: extra.debounceMs ?? 60_000,
+      timer,
       ...(extra.cacheItems ? { cacheItems: extra.cacheItems } : {}),
       onWriteError: (e) => errors.push(e),
     });
-  return { credentials, legacy, errors, load };
+  return { credentials, legacy, errors, timer, load };
 }
 
 const part = (refuse = false): TransactionPart => ({ store: 'dynamodb', item: { refuse } });
+/** Resolves after every promise callback queued so far (the in-memory store answers without I/O). */
+const settled = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('SessionAuthStore', () => {
   it('starts fresh, writes only changed items on flush, and reloads creds and keys (Buffers included)', async () => {
@@ -214,12 +219,13 @@ describe('SessionAuthStore', () => {
   });
 
   it('a debounced write failure is reported, and the change is kept for the next flush', async () => {
-    const { credentials, errors, load } = world();
+    const { credentials, errors, timer, load } = world();
     const store = await load(A, { debounceMs: 1 });
     credentials.failWith = new Error('DynamoDB down');
     store.updateCreds({ registrationId: 7 });
     await store.state.keys.set({ session: { a: Buffer.from('1') } });
-    await new Promise((r) => setTimeout(r, 20));
+    expect(timer.fireAll()).toBe(1); // one debounce for both changes
+    await settled();
     expect(errors).toHaveLength(1);
     // A newer value of the same key, set after the failure, is the one kept.
     await store.state.keys.set({ session: { a: Buffer.from('2') } });
@@ -228,6 +234,30 @@ describe('SessionAuthStore', () => {
     const reloaded = await load();
     expect(reloaded.state.creds.registrationId).toBe(7);
     expect((await reloaded.state.keys.get('session', ['a']))['a']).toEqual(Buffer.from('2'));
+  });
+
+  it('a failed debounced write is tried again by the debounce, without waiting for another change', async () => {
+    const { credentials, errors, timer, load } = world();
+    const store = await load();
+    credentials.failWith = new Error('ThrottlingException');
+    store.updateCreds({ registrationId: 8 });
+    timer.fireAll();
+    await settled();
+    expect(errors).toHaveLength(1);
+    expect(timer.armed).toBe(1); // armed again with nothing new changed
+    credentials.failWith = undefined;
+    timer.fireAll();
+    await settled();
+    expect(credentials.writes).toHaveLength(1);
+    expect(timer.armed).toBe(0);
+    expect((await load()).state.creds.registrationId).toBe(8);
+    // A refused fence freezes the store: nothing is armed again.
+    credentials.lease.set('S1', { hostId: 'host-b', leaseEpoch: 2 });
+    store.updateCreds({ registrationId: 9 });
+    timer.fireAll();
+    await settled();
+    expect(errors.at(-1)).toBeInstanceOf(CredentialsFencedError);
+    expect(timer.armed).toBe(0);
   });
 
   it('flushWith writes the pending keys and the part in one call; alone when nothing changed', async () => {
@@ -240,6 +270,47 @@ describe('SessionAuthStore', () => {
     expect(credentials.writes[0]!.part).toBeDefined();
     expect(await store.flushWith(part(true))).toEqual({ applied: false });
     expect(credentials.writes[1]!.changes).toEqual([]);
+  });
+
+  it("a debounce due while a send holds it does not write: the keys ride in the send's flushWith", async () => {
+    const { credentials, timer, errors, load } = world();
+    const store = await load();
+    const release = store.hold();
+    await store.state.keys.set({ session: { a: Buffer.from('1') } }); // Baileys encrypts the send
+    expect(timer.fireAll()).toBe(1); // the debounce comes due before the server's ack
+    await settled();
+    expect(credentials.writes).toHaveLength(0);
+    expect(await store.flushWith(part())).toEqual({ applied: true });
+    release();
+    await settled();
+    expect(credentials.writes).toHaveLength(1);
+    expect(credentials.writes[0]!.changes.map((c) => `${c.type}#${c.id}`)).toEqual(['session#a']);
+    expect(credentials.writes[0]!.part).toBeDefined();
+    expect(errors).toEqual([]);
+  });
+
+  it('what a held debounce left pending is flushed when the last hold ends (a send that failed)', async () => {
+    const { credentials, timer, load } = world();
+    const store = await load();
+    const first = store.hold();
+    const second = store.hold();
+    await store.state.keys.set({ session: { a: Buffer.from('1') } });
+    timer.fireAll();
+    first();
+    first(); // idempotent: does not end the second hold
+    await settled();
+    expect(credentials.writes).toHaveLength(0);
+    second();
+    await settled();
+    expect(credentials.writes).toHaveLength(1);
+    expect(credentials.writes[0]!.part).toBeUndefined();
+    // A hold whose debounce never came due leaves the timer armed, and writes nothing on release.
+    const third = store.hold();
+    store.updateCreds({ registrationId: 5 });
+    third();
+    await settled();
+    expect(credentials.writes).toHaveLength(1);
+    expect(timer.armed).toBe(1);
   });
 
   it('migrates a legacy S3 object on first attach: items written (creds last), object deleted', async () => {
