@@ -32,7 +32,23 @@ export interface EventOutboxDeps {
   readonly retryMs: number;
 }
 
-export class EventOutbox implements EventBus {
+/**
+ * An outbox whose write can join another write's transaction: a send stores its `message.status` in the same
+ * transaction as its `sending -> sent`, so a host killed right after that transaction leaves the event stored
+ * for the session's next owner, never a `sent` message with no event anywhere.
+ */
+export interface TransactionalOutbox extends EventBus {
+  /** The event's outbox write, for `TransactionPart.with`. */
+  entryOf(event: DomainEvent): Readonly<Record<string, unknown>>;
+  /** Publishes events a transaction already stored (in order with the session's others), then removes them. */
+  publishStored(events: readonly DomainEvent[]): Promise<void>;
+}
+
+export function isTransactionalOutbox(bus: EventBus | undefined): bus is TransactionalOutbox {
+  return bus !== undefined && 'entryOf' in bus && 'publishStored' in bus;
+}
+
+export class EventOutbox implements TransactionalOutbox {
   /** Per session: the tail of its store-then-hand-over steps, so events reach the bus in publish order. */
   readonly #chains = new Map<string, Promise<void>>();
   /** Sessions with stored events a round must publish; the number moves each time one more is stored. */
@@ -46,7 +62,15 @@ export class EventOutbox implements EventBus {
   constructor(private readonly deps: EventOutboxDeps) {}
 
   async publish(events: readonly DomainEvent[]): Promise<void> {
-    await Promise.all(events.map((event) => this.#publishOne(event)));
+    await Promise.all(events.map((event) => this.#publishOne(event, false)));
+  }
+
+  entryOf(event: DomainEvent): Readonly<Record<string, unknown>> {
+    return this.deps.store.entryOf(event);
+  }
+
+  async publishStored(events: readonly DomainEvent[]): Promise<void> {
+    await Promise.all(events.map((event) => this.#publishOne(event, true)));
   }
 
   /** A session attached here: publish what is stored for it now (a crashed host's leftovers first). */
@@ -68,13 +92,14 @@ export class EventOutbox implements EventBus {
     this.#timers.clear();
   }
 
-  #publishOne(event: DomainEvent): Promise<void> {
+  /** Stores the event (unless a transaction already did: `stored`), then hands it over in session order. */
+  #publishOne(event: DomainEvent, stored: boolean): Promise<void> {
     const { sessionId } = event;
     let onBus: Promise<boolean> | undefined;
     let storeError: unknown;
     const step = (this.#chains.get(sessionId) ?? Promise.resolve()).then(async () => {
       try {
-        await this.deps.store.add(event);
+        if (!stored) await this.deps.store.add(event);
       } catch (error) {
         storeError = error;
       }

@@ -15,7 +15,7 @@ import { nowIso } from '../../shared/domain/ids.js';
 import { isGroupJid, normalizeJid } from '../../shared/domain/phone.js';
 import type { MessageStatus } from '../../shared/domain/message.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
-import { publishStatus } from './send.js';
+import { publishStatus } from './message-status.js';
 
 const Status = proto.WebMessageInfo.Status;
 

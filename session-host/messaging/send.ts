@@ -6,9 +6,10 @@
  *    doorbell or a second reader loses here);
  * 3. check the recipient is on WhatsApp (cached per session), build the Baileys content (media fetched here);
  * 4. `sendMessage(jid, content, { messageId })` and wait for the server's ack (an error ack fails the message);
- * 5. the key state the message was encrypted with and `sending -> sent` become durable together: ONE fenced
- *    `TransactWriteItems` (`commitWithCredentials`, issue #14; without it, a flush and then the move);
- * 6. publish `message.status`, update the chat and publish `chat.updated`.
+ * 5. the key state the message was encrypted with, `sending -> sent` and its `message.status` in the event outbox
+ *    become durable together: ONE fenced `TransactWriteItems` (send-commit.ts, issue #14; without it, a flush
+ *    and then the move);
+ * 6. hand `message.status` to the bus, update the chat and publish `chat.updated`.
  *
  * A crash anywhere before 5 completes leaves the message `queued` or `sending`; the next owner sends it again under the
  * same WhatsApp id, which the receiving phone drops as a repeat. So a contact sees each message once.
@@ -17,15 +18,16 @@ import { randomBytes } from 'node:crypto';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import type { BinaryNode } from '@whiskeysockets/baileys';
 import { lidOfJid } from '../../shared/domain/contact-id.js';
-import { makeEvent } from '../../shared/domain/events.js';
+import { NotFoundError } from '../../shared/domain/errors.js';
 import { nowIso } from '../../shared/domain/ids.js';
 import type { Message, MessageError } from '../../shared/domain/message.js';
-import type { AdvanceStatusResult } from '../../shared/ports/message-repository.js';
 import { messagePreview } from '../../shared/domain/message.js';
 import { isGroupJid, phoneToJid } from '../../shared/domain/phone.js';
 import type { SessionLidMap } from '../compat/lid-map.js';
 import { sendJidFor } from '../compat/lid-send.js';
 import { publishChatUpdated } from './chat-updated.js';
+import { publishStatus, publishStoredStatus } from './message-status.js';
+import { commitUntilDurable, type SentCommit } from './send-commit.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { loadMedia } from './media-fetch.js';
 import { SendFailure } from './send-failure.js';
@@ -81,22 +83,11 @@ export async function sendMessage(ctx: SendContext, messageId: string): Promise<
 async function sendOnce(ctx: SendContext, messageId: string): Promise<SendOutcome> {
   const { deps, session } = ctx;
   const { messages } = deps;
-  const found = await messages.get(session.sessionId, messageId);
-  if (!found || found.tenantId !== session.tenantId || found.direction !== 'outbound') return 'skipped';
-  if (found.status !== 'queued' && found.status !== 'sending') return 'skipped';
   // A closed socket is the connection's problem, not the message's: leave it for the drain after reconnect.
   if (ctx.isDetached() || !socketOpen(ctx)) return 'stopped';
-
-  const waMessageId = waMessageIdFor(found.id);
-  let message: Message = found;
-  if (found.status === 'queued') {
-    const moved = await messages.advanceStatus(session.sessionId, found.id, 'sending', {
-      at: nowIso(),
-      waMessageId,
-    });
-    if (!moved.changed && moved.message.status !== 'sending') return 'skipped';
-    message = moved.message;
-  }
+  const waMessageId = waMessageIdFor(messageId);
+  const message = await claimForSend(ctx, messageId, waMessageId);
+  if (!message) return 'skipped';
   remember(ctx, waMessageId, message.id);
 
   try {
@@ -139,14 +130,15 @@ async function sendOnce(ctx: SendContext, messageId: string): Promise<SendOutcom
   const sentAt = nowIso();
   const committed = await commitUntilDurable(ctx, message, { at: sentAt, waMessageId });
   if (committed === 'stopped') return 'stopped';
-  const moved =
+  const moved: SentCommit =
     committed ??
     (await messages.advanceStatus(session.sessionId, message.id, 'sent', {
       at: sentAt,
       waMessageId,
     }));
   deps.metrics?.count(MESSAGE_METRIC.sent);
-  if (moved.changed) publishStatus(deps, moved.message);
+  if (moved.storedEvent) publishStoredStatus(deps, moved.message, moved.storedEvent);
+  else if (moved.changed) publishStatus(deps, moved.message);
   if (await applyOwnAction(deps, message, sentAt)) return 'sent';
   if (message.content.type !== 'reaction') {
     const chat = await deps.chats.recordMessage({
@@ -167,73 +159,6 @@ async function sendOnce(ctx: SendContext, messageId: string): Promise<SendOutcom
   return 'sent';
 }
 
-/** Errors after which this host may never write the session's credentials again: the lease is gone. */
-const FENCED = new Set(['CredentialsFencedError', 'CredentialsFrozenError']);
-const COMMIT_RETRY_MS = { first: 200, max: 5_000 };
-
-/**
- * `commitSent`, tried again while the session stays attached here: WhatsApp has the message, so only the
- * durable record is missing. A throttled or failed transaction (DynamoDB 5xx, an outage) used to leave the
- * message `sending` until the session's next attach, which may never come while the host keeps it (found by the
- * chaos test). A refused fence (the lease is gone) or a detach stops it: the next owner resends under the same
- * WhatsApp id, which the contact's phone drops as a repeat.
- */
-async function commitUntilDurable(
-  ctx: SendContext,
-  message: Message,
-  options: { at: string; waMessageId: string },
-): Promise<AdvanceStatusResult | undefined | 'stopped'> {
-  const { deps, session } = ctx;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await commitSent(ctx, message, options);
-    } catch (error) {
-      const fenced = error instanceof Error && FENCED.has(error.name);
-      const fields = {
-        sessionId: session.sessionId,
-        messageId: message.id,
-        attempt,
-        error: error instanceof Error ? error.message : String(error),
-      };
-      if (fenced || ctx.isDetached()) {
-        deps.log.error('credentials not durable after a send; message left sending', fields);
-        return 'stopped';
-      }
-      deps.log.warn('send not yet durable; trying again', fields);
-      await sleep(Math.min(COMMIT_RETRY_MS.max, COMMIT_RETRY_MS.first * 2 ** attempt));
-    }
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * The send's keys and its `sending -> sent` in one round trip when the session offers it; a move refused by its
- * own condition (a receipt already moved the message on) still writes the keys and reports `changed: false`.
- * Without it, only the flush: the caller then moves the message on its own (`undefined`).
- */
-async function commitSent(
-  ctx: SendContext,
-  message: Message,
-  options: { at: string; waMessageId: string },
-): Promise<AdvanceStatusResult | undefined> {
-  const { messages } = ctx.deps;
-  const { session } = ctx;
-  if (!session.commitWithCredentials) {
-    await session.flushCredentials();
-    return undefined;
-  }
-  const { part, after } = messages.advanceStatusPart(message, 'sent', options);
-  if ((await session.commitWithCredentials(part)).applied) return { changed: true, message: after };
-  const stored = (await messages.get(session.sessionId, message.id)) ?? message;
-  // Refused by its own condition, yet our move is stored (this send's `sent` entry, at this send's time): an
-  // earlier try went in and only its answer was lost (`commitUntilDurable` tries again with a new transaction;
-  // DynamoDB Local may not honour the SDK's idempotency token on its retries). It is our move all the same, and
-  // its `message.status` must still be published.
-  const ours = stored.statusHistory.some((h) => h.status === 'sent' && h.at === options.at);
-  return { changed: ours, message: stored };
-}
-
 /** Records `failed` with the reason (only from `queued`/`sending`; forward-only) and tells subscribers. */
 export async function failSend(ctx: SendContext, message: Message, error: MessageError): Promise<void> {
   const moved = await ctx.deps.messages.advanceStatus(message.sessionId, message.id, 'failed', {
@@ -250,35 +175,31 @@ export async function failSend(ctx: SendContext, message: Message, error: Messag
 }
 
 /**
- * `message.status` for the message as stored now, with the send's metadata. Not awaited: the host's bus
- * batches for up to ~100 ms, and a send must not hold its lane (and a concurrency slot) for that; the status is
- * already stored, and a publishing failure is logged. Never throws.
+ * Steps 1 and 2 in one write: `queued -> sending` with the WhatsApp id, answering the message as stored (one
+ * conditional UpdateItem; a read first would be a second round trip on every send). Refused, it answers the
+ * message as it is: one left `sending` by an attempt that did not finish goes on; anything else (a duplicate
+ * doorbell, a message already sent, none at all) is skipped.
  */
-export function publishStatus(deps: MessagingDeps, message: Message): void {
-  const failed = (error: unknown): void =>
-    deps.log.error('message.status not published', {
-      sessionId: message.sessionId,
-      messageId: message.id,
-      error: error instanceof Error ? error.message : String(error),
-    });
+async function claimForSend(
+  ctx: SendContext,
+  messageId: string,
+  waMessageId: string,
+): Promise<Message | null> {
+  const { deps, session } = ctx;
+  let moved;
   try {
-    const event = makeEvent('message.status', {
-      tenantId: message.tenantId,
-      sessionId: message.sessionId,
-      data: {
-        messageId: message.id,
-        ...(message.waMessageId !== undefined ? { waMessageId: message.waMessageId } : {}),
-        status: message.status,
-        ...(message.error !== undefined ? { error: message.error } : {}),
-        ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
-        ...(message.poolId !== undefined ? { poolId: message.poolId } : {}),
-      },
+    moved = await deps.messages.advanceStatus(session.sessionId, messageId, 'sending', {
+      at: nowIso(),
+      waMessageId,
     });
-    // Through the event outbox (kept and republished until the bus takes it) when the host gives one.
-    (deps.outbox ?? deps.events).publish([event]).catch(failed);
   } catch (error) {
-    failed(error);
+    if (error instanceof NotFoundError) return null;
+    throw error;
   }
+  const message = moved.message;
+  // Only outbound messages are ever `queued`; the checks keep a doorbell for anything else from acting on it.
+  if (message.tenantId !== session.tenantId || message.direction !== 'outbound') return null;
+  return moved.changed || message.status === 'sending' ? message : null;
 }
 
 function socketOpen(ctx: SendContext): boolean {

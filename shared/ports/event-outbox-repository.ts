@@ -18,6 +18,11 @@ export interface ListOutboxRequest {
 export interface EventOutboxRepository {
   /** Stores the event (idempotent: the same event again overwrites itself). */
   add(event: DomainEvent, now?: Date): Promise<void>;
+  /**
+   * `add`'s write as an entry of another write's transaction (`TransactionPart.with`): the event is stored if and
+   * only if that write goes in (a send's `sending -> sent` and its `message.status`).
+   */
+  entryOf(event: DomainEvent, now?: Date): Readonly<Record<string, unknown>>;
   /** Removes it; an event already removed is not an error. */
   remove(sessionId: string, eventId: string): Promise<void>;
   /** The session's stored, unexpired events, oldest first (by event id), read strongly consistent. */

@@ -10,6 +10,11 @@ export interface TransactionPart {
   readonly store: 'dynamodb';
   /** One `TransactWriteItems` entry in the document client's shape (`Put`, `Update`, `Delete`, `ConditionCheck`). */
   readonly item: Readonly<Record<string, unknown>>;
+  /**
+   * Entries that go in only together with `item`, and are dropped with it when its condition refuses it. They
+   * carry no condition of their own (the event outbox item of the move `item` makes).
+   */
+  readonly with?: readonly Readonly<Record<string, unknown>>[];
 }
 
 /** What became of a part: `false` when its own condition refused it (the rest of the transaction still went in). */

@@ -188,12 +188,12 @@ class DynamoSessionCredentials implements SessionCredentials {
     for (let i = 0; i < entries.length; i += perTransaction)
       chunks.push(entries.slice(i, i + perTransaction));
     const last = chunks.at(-1);
+    const joined = part ? ([part.item, ...(part.with ?? [])] as TransactItem[]) : [];
     // The part lands with the last changes, or alone with the fence: never before every change is durable.
-    if (part && (!last || last.length === perTransaction)) chunks.push([]);
+    if (part && (!last || last.length + joined.length > perTransaction)) chunks.push([]);
     let applied: boolean | undefined;
     for (const [index, chunk] of chunks.entries()) {
-      const joined = part && index === chunks.length - 1 ? (part.item as TransactItem) : undefined;
-      applied = await this.transact(chunk, joined);
+      applied = await this.transact(chunk, index === chunks.length - 1 ? joined : []);
     }
     return { bytes, transactions: chunks.length, ...(part ? { part: { applied: applied ?? false } } : {}) };
   }
@@ -203,10 +203,11 @@ class DynamoSessionCredentials implements SessionCredentials {
   }
 
   /**
-   * One fenced transaction. Returns whether `joined` went in: when only its own condition refused it, the
-   * changes are written again without it (a receipt may have moved the message past `sent` meanwhile).
+   * One fenced transaction. Returns whether `joined` (a part's item, then the entries that go with it) went in:
+   * when only the part's own condition refused it, the changes are written again without any of `joined` (a
+   * receipt may have moved the message past `sent` meanwhile).
    */
-  async transact(entries: readonly TransactItem[], joined?: TransactItem): Promise<boolean> {
+  async transact(entries: readonly TransactItem[], joined: readonly TransactItem[] = []): Promise<boolean> {
     const fence: TransactItem = {
       ConditionCheck: {
         TableName: tableName(this.ctx, 'sessions'),
@@ -216,9 +217,9 @@ class DynamoSessionCredentials implements SessionCredentials {
         ExpressionAttributeValues: { ':host': this.fence.hostId, ':epoch': this.fence.leaseEpoch },
       },
     };
-    let withJoined = joined !== undefined;
+    let withJoined = joined.length > 0;
     for (let attempt = 1; ; attempt++) {
-      const items = [fence, ...entries, ...(withJoined && joined ? [joined] : [])];
+      const items = [fence, ...entries, ...(withJoined ? joined : [])];
       try {
         await this.ctx.dynamo.send(new TransactWriteCommand({ TransactItems: items }));
         return withJoined;
@@ -227,7 +228,7 @@ class DynamoSessionCredentials implements SessionCredentials {
         if (codes.length === 0) throw error;
         if (codes[0] === 'ConditionalCheckFailed')
           throw new CredentialsFencedError(this.sessionId, this.fence.hostId);
-        if (withJoined && codes.at(-1) === 'ConditionalCheckFailed') {
+        if (withJoined && codes[1 + entries.length] === 'ConditionalCheckFailed') {
           withJoined = false;
           if (entries.length === 0) return false;
           continue;

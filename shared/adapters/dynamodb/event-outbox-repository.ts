@@ -30,20 +30,23 @@ export class DynamoEventOutboxRepository implements EventOutboxRepository {
   }
 
   async add(event: DomainEvent, now: Date = new Date()): Promise<void> {
+    await this.ctx.dynamo.send(new PutCommand({ TableName: this.table, Item: this.#item(event, now) }));
+  }
+
+  entryOf(event: DomainEvent, now: Date = new Date()): Readonly<Record<string, unknown>> {
+    return { Put: { TableName: this.table, Item: this.#item(event, now) } };
+  }
+
+  #item(event: DomainEvent, now: Date): Item {
     const valid = DomainEventSchema.parse(event);
-    await this.ctx.dynamo.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          sessionId: valid.sessionId,
-          eventId: valid.id,
-          tenantId: valid.tenantId,
-          type: valid.type,
-          event: JSON.stringify(valid),
-          expiresAt: epochSeconds(now) + EVENT_OUTBOX_TTL_SECONDS,
-        },
-      }),
-    );
+    return {
+      sessionId: valid.sessionId,
+      eventId: valid.id,
+      tenantId: valid.tenantId,
+      type: valid.type,
+      event: JSON.stringify(valid),
+      expiresAt: epochSeconds(now) + EVENT_OUTBOX_TTL_SECONDS,
+    };
   }
 
   async remove(sessionId: string, eventId: string): Promise<void> {

@@ -17,6 +17,14 @@ class MemoryOutboxStore implements EventOutboxRepository {
     if (this.failAdds) throw new Error('DynamoDB unavailable');
     this.items.set(event.id, event);
   }
+  /** The entry a transaction would write; `commit` stands for that transaction going in. */
+  entryOf(event: DomainEvent): Readonly<Record<string, unknown>> {
+    return { Put: { event } };
+  }
+  commit(entry: Readonly<Record<string, unknown>>): void {
+    const { event } = entry['Put'] as { event: DomainEvent };
+    this.items.set(event.id, event);
+  }
   async remove(_sessionId: string, eventId: string): Promise<void> {
     if (this.failRemoves) throw new Error('DynamoDB unavailable');
     this.items.delete(eventId);
@@ -92,6 +100,28 @@ describe('EventOutbox', () => {
     await until(() => store.items.size === 0, 'the retry round');
     await outbox.settled(sessionId);
     expect(bus.published).toEqual([e, e]);
+    outbox.close();
+  });
+  it('an event a transaction stored is published in session order, removed, and kept for a round when the bus is down', async () => {
+    const store = new MemoryOutboxStore();
+    const bus = new OutageBus();
+    const outbox = new EventOutbox({ store, bus, log: quiet, retryMs: 20 });
+    const first = status('connected');
+    const stored = status('reconnecting');
+    store.commit(outbox.entryOf(stored));
+    await Promise.all([outbox.publish([first]), outbox.publishStored([stored])]);
+    expect(bus.published).toEqual([first, stored]);
+    expect(store.items.size).toBe(0);
+
+    bus.down = true;
+    const later = status('connected');
+    store.commit(outbox.entryOf(later));
+    await outbox.publishStored([later]);
+    expect(store.items.has(later.id)).toBe(true);
+    bus.down = false;
+    await until(() => store.items.size === 0, 'the retry round');
+    await outbox.settled(sessionId);
+    expect(bus.published).toEqual([first, stored, later]);
     outbox.close();
   });
 });
