@@ -114,7 +114,11 @@ describe('the session host receives what rc14 loses after the LID migration', ()
         (await world.sim.contactSend(ERIN, ME_TOO, 'queued 2')).id,
       ];
     });
-    expect((await released)[0]).toMatchObject({ phone: ME_TOO, released: 2 });
+    // Behind the stalled head: the two texts, and on a provisioned device's first login maybe the phone's
+    // app-state key share too (sent as the device logs in, so it may join the queue before the release).
+    const [release] = await released;
+    expect(release.phone).toBe(ME_TOO);
+    expect(release.released).toBeGreaterThanOrEqual(2);
     expect([await storedText(sessionId, behind[0]!), await storedText(sessionId, behind[1]!)]).toEqual([
       'queued 1',
       'queued 2',
