@@ -5,35 +5,26 @@
  */
 import {
   ChangeMessageVisibilityCommand,
-  GetQueueUrlCommand,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { QueueUrl } from './queue-url.js';
 import { DeliveryJobSchema, type DeliveryJob } from '../../contracts/webhook-delivery-job.js';
-import { physicalQueueName } from '../../definitions/queues.js';
 import { MAX_VISIBILITY_SECONDS, type DeliveryJobQueue } from '../../ports/delivery-job-queue.js';
 
 export class SqsDeliveryJobQueue implements DeliveryJobQueue {
-  private url: Promise<string> | undefined;
+  readonly #queue: QueueUrl;
 
   constructor(
     private readonly sqs: SQSClient,
-    private readonly prefix: string,
-  ) {}
+    prefix: string,
+  ) {
+    this.#queue = new QueueUrl(sqs, prefix, 'webhookDelivery');
+  }
 
   private queueUrl(): Promise<string> {
-    this.url ??= this.sqs
-      .send(new GetQueueUrlCommand({ QueueName: physicalQueueName(this.prefix, 'webhookDelivery') }))
-      .then((out) => {
-        if (!out.QueueUrl) throw new Error('webhook delivery queue has no URL');
-        return out.QueueUrl;
-      })
-      .catch((error: unknown) => {
-        this.url = undefined;
-        throw error;
-      });
-    return this.url;
+    return this.#queue.get();
   }
 
   async send(jobs: readonly DeliveryJob[]): Promise<void> {

@@ -2,35 +2,27 @@
  * `PoolRecheckQueue` on SQS: a message to the `poolFailover` queue with `DelaySeconds` (SQS's own timer, so no
  * scheduler is needed). The queue URL is looked up by name once, as for the delivery queue.
  */
-import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { QueueUrl } from './queue-url.js';
 import {
   MAX_RECHECK_DELAY_SECONDS,
   PoolRecheckJobSchema,
   type PoolRecheckJob,
 } from '../../contracts/pool-failover-job.js';
-import { physicalQueueName } from '../../definitions/queues.js';
 import type { PoolRecheckQueue } from '../../ports/pool-recheck-queue.js';
 
 export class SqsPoolRecheckQueue implements PoolRecheckQueue {
-  private url: Promise<string> | undefined;
+  readonly #queue: QueueUrl;
 
   constructor(
     private readonly sqs: SQSClient,
-    private readonly prefix: string,
-  ) {}
+    prefix: string,
+  ) {
+    this.#queue = new QueueUrl(sqs, prefix, 'poolFailover');
+  }
 
   private queueUrl(): Promise<string> {
-    this.url ??= this.sqs
-      .send(new GetQueueUrlCommand({ QueueName: physicalQueueName(this.prefix, 'poolFailover') }))
-      .then((out) => {
-        if (!out.QueueUrl) throw new Error('pool failover queue has no URL');
-        return out.QueueUrl;
-      })
-      .catch((error: unknown) => {
-        this.url = undefined;
-        throw error;
-      });
-    return this.url;
+    return this.#queue.get();
   }
 
   async schedule(job: PoolRecheckJob, delaySeconds: number): Promise<void> {
