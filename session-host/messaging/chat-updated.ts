@@ -6,7 +6,7 @@
  */
 import type { Chat } from '../../shared/domain/chat.js';
 import { makeEvent } from '../../shared/domain/events.js';
-import { isGroupJid } from '../../shared/domain/phone.js';
+import { namedChat } from '../../shared/services/chat-names.js';
 import { toChatView } from '../../shared/services/views.js';
 import type { MessagingDeps } from './deps.js';
 
@@ -23,7 +23,7 @@ export function publishChatUpdated(deps: Pick<MessagingDeps, 'events' | 'log' | 
       sessionId: chat.sessionId,
       error: error instanceof Error ? error.message : String(error),
     });
-  void named(deps, chat)
+  void namedChat(deps.groups, chat)
     .then((view) => {
       const event = makeEvent('chat.updated', {
         tenantId: chat.tenantId,
@@ -33,15 +33,4 @@ export function publishChatUpdated(deps: Pick<MessagingDeps, 'events' | 'log' | 
       return deps.events.publish([event]);
     })
     .catch(failed);
-}
-
-/**
- * A group's chat named by the group's stored subject, as `GET .../chats` names it (shared/services/messages.ts),
- * so a console's live list shows the subject, not the group id. One read per group chat change; a chat that is
- * no group, or a group not stored yet, goes as it is.
- */
-async function named(deps: Pick<MessagingDeps, 'groups'>, chat: Chat): Promise<Chat> {
-  if (!deps.groups || !isGroupJid(chat.chatJid)) return chat;
-  const group = await deps.groups.get(chat.sessionId, chat.chatJid);
-  return group?.subject ? { ...chat, name: group.subject } : chat;
 }

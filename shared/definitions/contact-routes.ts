@@ -47,7 +47,11 @@ export const CONTACT_ROUTES: readonly HttpRouteDefinition[] = [
     handler: 'handler',
     auth: 'apiKey',
     // chats: the flags are stored once the host made the patches (the host publishes `chat.updated`).
-    access: { tables: { sessions: 'read', chats: 'readWrite', hostReplies: 'read' }, hostCommands: true },
+    // groups: a group chat is answered named by its subject (shared/services/chat-names.ts).
+    access: {
+      tables: { sessions: 'read', chats: 'readWrite', hostReplies: 'read', groups: 'read' },
+      hostCommands: true,
+    },
     timeoutSeconds: 28,
   },
 ];

@@ -211,7 +211,8 @@ export const CONTROL_PLANE_ROUTES: readonly HttpRouteDefinition[] = [
     // messages: the unread ones are marked read (with a pending-receipt marker); the owner host is rung to send
     // the receipts; `chat.updated` goes on the bus.
     access: {
-      tables: { sessions: 'read', chats: 'readWrite', messages: 'readWrite' },
+      // groups: the chat.updated of a group chat is named by its subject (shared/services/chat-names.ts).
+      tables: { sessions: 'read', chats: 'readWrite', messages: 'readWrite', groups: 'read' },
       hostCommands: true,
       eventBus: true,
     },

@@ -17,6 +17,7 @@ import type { MessageRepository } from '../ports/message-repository.js';
 import type { ControlPlaneDeps } from './deps.js';
 import type { DoorbellLog } from './host-doorbell.js';
 import { loadSession } from './sessions.js';
+import { namedChat } from './chat-names.js';
 import { toChatView, type ChatView } from './views.js';
 
 /** How many of the chat's latest messages a call looks through for unread ones (newest first). */
@@ -82,7 +83,7 @@ export async function markChatRead(deps: ChatReadDeps, input: MarkChatReadInput)
   const notFound = () => new NotFoundError(`No chat ${input.chatKey} in this session`);
   let chat = await deps.repos.chats.get(sessionId, chatJid);
   if (!chat || chat.tenantId !== tenantId) throw notFound();
-  if (chat.unreadCount === 0) return toChatView(chat);
+  if (chat.unreadCount === 0) return toChatView(await namedChat(deps.repos.groups, chat));
 
   const at = nowIso(new Date(deps.now()));
   const marked: string[] = [];
@@ -113,8 +114,9 @@ export async function markChatRead(deps: ChatReadDeps, input: MarkChatReadInput)
       sentAt: at,
     });
   }
-  await publishChatUpdated(deps, updated, at);
-  return toChatView(updated);
+  const named = await namedChat(deps.repos.groups, updated);
+  await publishChatUpdated(deps, named, at);
+  return toChatView(named);
 }
 
 /** Marks the chat's unread inbound messages `read` with a pending receipt; the ids actually changed, oldest first. */

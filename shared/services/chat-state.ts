@@ -11,6 +11,7 @@ import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { ControlPlaneDeps } from './deps.js';
 import { askHost } from './host-requests.js';
 import { loadSession } from './sessions.js';
+import { namedChat } from './chat-names.js';
 import { toChatView, type ChatView } from './views.js';
 
 type Deps = Pick<
@@ -71,7 +72,7 @@ export async function updateChatState(
   };
   const updated = await deps.repos.chats.setState(sessionId, chatJid, change);
   if (!updated) throw new NotFoundError(`No chat ${chatKey} in this session`);
-  return toChatView(updated);
+  return toChatView(await namedChat(deps.repos.groups, updated));
 }
 
 /** WhatsApp's mute end: ms since the epoch, -1 for ever, null to unmute; undefined when the mute is not touched. */

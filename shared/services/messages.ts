@@ -26,6 +26,7 @@ import { assertPublicMediaUrl } from './media-url-guard.js';
 import { slidingWindow } from '../domain/rate-window.js';
 import { rateLimitedBy, sessionSendsBucket } from './rate-limit.js';
 import { loadSession } from './sessions.js';
+import { namedChat } from './chat-names.js';
 import { mapPage, toChatView, toMessageView, type ChatView, type MessageView } from './views.js';
 
 type Deps = ControlPlaneDeps;
@@ -336,13 +337,6 @@ export async function listChats(
 ): Promise<Page<ChatView>> {
   await loadSession(deps, tenantId, sessionId);
   const chats = await deps.repos.chats.listByActivity(sessionId, page);
-  // A group chat is named by the group's subject, as stored from WhatsApp (`groups` table).
-  const named = await Promise.all(
-    chats.items.map(async (chat) => {
-      if (!isGroupJid(chat.chatJid)) return chat;
-      const group = await deps.repos.groups.get(sessionId, chat.chatJid);
-      return group?.subject ? { ...chat, name: group.subject } : chat;
-    }),
-  );
+  const named = await Promise.all(chats.items.map((chat) => namedChat(deps.repos.groups, chat)));
   return mapPage({ ...chats, items: named }, toChatView);
 }

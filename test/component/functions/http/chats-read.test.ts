@@ -135,6 +135,38 @@ describe('mark a chat read', () => {
     expect(await api.hostQueues.receive(queueUrl, { max: 1, waitSeconds: 1 })).toEqual([]);
   });
 
+  it('a group chat is answered and published named by the group’s subject, not its id', async () => {
+    const sessionId = await newSession();
+    const groupId = '120363025550001111@g.us';
+    await api.repos.groups.put(
+      tenant.tenantId,
+      sessionId,
+      {
+        id: groupId,
+        subject: 'Bike club',
+        announce: false,
+        locked: false,
+        joinApproval: false,
+        size: 0,
+        participants: [],
+      },
+      nowIso(),
+    );
+    await receive(sessionId, groupId, { phone: '+15553330002' }, 1);
+
+    const reply = await api.call<ChatView & { name?: string }>('POST', readPath(sessionId, groupId), {
+      key: tenant.key,
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ chatJid: groupId, name: 'Bike club', unreadCount: 0 });
+    const event = await eventually('the group chat.updated at the webhook', async () =>
+      receiver.received
+        .map((r) => JSON.parse(r.body) as { type: string; sessionId: string; data: { chat: ChatView } })
+        .find((e) => e.type === 'chat.updated' && e.sessionId === sessionId),
+    );
+    expect(event.data.chat).toMatchObject({ chatJid: groupId, name: 'Bike club' });
+  });
+
   it('a contact known only by LID is addressed lid:<digits>; a session no host owns still resets the count', async () => {
     const sessionId = await newSession();
     const [id] = await receive(sessionId, '201234567890123@lid', { lid: '201234567890123' }, 1);
