@@ -180,7 +180,7 @@ describe('HTTP API', () => {
     expect(dynamoActions(onSessions).filter((a) => /Put|Delete|BatchWrite|Update/.test(a))).toEqual([]);
   });
 
-  it('mark-read may put events on the bus only, ring host queues, write messages and chats, not sessions', () => {
+  it('mark-read may put events on the bus only, ring host queues, write messages and chats, read groups, not write sessions', () => {
     const statements = policyStatementsOf('http', 'POST /v1/sessions/{sessionId}/chats/{chatId}/read');
     const events = statements.filter((s) =>
       [s['Action']].flat().some((a) => String(a).startsWith('events:')),
@@ -191,7 +191,17 @@ describe('HTTP API', () => {
     );
     const sqs = statements.filter((s) => [s['Action']].flat().some((a) => String(a).startsWith('sqs:')));
     expect(sqs.flatMap((s) => [s['Action']].flat()).sort()).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
-    expect(tablesIn(statements)).toEqual(['chats', 'messages', 'rateLimits', 'sessions', 'tenants']);
+    expect(tablesIn(statements)).toEqual([
+      'chats',
+      'groups',
+      'messages',
+      'rateLimits',
+      'sessions',
+      'tenants',
+    ]);
+    const onGroups = statements.filter((s) => /StoragegroupsTable/.test(JSON.stringify(s['Resource'])));
+    expect(onGroups.length).toBeGreaterThan(0);
+    expect(dynamoActions(onGroups).filter((a) => /Put|Delete|BatchWrite|Update/.test(a))).toEqual([]);
     const onSessions = statements.filter((s) => /StoragesessionsTable/.test(JSON.stringify(s['Resource'])));
     expect(dynamoActions(onSessions).filter((a) => /Put|Delete|BatchWrite|Update/.test(a))).toEqual([]);
   });
