@@ -121,7 +121,7 @@ async function baseline(world: SimWorld, run = 40, group = false): Promise<void>
     const texts = Array.from({ length: count }, (_, i) => `bare ${i} ${newId()}`);
     const arrived = target.arrivals(texts);
     const cpuBefore = await cpuMs(child);
-    const sent = await child.request({ type: 'send', to: target.to, texts }, 'sent');
+    const sent = await child.request({ type: 'send', to: target.chatJid, texts }, 'sent');
     const arrivedAt = await arrived;
     const cpuAfter = await cpuMs(child);
     emit(BENCH, 'baseline', {
