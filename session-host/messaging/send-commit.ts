@@ -81,11 +81,7 @@ interface Prepared extends AdvanceStatusPart {
 }
 
 /** The move as a transaction part, with the event's outbox item riding on it when the host has an outbox. */
-function prepare(
-  ctx: CommitContext,
-  message: Message,
-  options: AdvanceStatusOptions,
-): Prepared {
+function prepare(ctx: CommitContext, message: Message, options: AdvanceStatusOptions): Prepared {
   const { messages, outbox } = ctx.deps;
   const { part, after } = messages.advanceStatusPart(message, 'sent', options);
   const carriesProto = options.sentProto !== undefined;

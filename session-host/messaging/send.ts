@@ -63,7 +63,11 @@ export interface SendContext {
    * Keeps the proto Baileys sent, to answer retry receipts (session-host/compat/retry-receipts.ts); the send's
    * transaction stores it.
    */
-  readonly keepSent?: (messageId: string, waMessageId: string, sent: WAMessage | undefined) => KeptSent | undefined;
+  readonly keepSent?: (
+    messageId: string,
+    waMessageId: string,
+    sent: WAMessage | undefined,
+  ) => KeptSent | undefined;
 }
 
 const RECENT_WA_IDS = 2_000;

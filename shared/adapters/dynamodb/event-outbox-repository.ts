@@ -60,7 +60,9 @@ export class DynamoEventOutboxRepository implements EventOutboxRepository {
   async removeMany(keys: readonly OutboxKey[]): Promise<void> {
     if (keys.length === 0) return;
     if (keys.length > MAX_BATCH_WRITE) throw new Error(`at most ${MAX_BATCH_WRITE} removals per batch`);
-    const requests = keys.map(({ sessionId, eventId }) => ({ DeleteRequest: { Key: { sessionId, eventId } } }));
+    const requests = keys.map(({ sessionId, eventId }) => ({
+      DeleteRequest: { Key: { sessionId, eventId } },
+    }));
     await batchWriteAll(this.ctx, this.table, requests, 'outbox removal(s)');
   }
 
