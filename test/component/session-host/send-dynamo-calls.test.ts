@@ -7,7 +7,7 @@
  * credentials debounce comes due in the middle of a send (the host holds it until the send's transaction).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferJSON } from '@whiskeysockets/baileys';
+import { BufferJSON, proto } from '@whiskeysockets/baileys';
 import { seedLinkedSession } from '../../../bench/support/seed-session.js';
 import { newId, nowIso } from '../../../shared/domain/ids.js';
 import type { Message } from '../../../shared/domain/message.js';
@@ -191,6 +191,14 @@ describe('DynamoDB calls per send on the host', () => {
     // The sent proto rides in each move.
     for (const transaction of calls.filter((c) => c.operation === 'TransactWriteItems'))
       expect(JSON.stringify(transaction.input)).toContain('sentProto = :proto');
+    // ... and is there for a retry receipt served by any host: the proto of what was sent, found by WhatsApp id.
+    for (const [i, message] of sent.entries()) {
+      const stored = await world.adapters.messages.get(sessionId, message.id);
+      const kept = await world.adapters.messages.findSentProto(sessionId, stored!.waMessageId!);
+      expect(kept?.messageId).toBe(message.id);
+      const decoded = proto.Message.decode(kept!.proto);
+      expect(decoded.conversation ?? decoded.extendedTextMessage?.text).toBe(`counted ${i}`);
+    }
   }, 120_000);
 
   it('a debounce coming due while a send waits for its ack does not split the send into two transactions', async () => {
