@@ -5,8 +5,8 @@
  * where the simulator decrypts them.
  *
  *   npx tsx bench/send-throughput.ts [--messages 200] [--paced-messages 10] [--sessions 10]
- *        [--group-size 50] [--group-messages 50]
- *        [--scenarios baseline,host-single,host-unpaced,host-paced,host-many,baseline-group,host-group]
+ *        [--group-size 50] [--group-messages 50] [--idle-ms 10000]
+ *        [--scenarios baseline,host-single,host-unpaced,host-paced,host-many,baseline-group,host-group,host-idle]
  *
  * Scenarios: `host-single` one session, one message at a time (each waits for the previous to arrive; twice
  * `--paced-messages`), pacing off: the latency of the path itself; `host-unpaced` one session with pacing off (APP_SEND_MIN_GAP_MS=0, APP_SEND_JITTER_MS=0: the
@@ -18,7 +18,8 @@
  * doing the sending spent from just before the first message to the last arrival, divided by the messages. For
  * the host that is the whole host process (its sends, the DynamoDB and SQS calls around them, and its timers:
  * heartbeat, lease renewals, the command poll); for the baseline, the bare socket's loop. The simulator and
- * the local cloud run in other processes and are not counted.
+ * the local cloud run in other processes and are not counted. `host-idle` is the control for that: a connected
+ * host with nothing to send, watched for `--idle-ms`; it reports `cpuMs` and `cpuMsPerSecond` of its timers alone.
  *
  * Group cases (issue #16, `--group-size 50 --group-messages 50`): the account is a member of a group of
  * `--group-size` (contacts fill it, one of them created it) and sends `--group-messages` texts to it,
@@ -46,6 +47,8 @@ const scenarios = argument(
 const groupSize = Number(argument('group-size', '50'));
 const groupMessages = Number(argument('group-messages', '50'));
 const CONTACT = '+15550009999';
+/** How long `host-idle` watches a connected host with nothing to send. */
+const idleMs = Number(argument('idle-ms', '10000'));
 
 /** Where a scenario sends: the contact, or a group it creates for the account (then arrivals are per group). */
 interface Target {
@@ -121,7 +124,7 @@ async function baseline(world: SimWorld, run = 40, group = false): Promise<void>
     const texts = Array.from({ length: count }, (_, i) => `bare ${i} ${newId()}`);
     const arrived = target.arrivals(texts);
     const cpuBefore = await cpuMs(child);
-    const sent = await child.request({ type: 'send', to: target.to, texts }, 'sent');
+    const sent = await child.request({ type: 'send', to: target.chatJid, texts }, 'sent');
     const arrivedAt = await arrived;
     const cpuAfter = await cpuMs(child);
     emit(BENCH, 'baseline', {
@@ -206,6 +209,20 @@ async function host(
     const texts = Array.from({ length: count }, (_, i) => `host ${i} ${newId()}`);
     const starts: number[] = [];
     const cpuBefore = await cpuMs(child);
+    if (count === 0) {
+      // The control (`host-idle`): the host's own timers (heartbeat, lease renewals, command poll, queued sweep)
+      // over a burst's span with nothing to send, to set against a scenario's CPU total.
+      await sleep(idleMs);
+      const cpuMsIdle = round((await cpuMs(child)) - cpuBefore);
+      emit(BENCH, 'host', {
+        scenario,
+        sessions,
+        idleMs,
+        cpuMs: cpuMsIdle,
+        cpuMsPerSecond: round(cpuMsIdle / (idleMs / 1000)),
+      });
+      return;
+    }
     if (sequential) {
       // One message at a time on an idle host: the path's own latency, no queueing behind earlier sends.
       const arrivedOne = new Map<string, number>();
@@ -254,6 +271,7 @@ try {
     progress(scenario);
     if (scenario === 'baseline') await baseline(world);
     else if (scenario === 'host-unpaced') await host(world, scenario, 41, 1, messages, false);
+    else if (scenario === 'host-idle') await host(world, scenario, 47, 1, 0, false);
     else if (scenario === 'host-single') await host(world, scenario, 44, 1, pacedMessages * 2, false, true);
     else if (scenario === 'host-paced') await host(world, scenario, 42, 1, pacedMessages, true);
     else if (scenario === 'host-many') await host(world, scenario, 43, manySessions, messages, false);

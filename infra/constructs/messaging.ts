@@ -64,6 +64,7 @@ export const HOST_QUEUE_OWNER_ACTIONS = [
   'sqs:TagQueue',
   'sqs:SendMessage',
   'sqs:ReceiveMessage',
+  // Also covers DeleteMessageBatch (the host acks a poll's doorbells in one batch): SQS has no batch action.
   'sqs:DeleteMessage',
   'sqs:ChangeMessageVisibility',
 ] as const;

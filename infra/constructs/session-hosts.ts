@@ -93,8 +93,9 @@ const TABLE_ACCESS: Partial<Record<TableName, readonly string[]>> = {
   ],
   // Browser connections of a session (QR and status frames); gone connections are deleted.
   wsConnections: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
-  // The event outbox: store before publishing, remove once published, read a session's leftovers back.
-  eventOutbox: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+  // The event outbox: store before publishing, remove once published (in batches: BatchWriteItem), read a
+  // session's leftovers back.
+  eventOutbox: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
   // The LID <-> phone map: looked up per send and receive, written in batches as WhatsApp reveals pairs.
   lidMappings: ['dynamodb:GetItem', 'dynamodb:BatchWriteItem'],
   // Per-key credentials: the data key (GetItem), lazy reads (BatchGetItem), fenced transactions of puts and

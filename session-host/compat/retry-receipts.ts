@@ -49,10 +49,23 @@ export function servableMessage(
 }
 
 /**
- * The sent protos of one host's sessions. `record` writes through to the message item; until that write lands
- * the proto is answered from memory, because a retry receipt can beat the write (the contact's device replies
- * within milliseconds of our send).
+ * A sent proto kept in memory until it is durable on the message item. The send's `sending -> sent` transaction
+ * normally stores it (`AdvanceStatusOptions.sentProto`, one write fewer per send: issue #14), then calls
+ * `stored`; when that move did not carry it (a receipt moved the message on first, or a session without a
+ * transactional commit) the send calls `store`, the write of its own. Until either, a retry receipt is answered
+ * from memory: it can beat the write (the contact's device replies within milliseconds of our send).
  */
+export interface KeptSent {
+  readonly proto: Uint8Array;
+  /** When it was sent (ISO), stored as `sentProtoAt`: the retry window counts from it. */
+  readonly at: string;
+  /** The send's transaction stored it: forget the in-memory copy. */
+  stored(): void;
+  /** Writes it on its own (never throws: a failed write only loses the resend), then forgets the copy. */
+  store(): Promise<void>;
+}
+
+/** The sent protos of one host's sessions (see `KeptSent`). */
 export class SentMessageArchive {
   readonly #deps: SentMessageArchiveDeps;
   readonly #pending = new Map<string, PendingProto>();
@@ -61,33 +74,50 @@ export class SentMessageArchive {
     this.#deps = deps;
   }
 
-  /** Keeps what Baileys sent for our message; never throws (a failed write only loses the resend). */
-  async record(
+  /**
+   * Keeps what Baileys sent for our message: answered from memory at once, and handed back for the send's
+   * `sending -> sent` transaction to store (`KeptSent`). Undefined when there is nothing to keep (no proto, or
+   * one too large). Never throws.
+   */
+  keep(
     sessionId: string,
     messageId: string,
     waMessageId: string,
     message: proto.IMessage | null | undefined,
-  ): Promise<void> {
-    if (!message) return;
+  ): KeptSent | undefined {
+    if (!message) return undefined;
     const bytes = proto.Message.encode(message).finish();
     const fields = { sessionId, messageId, bytes: bytes.length };
     if (bytes.length > MAX_SENT_PROTO_BYTES) {
       this.#deps.log.warn('sent message too large to keep for retry receipts', fields);
-      return;
+      return undefined;
     }
     const sentAt = this.#now();
     const key = pendingKey(sessionId, waMessageId);
-    this.#pending.set(key, { proto: proto.Message.decode(bytes), sentAt });
-    try {
-      await this.#deps.messages.saveSentProto(sessionId, messageId, bytes, new Date(sentAt).toISOString());
-    } catch (error) {
-      this.#deps.log.warn('sent message not kept for retry receipts', {
-        ...fields,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    } finally {
-      this.#pending.delete(key);
-    }
+    const pending = { proto: proto.Message.decode(bytes), sentAt };
+    this.#pending.set(key, pending);
+    const forget = (): void => {
+      // A later send under the same WhatsApp id (a retry) may have replaced it: leave that one.
+      if (this.#pending.get(key) === pending) this.#pending.delete(key);
+    };
+    const at = new Date(sentAt).toISOString();
+    return {
+      proto: bytes,
+      at,
+      stored: forget,
+      store: async () => {
+        try {
+          await this.#deps.messages.saveSentProto(sessionId, messageId, bytes, at);
+        } catch (error) {
+          this.#deps.log.warn('sent message not kept for retry receipts', {
+            ...fields,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        } finally {
+          forget();
+        }
+      },
+    };
   }
 
   /** Baileys' `getMessage` for one session: our sent message with `key.id`, if still servable. */

@@ -9,6 +9,8 @@
  *   sort key is the event id, a ULID). While a session is in backlog its new events are only stored, so they go
  *   out after the older ones, in order.
  * - Attaching a session (`resume`) runs a round at once: what a crashed or stopped host left is published.
+ * - Removals of published events go out in batches (`OutboxRemovals`: one `BatchWriteItem` of up to 25); a
+ *   removal that fails leaves its event stored for a round, as a single failed delete would.
  * - A republished event is the stored event, same id and `createdAt`: the webhook fan-out keeps one delivery per
  *   id and subscribers dedupe on `id`. Delivery stays at least once (a removal that failed, two hosts in a round).
  *
@@ -19,9 +21,12 @@ import type { DomainEvent } from '../../shared/domain/events.js';
 import type { EventBus } from '../../shared/ports/event-bus.js';
 import type { EventOutboxRepository } from '../../shared/ports/event-outbox-repository.js';
 import type { HostLogger } from '../logger.js';
+import { OutboxRemovals } from './outbox-removals.js';
 
 /** Stored events read and republished per step of a round. */
 export const OUTBOX_ROUND_BATCH = 100;
+/** The default wait of a removal for others to batch with (the bus hands events over in batches anyway). */
+const REMOVE_AFTER_MS = 100;
 
 export interface EventOutboxDeps {
   readonly store: EventOutboxRepository;
@@ -30,6 +35,8 @@ export interface EventOutboxDeps {
   readonly log: Pick<HostLogger, 'info' | 'warn' | 'error'>;
   /** Period of the retry rounds after a failure (`APP_OUTBOX_RETRY_MS`). */
   readonly retryMs: number;
+  /** How long a published event's removal waits for others to share its `BatchWriteItem` (default 100 ms). */
+  readonly removeAfterMs?: number;
 }
 
 /**
@@ -57,9 +64,12 @@ export class EventOutbox implements TransactionalOutbox {
   /** Sessions whose running round must run once more when it ends (a `resume` or retry came meanwhile). */
   readonly #rerun = new Set<string>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #removals: OutboxRemovals;
   #closed = false;
 
-  constructor(private readonly deps: EventOutboxDeps) {}
+  constructor(private readonly deps: EventOutboxDeps) {
+    this.#removals = new OutboxRemovals(deps.store, deps.removeAfterMs ?? REMOVE_AFTER_MS);
+  }
 
   async publish(events: readonly DomainEvent[]): Promise<void> {
     await Promise.all(events.map((event) => this.#publishOne(event, false)));
@@ -88,6 +98,8 @@ export class EventOutbox implements TransactionalOutbox {
   /** Shutdown: no more retry rounds; stored events wait for the session's next attach (here or elsewhere). */
   close(): void {
     this.#closed = true;
+    // Removals waiting for company go out now; one that fails leaves its event for the next attach (at least once).
+    this.#removals.flush();
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
   }
@@ -142,7 +154,7 @@ export class EventOutbox implements TransactionalOutbox {
       async () => {
         if (!stored) return true;
         try {
-          await this.deps.store.remove(event.sessionId, event.id);
+          await this.#removals.remove(event.sessionId, event.id);
         } catch (error) {
           // Still stored: the next round publishes it once more, with the same id.
           this.deps.log.warn('event published, outbox item not removed', {

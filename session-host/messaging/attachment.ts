@@ -7,6 +7,7 @@ import type { BaileysEventMap, proto } from '@whiskeysockets/baileys';
 import type PQueue from 'p-queue';
 import { isId } from '../../shared/domain/ids.js';
 import { SessionLidMap } from '../compat/lid-map.js';
+import type { KeptSent } from '../compat/retry-receipts.js';
 import type { AttachedSession, MessagingDeps } from './deps.js';
 import { listBacklog } from './drain.js';
 import type { ReceivedOutbox } from './outbox.js';
@@ -45,13 +46,13 @@ export interface AttachmentHost {
   readonly scheduler: SendScheduler;
   readonly outbox: ReceivedOutbox;
   readonly downloads: PQueue;
-  /** Keeps what a send put on the wire, for retry receipts. */
+  /** Keeps what a send put on the wire, for retry receipts; the send's transaction stores it. */
   keepSent(
     sessionId: string,
     messageId: string,
     waMessageId: string,
     message: proto.IMessage | null | undefined,
-  ): Promise<void>;
+  ): KeptSent | undefined;
   /** A republish round failed: try again later, while the session stays attached. */
   retryOutboxLater(sessionId: string): void;
   /** The attachment ended: drop its republisher and retry timer, and forget it if it is still the current one. */

@@ -56,7 +56,7 @@ export class HostMessaging {
       outbox: this.#outbox,
       downloads: this.#downloads,
       keepSent: (sessionId, messageId, waMessageId, message) =>
-        this.#sent.record(sessionId, messageId, waMessageId, message),
+        this.#sent.keep(sessionId, messageId, waMessageId, message),
       retryOutboxLater: (sessionId) => this.#retryOutboxLater(sessionId),
       onDetached: (attachment) => {
         this.#cancelOutboxRetry(attachment.sessionId, attachment.republish);

@@ -8,7 +8,8 @@
  */
 import type { DomainEvent } from '../../shared/domain/events.js';
 import type { Message } from '../../shared/domain/message.js';
-import type { AdvanceStatusPart } from '../../shared/ports/message-repository.js';
+import type { AdvanceStatusOptions, AdvanceStatusPart } from '../../shared/ports/message-repository.js';
+import type { KeptSent } from '../compat/retry-receipts.js';
 import { isTransactionalOutbox } from '../events/event-outbox.js';
 import { statusEvent } from './message-status.js';
 import type { SendContext } from './send.js';
@@ -21,6 +22,8 @@ export interface SentCommit {
   readonly message: Message;
   /** The `message.status` the transaction stored in the outbox: hand it over with `publishStoredStatus`. */
   readonly storedEvent?: DomainEvent;
+  /** The move that went in carried the sent proto (`KeptSent`): no write of its own is needed. */
+  readonly protoStored?: boolean;
 }
 
 /** Errors after which this host may never write the session's credentials again: the lease is gone. */
@@ -42,9 +45,11 @@ export async function commitUntilDurable(
   ctx: CommitContext,
   message: Message,
   options: { at: string; waMessageId: string },
+  kept?: Pick<KeptSent, 'proto' | 'at'>,
 ): Promise<SentCommit | undefined | 'stopped'> {
   const { deps, session } = ctx;
-  const prepared = session.commitWithCredentials ? prepare(ctx, message, options) : undefined;
+  const move = kept ? { ...options, sentProto: { proto: kept.proto, at: kept.at } } : options;
+  const prepared = session.commitWithCredentials ? prepare(ctx, message, move) : undefined;
   for (let attempt = 0; ; attempt++) {
     try {
       if (!prepared) {
@@ -72,19 +77,17 @@ export async function commitUntilDurable(
 
 interface Prepared extends AdvanceStatusPart {
   readonly event?: DomainEvent;
+  readonly carriesProto: boolean;
 }
 
 /** The move as a transaction part, with the event's outbox item riding on it when the host has an outbox. */
-function prepare(
-  ctx: CommitContext,
-  message: Message,
-  options: { at: string; waMessageId: string },
-): Prepared {
+function prepare(ctx: CommitContext, message: Message, options: AdvanceStatusOptions): Prepared {
   const { messages, outbox } = ctx.deps;
   const { part, after } = messages.advanceStatusPart(message, 'sent', options);
-  if (!isTransactionalOutbox(outbox)) return { part, after };
+  const carriesProto = options.sentProto !== undefined;
+  if (!isTransactionalOutbox(outbox)) return { part, after, carriesProto };
   const event = statusEvent(after);
-  return { part: { ...part, with: [outbox.entryOf(event)] }, after, event };
+  return { part: { ...part, with: [outbox.entryOf(event)] }, after, event, carriesProto };
 }
 
 /**
@@ -99,7 +102,10 @@ async function commitSent(
 ): Promise<SentCommit> {
   const { messages } = ctx.deps;
   const { session } = ctx;
-  const stored = (event: DomainEvent | undefined) => (event ? { storedEvent: event } : {});
+  const stored = (event: DomainEvent | undefined) => ({
+    ...(event ? { storedEvent: event } : {}),
+    protoStored: prepared.carriesProto,
+  });
   if ((await session.commitWithCredentials!(prepared.part)).applied)
     return { changed: true, message: prepared.after, ...stored(prepared.event) };
   const current = (await messages.get(session.sessionId, message.id)) ?? message;

@@ -6,8 +6,8 @@
  *    doorbell or a second reader loses here);
  * 3. check the recipient is on WhatsApp (cached per session), build the Baileys content (media fetched here);
  * 4. `sendMessage(jid, content, { messageId })` and wait for the server's ack (an error ack fails the message);
- * 5. the key state the message was encrypted with, `sending -> sent` and its `message.status` in the event outbox
- *    become durable together: ONE fenced `TransactWriteItems` (send-commit.ts, issue #14; without it, a flush
+ * 5. the key state the message was encrypted with, `sending -> sent` (with the sent proto, for retry receipts)
+ *    and its `message.status` in the event outbox become durable together: ONE fenced `TransactWriteItems` (send-commit.ts, issue #14; without it, a flush
  *    and then the move);
  * 6. hand `message.status` to the bus, update the chat and publish `chat.updated`.
  *
@@ -36,6 +36,7 @@ import { waMessageIdFor } from './wa-message-id.js';
 import { MESSAGE_METRIC } from './metric-names.js';
 import { applyOwnAction } from './own-actions.js';
 import { REACHOUT_TIMELOCKED_ACK } from '../compat/timelock.js';
+import type { KeptSent } from '../compat/retry-receipts.js';
 
 export type SendOutcome =
   /** WhatsApp accepted it and it is `sent` (or already further). */
@@ -58,8 +59,15 @@ export interface SendContext {
   /** The session's LID <-> phone map: migrated contacts are addressed by LID. */
   readonly lidMap: SessionLidMap;
   readonly isDetached: () => boolean;
-  /** Keeps the proto Baileys sent, to answer retry receipts (session-host/compat/retry-receipts.ts). */
-  readonly keepSent?: (messageId: string, waMessageId: string, sent: WAMessage | undefined) => Promise<void>;
+  /**
+   * Keeps the proto Baileys sent, to answer retry receipts (session-host/compat/retry-receipts.ts); the send's
+   * transaction stores it.
+   */
+  readonly keepSent?: (
+    messageId: string,
+    waMessageId: string,
+    sent: WAMessage | undefined,
+  ) => KeptSent | undefined;
 }
 
 const RECENT_WA_IDS = 2_000;
@@ -90,6 +98,7 @@ async function sendOnce(ctx: SendContext, messageId: string): Promise<SendOutcom
   if (!message) return 'skipped';
   remember(ctx, waMessageId, message.id);
 
+  let kept: KeptSent | undefined;
   try {
     const jid = await recipientJid(ctx, message);
     const built = await toBaileysSend(message, {
@@ -101,7 +110,6 @@ async function sendOnce(ctx: SendContext, messageId: string): Promise<SendOutcom
     if (ctx.isDetached()) return 'stopped';
 
     const ack = waitForServerAck(session, waMessageId, deps.config.ackTimeoutMs);
-    let kept: Promise<void> | undefined;
     try {
       const sent = await session.socket.sendMessage(
         jid,
@@ -114,8 +122,9 @@ async function sendOnce(ctx: SendContext, messageId: string): Promise<SendOutcom
       throw error;
     }
     await ack.done;
-    await kept;
   } catch (error) {
+    // WhatsApp may have it all the same (a lost ack): keep the proto on the item as before, the resend replaces it.
+    void kept?.store();
     if (error instanceof SendFailure && !error.retryable) {
       await failSend(ctx, message, { code: error.code, message: error.message });
       return 'failed';
@@ -128,7 +137,10 @@ async function sendOnce(ctx: SendContext, messageId: string): Promise<SendOutcom
 
   // WhatsApp has it: from here on a failure must not turn into `failed` (the contact may already read it).
   const sentAt = nowIso();
-  const committed = await commitUntilDurable(ctx, message, { at: sentAt, waMessageId });
+  const committed = await commitUntilDurable(ctx, message, { at: sentAt, waMessageId }, kept);
+  // The transaction normally stored the sent proto; when it did not, it is written on its own (as before #14).
+  if (committed !== 'stopped' && committed?.protoStored) kept?.stored();
+  else await kept?.store();
   if (committed === 'stopped') return 'stopped';
   const moved: SentCommit =
     committed ??

@@ -15,6 +15,11 @@ export interface ListOutboxRequest {
   readonly afterId?: string;
 }
 
+export interface OutboxKey {
+  readonly sessionId: string;
+  readonly eventId: string;
+}
+
 export interface EventOutboxRepository {
   /** Stores the event (idempotent: the same event again overwrites itself). */
   add(event: DomainEvent, now?: Date): Promise<void>;
@@ -25,6 +30,11 @@ export interface EventOutboxRepository {
   entryOf(event: DomainEvent, now?: Date): Readonly<Record<string, unknown>>;
   /** Removes it; an event already removed is not an error. */
   remove(sessionId: string, eventId: string): Promise<void>;
+  /**
+   * Removes up to 25 in one write (the host batches the removals of published events: issue #14); rejects unless
+   * all are gone. Events already removed are not an error.
+   */
+  removeMany(keys: readonly OutboxKey[]): Promise<void>;
   /** The session's stored, unexpired events, oldest first (by event id), read strongly consistent. */
   listPending(sessionId: string, request?: ListOutboxRequest, now?: Date): Promise<DomainEvent[]>;
 }

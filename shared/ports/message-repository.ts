@@ -40,6 +40,11 @@ export interface AdvanceStatusOptions {
    * `listReadReceiptsPending` until `clearReadReceiptPending` (written only when the status changes).
    */
   readonly readReceiptPending?: boolean;
+  /**
+   * The proto Baileys sent and when, kept with the move (as `saveSentProto` would): the send's `sending -> sent`
+   * carries it, saving a write of its own per send (issue #14).
+   */
+  readonly sentProto?: { readonly proto: Uint8Array; readonly at: string };
 }
 
 export interface AdvanceStatusResult {

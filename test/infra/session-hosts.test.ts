@@ -271,13 +271,14 @@ describe('task role', () => {
     expect(actionsOf(sessions!)).toContain('dynamodb:ConditionCheckItem');
   });
 
-  it('may only put, delete and query its event outbox items (no scan, no update, no index)', () => {
+  it('may only put, delete (one or a batch) and query its event outbox items (no scan, no update, no index)', () => {
     const arn = JSON.stringify(tableArn('eventOutbox'));
     const outbox = statementsOf(taskRoleId()).filter((s) =>
       resourcesOf(s).some((r) => JSON.stringify(r) === arn),
     );
     expect(outbox).toHaveLength(1);
     expect([...actionsOf(outbox[0]!)].sort()).toEqual([
+      'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
       'dynamodb:PutItem',
       'dynamodb:Query',

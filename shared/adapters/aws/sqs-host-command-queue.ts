@@ -25,6 +25,7 @@ import {
   type ReceiveOptions,
   type ReceivedHostCommand,
 } from '../../ports/host-command-queue.js';
+import { SqsAckBatch } from './sqs-ack-batch.js';
 
 /** SQS's minimum is 60 s; five minutes outlives a host's drain cycle by far while keeping stale bells short-lived. */
 export const HOST_QUEUE_RETENTION_SECONDS = 300;
@@ -117,6 +118,7 @@ export class SqsHostCommandQueue implements HostCommandQueue {
     }
     const received: ReceivedHostCommand[] = [];
     const drops: Promise<void>[] = [];
+    const acks = new SqsAckBatch(this.options.sqs, queueUrl);
     for (const message of messages) {
       const decoded = decode(message.Body);
       if (decoded.ok && message.ReceiptHandle) {
@@ -125,7 +127,7 @@ export class SqsHostCommandQueue implements HostCommandQueue {
           command: decoded.command,
           messageId: message.MessageId ?? '',
           receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? '1'),
-          ack: () => this.deleteMessage(queueUrl, receiptHandle),
+          ack: () => acks.ack(receiptHandle),
         });
       } else {
         drops.push(this.drop(queueUrl, message, decoded.ok ? 'no receipt handle' : decoded.reason));

@@ -11,10 +11,14 @@ import {
   EVENT_OUTBOX_TTL_SECONDS,
   type EventOutboxRepository,
   type ListOutboxRequest,
+  type OutboxKey,
 } from '../../ports/event-outbox-repository.js';
+import { batchWriteAll } from './batch-write.js';
 import { epochSeconds, tableName, toDomain, type DynamoContext, type Item } from './items.js';
 
 const MAX_BATCH = 100;
+/** DynamoDB's `BatchWriteItem` limit. */
+const MAX_BATCH_WRITE = 25;
 
 const OutboxItemSchema = z.object({
   sessionId: IdSchema,
@@ -51,6 +55,15 @@ export class DynamoEventOutboxRepository implements EventOutboxRepository {
 
   async remove(sessionId: string, eventId: string): Promise<void> {
     await this.ctx.dynamo.send(new DeleteCommand({ TableName: this.table, Key: { sessionId, eventId } }));
+  }
+
+  async removeMany(keys: readonly OutboxKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    if (keys.length > MAX_BATCH_WRITE) throw new Error(`at most ${MAX_BATCH_WRITE} removals per batch`);
+    const requests = keys.map(({ sessionId, eventId }) => ({
+      DeleteRequest: { Key: { sessionId, eventId } },
+    }));
+    await batchWriteAll(this.ctx, this.table, requests, 'outbox removal(s)');
   }
 
   async listPending(

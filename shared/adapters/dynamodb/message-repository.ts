@@ -177,6 +177,11 @@ export class DynamoMessageRepository implements MessageRepository {
       set.push('receiptPendingFor = :session');
       values[':session'] = sessionId;
     }
+    if (options.sentProto !== undefined) {
+      set.push('sentProto = :proto', 'sentProtoAt = :protoAt');
+      values[':proto'] = options.sentProto.proto;
+      values[':protoAt'] = options.sentProto.at;
+    }
     return {
       TableName: this.table,
       Key: { sessionId, messageId },

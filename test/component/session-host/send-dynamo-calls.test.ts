@@ -1,12 +1,13 @@
 /**
  * DynamoDB calls per send on the host (issue #14, docs/credentials-and-commands.md "Credential items"): a counting
  * middleware on the host's own DynamoDB client records every call while a linked session sends; each send
- * makes its key changes and its `sending -> sent` move durable in ONE fenced `TransactWriteItems`, with no
- * separate credentials write and no S3 object, and the chat and status writes behind it. That holds even when the
+ * makes its key changes and its `sending -> sent` move (with the sent proto and the status event) durable in ONE
+ * fenced `TransactWriteItems`, with no separate credentials write and no S3 object, and the chat update and the
+ * batched outbox removal behind it. That holds even when the
  * credentials debounce comes due in the middle of a send (the host holds it until the send's transaction).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferJSON } from '@whiskeysockets/baileys';
+import { BufferJSON, proto } from '@whiskeysockets/baileys';
 import { seedLinkedSession } from '../../../bench/support/seed-session.js';
 import { newId, nowIso } from '../../../shared/domain/ids.js';
 import type { Message } from '../../../shared/domain/message.js';
@@ -111,8 +112,15 @@ describe('DynamoDB calls per send on the host', () => {
           (c.operation === 'TransactWriteItems' ? c.parts.filter((p) => p === 'Put eventOutbox').length : 0),
         0,
       );
+    // Removals go out in BatchWriteItems (EventOutbox batches them); count the removed events, not the calls.
     const outboxDeletes = () =>
-      log.calls.filter((c) => c.operation === 'DeleteItem' && c.parts.includes('eventOutbox')).length;
+      log.calls.reduce(
+        (n, c) =>
+          n +
+          (c.operation === 'DeleteItem' && c.parts.includes('eventOutbox') ? 1 : 0) +
+          (c.operation === 'BatchWriteItem' && c.parts.includes('eventOutbox') ? batchRequests(c) : 0),
+        0,
+      );
     const outboxSettled = () =>
       until(
         async () => outboxDeletes() - outboxPuts(),
@@ -166,10 +174,31 @@ describe('DynamoDB calls per send on the host', () => {
     // No status event written on its own: it rode in the transaction.
     expect(calls.filter((c) => c.operation === 'PutItem' && c.parts.includes('eventOutbox'))).toEqual([]);
     // The whole send, as measured today (docs/benchmarks.md): `queued -> sending` (answering the message, no read
-    // before it), the sent proto kept for retry receipts, the transaction (keys, move, status event), then the
-    // event's outbox delete once on the bus and the chat's update.
+    // before it), the transaction (keys, the move carrying the sent proto for retry receipts, the status event),
+    // the chat's update, and the event's outbox removal once on the bus (batched with other removals).
     expect(calls.filter((c) => c.operation === 'GetItem' && c.parts.includes('messages'))).toEqual([]);
-    expect(calls.length).toBeLessThanOrEqual(SENDS * 5);
+    const kinds = calls.map((c) => `${c.operation} ${c.parts.join(',')}`);
+    const count = (kind: string) => kinds.filter((k) => k === kind).length;
+    expect(count('UpdateItem messages')).toBe(SENDS);
+    expect(count('UpdateItem chats')).toBe(SENDS);
+    const removals = calls.filter((c) => c.operation === 'BatchWriteItem');
+    expect(removals.length).toBeGreaterThan(0);
+    expect(removals.length).toBeLessThanOrEqual(SENDS);
+    expect(removals.every((c) => c.parts.join() === 'eventOutbox')).toBe(true);
+    expect(removals.reduce((n, c) => n + batchRequests(c), 0)).toBe(SENDS);
+    // Nothing else: the sent proto's own UpdateItem and the per-event DeleteItem are gone.
+    expect(calls.length).toBe(SENDS * 3 + removals.length);
+    // The sent proto rides in each move.
+    for (const transaction of calls.filter((c) => c.operation === 'TransactWriteItems'))
+      expect(JSON.stringify(transaction.input)).toContain('sentProto = :proto');
+    // ... and is there for a retry receipt served by any host: the proto of what was sent, found by WhatsApp id.
+    for (const [i, message] of sent.entries()) {
+      const stored = await world.adapters.messages.get(sessionId, message.id);
+      const kept = await world.adapters.messages.findSentProto(sessionId, stored!.waMessageId!);
+      expect(kept?.messageId).toBe(message.id);
+      const decoded = proto.Message.decode(kept!.proto);
+      expect(decoded.conversation ?? decoded.extendedTextMessage?.text).toBe(`counted ${i}`);
+    }
   }, 120_000);
 
   it('a debounce coming due while a send waits for its ack does not split the send into two transactions', async () => {
@@ -194,4 +223,10 @@ describe('DynamoDB calls per send on the host', () => {
 
 function describeCall(call: { operation: string; parts: readonly string[] }): string {
   return `${call.operation} [${call.parts.join(', ')}]`;
+}
+
+/** The requests of a BatchWriteItem call (all tables). */
+function batchRequests(call: { input: Record<string, unknown> }): number {
+  const items = call.input['RequestItems'] as Record<string, unknown[]> | undefined;
+  return Object.values(items ?? {}).reduce((n, requests) => n + requests.length, 0);
 }

@@ -91,6 +91,37 @@ describe('SqsHostCommandQueue on fauxqs', () => {
     expect(await counts(url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
+  it("acks a poll's commands together: one DeleteMessageBatch for the ten, not a DeleteMessage each", async () => {
+    const url = await queue.create(hostId());
+    for (let i = 0; i < 10; i++)
+      await queue.send(url, {
+        type: 'message.send',
+        tenantId,
+        sessionId,
+        sentAt: sentAt(),
+        messageId: newId(),
+      });
+    const received = await queue.receive(url, { max: 10, waitSeconds: 1 });
+    expect(received).toHaveLength(10);
+    const deletes: string[] = [];
+    const name = 'countDeletes';
+    aws.clients.sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (String(context.commandName).startsWith('DeleteMessage'))
+          deletes.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      await Promise.all(received.map((r) => r.ack()));
+    } finally {
+      aws.clients.sqs.middlewareStack.remove(name);
+    }
+    expect(deletes).toEqual(['DeleteMessageBatchCommand']);
+    expect(await counts(url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
   it('refuses to send an invalid command and sends nothing', async () => {
     const url = await queue.create(hostId());
     const bad = { type: 'session.pairing-code', tenantId, sessionId, sentAt: sentAt(), phone: '555-1234' };

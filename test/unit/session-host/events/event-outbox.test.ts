@@ -29,6 +29,12 @@ class MemoryOutboxStore implements EventOutboxRepository {
     if (this.failRemoves) throw new Error('DynamoDB unavailable');
     this.items.delete(eventId);
   }
+  readonly removeBatches: number[] = [];
+  async removeMany(keys: readonly { sessionId: string; eventId: string }[]): Promise<void> {
+    if (this.failRemoves) throw new Error('DynamoDB unavailable');
+    this.removeBatches.push(keys.length);
+    for (const key of keys) this.items.delete(key.eventId);
+  }
   async listPending(sessionId: string, request: { limit?: number; afterId?: string } = {}) {
     return [...this.items.values()]
       .filter((e) => e.sessionId === sessionId && (request.afterId === undefined || e.id > request.afterId))
@@ -102,6 +108,24 @@ describe('EventOutbox', () => {
     expect(bus.published).toEqual([e, e]);
     outbox.close();
   });
+  it('removals of events published together share BatchWriteItems of at most 25, across sessions', async () => {
+    const store = new MemoryOutboxStore();
+    const bus = new OutageBus();
+    const outbox = new EventOutbox({ store, bus, log: quiet, retryMs: 20, removeAfterMs: 50 });
+    const events = Array.from({ length: 30 }, (_, i) =>
+      makeEvent('session.status', {
+        tenantId,
+        sessionId: i % 2 === 0 ? sessionId : newId(),
+        data: { status: 'connected' },
+      }),
+    );
+    await outbox.publish(events);
+    expect(store.items.size).toBe(0);
+    expect(store.removeBatches).toEqual([25, 5]);
+    expect(bus.published).toHaveLength(30);
+    outbox.close();
+  });
+
   it('an event a transaction stored is published in session order, removed, and kept for a round when the bus is down', async () => {
     const store = new MemoryOutboxStore();
     const bus = new OutageBus();

@@ -57,6 +57,19 @@ describe('DynamoEventOutboxRepository', () => {
     expect(await repo.listPending(session)).toEqual([b]);
   });
 
+  it('removes up to 25 events of several sessions in one batch (already removed ones too), and refuses more', async () => {
+    const sessions = [newId(), newId()];
+    const events = Array.from({ length: 25 }, (_, i) => statusEvent(sessions[i % 2]!, 'sent'));
+    const kept = statusEvent(sessions[0]!, 'read');
+    for (const e of [...events, kept]) await repo.add(e);
+    await repo.remove(events[0]!.sessionId, events[0]!.id);
+    await repo.removeMany(events.map((e) => ({ sessionId: e.sessionId, eventId: e.id })));
+    expect((await repo.listPending(sessions[0]!)).map((e) => e.id)).toEqual([kept.id]);
+    expect(await repo.listPending(sessions[1]!)).toEqual([]);
+    const tooMany = Array.from({ length: 26 }, () => ({ sessionId: sessions[0]!, eventId: newId() }));
+    await expect(repo.removeMany(tooMany)).rejects.toThrow('at most 25');
+  });
+
   it('skips expired items (DynamoDB Local never deletes them) and fills the page past them', async () => {
     const session = newId();
     const now = new Date();
