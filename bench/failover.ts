@@ -9,7 +9,8 @@
  *
  * `host`: hosts A and B run as separate processes with the production timings (overridable above); A owns the N
  * sessions, B is idle. A is SIGKILLed (a crashed task: no release); the clock stops when B reports all N
- * `connected`. Per-session times are the simulator's login events after the kill. `host-before` is the same
+ * `connected`. Per-session times are the simulator's login events after the kill. `cpuMsPerSession`: the
+ * surviving process's CPU time (user + system) from the kill to all N connected, per session (both sides). `host-before` is the same
  * with the host as it was before issue #14's failover work, by configuration: no dead-host release
  * (APP_DEAD_HOST_AFTER_MS=0: the leases must expire), one claim write at a time (APP_CLAIM_CONCURRENCY=1) and
  * the earlier fixed 4 connect handshakes (APP_CONNECT_CONCURRENCY=4).
@@ -79,6 +80,7 @@ async function baseline(world: SimWorld, run: number, n: number): Promise<void> 
     await Promise.all([a.next('ready'), b.next('ready')]);
     await a.request({ type: 'connect', creds, concurrency: 8 }, 'connected');
     await sleep(2000);
+    const cpuBefore = await cpuMs(b);
     killedAt = Date.now();
     await a.stop('SIGKILL');
     const connected = await b.request({ type: 'connect', creds, concurrency: 8 }, 'connected');
@@ -87,11 +89,26 @@ async function baseline(world: SimWorld, run: number, n: number): Promise<void> 
       sessions: connected.count,
       allConnectedMs: allMs,
       perSession: latencySummary(logins()),
+      ...takeoverCpu(cpuBefore, await cpuMs(b), connected.count),
     });
   } finally {
     await a.stop('SIGKILL');
     await b.stop();
   }
+}
+
+/** CPU time (ms, user + system) the child has used so far. */
+async function cpuMs(child: Child): Promise<number> {
+  const cpu = await child.request({ type: 'cpu' }, 'cpu');
+  return (cpu.userMicros + cpu.systemMicros) / 1000;
+}
+
+/**
+ * The surviving process's CPU from the kill until all N were connected (includes its status polls and lease
+ * renewals meanwhile): the figure a loaded machine does not stretch, unlike the wall time.
+ */
+function takeoverCpu(before: number, after: number, n: number) {
+  return { cpuMs: Math.round(after - before), cpuMsPerSession: Math.round(((after - before) / n) * 10) / 10 };
 }
 
 interface Pair {
@@ -159,10 +176,13 @@ async function host(world: SimWorld, cloud: CloudWorld, run: number, n: number, 
   let killedAt = -1;
   const logins = loginsAfter(world, p.phones, () => killedAt);
   try {
+    const cpuBefore = await cpuMs(p.b);
     killedAt = Date.now();
     await p.a.stop('SIGKILL');
     const { firstMs, allMs } = await allOnB(p.b, n, killedAt);
+    const cpu = takeoverCpu(cpuBefore, await cpuMs(p.b), n);
     emit(BENCH, 'host', {
+      ...cpu,
       variant: side === 'host-before' ? 'before' : 'after',
       sessions: n,
       allConnectedMs: allMs,

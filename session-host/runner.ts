@@ -81,6 +81,8 @@ export interface RunnerDeps extends StatusReporterDeps {
 
 /** How long a graceful stop waits for a send under way (its ack from WhatsApp) before closing the socket. */
 const SEND_SETTLE_MS = 5_000;
+/** Stored statuses a claim takes over from another host's login without writing `starting` first (see `start`). */
+const TAKEOVER_STATUSES: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['connected', 'reconnecting']);
 
 /** Waits for `work` (if any), at most `ms`. */
 async function withinMs(work: Promise<void> | undefined, ms: number): Promise<void> {
@@ -146,10 +148,17 @@ export class SessionRunner {
     return this.#open;
   }
 
-  /** After a successful claim: `starting`, credentials, first socket. Never throws. */
+  /**
+   * After a successful claim: `starting`, credentials, first socket. Never throws. A takeover of a linked session
+   * another host left `connected` or `reconnecting` (a dead host's, a handover's) skips `starting`: the stored
+   * status stands until this host's login writes `connected` (no change: no event) or its close writes what
+   * followed. That is one guarded write and no `session.status` event per session instead of two of each plus
+   * their outbox puts, deletes and browser pushes (docs/session-host.md, "Takeover without `starting`").
+   */
   async start(): Promise<void> {
+    const resuming = TAKEOVER_STATUSES.has(this.reporter.current);
     try {
-      await this.reporter.report('starting', { qr: null, pairingCode: null });
+      if (!resuming) await this.reporter.report('starting', { qr: null, pairingCode: null });
       this.auth = await SessionAuthStore.load({
         credentials: this.deps.credentials,
         ...(this.deps.legacyCredentials ? { legacy: this.deps.legacyCredentials } : {}),
@@ -160,6 +169,9 @@ export class SessionRunner {
         cacheItems: this.deps.config.credentialsCacheItems,
         onWriteError: (error) => this.#onCredentialsWriteError(error),
       });
+      // Unlinked after all (the stored status was stale): it needs a QR or a code, so it starts as any other.
+      if (resuming && !this.auth.linked)
+        await this.reporter.report('starting', { qr: null, pairingCode: null });
     } catch (error) {
       if (error instanceof CredentialsUnreadableError) {
         this.deps.metrics.count(METRIC.credentialsUnreadable);
