@@ -393,6 +393,9 @@ export class SessionRunner {
     }
     if (update.isNewLogin) {
       this.deps.metrics.count(METRIC.linked);
+      // The link (creds `me`, `account`) is durable before anyone is told: a host killed inside the debounce
+      // would leave the next owner unlinked creds, a QR, and a ghost device on the phone.
+      await this.#flushLinkedCreds();
       await this.#report('pairing', { qr: null }, 'linked on the phone; restarting the connection');
     }
     if (update.connection === 'open') return this.#onOpen();
@@ -407,6 +410,9 @@ export class SessionRunner {
     this.qr.shown = 0;
     this.qr.pairingCodeRequested = false;
     if (!this.auth) return;
+    // As on pairing: `connected` is only written over creds another host could log in with (nothing pending: no
+    // write).
+    await this.#flushLinkedCreds();
     const phone = linkedPhone(this.auth);
     const pushName = linkedPushName(this.auth);
     const ok = await this.#report(
@@ -422,6 +428,13 @@ export class SessionRunner {
     );
     if (ok && !this.stopping) this.attachMessaging();
     this.#replayPresenceSubscriptions();
+  }
+
+  /** Writes pending credentials now; a failure is the write path's own (fenced: the lease is gone) and logged. */
+  async #flushLinkedCreds(): Promise<void> {
+    await this.auth
+      ?.flush()
+      .catch((error: unknown) => this.log.warn('credentials not flushed after linking', errorFields(error)));
   }
 
   /** Presence subscriptions made through the API on this runner's earlier sockets (host request `presence.subscribe`). */
