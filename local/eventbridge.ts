@@ -4,7 +4,8 @@
  * `ValidationException` for more than 10 entries or over 256 KB; per-entry `ErrorCode`s counted in
  * `FailedEntryCount`), wraps each entry in the real envelope, matches the rules' patterns and sends matching
  * events to the rule's SQS queue as the message body. Delivery is asynchronous, as on AWS: PutEvents answers
- * before the targets are written; `drain()` waits for in-flight deliveries.
+ * before the targets are written, and a target that fails with a retryable error is tried again for up to 24 h
+ * like AWS (`eventbridge-target-retry.ts`); `drain()` waits for in-flight deliveries.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,6 +24,7 @@ import {
   RuleRequestError,
 } from './eventbridge-rules.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './local-aws.js';
+import { AWS_TARGET_RETRY, writeWithRetry, type TargetRetryPolicy } from './eventbridge-target-retry.js';
 import { consoleLog, type LocalLog } from './log.js';
 
 export const MAX_PUT_EVENTS_ENTRIES = 10;
@@ -57,12 +59,14 @@ export interface LocalEventBridgeOptions {
   readonly log?: LocalLog;
   /** Fault injection for tests of publishers' retry paths: return a failure to reject that entry. */
   readonly failEntry?: (entry: PutEventsEntry) => EntryFailure | undefined;
+  /** How a target's retryable errors are retried (AWS's defaults unless a test shortens them). */
+  readonly targetRetry?: TargetRetryPolicy;
 }
 
 export interface RunningEventBridge {
   readonly endpoint: string;
   readonly port: number;
-  /** Resolves when every event accepted so far has been written to its targets. */
+  /** Resolves when every event accepted so far has been written to its targets (or given up on). */
   drain(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -94,6 +98,8 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   const log = options.log ?? consoleLog;
   const pending = new Set<Promise<void>>();
   const dynamicRules = new DynamicRules(options.sqs, region);
+  const targetRetry = options.targetRetry ?? AWS_TARGET_RETRY;
+  const stopping = new AbortController();
 
   function busOf(entry: PutEventsEntry): string {
     const name = entry.EventBusName ?? 'default';
@@ -155,12 +161,27 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   }
 
   function send(ruleName: string, queueUrl: string, event: EventBridgeEvent): void {
-    const sending = options.sqs
-      .send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }))
-      .then(
-        () => undefined,
-        (error: unknown) => log('error', 'could not deliver event to target', { rule: ruleName, error }),
-      )
+    const message = new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) });
+    const write = () => options.sqs.send(message);
+    const sending = writeWithRetry(write, targetRetry, stopping.signal)
+      .then((result) => {
+        if (result.delivered) {
+          if (result.attempts > 1)
+            log('info', 'event delivered to target after retries', {
+              rule: ruleName,
+              attempts: result.attempts,
+            });
+          return;
+        }
+        const { attempts, reason, error } = result;
+        log('error', 'could not deliver event to target', {
+          rule: ruleName,
+          eventId: event.id,
+          attempts,
+          reason,
+          error,
+        });
+      })
       .finally(() => pending.delete(sending));
     pending.add(sending);
   }
@@ -289,6 +310,8 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Events still waiting for a retry are given up (and logged): a stopped bus delivers nothing more.
+      stopping.abort();
       await drain();
     },
   };

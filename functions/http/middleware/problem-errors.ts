@@ -2,6 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AppError, InternalError, PROBLEM_CONTENT_TYPE, toAppError } from '../../../shared/domain/index.js';
+import { ServiceUnavailableError } from '../../../shared/services/errors.js';
+import { isTransientDependencyError } from './transient-dependency.js';
 
 export type ProblemLogger = Pick<Logger, 'error' | 'info'> & Partial<Pick<Logger, 'warn'>>;
 
@@ -31,21 +33,28 @@ export function problemErrors(
       // Another middleware already answered; do not overwrite its response.
       if (request.response !== undefined && request.response !== null) return;
       const logger = options.logger ?? getDefaultLogger();
-      const error = toAppError(request.error);
+      // An AWS service still failing after the SDK's retries is a 503 the client may retry, not a bug (500).
+      const transient = isTransientDependencyError(request.error);
+      const error = transient
+        ? new ServiceUnavailableError('A service the platform needs is failing; retry shortly', {
+            cause: request.error,
+          })
+        : toAppError(request.error);
       const requestId = request.event.requestContext?.requestId;
       const route = request.event.routeKey;
       if (
         error.status >= 500 &&
-        request.error instanceof AppError &&
-        !(request.error instanceof InternalError)
+        (transient || (request.error instanceof AppError && !(request.error instanceof InternalError)))
       ) {
-        // A deliberate 5xx (a host that did not answer, a dependency down): worth a warning, not a bug report.
+        // A deliberate 5xx (a host that did not answer, a dependency down, an AWS service failing for now): worth
+        // a warning, not a bug report.
         (logger.warn ?? logger.error).call(logger, 'request failed', {
           route,
           requestId,
           status: error.status,
           type: error.type,
           detail: error.detail,
+          ...(error.cause === undefined ? {} : { cause: describeCause(error.cause) }),
         });
       } else if (error.status >= 500) {
         logger.error('unhandled error', { route, requestId, error: request.error });
@@ -61,4 +70,9 @@ export function problemErrors(
       };
     },
   };
+}
+
+/** The SDK error's name and message (an AWS error code and its text), never its request or response. */
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }

@@ -1,4 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  ConditionalCheckFailedException,
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
@@ -27,7 +32,12 @@ const routeKey = 'POST /v1/sessions/{sessionId}/messages';
 
 function silentLogger() {
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-  return { logger, error: vi.spyOn(logger, 'error'), info: vi.spyOn(logger, 'info') };
+  return {
+    logger,
+    error: vi.spyOn(logger, 'error'),
+    info: vi.spyOn(logger, 'info'),
+    warn: vi.spyOn(logger, 'warn'),
+  };
 }
 
 type Behaviour = (input: { body: z.infer<typeof SendMessageRequestSchema> }) => unknown;
@@ -297,6 +307,51 @@ describe('httpRoute: refusals are problem documents', () => {
     expect(log.error).toHaveBeenCalledTimes(1);
     const logged = log.error.mock.calls[0]?.[1] as { error: Error };
     expect(logged.error.message).toBe(secret);
+  });
+
+  it.each([
+    [
+      'a DynamoDB 500',
+      new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }),
+    ],
+    [
+      'throttling',
+      new ProvisionedThroughputExceededException({
+        message: 'Rate exceeded',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    ],
+    [
+      'no answer',
+      Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: { attempts: 4 } }),
+    ],
+  ])(
+    'an AWS service failing after the SDK retries (%s) -> 503 with Retry-After, a warning',
+    async (_, err) => {
+      const { handler, log } = sendRoute(() => {
+        throw err;
+      });
+      const result = await handler(
+        post(JSON.stringify({ to: '+15551234567', type: 'text', text: { body: 'x' } })),
+        lambdaContext(),
+      );
+      expect(result.statusCode).toBe(503);
+      expect(headerOf(result, 'retry-after')).toBe('5');
+      expect(jsonOf(result)).toMatchObject({ type: problemType('service-unavailable'), status: 503 });
+      expect(log.error).not.toHaveBeenCalled();
+      expect(log.warn).toHaveBeenCalledWith('request failed', expect.objectContaining({ status: 503 }));
+    },
+  );
+
+  it('an AWS client fault reaching the edge (a condition refused) is still a bug: 500', async () => {
+    const { handler } = sendRoute(() => {
+      throw new ConditionalCheckFailedException({ message: 'refused', $metadata: { httpStatusCode: 400 } });
+    });
+    const result = await handler(
+      post(JSON.stringify({ to: '+15551234567', type: 'text', text: { body: 'x' } })),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(500);
   });
 
   it('a non-Error throw is still a 500 problem', async () => {
