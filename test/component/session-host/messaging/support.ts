@@ -96,9 +96,14 @@ export interface MessagingWorld {
   stop(): Promise<void>;
 }
 
-/** Sends go as fast as the test allows (no pacing gap), media limited to 64 KiB, loopback URLs allowed. */
+/**
+ * Sends go as fast as the test allows (no pacing gap), media limited to 64 KiB, loopback URLs allowed. No queued
+ * sweep: a round firing between a test's queueing and its rings would schedule messages in the sweep's order, not
+ * the test's (fairness.test.ts saw it in CI); stuck-sends.test.ts turns it on to test it.
+ */
 export const TEST_MESSAGING_CONFIG: MessagingConfig = {
   ...DEFAULT_MESSAGING_CONFIG,
+  queuedSweepMs: 0,
   minGapMs: 0,
   jitterMs: 0,
   concurrency: 1,
