@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent, DomainEventOf } from '../../../../shared/domain/events.js';
 import { freshPhone, until } from '../support.js';
-import { startContactsWorld, type ContactsWorld } from './support.js';
+import { recordingEvents, startContactsWorld, type ContactsWorld } from './support.js';
 
 let world: ContactsWorld;
 let sessionId: string;
@@ -16,17 +16,7 @@ const published: DomainEvent[] = [];
 
 beforeAll(async () => {
   world = await startContactsWorld();
-  await world.startHost({
-    decorateAdapters: (adapters) => ({
-      ...adapters,
-      eventBus: {
-        publish: async (events) => {
-          published.push(...events);
-          await adapters.eventBus.publish(events);
-        },
-      },
-    }),
-  });
+  await world.startHost(recordingEvents(published));
   account = freshPhone();
   sessionId = await world.linkSession(account);
   world.sim.addContact(caller.slice(1));

@@ -15,7 +15,23 @@ import {
 } from '../../../../session-host/host.js';
 import { WhatsAppSimulator } from '../../../../simulator/index.js';
 import { startApi, type ApiHarness, type TenantHandle } from '../../functions/http/support.js';
+import type { DomainEvent } from '../../../../shared/domain/events.js';
 import { FAST_HOST_ENV, scanSessionQr, sessionNow, until } from '../support.js';
+
+/** Host options whose event bus also records every event the host publishes into `published`. */
+export function recordingEvents(published: DomainEvent[]): SessionHostOptions {
+  return {
+    decorateAdapters: (adapters) => ({
+      ...adapters,
+      eventBus: {
+        publish: async (events) => {
+          published.push(...events);
+          await adapters.eventBus.publish(events);
+        },
+      },
+    }),
+  };
+}
 
 export interface ContactsWorld {
   readonly api: ApiHarness;
