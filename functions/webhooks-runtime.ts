@@ -18,7 +18,7 @@ import type { WebhookHealthStore } from '../shared/ports/webhook-health-store.js
 import type { WsTicketStore } from '../shared/ports/ws-ticket-store.js';
 import { WebhookSecretCipher } from '../shared/services/webhooks/signing-secret-cipher.js';
 import { loadWebhookSettings, type WebhookSettings } from '../shared/services/webhooks/webhook-settings.js';
-import { appConfig, awsClients, onRuntimeReset, resetRuntime } from './runtime.js';
+import { appConfig, awsClients, onRuntimeReset } from './runtime.js';
 
 export interface EventsRuntime {
   readonly config: AppConfig;
@@ -59,8 +59,3 @@ export function eventsRuntime(): EventsRuntime {
 }
 
 onRuntimeReset(() => (runtime = undefined));
-
-/** Tests that restart the local cloud in one process (new endpoints, new prefix) drop the cached adapters. */
-export function resetEventsRuntime(): void {
-  resetRuntime();
-}

@@ -17,7 +17,7 @@ import type { Scope } from '../../shared/domain/api-key.js';
 import { newId, nowIso } from '../../shared/domain/ids.js';
 import { ALL_SCOPES } from '../../shared/domain/api-key.js';
 import { DEFAULT_TENANT_LIMITS } from '../../shared/domain/tenant.js';
-import { resetEventsRuntime } from '../../functions/webhooks-runtime.js';
+import { resetRuntime } from '../../functions/runtime.js';
 import { ApiClient } from './api-client.js';
 import { fixtureToken } from './fixtures/tenant-authorizer.js';
 
@@ -36,7 +36,7 @@ export interface EventsStack {
 }
 
 export async function startEventsStack(options: LocalCloudOptions = {}): Promise<EventsStack> {
-  resetEventsRuntime();
+  resetRuntime();
   const cloud = await startLocalCloud({
     authorizer: { entry: 'test/support/fixtures/tenant-authorizer', handler: 'handler', resultTtlSeconds: 0 },
     stackFile: join(mkdtempSync(join(tmpdir(), 'events-stack-')), 'stack.json'),
@@ -80,7 +80,7 @@ export async function startEventsStack(options: LocalCloudOptions = {}): Promise
     async stop() {
       for (const client of Object.values(clients)) client.destroy();
       await cloud.stop();
-      resetEventsRuntime();
+      resetRuntime();
     },
   };
 }
