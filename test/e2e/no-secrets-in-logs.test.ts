@@ -20,6 +20,26 @@ const ACCOUNT = '+15550005555';
 const CONTACT = '+15550006666';
 const digits = (e164: string) => e164.slice(1);
 
+/** The host log lines that tell a session's life (claims, statuses, leases, doorbells, backlog, sends), compacted. */
+function sessionLife(text: string): string {
+  const telling =
+    /^(session claimed|session status|backlog scheduled|.*\blease.*|.*doorbell.*|.*send.*fail.*|.*commit.*|stream errored out|connection closed.*)$/i;
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const message = String(entry.message ?? '');
+    if (!telling.test(message) || message.includes('transaction')) continue;
+    const { time, hostId, status, reason, error, count } = entry;
+    lines.push(JSON.stringify({ time, hostId, message, status, reason, error, count }));
+  }
+  return lines.slice(-60).join('\n');
+}
+
 interface SessionBody {
   id: string;
   status: string;
@@ -113,9 +133,16 @@ describe('end to end: no key material, API key or webhook secret in the hosts’
       60_000,
     );
     expect((await send('after the failover')).status).toBe(202);
-    await eventually('the second text delivered', async () =>
-      sim.inbox(digits(CONTACT)).find((e) => e.text === 'after the failover'),
-    );
+    // "Connected on the other host" is seen as soon as the heir holds the lease (a takeover keeps `connected`), so
+    // this wait covers its login too; 60 s like the waits above, for a loaded CI machine. Seen once in CI: 30 s
+    // passed without delivery, so a timeout names the hosts' session life to say where it stopped.
+    await eventually(
+      'the second text delivered',
+      async () => sim.inbox(digits(CONTACT)).find((e) => e.text === 'after the failover'),
+      60_000,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nhosts' session life:\n${sessionLife(output.join(''))}`);
+    });
 
     // The private keys the hosts held, read back from the stored credentials.
     // Read only: the data key exists, so no fenced write is attempted (this reader holds no lease).
