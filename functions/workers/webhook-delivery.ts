@@ -3,13 +3,16 @@
  * of a batch are delivered in parallel over kept-alive connections, at most
  * `APP_WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT` at a time per endpoint, sharing their DynamoDB round trips.
  *
- * Only delivered (or moot) jobs are acknowledged. A failed attempt sets the message's visibility timeout to the
- * backoff delay and reports the record in `batchItemFailures`, so SQS shows it again when the retry is due; the
- * attempt number is SQS's `ApproximateReceiveCount`. The last attempt marks the delivery `failed` and makes the
- * message visible at once, and the queue's redrive policy (`maxReceiveCount`) moves it to the DLQ. A crash
- * mid-batch acknowledges nothing: the whole batch comes back, and jobs already delivered are skipped because
- * their delivery is `succeeded` (one whose success was not written yet, or whose group-commit write failed, is
- * sent again under the same `webhook-id`: at least once).
+ * Only delivered, moot or exhausted jobs are acknowledged. A failed attempt sets the message's visibility timeout
+ * to the backoff delay and reports the record in `batchItemFailures`, so SQS shows it again when the retry is due.
+ * The attempt number is the delivery's recorded attempts (`nextAttemptNumber`), not SQS's receive count, so a
+ * receive that failed before its POST (a throttled read, a crash, a lost answer) uses up no attempt. The last
+ * attempt marks the delivery `failed` and acknowledges the message: the tenant replays it from the log. The
+ * queue's redrive policy (`maxReceiveCount`, well above the attempts) moves to the DLQ only jobs the worker
+ * itself failed on again and again: a platform fault, with its alarm. A crash mid-batch acknowledges nothing: the
+ * whole batch comes back, and jobs already delivered are skipped because their delivery is `succeeded` (one whose
+ * success was not written yet, or whose group-commit write failed, is sent again under the same `webhook-id`: at
+ * least once).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -90,18 +93,18 @@ export function createDeliveryHandler(deps: () => DeliveryWorkerDeps) {
       event,
       async (record: SQSRecord) => {
         const job = DeliveryJobSchema.parse(JSON.parse(record.body));
-        const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
-        const outcome = await deliverWebhook(d, job, attempt);
+        const outcome = await deliverWebhook(d, job);
         if (outcome.kind === 'done') return;
-        const delay = outcome.kind === 'retry' ? outcome.delaySeconds : 0;
-        await workerDeps.queue.retryAfter(record.receiptHandle, delay);
+        const fields = { webhookId: job.webhookId, deliveryId: job.deliveryId, error: outcome.error };
+        if (outcome.kind === 'exhausted') {
+          workerLogger().info('webhook delivery failed after its last attempt', fields);
+          return;
+        }
+        await workerDeps.queue.retryAfter(record.receiptHandle, outcome.delaySeconds);
         workerLogger().info('webhook delivery attempt failed', {
-          webhookId: job.webhookId,
-          deliveryId: job.deliveryId,
-          attempt,
-          outcome: outcome.kind,
-          retryInSeconds: outcome.kind === 'retry' ? delay : undefined,
-          error: outcome.error,
+          ...fields,
+          attempt: outcome.attempt,
+          retryInSeconds: outcome.delaySeconds,
         });
         throw new DeliveryAttemptFailed(outcome.error);
       },

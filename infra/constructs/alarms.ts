@@ -3,10 +3,10 @@
  * deploy; the stack outputs its ARN). Each alarm names what broke and what to do in its description, since that
  * text is what lands in the notification. Thresholds and the reasons for them are in docs/infra.md, "Alarms".
  *
- * - work that gave up where that is a platform fault: a message in the fan-out's dead-letter queue (an event
- *   that could not be turned into deliveries, or that the bus could not hand to the queue). Dead webhook
- *   deliveries are not alarmed on: they are a tenant's endpoint being down for a day, shown to that tenant in
- *   the delivery log and replayable by them; a flood of them from a worker fault trips the consumer alarm;
+ * - work that gave up where that is a platform fault: a message in a dead-letter queue (an event that could not
+ *   be turned into deliveries, or that the bus could not hand to the queue; a delivery job the worker kept failing
+ *   on). A tenant's endpoint that stays down is not alarmed on: its deliveries end `failed`, shown to that tenant
+ *   in the delivery log and replayable by them, and their jobs are acknowledged, not dead-lettered;
  * - work that stopped moving: a queue whose ready messages do not go down;
  * - code that failed: errors of a queue consumer; 5xx answers of the HTTP API;
  * - session hosts in trouble: domain events not published, credentials that do not decrypt, leases lost,
@@ -38,7 +38,9 @@ export interface AlarmsProps {
 /** Queues whose dead letters mean the platform failed (see the header); the others' mean a tenant's endpoint did. */
 export const DEAD_LETTERS_ARE_FAULTS: Readonly<Record<QueueName, boolean>> = {
   webhookFanout: true,
-  webhookDelivery: false,
+  // A receiver that keeps failing ends its delivery `failed` and the worker acknowledges the job (the tenant
+  // replays it); only jobs the worker itself failed on `maxReceiveCount` times get here.
+  webhookDelivery: true,
   // Malformed events are dropped, not retried: a dead letter here is a failure to list connections (DynamoDB).
   realtimePush: true,
   // Its steps are idempotent and its malformed records dropped: a dead letter is DynamoDB or SQS failing.

@@ -60,8 +60,12 @@ export const QUEUES: Readonly<Record<QueueName, QueueDefinition>> = {
     logicalName: 'webhookDelivery',
     // The retry backoff overrides it per message; this is only the first attempt's deadline.
     visibilityTimeoutSeconds: 60,
-    /** = `APP_WEBHOOK_MAX_ATTEMPTS`'s default: the delivery worker marks the last attempt `failed`. */
-    maxReceiveCount: 8,
+    /**
+     * Well above `APP_WEBHOOK_MAX_ATTEMPTS` (8): attempts are counted on the delivery, and the worker acknowledges
+     * the last one itself. Receives also count what never reached a POST (a throttled read, a crash, a lost
+     * answer), so this leaves 12 of those per job before the DLQ, which then holds only platform faults.
+     */
+    maxReceiveCount: 20,
     consumer: {
       entry: 'functions/workers/webhook-delivery',
       handler: 'handler',

@@ -74,7 +74,10 @@ export interface DeliveryRepository {
     deliveryId: string,
     outcome: { at: string; error?: string },
   ): Promise<Delivery>;
-  /** A tenant's replay: back to `pending` and kept another retention period. `NotFoundError` when missing. */
+  /**
+   * A tenant's replay: back to `pending`, kept another retention period, and a new round of attempts
+   * (`replayedAtAttempts`). `NotFoundError` when missing.
+   */
   markReplayed(tenantId: string, webhookId: string, deliveryId: string, at: string): Promise<Delivery>;
 }
 

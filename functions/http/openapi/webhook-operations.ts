@@ -15,7 +15,7 @@ const WebhookViewSchema = WebhookSubscriptionSchema.omit({ tenantId: true });
 const CreatedWebhookSchema = WebhookViewSchema.extend({
   secret: z.string().describe('Standard Webhooks signing secret (`whsec_...`), shown once'),
 });
-const DeliveryViewSchema = DeliverySchema.omit({ tenantId: true });
+const DeliveryViewSchema = DeliverySchema.omit({ tenantId: true, replayedAtAttempts: true });
 const WsTicketViewSchema = z.object({
   ticket: z.string().describe('Single use, valid 60 s'),
   expiresAt: TimestampSchema,

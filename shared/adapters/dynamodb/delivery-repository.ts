@@ -235,10 +235,16 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
   }
 
   async markReplayed(tenantId: string, webhookId: string, deliveryId: string, at: string): Promise<Delivery> {
-    if (!(await this.get(tenantId, webhookId, deliveryId)))
-      throw new NotFoundError(`delivery ${deliveryId} not found`);
+    const current = await this.get(tenantId, webhookId, deliveryId);
+    if (!current) throw new NotFoundError(`delivery ${deliveryId} not found`);
     return this.update(webhookId, deliveryId, {
-      set: { status: 'pending', nextAttemptAt: at, expiresAt: epochSeconds(Date.parse(at)) + RETENTION_S },
+      set: {
+        status: 'pending',
+        nextAttemptAt: at,
+        expiresAt: epochSeconds(Date.parse(at)) + RETENTION_S,
+        // A new round of attempts (`nextAttemptNumber`); an attempt racing this read only lends the round one.
+        replayedAtAttempts: current.attempts,
+      },
     });
   }
 

@@ -4,13 +4,18 @@
  *
  * - `done`: delivered, or nothing left to do (already delivered, delivery expired, endpoint deleted/disabled);
  * - `retry`: keep the message and show it again after `delaySeconds` (exponential backoff);
- * - `exhausted`: that was the last attempt; the delivery is `failed` and the message goes to the DLQ.
+ * - `exhausted`: that was the last attempt; the delivery is `failed` (a replay starts a new round) and the
+ *   message is done with.
+ *
+ * The attempt number is the delivery's own (`nextAttemptNumber`: the attempts it recorded this round), not the
+ * queue's receive count.
  *
  * The target is resolved and checked again here (`fetchPublic` connects to the checked address only), since a
  * name that was public when subscribed may point inside the network now.
  */
 import { Webhook } from 'standardwebhooks';
 import type { DeliveryJob } from '../../contracts/webhook-delivery-job.js';
+import { nextAttemptNumber } from '../../domain/delivery.js';
 import { nowIso } from '../../domain/ids.js';
 import { UnsafeUrlError, type FetchPublicOptions, type PublicResponse } from '../../net/public-url.js';
 import type { AttemptOutcome, DeliveryRepository } from '../../ports/delivery-repository.js';
@@ -21,7 +26,12 @@ import type { WebhookSettings } from './webhook-settings.js';
 
 export type DeliveryOutcome =
   | { readonly kind: 'done'; readonly reason: string }
-  | { readonly kind: 'retry'; readonly delaySeconds: number; readonly error: string }
+  | {
+      readonly kind: 'retry';
+      readonly attempt: number;
+      readonly delaySeconds: number;
+      readonly error: string;
+    }
   | { readonly kind: 'exhausted'; readonly error: string };
 
 export interface DeliverWebhookDeps {
@@ -42,17 +52,13 @@ export interface DeliverWebhookDeps {
 
 export const WEBHOOK_USER_AGENT = 'wa-platform-webhooks/1';
 
-export async function deliverWebhook(
-  deps: DeliverWebhookDeps,
-  job: DeliveryJob,
-  /** 1 for the first attempt of this queue message (SQS's ApproximateReceiveCount). */
-  attempt: number,
-): Promise<DeliveryOutcome> {
+export async function deliverWebhook(deps: DeliverWebhookDeps, job: DeliveryJob): Promise<DeliveryOutcome> {
   const { tenantId, webhookId, deliveryId } = job;
   const delivery = await deps.deliveries.get(tenantId, webhookId, deliveryId);
   if (!delivery) return { kind: 'done', reason: 'delivery expired or unknown' };
   // A success is final; `failed` means a later replay is in charge (it sets `pending` before queueing).
   if (delivery.status !== 'pending') return { kind: 'done', reason: `delivery already ${delivery.status}` };
+  const attempt = nextAttemptNumber(delivery);
 
   const subscription = await deps.webhooks.get(tenantId, webhookId);
   const at = () => nowIso(deps.now?.());
@@ -115,7 +121,7 @@ export async function deliverWebhook(
   const delaySeconds = retryDelaySeconds(deps.settings, attempt);
   const nextAttemptAt = new Date((deps.now?.() ?? new Date()).getTime() + delaySeconds * 1000).toISOString();
   await deps.deliveries.recordAttempt(webhookId, deliveryId, { ...outcomeBase, error, nextAttemptAt });
-  return { kind: 'retry', delaySeconds, error };
+  return { kind: 'retry', attempt, delaySeconds, error };
 }
 
 /** Counts the failure against the endpoint and disables it after a long enough streak. */

@@ -21,10 +21,10 @@ export interface DeliveryLogDeps {
 }
 
 /** The tenant is implicit in the API. */
-export type DeliveryView = Omit<Delivery, 'tenantId'>;
+export type DeliveryView = Omit<Delivery, 'tenantId' | 'replayedAtAttempts'>;
 
 function toView(delivery: Delivery): DeliveryView {
-  const { tenantId: _tenantId, ...view } = delivery;
+  const { tenantId: _tenantId, replayedAtAttempts: _round, ...view } = delivery;
   return view;
 }
 

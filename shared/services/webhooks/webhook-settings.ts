@@ -13,8 +13,16 @@ export const WebhookSettingsSchema = z.object({
   /** Backoff before retry n (n = 1, 2...) is `base * factor^(n-1)` seconds, capped at 12 h, with +-20% jitter. */
   APP_WEBHOOK_RETRY_BASE_SECONDS: int(10),
   APP_WEBHOOK_RETRY_FACTOR: int(5, 1),
-  /** Attempts before the delivery is `failed`; must equal the queue's `maxReceiveCount` (then the DLQ takes it). */
-  APP_WEBHOOK_MAX_ATTEMPTS: int(QUEUES.webhookDelivery.maxReceiveCount, 1),
+  /**
+   * Attempts (POSTs) before the delivery is `failed`. Below the queue's `maxReceiveCount`, which also counts
+   * receives that never reached a POST: the DLQ must take only what the worker itself keeps failing on.
+   */
+  APP_WEBHOOK_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(QUEUES.webhookDelivery.maxReceiveCount - 1)
+    .default(8),
   /** Auto-disable: an endpoint failing this many attempts in a row... */
   APP_WEBHOOK_DISABLE_AFTER_FAILURES: int(100, 1),
   /** ...for at least this long (default 5 days) is disabled. Both must hold. */

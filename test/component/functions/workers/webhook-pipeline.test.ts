@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../local/local-aws.js';
@@ -22,7 +22,7 @@ import {
   type EventsStack,
   type Receiver,
 } from '../../../support/events-stack.js';
-import { CRASH_MARKER } from '../../../support/fixtures/crashing-delivery-worker.js';
+import { CRASH_MARKER, failBeforePostMarker } from '../../../support/fixtures/crashing-delivery-worker.js';
 
 const MAX_ATTEMPTS = 3;
 const ENDPOINT_CAP = 2;
@@ -30,7 +30,8 @@ const ENDPOINT_CAP = 2;
 const deliveryQueue: QueueDefinition = {
   ...QUEUES.webhookDelivery,
   visibilityTimeoutSeconds: 10,
-  maxReceiveCount: MAX_ATTEMPTS,
+  // Above the attempts, as in production: receives that reach no POST are not attempts.
+  maxReceiveCount: MAX_ATTEMPTS + 4,
   consumer: {
     ...QUEUES.webhookDelivery.consumer!,
     entry: 'test/support/fixtures/crashing-delivery-worker',
@@ -186,7 +187,32 @@ describe('webhook pipeline', () => {
     expect(accepted).toHaveLength(3);
   });
 
-  it('a receiver that never recovers: the delivery ends failed in the DLQ, and a replay delivers it', async () => {
+  /** No job left on the delivery queue (visible or in flight), and none of `eventId` in its DLQ. */
+  async function jobsSettled(eventId: string): Promise<void> {
+    const queues = stack.cloud.stack.queues.webhookDelivery;
+    await eventually('the delivery queue empty', async () => {
+      const out = await stack.clients.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queues?.url ?? '',
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      const left =
+        Number(out.Attributes?.ApproximateNumberOfMessages ?? 1) +
+        Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 1);
+      return left === 0 ? true : undefined;
+    });
+    const dead = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queues?.dlqUrl ?? '',
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+      }),
+    );
+    expect((dead.Messages ?? []).filter((m) => m.Body?.includes(eventId))).toEqual([]);
+  }
+
+  it('a receiver that never recovers: the delivery ends failed, its job acknowledged; each replay is a new round', async () => {
     const { tenantId, api } = await stack.tenant(['webhooks:manage']);
     const sessionId = await stack.session(tenantId);
     const down = await receiver();
@@ -201,19 +227,23 @@ describe('webhook pipeline', () => {
     });
     expect(failed).toMatchObject({ attempts: MAX_ATTEMPTS, lastStatusCode: 500, lastError: 'HTTP 500' });
     expect(down.received).toHaveLength(MAX_ATTEMPTS);
+    // The tenant's endpoint being down is not a platform fault: the job is done with, not dead-lettered.
+    await jobsSettled(event.id);
 
-    const dlqUrl = stack.cloud.stack.queues.webhookDelivery?.dlqUrl ?? '';
-    await eventually('the job in the DLQ', async () => {
-      const out = await stack.clients.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
-      );
-      return (out.Messages ?? []).some((m) => m.Body?.includes(event.id)) ? true : undefined;
+    // A replay to an endpoint still down gets the whole retry budget again (attempts keep the history).
+    expect((await api.post(`/v1/webhooks/${hook.id}/deliveries/${event.id}/retry`)).status).toBe(202);
+    const failedAgain = await eventually('the replay to fail after its own attempts', async () => {
+      const d = await delivery(api, hook.id, event.id);
+      return d.status === 'failed' && d.attempts === 2 * MAX_ATTEMPTS ? d : undefined;
     });
+    expect(failedAgain.attempts).toBe(2 * MAX_ATTEMPTS);
+    expect(down.received).toHaveLength(2 * MAX_ATTEMPTS);
 
     down.respondWith(204);
     const retry = await api.post<DeliveryBody>(`/v1/webhooks/${hook.id}/deliveries/${event.id}/retry`);
     expect(retry.status).toBe(202);
     expect(retry.body.status).toBe('pending');
+    expect(retry.body).not.toHaveProperty('replayedAtAttempts');
     await eventually('the replay to succeed', async () => {
       const d = await delivery(api, hook.id, event.id);
       return d.status === 'succeeded' ? d : undefined;
@@ -225,6 +255,25 @@ describe('webhook pipeline', () => {
     expect((await api.post(`/v1/webhooks/${hook.id}/deliveries/${'0'.repeat(26)}/retry`)).status).toBe(404);
     const stranger = (await stack.tenant(['webhooks:manage'])).api;
     expect((await stranger.post(`/v1/webhooks/${hook.id}/deliveries/${event.id}/retry`)).status).toBe(404);
+  });
+
+  it('receives that fail before the POST use up none of the attempts: the receiver still gets all of them', async () => {
+    const { tenantId, api } = await stack.tenant(['webhooks:manage']);
+    const sessionId = await stack.session(tenantId);
+    const down = await receiver();
+    down.respondWith(503);
+    const hook = await subscribe(api, { url: down.url });
+    // Two receives fail before any POST; counted by receives, the third would have been the last attempt.
+    const event = statusEvent(tenantId, sessionId, failBeforePostMarker(2));
+    await bus.publish([event]);
+
+    const failed = await eventually('the delivery to fail', async () => {
+      const d = await delivery(api, hook.id, event.id);
+      return d.status === 'failed' ? d : undefined;
+    });
+    expect(failed).toMatchObject({ attempts: MAX_ATTEMPTS, lastStatusCode: 503 });
+    expect(down.received).toHaveLength(MAX_ATTEMPTS);
+    await jobsSettled(event.id);
   });
 
   it('a slow endpoint holds only its own slots (the cap): the fast one of the same batch is delivered and logged', async () => {

@@ -204,7 +204,8 @@ describe('DynamoDeliveryRepository', () => {
     expect(failed).toMatchObject({ status: 'failed', attempts: 2, lastError: 'gave up' });
 
     const replayed = await deliveries().markReplayed(input.tenantId, input.webhookId, delivery.id, nowIso());
-    expect(replayed.status).toBe('pending');
+    // A replay starts a new round of attempts from the two already made (`nextAttemptNumber`).
+    expect(replayed).toMatchObject({ status: 'pending', attempts: 2, replayedAtAttempts: 2 });
     const ok = await deliveries().markSucceeded(input.webhookId, delivery.id, {
       at: nowIso(),
       statusCode: 200,

@@ -21,7 +21,14 @@ import { WebhookSettingsSchema } from '../../../../../shared/services/webhooks/w
 const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
 
 function world(
-  options: { status?: number; throws?: Error; enabled?: boolean; deliveryStatus?: Delivery['status'] } = {},
+  options: {
+    status?: number;
+    throws?: Error;
+    enabled?: boolean;
+    deliveryStatus?: Delivery['status'];
+    attempts?: number;
+    replayedAtAttempts?: number;
+  } = {},
 ) {
   const tenantId = newId();
   const sessionId = newId();
@@ -42,7 +49,8 @@ function world(
     eventId: event.id,
     eventType: event.type,
     status: options.deliveryStatus ?? 'pending',
-    attempts: 0,
+    attempts: options.attempts ?? 0,
+    ...(options.replayedAtAttempts === undefined ? {} : { replayedAtAttempts: options.replayedAtAttempts }),
     createdAt: event.createdAt,
   };
   const calls: { url: string; options: FetchPublicOptions }[] = [];
@@ -102,7 +110,7 @@ function world(
 describe('deliverWebhook', () => {
   it('POSTs the envelope signed per Standard Webhooks to the vetted https target, and records success', async () => {
     const w = world();
-    expect(await deliverWebhook(w.deps, w.job, 1)).toEqual({ kind: 'done', reason: 'delivered' });
+    expect(await deliverWebhook(w.deps, w.job)).toEqual({ kind: 'done', reason: 'delivered' });
     const call = w.calls[0];
     expect(call?.url).toBe('https://hooks.example.com/in');
     expect(call?.options).toMatchObject({
@@ -132,37 +140,50 @@ describe('deliverWebhook', () => {
     ],
   ])('%s is a failed attempt retried with backoff', async (_what, options, error) => {
     const w = world(options);
-    const outcome = await deliverWebhook(w.deps, w.job, 1);
+    const outcome = await deliverWebhook(w.deps, w.job);
     expect(outcome).toMatchObject({ kind: 'retry', error });
     expect(w.log[0]).toContain(error);
   });
 
-  it('the last attempt marks the delivery failed (the queue then moves the job to the DLQ)', async () => {
+  it('numbers attempts by the delivery’s recorded attempts, so the backoff grows with them', async () => {
     const w = world({ status: 503 });
-    expect(await deliverWebhook(w.deps, w.job, 3)).toEqual({ kind: 'exhausted', error: 'HTTP 503' });
+    const outcomes = [await deliverWebhook(w.deps, w.job), await deliverWebhook(w.deps, w.job)];
+    expect(outcomes.map((o) => (o.kind === 'retry' ? o.attempt : o.kind))).toEqual([1, 2]);
+  });
+
+  it('the last attempt of the round marks the delivery failed (the worker then acknowledges the job)', async () => {
+    const w = world({ status: 503, attempts: 2 });
+    expect(await deliverWebhook(w.deps, w.job)).toEqual({ kind: 'exhausted', error: 'HTTP 503' });
     expect(w.log).toEqual(['attempt 503 HTTP 503', 'failed HTTP 503']);
+  });
+
+  it('a replayed delivery gets a whole new round: its attempts count from the replay', async () => {
+    const w = world({ status: 503, attempts: 3, replayedAtAttempts: 3 });
+    expect(await deliverWebhook(w.deps, w.job)).toMatchObject({ kind: 'retry', attempt: 1 });
+    const last = world({ status: 503, attempts: 5, replayedAtAttempts: 3 });
+    expect(await deliverWebhook(last.deps, last.job)).toEqual({ kind: 'exhausted', error: 'HTTP 503' });
   });
 
   it('skips a job whose delivery already succeeded (a duplicate) or failed (a replay owns it)', async () => {
     for (const status of ['succeeded', 'failed'] as const) {
       const w = world({ deliveryStatus: status });
-      expect((await deliverWebhook(w.deps, w.job, 1)).kind).toBe('done');
+      expect((await deliverWebhook(w.deps, w.job)).kind).toBe('done');
       expect(w.calls).toEqual([]);
     }
   });
 
   it('does not send to a disabled endpoint; the delivery fails so it can be replayed later', async () => {
     const w = world({ enabled: false });
-    expect(await deliverWebhook(w.deps, w.job, 1)).toEqual({ kind: 'done', reason: 'endpoint disabled' });
+    expect(await deliverWebhook(w.deps, w.job)).toEqual({ kind: 'done', reason: 'endpoint disabled' });
     expect(w.calls).toEqual([]);
     expect(w.log).toEqual(['failed endpoint disabled']);
   });
 
   it('disables the endpoint once the failure streak reaches the threshold', async () => {
     const w = world({ status: 500 });
-    await deliverWebhook(w.deps, w.job, 1);
+    await deliverWebhook(w.deps, w.job);
     expect(w.isDisabled()).toBe(false);
-    await deliverWebhook(w.deps, w.job, 2);
+    await deliverWebhook(w.deps, w.job);
     expect(w.isDisabled()).toBe(true);
   });
 });
