@@ -84,6 +84,8 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
    * on the bus, so a host that claims the session republishes what a crashed one stored but never published.
    * `readReceiptsPending` is sparse as well: an inbound message marked read through the API carries
    * `receiptPendingFor` until the owner host has sent its read receipt to WhatsApp (POST .../chats/{chatId}/read).
+   * `sending` is sparse too: an outbound message carries `sendingFor` while it is `sending`, so a host that claims
+   * the session finds the sends a killed owner left unfinished with one small query, not a walk of the history.
    */
   messages: {
     logicalName: 'messages',
@@ -95,6 +97,7 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
       { indexName: 'queued', partitionKey: s('queuedFor'), sortKey: s('messageId') },
       { indexName: 'byPendingEvent', partitionKey: s('eventPendingSession'), sortKey: s('messageId') },
       { indexName: 'readReceiptsPending', partitionKey: s('receiptPendingFor'), sortKey: s('messageId') },
+      { indexName: 'sending', partitionKey: s('sendingFor'), sortKey: s('messageId') },
     ],
   },
   chats: {

@@ -99,6 +99,8 @@ export interface MessageRepository {
   advanceStatusPart(message: Message, to: MessageStatus, options: AdvanceStatusOptions): AdvanceStatusPart;
   /** The session's messages still `queued`, oldest first (ids are ULIDs: send order). */
   listQueued(sessionId: string, limit?: number): Promise<Message[]>;
+  /** The session's messages still `sending` (an attempt that never finished), oldest first. */
+  listSending(sessionId: string, limit?: number): Promise<Message[]>;
   findByWaMessageId(sessionId: string, waMessageId: string): Promise<Message | null>;
   listByChat(sessionId: string, chatJid: string, request?: ListByChatRequest): Promise<Page<Message>>;
   /** Newest first. */

@@ -3,6 +3,7 @@
  * - `chatKey` = `sessionId#chatJid` (byChat: history per chat);
  * - `waKey` = `sessionId#waMessageId` (byWaId: receipts back to our message), once WhatsApp's id is known;
  * - `queuedFor` = sessionId, only while the status is `queued` (sparse `queued` index: the send backlog);
+ * - `sendingFor` = sessionId, only while the status is `sending` (sparse `sending` index: unfinished sends);
  * - `eventPendingSession` = sessionId, from `create(..., { eventPending: true })` until `clearPendingEvent`
  *   (sparse `byPendingEvent` index: the `message.received` outbox);
  * - `sentProto` (B) + `sentProtoAt` (ISO) on outbound messages: the proto Baileys sent, for retry receipts;
@@ -59,6 +60,7 @@ const INTERNAL = [
   'chatKey',
   'waKey',
   'queuedFor',
+  'sendingFor',
   'eventPendingSession',
   'sentProto',
   'sentProtoAt',
@@ -182,11 +184,17 @@ export class DynamoMessageRepository implements MessageRepository {
       values[':proto'] = options.sentProto.proto;
       values[':protoAt'] = options.sentProto.at;
     }
+    // Nothing advances into `queued`, so every change leaves the send backlog; only `sending` enters the index of
+    // unfinished sends, and every later change leaves it.
+    if (to === 'sending') {
+      set.push('sendingFor = :sendingFor');
+      values[':sendingFor'] = sessionId;
+    }
+    const remove = to === 'sending' ? 'queuedFor' : 'queuedFor, sendingFor';
     return {
       TableName: this.table,
       Key: { sessionId, messageId },
-      // Nothing advances into `queued`, so every change leaves the send backlog.
-      UpdateExpression: `SET ${set.join(', ')} REMOVE queuedFor`,
+      UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove}`,
       ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
       ExpressionAttributeNames: {
         '#status': 'status',
@@ -204,6 +212,22 @@ export class DynamoMessageRepository implements MessageRepository {
         TableName: this.table,
         IndexName: 'queued',
         KeyConditionExpression: 'queuedFor = :s',
+        ExpressionAttributeValues: { ':s': sessionId },
+        ScanIndexForward: true,
+        Limit: Math.max(1, Math.floor(limit)),
+      }),
+    );
+    return (out.Items ?? []).map(fromItem);
+  }
+
+  async listSending(sessionId: string, limit = DEFAULT_QUEUE_BATCH): Promise<Message[]> {
+    // Eventually consistent like `listQueued`: a send that just finished may still show; the resend path reads
+    // the message conditionally (`queued`/`sending` only), so a finished one is skipped there.
+    const out = await this.ctx.dynamo.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'sending',
+        KeyConditionExpression: 'sendingFor = :s',
         ExpressionAttributeValues: { ':s': sessionId },
         ScanIndexForward: true,
         Limit: Math.max(1, Math.floor(limit)),

@@ -90,7 +90,7 @@ describe('stuck sends on a host that keeps its session', () => {
   });
 
   it('a backlog listing that failed on attach is listed again by the sweep, a `sending` one included', async () => {
-    // A dead host's unfinished send: `sending` under its WhatsApp id, not in the queued index.
+    // A dead host's unfinished send: `sending` under its WhatsApp id, in the index of unfinished sends.
     const left = await queueMessage(world.repos, me, ALICE, { type: 'text', text: { body: 'left sending' } });
     await world.repos.messages.advanceStatus(me.sessionId, left.id, 'sending', {
       at: nowIso(),
@@ -100,7 +100,7 @@ describe('stuck sends on a host that keeps its session', () => {
     const flaky = new Proxy(world.repos.messages, {
       get(target, name, receiver) {
         const value: unknown = Reflect.get(target, name, receiver);
-        if (name !== 'listBySession' || typeof value !== 'function') return value;
+        if (name !== 'listSending' || typeof value !== 'function') return value;
         return (...args: unknown[]) => {
           if (failures-- > 0) return Promise.reject(new Error('ThrottlingException: injected'));
           return (value as (...a: unknown[]) => unknown).apply(target, args);

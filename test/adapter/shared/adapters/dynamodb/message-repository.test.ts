@@ -131,6 +131,31 @@ describe('DynamoMessageRepository', () => {
     expect(await repo().listQueued(sessionId)).toEqual([]);
   });
 
+  it('lists the sends left `sending` from their own sparse index, and drops them once they move on', async () => {
+    const sessionId = newId();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await repo().create(outbound(sessionId))).message.id);
+    const other = newId();
+    const foreign = (await repo().create(outbound(other))).message.id;
+    await repo().advanceStatus(other, foreign, 'sending', { at: at(1) }); // another session's
+    expect(await repo().listSending(sessionId)).toEqual([]);
+
+    for (const id of ids)
+      await repo().advanceStatus(sessionId, id, 'sending', { at: at(1), waMessageId: `WA${id}` });
+    const sending = await repo().listSending(sessionId);
+    expect(sending.map((m) => m.id)).toEqual(ids);
+    expect(sending[0]).toMatchObject({ status: 'sending', waMessageId: `WA${ids[0]}` });
+    expect(sending[0]).not.toHaveProperty('sendingFor');
+
+    await repo().advanceStatus(sessionId, ids[0]!, 'sent', { at: at(2) });
+    await repo().advanceStatus(sessionId, ids[1]!, 'failed', {
+      at: at(2),
+      error: { code: 'send_failed', message: 'gave up' },
+    });
+    expect((await repo().listSending(sessionId)).map((m) => m.id)).toEqual([ids[2]]);
+    expect(await db.rawItem('messages', { sessionId, messageId: ids[0] })).not.toHaveProperty('sendingFor');
+  });
+
   it('pages a chat’s history both ways and refuses a tampered or foreign cursor', async () => {
     const sessionId = newId();
     const chatJid = `1555${uid().replace(/\D/g, '').padEnd(7, '0').slice(0, 7)}@s.whatsapp.net`;
