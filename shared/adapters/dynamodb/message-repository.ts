@@ -207,27 +207,27 @@ export class DynamoMessageRepository implements MessageRepository {
   async listQueued(sessionId: string, limit = DEFAULT_QUEUE_BATCH): Promise<Message[]> {
     // The index is eventually consistent: a message may still show here just after leaving `queued`. Senders
     // advance queued -> sending conditionally, which settles who sends it.
-    const out = await this.ctx.dynamo.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'queued',
-        KeyConditionExpression: 'queuedFor = :s',
-        ExpressionAttributeValues: { ':s': sessionId },
-        ScanIndexForward: true,
-        Limit: Math.max(1, Math.floor(limit)),
-      }),
-    );
-    return (out.Items ?? []).map(fromItem);
+    return this.listSparse('queued', 'queuedFor', sessionId, limit);
   }
 
   async listSending(sessionId: string, limit = DEFAULT_QUEUE_BATCH): Promise<Message[]> {
-    // Eventually consistent like `listQueued`: a send that just finished may still show; the resend path reads
-    // the message conditionally (`queued`/`sending` only), so a finished one is skipped there.
+    // Eventually consistent too: a send that just finished may still show; the resend's conditional claim
+    // (`queued`/`sending` only) skips a finished one.
+    return this.listSparse('sending', 'sendingFor', sessionId, limit);
+  }
+
+  /** A session's messages in one of the sparse per-session indexes, oldest first. */
+  private async listSparse(
+    indexName: 'queued' | 'sending',
+    attribute: 'queuedFor' | 'sendingFor',
+    sessionId: string,
+    limit: number,
+  ): Promise<Message[]> {
     const out = await this.ctx.dynamo.send(
       new QueryCommand({
         TableName: this.table,
-        IndexName: 'sending',
-        KeyConditionExpression: 'sendingFor = :s',
+        IndexName: indexName,
+        KeyConditionExpression: `${attribute} = :s`,
         ExpressionAttributeValues: { ':s': sessionId },
         ScanIndexForward: true,
         Limit: Math.max(1, Math.floor(limit)),
