@@ -21,6 +21,12 @@
  * the local cloud run in other processes and are not counted. `host-idle` is the control for that: a connected
  * host with nothing to send, watched for `--idle-ms`; it reports `cpuMs` and `cpuMsPerSecond` of its timers alone.
  *
+ * `--runtime bundle` runs both children (the bare sockets and the host) as the production image runs the host: an
+ * esbuild bundle under plain Node, no tsx and no source maps (session-host/Dockerfile). Under tsx every
+ * `new Error().stack` is source-mapped, and Baileys takes one per stanza it sends (its `promiseTimeout`), so the
+ * default `tsx` runtime charges both sides a cost production does not pay, the host more (it sends more stanzas
+ * per message: receipts, acks). Figures of one runtime compare with the same runtime only.
+ *
  * Group cases (issue #16, `--group-size 50 --group-messages 50`): the account is a member of a group of
  * `--group-size` (contacts fill it, one of them created it) and sends `--group-messages` texts to it,
  * `baseline-group` as a bare `await sendMessage` loop, `host-group` queued as the API does (pacing off). A text
@@ -31,6 +37,7 @@ import { HostDoorbell } from '../shared/services/host-doorbell.js';
 import { newId, nowIso } from '../shared/domain/ids.js';
 import type { Message } from '../shared/domain/message.js';
 import { phoneToJid } from '../shared/domain/phone.js';
+import { bundleChild } from './support/bundle.js';
 import { Child } from './support/ipc.js';
 import { argument, emit, emitMachine, latencySummary, progress, round, sleep } from './support/figures.js';
 import { createBenchGroup, groupArrivals, SentBytes } from './support/groups.js';
@@ -47,6 +54,11 @@ const scenarios = argument(
 const groupSize = Number(argument('group-size', '50'));
 const groupMessages = Number(argument('group-messages', '50'));
 const CONTACT = '+15550009999';
+const runtime = argument('runtime', 'tsx');
+if (runtime !== 'tsx' && runtime !== 'bundle') throw new Error(`--runtime is tsx or bundle, not ${runtime}`);
+/** The child script as `--runtime` asks: the TypeScript source under tsx, or its production-style bundle. */
+const childScript = (script: string): Promise<string> =>
+  runtime === 'bundle' ? bundleChild(script) : Promise.resolve(script);
 /** How long `host-idle` watches a connected host with nothing to send. */
 const idleMs = Number(argument('idle-ms', '10000'));
 
@@ -116,7 +128,7 @@ async function baseline(world: SimWorld, run = 40, group = false): Promise<void>
   const { creds, phones } = await world.provision(run, 1);
   const target = group ? groupTarget(world, run, phones[0] ?? '') : contactTarget(world);
   const count = group ? groupMessages : messages;
-  const child = new Child('bare-sockets.ts', world.bareEnv);
+  const child = new Child(await childScript('bare-sockets.ts'), world.bareEnv);
   try {
     await child.next('ready');
     await child.request({ type: 'connect', creds, concurrency: 1 }, 'connected');
@@ -191,7 +203,7 @@ async function host(
   const cloud = await startCloudWorld(world.sim);
   const pacing: Record<string, string> = paced ? {} : { APP_SEND_MIN_GAP_MS: '0', APP_SEND_JITTER_MS: '0' };
   const child = new Child(
-    'session-host.ts',
+    await childScript('session-host.ts'),
     cloud.hostEnv({ ...pacing, APP_HOST_CAPACITY: String(sessions), APP_HOST_ID: `send-${run}` }),
   );
   const doorbell = new HostDoorbell(cloud.adapters.commandQueue, { warn: (m, f) => progress(m, f) });
@@ -264,6 +276,7 @@ async function host(
 }
 
 emitMachine(BENCH);
+emit(BENCH, 'meta', { runtime });
 const world = await startSimWorld();
 world.sim.addContact(CONTACT, 'Bench');
 try {
