@@ -14,6 +14,10 @@
  * are the ones a Fargate task has; `host` and `baseline` run under tsx. `host-bundle-sourcemaps` is the same with
  * `--enable-source-maps` (what it costs to keep TypeScript positions in stack traces).
  *
+ * Connect time: the bare side times its sockets' connects; the host side seeds every session first (stored
+ * credentials, left stopped: `seedAllMs`), then starts them all at once and times the host's claims and logins
+ * until all are connected (`connectAllMs`; `loginAfterStart`: the simulator's login times from that start).
+ *
  * The provisioned devices carry no prekeys and no contacts, which undercounts a real account. The realistic
  * sides (`baseline-realistic`, `host-realistic`) give every session the key state of a busy device: the 812
  * prekeys Baileys uploads after pairing and an established Signal session with each of `--contacts` contacts
