@@ -24,7 +24,10 @@ interface Login {
   readonly sessionId: string;
   /** Item keys the login asked the credentials table for (`creds`, `<type>#<id>`), one per item per call. */
   readonly read: string[];
-  /** Credential read calls (`GetItem`, `BatchGetItem`), the data key's included. */
+  /**
+   * Credential read calls (`GetItem`, `BatchGetItem`), the data key's included: printed, not asserted (how
+   * Baileys' reads fall into calls varies with its timing; the items read do not).
+   */
   readonly readCalls: number;
   /** Item keys written or deleted (fenced transactions), each once. */
   readonly written: Set<string>;
@@ -139,7 +142,6 @@ describe('credential calls of a login, by keys stored', () => {
     expect(realistic.read.filter((k) => stored.has(k))).toEqual(
       realistic.read.includes(currentPreKey) ? [currentPreKey] : [],
     );
-    expect(realistic.readCalls).toBeLessThanOrEqual(plain.readCalls + 1);
     expect(realistic.others).toEqual([]);
     // Writes: the login's own key changes (LID mappings, its own devices' keys, the creds); none of the stored
     // keys is rewritten (no re-encryption, no migration) and no prekey is made (the server holds the 812), so the
