@@ -6,6 +6,7 @@
  *   npx tsx bench/failover.ts [--sessions 20,50] [--lease-ms 10000] [--renew-ms 3000]
  *                             [--claim-interval-ms 2000] [--claim-jitter-ms 1000] [--connect-concurrency N]
  *                             [--sides baseline,host-before,host,handover] [--message-every-ms 50]
+ *                             [--contacts 0]
  *
  * `host`: hosts A and B run as separate processes with the production timings (overridable above); A owns the N
  * sessions, B is idle. A is SIGKILLed (a crashed task: no release); the clock stops when B reports all N
@@ -21,6 +22,10 @@
  * its login on B, from the simulator), and each message's delay from its write to the contact's inbox.
  * Baseline: process A holds N bare sockets, process B is started and idle; at the kill, B is handed the same
  * creds at once. That is the physical floor (reconnect + login, no failure detection, no lease), not a design.
+ * `--contacts N` (default 0: provisioned devices, no keys) gives every session a busy device's key state (812
+ * prekeys, Signal sessions with N contacts; bench/support/realistic-keys.ts, as in bench:density): stored with the
+ * host sides' credentials before host A starts them, held in memory by both bare processes (B parses each
+ * session's copy as it connects, inside its clock, as a bare process restoring a busy account would).
  */
 import { HostDoorbell } from '../shared/services/host-doorbell.js';
 import { newId } from '../shared/domain/ids.js';
@@ -36,12 +41,22 @@ import {
   sleep,
 } from './support/figures.js';
 import { startCloudWorld, startSimWorld, type CloudWorld, type SimWorld } from './support/world.js';
+import { buildRealisticKeys } from './support/realistic-keys.js';
+import { BufferJSON } from '@whiskeysockets/baileys';
 
 const BENCH = 'failover';
 const sizes = numbersArgument('sessions', [20, 50]);
 const sides = argument('sides', 'baseline,host-before,host,handover').split(',');
 const connectConcurrency = argument('connect-concurrency', '');
 const messageEveryMs = Number(argument('message-every-ms', '50'));
+const contacts = Number(argument('contacts', '0'));
+let realisticKeys: Promise<string | undefined> | undefined;
+/** The realistic key state (BufferJSON), built once per run; none with `--contacts 0`. */
+const keysOf = (): Promise<string | undefined> =>
+  (realisticKeys ??=
+    contacts > 0
+      ? buildRealisticKeys(contacts).then((set) => JSON.stringify(set, BufferJSON.replacer))
+      : Promise.resolve(undefined));
 const timings: Record<string, string> = {
   APP_LEASE_MS: argument('lease-ms', '10000'),
   APP_LEASE_RENEW_MS: argument('renew-ms', '3000'),
@@ -72,20 +87,23 @@ function loginsAfter(world: SimWorld, phones: readonly string[], since: () => nu
 
 async function baseline(world: SimWorld, run: number, n: number): Promise<void> {
   const { phones, creds } = await world.provision(run, n);
+  const keys = await keysOf();
+  const withKeys = keys ? { keys } : {};
   const a = new Child('bare-sockets.ts', world.bareEnv);
   const b = new Child('bare-sockets.ts', world.bareEnv);
   let killedAt = -1;
   const logins = loginsAfter(world, phones, () => killedAt);
   try {
     await Promise.all([a.next('ready'), b.next('ready')]);
-    await a.request({ type: 'connect', creds, concurrency: 8 }, 'connected');
+    await a.request({ type: 'connect', creds, concurrency: 8, ...withKeys }, 'connected');
     await sleep(2000);
     const cpuBefore = await cpuMs(b);
     killedAt = Date.now();
     await a.stop('SIGKILL');
-    const connected = await b.request({ type: 'connect', creds, concurrency: 8 }, 'connected');
+    const connected = await b.request({ type: 'connect', creds, concurrency: 8, ...withKeys }, 'connected');
     const allMs = Date.now() - killedAt;
     emit(BENCH, 'baseline', {
+      contacts,
       sessions: connected.count,
       allConnectedMs: allMs,
       perSession: latencySummary(logins()),
@@ -134,7 +152,8 @@ async function pair(
   await a.next('ready');
   const tenantId = newId();
   const ids: { sessionId: string; tenantId: string }[] = [];
-  for (const c of creds) ids.push({ sessionId: await cloud.seedSession(c, tenantId), tenantId });
+  const keys = await keysOf();
+  for (const c of creds) ids.push({ sessionId: await cloud.seedSession(c, tenantId, keys), tenantId });
   for (;;) {
     const status = await a.request({ type: 'status' }, 'sessions');
     if (status.connected >= n) break;
@@ -182,6 +201,7 @@ async function host(world: SimWorld, cloud: CloudWorld, run: number, n: number, 
     const { firstMs, allMs } = await allOnB(p.b, n, killedAt);
     const cpu = takeoverCpu(cpuBefore, await cpuMs(p.b), n);
     emit(BENCH, 'host', {
+      contacts,
       ...cpu,
       variant: side === 'host-before' ? 'before' : 'after',
       sessions: n,
@@ -257,6 +277,7 @@ async function handover(world: SimWorld, cloud: CloudWorld, run: number, n: numb
     const before = delays(0, stoppedAt);
     const during = delays(stoppedAt, Number.POSITIVE_INFINITY);
     emit(BENCH, 'host', {
+      contacts,
       variant: 'handover',
       sessions: n,
       allConnectedOnHeirMs: allMs,

@@ -1,7 +1,9 @@
 /**
  * What the API and a host that linked the device leave behind, written straight to the tables: a running session
  * with stored creds (and `keys`, a BufferJSON `SignalDataSet`: prekeys, contacts' sessions, when given). For
- * benchmarks and chaos tests that need many linked sessions without scanning a QR for each.
+ * benchmarks and chaos tests that need many linked sessions without scanning a QR for each. `desired: 'stopped'`
+ * leaves it for the caller to start (`sessions.setDesired`): a benchmark that times the connects seeds every
+ * session first, so its clock holds no seeding (a realistic session is ~1,800 items to write).
  */
 import { BufferJSON, type AuthenticationCreds, type SignalDataSet } from '@whiskeysockets/baileys';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -16,6 +18,7 @@ export async function seedLinkedSession(
   serializedCreds: string,
   tenantId: string = newId(),
   keys?: string,
+  desired: 'running' | 'stopped' = 'running',
 ): Promise<string> {
   const id = newId();
   const now = nowIso();
@@ -53,6 +56,6 @@ export async function seedLinkedSession(
   await auth.flush();
   auth.close();
   await adapters.sessions.release(id, seeder);
-  await adapters.sessions.setDesired(tenantId, id, 'running');
+  if (desired === 'running') await adapters.sessions.setDesired(tenantId, id, 'running');
   return id;
 }

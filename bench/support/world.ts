@@ -51,9 +51,14 @@ export interface CloudWorld {
   hostEnv(extra?: Readonly<Record<string, string>>): Record<string, string>;
   /**
    * What the API and a host that linked the device leave behind: a running session with stored creds, and with
-   * `keys` (a BufferJSON `SignalDataSet`: prekeys, contacts' sessions) when given.
+   * `keys` (a BufferJSON `SignalDataSet`: prekeys, contacts' sessions) when given; left `stopped` on request.
    */
-  seedSession(creds: string, tenantId?: string, keys?: string): Promise<string>;
+  seedSession(
+    creds: string,
+    tenantId?: string,
+    keys?: string,
+    desired?: 'running' | 'stopped',
+  ): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -79,8 +84,8 @@ export async function startCloudWorld(sim: WhatsAppSimulator): Promise<CloudWorl
     cloud,
     adapters,
     hostEnv: (extra = {}) => ({ ...base, ...extra }),
-    seedSession: (serialized, tenantId, keys) =>
-      seedLinkedSession(adapters, stack.prefix, serialized, tenantId, keys),
+    seedSession: (serialized, tenantId, keys, desired) =>
+      seedLinkedSession(adapters, stack.prefix, serialized, tenantId, keys, desired),
     async stop() {
       adapters.destroy();
       await cloud.stop();
