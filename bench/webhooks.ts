@@ -129,6 +129,7 @@ async function main(): Promise<void> {
       burst.slice(i * 10, i * 10 + 10),
     );
     const start = performance.now();
+    const cpuAtStart = process.cpuUsage();
     const publishNext = async (): Promise<void> => {
       for (let batch = batches.shift(); batch; batch = batches.shift()) {
         const at = performance.now();
@@ -139,6 +140,9 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: concurrency }, publishNext));
     const publishedMs = performance.now() - start;
     await until(() => burst.every((e) => receiver.arrivals.has(e.id)), 'every burst delivery', 600_000);
+    // This process's CPU (the consumers, fauxqs, the local bus and gateways; not DynamoDB Local's JVM) per
+    // delivery: steadier than the rate on a machine shared with other work.
+    const cpu = process.cpuUsage(cpuAtStart);
     const last = Math.max(...burst.map((e) => receiver.arrivals.get(e.id) ?? 0));
     const latencies = burst.map((e) => (receiver.arrivals.get(e.id) ?? 0) - (publishedAt.get(e.id) ?? 0));
     emitSide('pipeline', {
@@ -147,6 +151,7 @@ async function main(): Promise<void> {
       eventType,
       deliveriesPerSecond: round((events / (last - start)) * 1000),
       publishedMs: round(publishedMs),
+      cpuMsPerDelivery: round((cpu.user + cpu.system) / 1000 / events),
       ...latencySummary(latencies),
     });
     progress('burst done');
