@@ -104,6 +104,43 @@ async function main(): Promise<void> {
           })
         : makeEvent('session.status', { tenantId, sessionId, data: { status: 'qr', reason: `bench ${n}` } });
 
+    // Baseline first, while the pipeline is idle: the same number of signed POSTs straight to the receiver,
+    // `concurrency` at a time. Measured after the burst, it ran beside the burst's tail (the last deletes and
+    // writes, the other consumers of the events, DynamoDB Local catching up): at up to half its rate in runs
+    // with five pollers per queue.
+    const signer = new Webhook(secret);
+    const post = async (event: DomainEvent): Promise<number> => {
+      const body = JSON.stringify(event);
+      const sentAt = new Date();
+      const t0 = performance.now();
+      const response = await fetch(receiver.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': `${event.id}-baseline`,
+          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+          'webhook-signature': signer.sign(event.id, sentAt, body),
+        },
+        body,
+      });
+      await response.arrayBuffer();
+      return performance.now() - t0;
+    };
+    const baseline = Array.from({ length: events }, (_, n) => newEvent(n));
+    const baselineLatencies: number[] = [];
+    const baseStart = performance.now();
+    for (let i = 0; i < baseline.length; i += concurrency) {
+      baselineLatencies.push(...(await Promise.all(baseline.slice(i, i + concurrency).map(post))));
+    }
+    const baseElapsed = performance.now() - baseStart;
+    emitSide('baseline', {
+      figure: 'bare signed POST loop',
+      events,
+      concurrency,
+      deliveriesPerSecond: round((events / baseElapsed) * 1000),
+      ...latencySummary(baselineLatencies),
+    });
+
     // Unloaded latency: one event at a time.
     const single: number[] = [];
     for (let i = 0; i < latencySamples; i++) {
@@ -155,40 +192,6 @@ async function main(): Promise<void> {
       ...latencySummary(latencies),
     });
     progress('burst done');
-
-    // Baseline: the same number of signed POSTs straight to the receiver, `concurrency` at a time.
-    const signer = new Webhook(secret);
-    const post = async (event: DomainEvent): Promise<number> => {
-      const body = JSON.stringify(event);
-      const sentAt = new Date();
-      const t0 = performance.now();
-      const response = await fetch(receiver.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': `${event.id}-baseline`,
-          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-          'webhook-signature': signer.sign(event.id, sentAt, body),
-        },
-        body,
-      });
-      await response.arrayBuffer();
-      return performance.now() - t0;
-    };
-    const baseline = Array.from({ length: events }, (_, n) => newEvent(n));
-    const baselineLatencies: number[] = [];
-    const baseStart = performance.now();
-    for (let i = 0; i < baseline.length; i += concurrency) {
-      baselineLatencies.push(...(await Promise.all(baseline.slice(i, i + concurrency).map(post))));
-    }
-    const baseElapsed = performance.now() - baseStart;
-    emitSide('baseline', {
-      figure: 'bare signed POST loop',
-      events,
-      concurrency,
-      deliveriesPerSecond: round((events / baseElapsed) * 1000),
-      ...latencySummary(baselineLatencies),
-    });
   } finally {
     eventBridge.destroy();
     await receiver.stop();
