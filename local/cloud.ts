@@ -16,7 +16,11 @@ import { QUEUES, type QueueDefinition } from '../shared/definitions/queues.js';
 import type { WsRouteDefinition } from '../shared/definitions/ws-routes.js';
 import { createTables } from './create-tables.js';
 import { startDynamoDbLocal } from './dynamodb.js';
-import { startEventSourceMapping, type RunningEventSourceMapping } from './event-source-mapping.js';
+import {
+  DEFAULT_CONCURRENT_BATCHES,
+  startEventSourceMapping,
+  type RunningEventSourceMapping,
+} from './event-source-mapping.js';
 import { startLocalEventBridge } from './eventbridge.js';
 import { startFauxqsServer } from './fauxqs.js';
 import { DEFAULT_ROOT, startHttpGateway } from './http-gateway.js';
@@ -202,6 +206,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           ),
           batchSize: consumer.batchSize,
           reportBatchItemFailures: consumer.reportBatchItemFailures,
+          concurrency: consumer.maxConcurrency ?? DEFAULT_CONCURRENT_BATCHES,
           log,
         }),
       );

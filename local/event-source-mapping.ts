@@ -2,6 +2,8 @@
  * A local SQS -> Lambda event source mapping. Like Lambda's pollers it long-polls the queue, invokes the
  * function with a real `SQSEvent`, deletes what succeeded and leaves failures alone: they reappear after the
  * visibility timeout and fauxqs's RedrivePolicy moves them to the DLQ after `maxReceiveCount` receives.
+ * Several pollers run side by side, each with its own batch in hand, as Lambda runs several batches at once:
+ * a slow batch holds back its own poller only, not the whole queue.
  * Partial batch responses follow Lambda's documented rules: an empty or null response is a full success; an
  * invalid one, or one naming a message not in the batch, fails the whole batch; a thrown handler fails it too.
  */
@@ -26,6 +28,11 @@ export interface EventSourceMappingOptions {
   /** Lambda allows up to 10 000 with a batching window; one SQS receive returns at most 10, so do we. */
   readonly batchSize: number;
   readonly reportBatchItemFailures: boolean;
+  /**
+   * Pollers, each receiving and invoking one batch at a time: the batches in flight at once. Default
+   * `DEFAULT_CONCURRENT_BATCHES` (what Lambda starts with).
+   */
+  readonly concurrency?: number;
   readonly region?: string;
   /**
    * Long-poll wait. Lambda's pollers wait 20 s; locally the default is 1 s because stop() lets the poll in
@@ -37,7 +44,7 @@ export interface EventSourceMappingOptions {
 }
 
 export interface RunningEventSourceMapping {
-  /** Stops polling; waits for the poll in flight (at most `waitTimeSeconds`) and the batch in hand. */
+  /** Stops polling; waits for every poller's poll in flight (at most `waitTimeSeconds`) and batch in hand. */
   stop(): Promise<void>;
 }
 
@@ -50,11 +57,20 @@ const BatchResponseSchema = z
 /** Receive errors (queue deleted, emulator restarting) are retried after this pause instead of spinning. */
 const ERROR_BACKOFF_MS = 1_000;
 
+/**
+ * "When messages are available, Lambda starts processing five batches at a time with five concurrent
+ * invocations of your function" (Lambda's SQS scaling). It then scales up while messages remain, up to the
+ * mapping's maximum concurrency when one is set; locally the pollers stay at this starting figure, or at the
+ * consumer's `maxConcurrency` when set (what AWS reaches under sustained load).
+ */
+export const DEFAULT_CONCURRENT_BATCHES = 5;
+
 export function startEventSourceMapping(options: EventSourceMappingOptions): RunningEventSourceMapping {
   const log = options.log ?? consoleLog;
   const region = options.region ?? LOCAL_REGION;
   let stopping = false;
   const maxMessages = Math.max(1, Math.min(options.batchSize, 10));
+  const pollers = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENT_BATCHES));
 
   async function pollOnce(): Promise<void> {
     const received = await options.sqs.send(
@@ -117,7 +133,7 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Run
     return new Set(ids);
   }
 
-  const loop = (async () => {
+  const poll = async (): Promise<void> => {
     while (!stopping) {
       try {
         await pollOnce();
@@ -127,12 +143,13 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Run
         await new Promise((r) => setTimeout(r, ERROR_BACKOFF_MS));
       }
     }
-  })();
+  };
+  const loops = Array.from({ length: pollers }, poll);
 
   return {
     async stop() {
       stopping = true;
-      await loop;
+      await Promise.all(loops);
     },
   };
 }

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { EVENT_RULES, type EventRuleDefinition } from '../shared/definitions/event-rules.js';
 import type { QueueName } from '../shared/definitions/queues.js';
@@ -26,6 +26,7 @@ import {
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './local-aws.js';
 import { AWS_TARGET_RETRY, writeWithRetry, type TargetRetryPolicy } from './eventbridge-target-retry.js';
 import { consoleLog, type LocalLog } from './log.js';
+import { createSqsBatchWriter } from './sqs-batch-writer.js';
 
 export const MAX_PUT_EVENTS_ENTRIES = 10;
 export const MAX_PUT_EVENTS_BYTES = 256 * 1024;
@@ -99,6 +100,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   const pending = new Set<Promise<void>>();
   const dynamicRules = new DynamicRules(options.sqs, region);
   const targetRetry = options.targetRetry ?? AWS_TARGET_RETRY;
+  const targets = createSqsBatchWriter(options.sqs);
   const stopping = new AbortController();
 
   function busOf(entry: PutEventsEntry): string {
@@ -161,8 +163,9 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   }
 
   function send(ruleName: string, queueUrl: string, event: EventBridgeEvent): void {
-    const message = new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) });
-    const write = () => options.sqs.send(message);
+    const body = JSON.stringify(event);
+    // Each event is retried on its own; a try joins whatever batch its queue sends next.
+    const write = () => targets.send(queueUrl, body);
     const sending = writeWithRetry(write, targetRetry, stopping.signal)
       .then((result) => {
         if (result.delivered) {

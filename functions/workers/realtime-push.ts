@@ -12,6 +12,8 @@
  *   since a retry would post the frame again to the connections that got it.
  * - Infrastructure failures (listing the connections) fail the record only; it comes back after the visibility
  *   timeout (`batchItemFailures`), until the queue's DLQ takes it.
+ * - The records of a batch share one listing per tenant (`forOneBatch`): a burst of a tenant's events costs one
+ *   Query per batch, not one per event.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -52,6 +54,9 @@ export function realtimeFrameOf(body: string): Parsed {
 export function createRealtimePushHandler(deps: () => RealtimePushDeps) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const processor = new BatchProcessor(EventType.SQS);
+    // The batch's events of one tenant share one listing of its connections (one Query, not one per event).
+    const { pusher: shared } = deps();
+    const pusher = shared.forOneBatch?.() ?? shared;
     return processPartialResponse(
       event,
       async (record: SQSRecord) => {
@@ -64,7 +69,7 @@ export function createRealtimePushHandler(deps: () => RealtimePushDeps) {
           return;
         }
         const { frame } = parsed;
-        const result = await deps().pusher.pushToRoom(frame.tenantId, frame.sessionId, frame);
+        const result = await pusher.pushToRoom(frame.tenantId, frame.sessionId, frame);
         workerLogger().debug('event pushed', { eventId: frame.id, type: frame.type, ...result });
       },
       processor,

@@ -167,6 +167,8 @@ export class Messaging extends Construct {
       new SqsEventSource(queue, {
         batchSize: consumer.batchSize,
         reportBatchItemFailures: consumer.reportBatchItemFailures,
+        // The same figure the local mapping runs as pollers; unset leaves Lambda's own scaling.
+        ...(consumer.maxConcurrency === undefined ? {} : { maxConcurrency: consumer.maxConcurrency }),
       }),
     );
     return worker;

@@ -25,6 +25,12 @@ export interface QueueConsumer {
   readonly batchSize: number;
   /** Whether the handler reports `batchItemFailures` (partial batch responses). */
   readonly reportBatchItemFailures: boolean;
+  /**
+   * Batches (function instances) in flight at most: the mapping's `ScalingConfig.MaximumConcurrency` (2-1000).
+   * Unset, Lambda starts with five and scales with the backlog; the local mapping runs this many pollers (five
+   * when unset), so the handler must be safe with several invocations at once in one process.
+   */
+  readonly maxConcurrency?: number;
   readonly access?: ConsumerAccess;
 }
 

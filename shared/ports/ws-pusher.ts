@@ -30,4 +30,9 @@ export interface WsPusher {
  */
 export interface WsRoomPusher {
   pushToRoom(tenantId: string, sessionId: string, frame: WsFrame): Promise<WsPushResult>;
+  /**
+   * A pusher for the records of one queue batch, which share their reads: each tenant's connections are listed
+   * once for the batch instead of once per event. Without it, every push reads on its own.
+   */
+  forOneBatch?(): WsRoomPusher;
 }

@@ -24,6 +24,7 @@ const queues: Record<QueueName, QueueDefinition> = {
       handler: 'handler',
       batchSize: 10,
       reportBatchItemFailures: true,
+      maxConcurrency: 3,
     },
   },
 };
@@ -108,6 +109,17 @@ describe('queue consumers', () => {
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       EventSourceArn: stack.resolve(stack.messaging.queues.webhookFanout.queueArn),
+    });
+  });
+
+  it("cap their concurrent batches at the definition's maxConcurrency, and leave Lambda's scaling alone without one", () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: stack.resolve(stack.messaging.queues.webhookFanout.queueArn),
+      ScalingConfig: { MaximumConcurrency: 3 },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: stack.resolve(stack.messaging.queues.webhookDelivery.queueArn),
+      ScalingConfig: Match.absent(),
     });
   });
 

@@ -28,6 +28,28 @@ export class ApiGatewayWsPusher implements WsPusher, WsRoomPusher {
     return this.post(await this.deps.connections.listBySession(sessionId), frame);
   }
 
+  forOneBatch(): WsRoomPusher {
+    const listings = new Map<string, Promise<WsConnection[]>>();
+    const connections = this.deps.connections;
+    return new ApiGatewayWsPusher({
+      ...this.deps,
+      // Only the tenant listing is shared; writes (deleting a gone connection) go through as they are.
+      connections: {
+        put: (c) => connections.put(c),
+        delete: (id) => connections.delete(id),
+        listBySession: (sessionId, now) => connections.listBySession(sessionId, now),
+        listByTenant: (tenantId, now) => {
+          let listing = listings.get(tenantId);
+          if (!listing) {
+            listing = connections.listByTenant(tenantId, now);
+            listings.set(tenantId, listing);
+          }
+          return listing;
+        },
+      },
+    });
+  }
+
   async pushToRoom(tenantId: string, sessionId: string, frame: WsFrame): Promise<WsPushResult> {
     const connections = await this.deps.connections.listByTenant(tenantId);
     return this.post(

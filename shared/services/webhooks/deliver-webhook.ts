@@ -54,13 +54,17 @@ export const WEBHOOK_USER_AGENT = 'wa-platform-webhooks/1';
 
 export async function deliverWebhook(deps: DeliverWebhookDeps, job: DeliveryJob): Promise<DeliveryOutcome> {
   const { tenantId, webhookId, deliveryId } = job;
-  const delivery = await deps.deliveries.get(tenantId, webhookId, deliveryId);
+  // Both reads side by side rather than in a row: the subscription is almost always needed (a job is rarely a
+  // duplicate), and the worker shares it between the records of a batch, so the read ahead costs nothing there.
+  const [delivery, subscription] = await Promise.all([
+    deps.deliveries.get(tenantId, webhookId, deliveryId),
+    deps.webhooks.get(tenantId, webhookId),
+  ]);
   if (!delivery) return { kind: 'done', reason: 'delivery expired or unknown' };
   // A success is final; `failed` means a later replay is in charge (it sets `pending` before queueing).
   if (delivery.status !== 'pending') return { kind: 'done', reason: `delivery already ${delivery.status}` };
   const attempt = nextAttemptNumber(delivery);
 
-  const subscription = await deps.webhooks.get(tenantId, webhookId);
   const at = () => nowIso(deps.now?.());
   if (!subscription || !subscription.enabled) {
     const error = subscription ? 'endpoint disabled' : 'webhook deleted';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -265,105 +265,5 @@ describe('local EventBridge -> SQS -> event source mapping', () => {
     await expect(events.send(new PutEventsCommand({ Entries: [big] }))).rejects.toMatchObject({
       name: 'ValidationException',
     });
-  });
-});
-
-describe('event source mapping', () => {
-  let fauxqs: RunningFauxqs;
-  let sqs: SQSClient;
-  let queue: CreatedQueue;
-
-  beforeAll(async () => {
-    fauxqs = await startFauxqsServer();
-    sqs = new SQSClient({ endpoint: fauxqs.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const created = await createQueues(sqs, 'esm-', [
-      { logicalName: 'webhookDelivery', visibilityTimeoutSeconds: 30, maxReceiveCount: 3 },
-    ]);
-    if (!created.webhookDelivery) throw new Error('queue missing');
-    queue = created.webhookDelivery;
-  });
-  afterAll(async () => {
-    sqs?.destroy();
-    await fauxqs?.stop();
-  });
-
-  it('honours the batch size, passes message attributes and deletes what succeeded', async () => {
-    const seen: SQSRecord[][] = [];
-    for (let i = 0; i < 5; i++) {
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: queue.url,
-          MessageBody: `m${i}`,
-          MessageAttributes: { kind: { DataType: 'String', StringValue: 'job' } },
-        }),
-      );
-    }
-    const mapping = startEventSourceMapping({
-      sqs,
-      queueUrl: queue.url,
-      queueArn: queue.arn,
-      fn: {
-        functionName: 't',
-        timeoutMs: 5_000,
-        handler: async (e) => void seen.push((e as SQSEvent).Records),
-      },
-      batchSize: 2,
-      reportBatchItemFailures: false,
-      waitTimeSeconds: 1,
-      log: silentLog,
-    });
-    await eventually(() => (seen.flat().length >= 5 ? true : undefined));
-    const started = Date.now();
-    await mapping.stop();
-    expect(Date.now() - started).toBeLessThan(1_500);
-    expect(seen.every((batch) => batch.length <= 2)).toBe(true);
-    expect(
-      seen
-        .flat()
-        .map((r) => r.body)
-        .sort(),
-    ).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
-    expect(seen[0]?.[0]?.messageAttributes.kind).toEqual({
-      stringValue: 'job',
-      stringListValues: [],
-      binaryListValues: [],
-      dataType: 'String',
-    });
-    // Deleted, not merely invisible: a fresh receive with visibility 0 override would still find nothing.
-    const left = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.url, VisibilityTimeout: 0, WaitTimeSeconds: 0 }),
-    );
-    expect(left.Messages ?? []).toEqual([]);
-  });
-
-  it('treats a batchItemFailures entry naming an unknown message as a whole-batch failure', async () => {
-    const created = await createQueues(sqs, 'esm-bogus-', [
-      { logicalName: 'webhookDelivery', visibilityTimeoutSeconds: 1, maxReceiveCount: 5 },
-    ]);
-    const short = created.webhookDelivery;
-    if (!short) throw new Error('queue missing');
-    await sqs.send(new SendMessageCommand({ QueueUrl: short.url, MessageBody: 'bogus-response' }));
-    const receiveCounts: string[] = [];
-    const mapping = startEventSourceMapping({
-      sqs,
-      queueUrl: short.url,
-      queueArn: short.arn,
-      fn: {
-        functionName: 't',
-        timeoutMs: 5_000,
-        handler: async (e) => {
-          receiveCounts.push((e as SQSEvent).Records[0]?.attributes.ApproximateReceiveCount ?? '?');
-          return { batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] };
-        },
-      },
-      batchSize: 10,
-      reportBatchItemFailures: true,
-      waitTimeSeconds: 1,
-      log: silentLog,
-    });
-    // Not deleted: it comes back after the 1 s visibility timeout.
-    await eventually(() => (receiveCounts.length >= 2 ? true : undefined));
-    await mapping.stop();
-    expect(receiveCounts.slice(0, 2)).toEqual(['1', '2']);
   });
 });

@@ -27,6 +27,7 @@ import type {
 class MapConnections implements WsConnectionRepository {
   readonly items = new Map<string, WsConnection>();
   failListing = false;
+  tenantListings = 0;
   async put(c: WsConnection) {
     this.items.set(c.connectionId, c);
   }
@@ -37,6 +38,7 @@ class MapConnections implements WsConnectionRepository {
     return [...this.items.values()].filter((c) => c.sessionId === sessionId);
   }
   async listByTenant(tenantId: string) {
+    this.tenantListings++;
     if (this.failListing) throw new Error('ProvisionedThroughputExceededException');
     return [...this.items.values()].filter((c) => c.tenantId === tenantId);
   }
@@ -129,6 +131,37 @@ describe('realtime push worker', () => {
       expect(frame).toEqual(event);
       expect(WsEventFrameSchema.parse(frame)).toEqual(event);
     }
+  });
+
+  it("lists a tenant's connections once per batch, however many of its events the batch holds", async () => {
+    const { connections, posts, run } = world();
+    const [tenant, otherTenant] = [newId(), newId()];
+    const [session, otherSession] = [newId(), newId()];
+    const wide = connection(tenant);
+    const bound = connection(tenant, session);
+    const other = connection(otherTenant);
+    for (const c of [wide, bound, other]) await connections.put(c);
+
+    const events = [
+      statusEvent(tenant, session),
+      statusEvent(tenant, otherSession),
+      statusEvent(otherTenant, newId()),
+    ];
+    expect(await run(events.map(onTheQueue))).toEqual({ batchItemFailures: [] });
+    expect(connections.tenantListings).toBe(2);
+    // Each event still goes to its own room: the session-bound connection gets its session's event only.
+    const to = (id: string) =>
+      posts.filter((p) => p.connectionId === id).map((p) => (p.frame as DomainEvent).id);
+    expect(to(wide.connectionId).sort()).toEqual([events[0]?.id, events[1]?.id].sort());
+    expect(to(bound.connectionId)).toEqual([events[0]?.id]);
+    expect(to(other.connectionId)).toEqual([events[2]?.id]);
+
+    // The next batch reads afresh: a connection made since is reached.
+    const late = connection(tenant);
+    await connections.put(late);
+    await run([onTheQueue(statusEvent(tenant, session))]);
+    expect(connections.tenantListings).toBe(3);
+    expect(posts.filter((p) => p.connectionId === late.connectionId)).toHaveLength(1);
   });
 
   it('pushes an incoming call (call.received) as is, for the console to list it', async () => {
