@@ -55,6 +55,8 @@ const groupSize = Number(argument('group-size', '50'));
 const groupMessages = Number(argument('group-messages', '50'));
 const CONTACT = '+15550009999';
 const runtime = argument('runtime', 'tsx');
+/** A host that has not connected every seeded session by then fails the scenario instead of waiting forever. */
+const CONNECT_TIMEOUT_MS = 120_000;
 if (runtime !== 'tsx' && runtime !== 'bundle') throw new Error(`--runtime is tsx or bundle, not ${runtime}`);
 /** The child script as `--runtime` asks: the TypeScript source under tsx, or its production-style bundle. */
 const childScript = (script: string): Promise<string> =>
@@ -212,9 +214,12 @@ async function host(
     const tenantId = newId();
     const ids: string[] = [];
     for (const c of creds) ids.push(await cloud.seedSession(c, tenantId));
-    for (;;) {
+    const connectBy = Date.now() + CONNECT_TIMEOUT_MS;
+    for (let polls = 0; ; polls++) {
       const status = await child.request({ type: 'status' }, 'sessions');
       if (status.connected >= sessions) break;
+      if (polls % 20 === 0) progress('waiting for the host to connect', { ...status, of: sessions });
+      if (Date.now() > connectBy) throw new Error(`only ${status.connected}/${sessions} sessions connected`);
       await sleep(250);
     }
     await sleep(1000);
