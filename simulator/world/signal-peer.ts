@@ -41,7 +41,7 @@ interface OpenSessionAccess {
   getOpenSession(): { pendingPreKey?: unknown } | undefined;
 }
 
-/** Number of one-time prekeys a simulated phone keeps in stock. */
+/** Number of one-time prekeys a simulated phone keeps in stock, not yet handed out. */
 const PREKEY_STOCK = 20;
 
 /**
@@ -55,6 +55,8 @@ export class SignalPeer {
   readonly senderKeys = new SenderKeys();
   private readonly signed = signedKeyPair(this.identity, 1);
   private readonly preKeys = new Map<number, KeyPair>();
+  /** One-time prekeys already put in a bundle: the server hands each out once. */
+  private readonly offered = new Set<number>();
   private nextPreKeyId = 1;
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly storage: SignalStorage;
@@ -79,6 +81,7 @@ export class SignalPeer {
       },
       removePreKey: (id) => {
         preKeys.delete(Number(id));
+        this.offered.delete(Number(id));
       },
       loadSignedPreKey: () => asSignalPair(signed.keyPair),
       getOurRegistrationId: () => registrationId,
@@ -87,16 +90,21 @@ export class SignalPeer {
   }
 
   private refillPreKeys(): void {
-    while (this.preKeys.size < PREKEY_STOCK) this.preKeys.set(this.nextPreKeyId++, Curve.generateKeyPair());
+    while (this.preKeys.size - this.offered.size < PREKEY_STOCK) {
+      this.preKeys.set(this.nextPreKeyId++, Curve.generateKeyPair());
+    }
   }
 
   /**
-   * Hands out a bundle with a fresh one-time prekey. The key stays usable until a pkmsg consumes it, because
+   * Hands out a bundle with a one-time prekey no other bundle carried: the server gives each one out once (as the
+   * real one does), so two senders never build sessions on the same key and the second pkmsg never names a key the
+   * phone already used (`Invalid PreKey ID`; before, keys were rotated through a stock of 20, and a burst from
+   * more than 20 new senders lost messages). The phone keeps every key handed out until a pkmsg consumes it, because
    * Baileys may fetch bundles again on every new socket without ever using the earlier ones.
    */
   takeBundle(): PreKeyBundle {
     this.refillPreKeys();
-    const first = this.preKeys.entries().next().value;
+    const first = [...this.preKeys.entries()].find(([keyId]) => !this.offered.has(keyId));
     const bundle: PreKeyBundle = {
       registrationId: this.registrationId,
       identityKey: Buffer.from(this.identity.public),
@@ -109,9 +117,7 @@ export class SignalPeer {
     if (first) {
       const [keyId, kp] = first;
       bundle.preKey = { keyId, publicKey: Buffer.from(kp.public) };
-      // Rotate it to the back so concurrent fetchers get different keys.
-      this.preKeys.delete(keyId);
-      this.preKeys.set(keyId, kp);
+      this.offered.add(keyId);
     }
     return bundle;
   }
