@@ -57,6 +57,8 @@ const CONTACT = '+15550009999';
 const runtime = argument('runtime', 'tsx');
 /** A host that has not connected every seeded session by then fails the scenario instead of waiting forever. */
 const CONNECT_TIMEOUT_MS = 120_000;
+/** How long a scenario waits for its messages to reach the contact (a stuck one fails the run, named). */
+const ARRIVAL_TIMEOUT_MS = 180_000;
 if (runtime !== 'tsx' && runtime !== 'bundle') throw new Error(`--runtime is tsx or bundle, not ${runtime}`);
 /** The child script as `--runtime` asks: the TypeScript source under tsx, or its production-style bundle. */
 const childScript = (script: string): Promise<string> =>
@@ -188,6 +190,39 @@ async function enqueue(
     messageId: message.id,
     sentAt: at,
   });
+  return message;
+}
+
+/**
+ * `arrived`, or after `ARRIVAL_TIMEOUT_MS` an error naming the texts that never arrived with their messages' stored
+ * status: a message lost on the way fails the run and says where it stopped, instead of hanging it.
+ */
+async function arrivedOrStuck(
+  arrived: Promise<Map<string, number>>,
+  texts: readonly string[],
+  sent: ReadonlyMap<string, Message>,
+  cloud: CloudWorld,
+  world: SimWorld,
+): Promise<Map<string, number>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>(
+    (resolve) => (timer = setTimeout(() => resolve('late'), ARRIVAL_TIMEOUT_MS)),
+  );
+  const first = await Promise.race([arrived, late]).finally(() => clearTimeout(timer));
+  if (first !== 'late') return first;
+  const arrivedSoFar = new Set(world.sim.inbox(CONTACT.slice(1)).map((entry) => entry.text));
+  const stuck = [];
+  for (const text of texts.filter((t) => !arrivedSoFar.has(t)).slice(0, 10)) {
+    const message = sent.get(text);
+    const stored = message ? await cloud.adapters.messages.get(message.sessionId, message.id) : null;
+    stuck.push({
+      text,
+      sessionId: message?.sessionId,
+      messageId: message?.id,
+      history: stored?.statusHistory,
+    });
+  }
+  throw new Error(`messages did not arrive within ${ARRIVAL_TIMEOUT_MS} ms: ${JSON.stringify(stuck)}`);
 }
 
 async function host(
@@ -254,16 +289,18 @@ async function host(
       return;
     }
     const arrived = target.arrivals(texts);
+    const sent = new Map<string, Message>();
     // Requests arrive concurrently at the API; eight writers, messages spread round-robin over the sessions.
     let next = 0;
     const writer = async () => {
       for (let i = next++; i < count; i = next++) {
         starts[i] = Date.now();
-        await enqueue(cloud, doorbell, ids[i % ids.length] ?? '', tenantId, texts[i] ?? '', target);
+        const text = texts[i] ?? '';
+        sent.set(text, await enqueue(cloud, doorbell, ids[i % ids.length] ?? '', tenantId, text, target));
       }
     };
     await Promise.all(Array.from({ length: 8 }, writer));
-    const arrivedAt = await arrived;
+    const arrivedAt = group ? await arrived : await arrivedOrStuck(arrived, texts, sent, cloud, world);
     const cpu = cpuFigures(cpuBefore, await cpuMs(child), texts.length);
     emit(BENCH, 'host', {
       scenario,

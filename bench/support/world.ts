@@ -29,6 +29,13 @@ export interface SimWorld {
 export async function startSimWorld(): Promise<SimWorld> {
   const sim = new WhatsAppSimulator();
   await sim.start({ port: 0 });
+  // A stanza the simulator failed on (a contact's phone that could not decrypt a copy) drops the connection and
+  // the copy: say so, or a run waits on a message that can never arrive.
+  sim.events.on('problem', ({ connectionId, error }) =>
+    process.stderr.write(
+      `${JSON.stringify({ simulatorProblem: String(error), stack: error instanceof Error ? error.stack?.split('\n').slice(0, 6) : undefined, connectionId })}\n`,
+    ),
+  );
   return {
     sim,
     bareEnv: { BENCH_WA_URL: sim.wsUrl, BENCH_ROOT_KEY: sim.rootPublicKey },
