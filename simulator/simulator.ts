@@ -599,6 +599,15 @@ export class WhatsAppSimulator {
     return failNextDecryptions(contact, this.account(input.from), input);
   }
 
+  /**
+   * Contact `phone`'s device loses its Signal sessions with account `from` (WhatsApp reinstalled, a backup restored):
+   * the account's next `msg` does not decrypt, and the phone asks for it again as a real one does (retry receipts,
+   * with its keys from count 2). Returns how many sessions it dropped.
+   */
+  forgetSessions(phone: string, input: { from: string }): number {
+    return this.contact(phone).peer.forgetSessions(this.account(input.from).phone);
+  }
+
   /** Contact `phone`'s device sends a retry receipt for any message id (e.g. a days-old one) to account `to`. */
   sendRetryReceipt(phone: string, input: RetryReceiptInput): { id: string; from: string; count: number } {
     const receipt = sendRetryReceipt(this.ctx, this.contact(phone), this.account(input.to), input);

@@ -67,6 +67,8 @@ interface RetryState {
   failures: Map<string, FailurePlan>;
   /** By message id. */
   pending: Map<string, PendingRetry>;
+  /** By message id: retry receipts sent for copies the phone really could not decrypt (`phoneFailedToDecrypt`). */
+  undecryptable: Map<string, number>;
 }
 
 const states = new WeakMap<Contact, RetryState>();
@@ -74,7 +76,7 @@ const states = new WeakMap<Contact, RetryState>();
 const stateOf = (contact: Contact): RetryState => {
   let state = states.get(contact);
   if (!state) {
-    state = { failures: new Map(), pending: new Map() };
+    state = { failures: new Map(), pending: new Map(), undecryptable: new Map() };
     states.set(contact, state);
   }
   return state;
@@ -148,6 +150,33 @@ export const interceptContactCopy = (
     }
   }
   return true;
+};
+
+/**
+ * A copy the contact's phone really could not decrypt (a pkmsg naming a one-time prekey it no longer has, a
+ * broken session): as a real phone does, it asks for the message again, from count 2 on with its keys so the
+ * sender can start a new session, and gives up after `MAX_RETRY_COUNT`. The server had acked the message, so
+ * without this the copy would be lost.
+ */
+export const phoneFailedToDecrypt = (
+  ctx: SimContext,
+  contact: Contact,
+  account: Account,
+  messageId: string,
+  error: unknown,
+): void => {
+  const { undecryptable } = stateOf(contact);
+  const count = (undecryptable.get(messageId) ?? 0) + 1;
+  ctx.log('contact could not decrypt a message', {
+    contact: contact.phone,
+    from: account.phone,
+    id: messageId,
+    count,
+    error: error instanceof Error ? error.message : String(error),
+  });
+  if (count > MAX_RETRY_COUNT) return;
+  undecryptable.set(messageId, count);
+  sendRetryReceipt(ctx, contact, account, { to: account.phone, messageId, count });
 };
 
 const addressing = (plan: FailurePlan): { addressing?: RetryAddressing } =>

@@ -10,7 +10,7 @@ import { pnJid } from '../world/world.js';
 import { pushToDevice, requireLoggedIn, send } from './context.js';
 import type { Session, SimContext } from './context.js';
 import { reachoutRefusal } from './timelock.js';
-import { interceptContactCopy } from './retry-receipts.js';
+import { interceptContactCopy, phoneFailedToDecrypt } from './retry-receipts.js';
 import { pnSendRefusal } from './lid-send.js';
 import { applyToInbox } from './inbox-actions.js';
 
@@ -156,7 +156,14 @@ export const onClientMessage = async (
     const targetDevice = jidDecode(copy.jid)?.device ?? 0;
     if (target && 'contact' in target && targetDevice === 0) {
       if (interceptContactCopy(ctx, target.contact, account, message, copy.enc)) continue;
-      const decrypted = await target.contact.peer.decrypt(account.phone, device.id, type, ciphertext);
+      let decrypted: proto.Message;
+      try {
+        decrypted = await target.contact.peer.decrypt(account.phone, device.id, type, ciphertext);
+      } catch (error) {
+        // A real phone asks for it again (a retry receipt) rather than losing it.
+        phoneFailedToDecrypt(ctx, target.contact, account, id, error);
+        continue;
+      }
       // A phone drops a message whose id it already has from that sender (a resend after a crash reuses the
       // id): decrypted above to keep the Signal session in step, then not shown twice.
       const inbox = target.contact.inbox;

@@ -122,6 +122,14 @@ export class SignalPeer {
     return bundle;
   }
 
+  /** Drops every session with `name`'s devices (the phone lost its data); returns how many there were. */
+  forgetSessions(name: string): number {
+    const prefix = `${name}.`;
+    const gone = [...this.sessions.keys()].filter((id) => id.startsWith(prefix));
+    for (const id of gone) this.sessions.delete(id);
+    return gone.length;
+  }
+
   hasSession(name: string, deviceId: number): boolean {
     return this.sessions.get(new ProtocolAddress(name, deviceId).toString())?.haveOpenSession() ?? false;
   }

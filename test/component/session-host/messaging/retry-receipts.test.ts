@@ -101,6 +101,25 @@ describe('retry receipts answered by the session host', () => {
     expect(resends.filter((r) => r.id === waId).map((r) => r.retryCount)).toEqual([1, 2]);
   });
 
+  it('a contact whose phone lost its session (reinstalled) asks for the message again, and shows the resend', async () => {
+    await send('before the reinstall');
+    expect(world.sim.forgetSessions(ALICE, { from: ME })).toBeGreaterThan(0);
+    const queued = await queueMessage(world.repos, me, ALICE, {
+      type: 'text',
+      text: { body: 'after a reinstall' },
+    });
+    const waId = waMessageIdFor(queued.id);
+    const shown = delivered(waId);
+    me.session.ring(queued.id);
+    const [{ entry }] = await shown;
+
+    // No injected failure: the phone really could not decrypt the `msg`. One retry receipt was enough: the host's
+    // resend starts a new Signal session (a pkmsg), which the phone can open.
+    expect(entry.text).toBe('after a reinstall');
+    expect(receipts.filter((r) => r.id === waId).map((r) => [r.count, r.withKeys])).toEqual([[1, false]]);
+    expect(inboxIds().filter((id) => id === waId)).toHaveLength(1);
+  });
+
   it('the sent proto is kept on the outbound item only, and never shows on the domain message', async () => {
     const sent = await send('kept as sent');
     const waId = waMessageIdFor(sent.id);
