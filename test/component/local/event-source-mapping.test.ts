@@ -10,19 +10,7 @@ import { startFauxqsServer, type RunningFauxqs } from '../../../local/fauxqs.js'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/local-aws.js';
 import { silentLog } from '../../../local/log.js';
 import { createQueues, type CreatedQueue } from '../../../local/queues.js';
-
-async function eventually<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 8_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { eventually } from '../../support/api-client.js';
 
 describe('event source mapping', () => {
   let fauxqs: RunningFauxqs;
@@ -68,7 +56,12 @@ describe('event source mapping', () => {
       waitTimeSeconds: 1,
       log: silentLog,
     });
-    await eventually(() => (seen.flat().length >= 5 ? true : undefined));
+    await eventually(
+      'five records handled',
+      async () => (seen.flat().length >= 5 ? true : undefined),
+      8_000,
+      50,
+    );
     const started = Date.now();
     await mapping.stop();
     expect(Date.now() - started).toBeLessThan(1_500);
@@ -132,7 +125,12 @@ describe('event source mapping', () => {
       log: silentLog,
       ...(concurrency === undefined ? {} : { concurrency }),
     });
-    await eventually(() => (active === inFlight ? true : undefined));
+    await eventually(
+      'every batch in flight',
+      async () => (active === inFlight ? true : undefined),
+      8_000,
+      50,
+    );
     return { q, pending, mapping, release, finished, maxActive: () => maxActive };
   }
 
@@ -194,7 +192,7 @@ describe('event source mapping', () => {
       log: silentLog,
     });
     // Not deleted: it comes back after the 1 s visibility timeout.
-    await eventually(() => (receiveCounts.length >= 2 ? true : undefined));
+    await eventually('two receives', async () => (receiveCounts.length >= 2 ? true : undefined), 8_000, 50);
     await mapping.stop();
     expect(receiveCounts.slice(0, 2)).toEqual(['1', '2']);
   });

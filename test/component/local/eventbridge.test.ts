@@ -15,6 +15,7 @@ import { silentLog } from '../../../local/log.js';
 import { createQueues, type CreatedQueue } from '../../../local/queues.js';
 import type { EventRuleDefinition } from '../../../shared/definitions/event-rules.js';
 import type { QueueDefinition } from '../../../shared/definitions/queues.js';
+import { eventually } from '../../support/api-client.js';
 
 /** Short visibility timeouts keep the redrive path to about two seconds. */
 const TEST_QUEUES: QueueDefinition[] = [
@@ -35,19 +36,6 @@ const RULES: EventRuleDefinition[] = [
     targetQueue: 'webhookDelivery',
   },
 ];
-
-async function eventually<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 8_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function receiveAll(sqs: SQSClient, queueUrl: string, waitSeconds = 1): Promise<string[]> {
   const { Messages = [] } = await sqs.send(
@@ -148,7 +136,7 @@ describe('local EventBridge -> SQS -> event source mapping', () => {
     expect(result.FailedEntryCount).toBe(0);
     const eventId = result.Entries?.[0]?.EventId;
     expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
-    const record = await eventually(() => findRecord('ok'));
+    const record = await eventually('the ok event handled', async () => findRecord('ok'), 8_000, 50);
     expect(record).toMatchObject({
       eventSource: 'aws:sqs',
       eventSourceARN: queues.webhookFanout?.arn,
@@ -180,7 +168,7 @@ describe('local EventBridge -> SQS -> event source mapping', () => {
       (b) => (JSON.parse(b) as { detail: { kind: string } }).detail.kind,
     );
     expect(bodies.sort()).toEqual(['session', 'session-without-tenant']);
-    await eventually(() => findRecord('message'));
+    await eventually('the message event handled', async () => findRecord('message'), 8_000, 50);
     expect(findRecord('session-without-tenant')).toBeUndefined();
   });
 
@@ -204,10 +192,15 @@ describe('local EventBridge -> SQS -> event source mapping', () => {
       }),
     );
     expect(result.FailedEntryCount).toBe(0);
-    const dlq = await eventually(async () => {
-      const bodies = await receiveAll(sqs, queues.webhookFanout?.dlqUrl ?? '');
-      return bodies.length > 0 ? bodies : undefined;
-    });
+    const dlq = await eventually(
+      'the dead letters',
+      async () => {
+        const bodies = await receiveAll(sqs, queues.webhookFanout?.dlqUrl ?? '');
+        return bodies.length > 0 ? bodies : undefined;
+      },
+      8_000,
+      50,
+    );
     expect(dlq.map((b) => (JSON.parse(b) as { detail: { kind: string } }).detail.kind)).toEqual(['fail']);
     // Seen on each of its maxReceiveCount (2) receives, then moved to the DLQ without a third invocation.
     expect(findRecord('fail', '1')).toBeDefined();
@@ -218,11 +211,16 @@ describe('local EventBridge -> SQS -> event source mapping', () => {
 
   it('fails the whole batch when the handler throws', async () => {
     await put('x', { tenantId: 't', kind: 'throw' });
-    await eventually(() => findRecord('throw', '2'));
-    const dlq = await eventually(async () => {
-      const bodies = await receiveAll(sqs, queues.webhookFanout?.dlqUrl ?? '');
-      return bodies.length > 0 ? bodies : undefined;
-    });
+    await eventually('the batch received again', async () => findRecord('throw', '2'), 8_000, 50);
+    const dlq = await eventually(
+      'the dead letters',
+      async () => {
+        const bodies = await receiveAll(sqs, queues.webhookFanout?.dlqUrl ?? '');
+        return bodies.length > 0 ? bodies : undefined;
+      },
+      8_000,
+      50,
+    );
     expect(dlq.map((b) => (JSON.parse(b) as { detail: { kind: string } }).detail.kind)).toEqual(['throw']);
   });
 
