@@ -18,15 +18,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferJSON } from '@whiskeysockets/baileys';
 import { freePort } from '../../local/free-port.js';
-import { localClientOptions } from '../../local/local-aws.js';
 import { silentLog } from '../../local/log.js';
 import { startLocalProduct, type RunningLocalProduct } from '../../local/product.js';
-import { composeHostAdapters, type HostAdapters } from '../../session-host/compose.js';
-import { loadHostConfig } from '../../session-host/config.js';
-import { createHostLogger } from '../../session-host/logger.js';
+import type { HostAdapters } from '../../session-host/compose.js';
 import { provisionLinkedDevice } from '../../simulator/provision.js';
 import { seedLinkedSession } from '../../bench/support/seed-session.js';
 import { FAST_HOST_ENV, until } from '../component/session-host/support.js';
+import { cloudAdapters } from '../support/cloud-adapters.js';
 import { ApiClient } from '../support/api-client.js';
 import { FaultProxy, seededRandom, sqsOrS3 } from '../support/fault-proxy.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
@@ -114,11 +112,7 @@ describe.skipIf(CHAOS_SECONDS <= 0)('chaos under load: 3 hosts, 50 sessions, SIG
     });
     const { stack } = product.cloud;
     // The test reads and seeds straight from the emulators, past the faults.
-    adapters = composeHostAdapters(
-      loadHostConfig(product.cloud.env).app,
-      createHostLogger({ level: 'silent' }),
-      localClientOptions(stack),
-    );
+    adapters = cloudAdapters(product.cloud);
     const operator = new ApiClient(product.stack.apiUrl, product.stack.operatorKey);
     const tenant = await operator.post<{ tenant: { id: string }; apiKey: { key: string } }>('/v1/tenants', {
       name: 'Chaos tenant',

@@ -4,13 +4,11 @@
  * no API key and no webhook secret may appear in it (docs/security.md, "Logs").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClientOptions } from '../../local/local-aws.js';
 import { silentLog } from '../../local/log.js';
 import { type RunningLocalProduct, startLocalProduct } from '../../local/product.js';
 import { SessionAuthStore } from '../../session-host/auth-state.js';
-import { composeHostAdapters, type HostAdapters } from '../../session-host/compose.js';
-import { loadHostConfig } from '../../session-host/config.js';
-import { createHostLogger } from '../../session-host/logger.js';
+import type { HostAdapters } from '../../session-host/compose.js';
+import { cloudAdapters } from '../support/cloud-adapters.js';
 import { ApiClient, eventually } from '../support/api-client.js';
 import { type WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver.js';
 import { FAST_HOST_ENV } from '../component/session-host/support.js';
@@ -71,11 +69,7 @@ describe('end to end: no key material, API key or webhook secret in the hosts’
       host.process.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     }
     api = new ApiClient(product.stack.apiUrl, product.stack.tenantApiKey!);
-    adapters = composeHostAdapters(
-      loadHostConfig(product.cloud.env).app,
-      createHostLogger({ level: 'silent' }),
-      localClientOptions(product.cloud.stack),
-    );
+    adapters = cloudAdapters(product.cloud);
     receiver = await startWebhookReceiver();
   }, 90_000);
   afterAll(async () => {

@@ -4,14 +4,12 @@
  * dead host's command queue is swept once its heartbeat is gone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClientOptions } from '../../../local/local-aws.js';
 import { silentLog } from '../../../local/log.js';
 import { startLocalProduct, type RunningLocalProduct } from '../../../local/product.js';
-import { composeHostAdapters, type HostAdapters } from '../../../session-host/compose.js';
-import { loadHostConfig } from '../../../session-host/config.js';
-import { createHostLogger } from '../../../session-host/logger.js';
+import type { HostAdapters } from '../../../session-host/compose.js';
 import type { Session } from '../../../shared/domain/session.js';
 import { FAST_HOST_ENV, createSession, freshPhone, scanSessionQr, sessionNow, until } from './support.js';
+import { cloudAdapters } from '../../support/cloud-adapters.js';
 
 describe('session host failover between processes', () => {
   let product: RunningLocalProduct;
@@ -27,12 +25,7 @@ describe('session host failover between processes', () => {
       stackFile: false,
       log: silentLog,
     });
-    const { stack } = product.cloud;
-    adapters = composeHostAdapters(
-      loadHostConfig(product.cloud.env).app,
-      createHostLogger({ level: 'silent' }),
-      localClientOptions(stack),
-    );
+    adapters = cloudAdapters(product.cloud);
   }, 90_000);
   afterAll(async () => {
     adapters?.destroy();

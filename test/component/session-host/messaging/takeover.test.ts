@@ -4,17 +4,15 @@
  * what is left, and the contact has every message exactly once, in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClientOptions } from '../../../../local/local-aws.js';
 import { silentLog } from '../../../../local/log.js';
 import { startLocalProduct, type RunningLocalProduct } from '../../../../local/product.js';
-import { composeHostAdapters, type HostAdapters } from '../../../../session-host/compose.js';
-import { loadHostConfig } from '../../../../session-host/config.js';
-import { createHostLogger } from '../../../../session-host/logger.js';
+import type { HostAdapters } from '../../../../session-host/compose.js';
 import { waMessageIdFor } from '../../../../session-host/messaging/index.js';
 import { nowIso } from '../../../../shared/domain/ids.js';
 import type { Message } from '../../../../shared/domain/message.js';
 import { FAST_HOST_ENV, createSession, freshPhone, scanSessionQr, sessionNow, until } from '../support.js';
 import { queueMessage } from './support.js';
+import { cloudAdapters } from '../../../support/cloud-adapters.js';
 
 const BURST = 15;
 const KILL_AFTER = 5;
@@ -39,12 +37,7 @@ describe('a host killed in the middle of a burst', () => {
       stackFile: false,
       log: silentLog,
     });
-    const { stack } = product.cloud;
-    adapters = composeHostAdapters(
-      loadHostConfig(product.cloud.env).app,
-      createHostLogger({ level: 'silent' }),
-      localClientOptions(stack),
-    );
+    adapters = cloudAdapters(product.cloud);
   }, 90_000);
 
   afterAll(async () => {
