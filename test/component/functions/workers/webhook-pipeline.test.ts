@@ -109,6 +109,20 @@ describe('webhook pipeline', () => {
     return found;
   }
 
+  /** The delivery once the log shows it `status`; `what` names the wait in a timeout. */
+  function deliveryWhen(
+    what: string,
+    api: ApiClient,
+    webhookId: string,
+    deliveryId: string,
+    status: 'succeeded' | 'failed',
+  ): Promise<DeliveryBody> {
+    return eventually(what, async () => {
+      const d = await delivery(api, webhookId, deliveryId);
+      return d.status === status ? d : undefined;
+    });
+  }
+
   it('delivers a bus event, signed per Standard Webhooks, to the matching subscriptions only', async () => {
     const { tenantId, api } = await stack.tenant(['webhooks:manage']);
     const sessionId = await stack.session(tenantId);
@@ -151,10 +165,13 @@ describe('webhook pipeline', () => {
       new Webhook(hook.secret).verify(request.body.replace('ready', 'READY'), request.headers),
     ).toThrow();
 
-    const logged = await eventually('the delivery to be logged as succeeded', async () => {
-      const d = await delivery(api, hook.id, event.id);
-      return d.status === 'succeeded' ? d : undefined;
-    });
+    const logged = await deliveryWhen(
+      'the delivery to be logged as succeeded',
+      api,
+      hook.id,
+      event.id,
+      'succeeded',
+    );
     expect(logged).toMatchObject({ attempts: 1, lastStatusCode: 204 });
 
     // A later event for the other session proves the filters were applied, not just slow.
@@ -221,10 +238,7 @@ describe('webhook pipeline', () => {
     const event = statusEvent(tenantId, sessionId, 'never recovers');
     await bus.publish([event]);
 
-    const failed = await eventually('the delivery to fail', async () => {
-      const d = await delivery(api, hook.id, event.id);
-      return d.status === 'failed' ? d : undefined;
-    });
+    const failed = await deliveryWhen('the delivery to fail', api, hook.id, event.id, 'failed');
     expect(failed).toMatchObject({ attempts: MAX_ATTEMPTS, lastStatusCode: 500, lastError: 'HTTP 500' });
     expect(down.received).toHaveLength(MAX_ATTEMPTS);
     // The tenant's endpoint being down is not a platform fault: the job is done with, not dead-lettered.
@@ -244,10 +258,7 @@ describe('webhook pipeline', () => {
     expect(retry.status).toBe(202);
     expect(retry.body.status).toBe('pending');
     expect(retry.body).not.toHaveProperty('replayedAtAttempts');
-    await eventually('the replay to succeed', async () => {
-      const d = await delivery(api, hook.id, event.id);
-      return d.status === 'succeeded' ? d : undefined;
-    });
+    await deliveryWhen('the replay to succeed', api, hook.id, event.id, 'succeeded');
     const replayed = down.received.at(-1);
     expect(replayed?.headers['webhook-id']).toBe(event.id);
     expect(new Webhook(hook.secret).verify(replayed?.body ?? '', replayed?.headers ?? {})).toEqual(event);
@@ -267,10 +278,7 @@ describe('webhook pipeline', () => {
     const event = statusEvent(tenantId, sessionId, failBeforePostMarker(2));
     await bus.publish([event]);
 
-    const failed = await eventually('the delivery to fail', async () => {
-      const d = await delivery(api, hook.id, event.id);
-      return d.status === 'failed' ? d : undefined;
-    });
+    const failed = await deliveryWhen('the delivery to fail', api, hook.id, event.id, 'failed');
     expect(failed).toMatchObject({ attempts: MAX_ATTEMPTS, lastStatusCode: 503 });
     expect(down.received).toHaveLength(MAX_ATTEMPTS);
     await jobsSettled(event.id);
@@ -308,12 +316,12 @@ describe('webhook pipeline', () => {
       const event = statusEvent(tenantId, sessionId, 'slow and fast');
       await bus.publish([event]);
 
-      await eventually(
+      await deliveryWhen(
         'the fast endpoint delivered and logged while the slow one holds its requests',
-        async () => {
-          const d = await delivery(api, fastHook.id, event.id);
-          return d.status === 'succeeded' ? d : undefined;
-        },
+        api,
+        fastHook.id,
+        event.id,
+        'succeeded',
       );
       expect(okIdsOf(fast)).toEqual(new Set([event.id]));
       // The slow endpoint has exactly its cap in flight (the third waits for a slot), none answered or timed out.
@@ -324,10 +332,7 @@ describe('webhook pipeline', () => {
       released = true;
       held.splice(0).forEach((answer) => answer());
       for (const hook of slowHooks) {
-        await eventually('the slow endpoint delivered', async () => {
-          const d = await delivery(api, hook.id, event.id);
-          return d.status === 'succeeded' ? d : undefined;
-        });
+        await deliveryWhen('the slow endpoint delivered', api, hook.id, event.id, 'succeeded');
       }
       expect(maxHeld).toBe(ENDPOINT_CAP);
     } finally {
