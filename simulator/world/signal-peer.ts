@@ -55,9 +55,9 @@ export class SignalPeer {
   readonly senderKeys = new SenderKeys();
   private readonly signed = signedKeyPair(this.identity, 1);
   private readonly preKeys = new Map<number, KeyPair>();
-  /** One-time prekeys already put in a bundle: the server hands each out once. */
-  private readonly offered = new Set<number>();
   private nextPreKeyId = 1;
+  /** The next one-time prekey to put in a bundle: keys go out once each, in id order, so every id below it went. */
+  private nextOfferedId = 1;
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly storage: SignalStorage;
 
@@ -81,7 +81,6 @@ export class SignalPeer {
       },
       removePreKey: (id) => {
         preKeys.delete(Number(id));
-        this.offered.delete(Number(id));
       },
       loadSignedPreKey: () => asSignalPair(signed.keyPair),
       getOurRegistrationId: () => registrationId,
@@ -90,7 +89,7 @@ export class SignalPeer {
   }
 
   private refillPreKeys(): void {
-    while (this.preKeys.size - this.offered.size < PREKEY_STOCK) {
+    while (this.nextPreKeyId - this.nextOfferedId < PREKEY_STOCK) {
       this.preKeys.set(this.nextPreKeyId++, Curve.generateKeyPair());
     }
   }
@@ -104,7 +103,9 @@ export class SignalPeer {
    */
   takeBundle(): PreKeyBundle {
     this.refillPreKeys();
-    const first = [...this.preKeys.entries()].find(([keyId]) => !this.offered.has(keyId));
+    const keyId = this.nextOfferedId++;
+    // Never consumed: only a key that went out in a bundle can be named by a pkmsg.
+    const kp = this.preKeys.get(keyId);
     const bundle: PreKeyBundle = {
       registrationId: this.registrationId,
       identityKey: Buffer.from(this.identity.public),
@@ -114,11 +115,7 @@ export class SignalPeer {
         signature: Buffer.from(this.signed.signature),
       },
     };
-    if (first) {
-      const [keyId, kp] = first;
-      bundle.preKey = { keyId, publicKey: Buffer.from(kp.public) };
-      this.offered.add(keyId);
-    }
+    if (kp) bundle.preKey = { keyId, publicKey: Buffer.from(kp.public) };
     return bundle;
   }
 
