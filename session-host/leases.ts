@@ -3,7 +3,7 @@
  * - claim: every `APP_CLAIM_INTERVAL_MS` plus jitter, find sessions wanted running whose lease is unowned or
  *   expired, put those with queued messages first (claim-priority.ts) and claim them (one conditional write
  *   each, `APP_CLAIM_CONCURRENCY` in flight) up to the host's capacity;
- * - renew: every `APP_LEASE_RENEW_MS`, extend each lease; `LeaseLostError` (another host took it) stops that
+ * - renew: every `APP_LEASE_RENEW_MS`, extend every lease in batches (`renewMany`); `LeaseLostError` (another host took it) stops that
  *   socket at once, and so does a renewal that keeps failing until the lease would have run out (a partitioned
  *   host must assume a successor); a session whose `desired` turned `stopped` is stopped and released.
  */
@@ -155,33 +155,59 @@ export class LeaseKeeper {
     }
   }
 
+  /**
+   * One round: every lease in batches (`renewMany`, ceil(N / 25) calls), then the single `renew` for each session
+   * the batch refused, which says why (taken by another host, stopped by its tenant, gone) as it always did.
+   */
   async #renewEach(): Promise<void> {
     const { sessions, config } = this.deps;
+    const runners = [...this.deps.runners()].filter((runner) => !runner.stopping);
+    if (runners.length === 0) return;
+    const now = Date.now();
+    const outcomes = await sessions.renewMany(
+      runners.map((runner) => runner.sessionId),
+      config.hostId,
+      config.leaseMs,
+      now,
+    );
     await Promise.all(
-      [...this.deps.runners()].map(async (runner) => {
-        if (runner.stopping) return;
-        const now = Date.now();
-        try {
-          const session = await sessions.renew(runner.sessionId, config.hostId, config.leaseMs, now);
-          this.#leaseUntil.set(runner.sessionId, now + config.leaseMs);
-          if (session.desired === 'stopped' && !runner.stopping) await this.deps.stopWanted(runner);
-        } catch (error) {
-          if (error instanceof LeaseLostError) {
-            this.deps.log.warn('lease lost; stopping the socket', { sessionId: runner.sessionId });
-            this.forget(runner.sessionId);
-            await runner.onLeaseLost();
-            return;
-          }
-          const until = this.#leaseUntil.get(runner.sessionId) ?? 0;
-          this.deps.log.warn('lease renewal failed', { sessionId: runner.sessionId, ...errorFields(error) });
-          if (Date.now() + config.renewMs >= until) {
-            // We cannot prove we still own it before it runs out: assume a successor, stop now.
-            this.forget(runner.sessionId);
-            await runner.onLeaseLost();
-          }
-        }
+      runners.map(async (runner) => {
+        const outcome = outcomes.get(runner.sessionId) ?? 'refused';
+        if (outcome === 'renewed') this.#leaseUntil.set(runner.sessionId, now + config.leaseMs);
+        else if (outcome === 'refused') await this.#renewOne(runner);
+        else await this.#renewalFailed(runner, outcome.failed);
       }),
     );
+  }
+
+  async #renewOne(runner: SessionRunner): Promise<void> {
+    const { sessions, config } = this.deps;
+    if (runner.stopping) return;
+    const now = Date.now();
+    try {
+      const session = await sessions.renew(runner.sessionId, config.hostId, config.leaseMs, now);
+      this.#leaseUntil.set(runner.sessionId, now + config.leaseMs);
+      if (session.desired === 'stopped' && !runner.stopping) await this.deps.stopWanted(runner);
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        this.deps.log.warn('lease lost; stopping the socket', { sessionId: runner.sessionId });
+        this.forget(runner.sessionId);
+        await runner.onLeaseLost();
+        return;
+      }
+      await this.#renewalFailed(runner, error);
+    }
+  }
+
+  /** A renewal that proved nothing: keep the session while its lease surely holds, else assume a successor. */
+  async #renewalFailed(runner: SessionRunner, error: unknown): Promise<void> {
+    const until = this.#leaseUntil.get(runner.sessionId) ?? 0;
+    this.deps.log.warn('lease renewal failed', { sessionId: runner.sessionId, ...errorFields(error) });
+    if (Date.now() + this.deps.config.renewMs >= until) {
+      // We cannot prove we still own it before it runs out: assume a successor, stop now.
+      this.forget(runner.sessionId);
+      await runner.onLeaseLost();
+    }
   }
 
   forget(sessionId: string): void {

@@ -73,7 +73,14 @@ const DEFAULT_MAX_HOSTS = 20;
 /** The DynamoDB actions a host uses per table; nothing here scans except the hosts sweeper. */
 const TABLE_ACCESS: Partial<Record<TableName, readonly string[]>> = {
   // Claims, renewals, releases and status/QR updates; byLease/byOwner queries find work and own sessions.
-  sessions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  // Renewal rounds are PartiQL updates in batches (`BatchExecuteStatement` checks `PartiQLUpdate` per statement).
+  sessions: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PartiQLUpdate',
+  ],
   // Queued sends (drained in order), forward-only status updates, received messages, receipts by WhatsApp id.
   messages: [
     'dynamodb:GetItem',

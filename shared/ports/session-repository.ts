@@ -17,6 +17,12 @@ import type {
 import type { Page, PageRequest } from './pagination.js';
 
 /**
+ * One session's part in `renewMany`: extended; `refused` (not ours, not wanted running, or gone: `renew` says
+ * which); or its write failed (throttled, unreachable), which proves nothing either way.
+ */
+export type LeaseRenewal = 'renewed' | 'refused' | { readonly failed: Error };
+
+/**
  * Thrown by `renew` (and owner-guarded writes) when this host no longer holds the lease: stop the socket at once.
  * A conflict by nature; should it ever reach the HTTP edge it maps to a 409, not a bare 500.
  */
@@ -93,6 +99,16 @@ export interface SessionRepository {
   claim(sessionId: string, hostId: string, leaseMs: number, now: number): Promise<Session | null>;
   /** Extends our lease (epoch unchanged); `LeaseLostError` when another host took it (or the session is gone). */
   renew(sessionId: string, hostId: string, leaseMs: number, now: number): Promise<Session>;
+  /**
+   * Extends several of our leases at once, in as few calls as the store allows (no sessions come back): each is
+   * renewed only while ours and wanted running. Every id gets an outcome; nothing throws.
+   */
+  renewMany(
+    sessionIds: readonly string[],
+    hostId: string,
+    leaseMs: number,
+    now: number,
+  ): Promise<Map<string, LeaseRenewal>>;
   /** Gives the lease up (leaseUntil 0, no owner) only if ours; returns whether it was. */
   release(sessionId: string, hostId: string): Promise<boolean>;
   /** Sessions wanted running whose lease is unowned or expired, unowned and oldest expiry first. */

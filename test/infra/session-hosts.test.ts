@@ -247,6 +247,10 @@ describe('task role', () => {
     );
     // A host never creates or deletes session items (the API does); it claims, renews and updates them.
     expect(actionsOf(sessions!)).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:Query']));
+    // Renewal rounds are PartiQL updates in batches; no other PartiQL (no insert, delete or select).
+    expect(actionsOf(sessions!).filter((a) => a.startsWith('dynamodb:PartiQL'))).toEqual([
+      'dynamodb:PartiQLUpdate',
+    ]);
     expect(actionsOf(sessions!)).not.toContain('dynamodb:DeleteItem');
     expect(actionsOf(sessions!)).not.toContain('dynamodb:Scan');
     // The LID map: one GetItem per lookup and batched writes, nothing else.

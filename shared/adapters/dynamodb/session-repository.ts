@@ -23,6 +23,7 @@ import {
 import { TABLES } from '../../definitions/tables.js';
 import {
   LeaseLostError,
+  type LeaseRenewal,
   type SessionDetailsPatch,
   type SessionRepository,
   type SessionWriteGuard,
@@ -39,6 +40,7 @@ import {
   type DynamoContext,
   type Item,
 } from './items.js';
+import { LeaseRenewalBatch } from './lease-renewals.js';
 import { IN_QUOTA, deleteCountedSession, putCountedSession } from './session-quota.js';
 
 const def = TABLES.sessions;
@@ -54,9 +56,11 @@ const SESSION_STATUSES_INTO = Object.fromEntries(
 
 export class DynamoSessionRepository implements SessionRepository {
   private readonly table: string;
+  private readonly renewals: LeaseRenewalBatch;
 
   constructor(private readonly ctx: DynamoContext) {
     this.table = tableName(ctx, 'sessions');
+    this.renewals = new LeaseRenewalBatch(ctx, this.table);
   }
 
   async create(session: Session): Promise<Session> {
@@ -268,6 +272,15 @@ export class DynamoSessionRepository implements SessionRepository {
       if (isConditionFailed(error)) throw new LeaseLostError(sessionId, hostId);
       throw error;
     }
+  }
+
+  renewMany(
+    sessionIds: readonly string[],
+    hostId: string,
+    leaseMs: number,
+    now: number,
+  ): Promise<Map<string, LeaseRenewal>> {
+    return this.renewals.renew(sessionIds, hostId, now + leaseMs);
   }
 
   async release(sessionId: string, hostId: string): Promise<boolean> {

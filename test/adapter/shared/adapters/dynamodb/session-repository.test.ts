@@ -240,6 +240,50 @@ describe('DynamoSessionRepository: leases', () => {
     await expect(repo().renew(newId(), 'h', LEASE, Date.now())).rejects.toBeInstanceOf(LeaseLostError);
   });
 
+  it('renewMany extends ours in batches of 25 and refuses another host’s, a stopped and a missing session', async () => {
+    const a = `a-${uid()}`;
+    const now = Date.now();
+    const ours: Session[] = [];
+    // 30 of ours: two batches, the second partly refused.
+    for (let i = 0; i < 30; i++) {
+      const s = await created();
+      await repo().claim(s.id, a, LEASE, now);
+      ours.push(s);
+    }
+    const taken = ours[27]!;
+    await repo().claim(taken.id, `b-${uid()}`, LEASE, now + LEASE + 1);
+    const stopped = ours[28]!;
+    await repo().setDesired(stopped.tenantId, stopped.id, 'stopped');
+    const missing = newId();
+    const ids = [...ours.map((s) => s.id), missing];
+
+    const outcomes = await repo().renewMany(ids, a, LEASE, now + 5_000);
+
+    expect(outcomes.size).toBe(31);
+    for (const id of [taken.id, stopped.id, missing]) expect(outcomes.get(id), id).toBe('refused');
+    const renewed = ids.filter((id) => outcomes.get(id) === 'renewed');
+    expect(renewed).toHaveLength(28);
+    for (const id of renewed) expect((await repo().getById(id))?.leaseUntil, id).toBe(now + 5_000 + LEASE);
+    // A refused write changed nothing: the stopped one keeps its lease time, the taken one its new owner's, and
+    // no item was made for the missing id.
+    expect((await repo().getById(stopped.id))?.leaseUntil).toBe(now + LEASE);
+    expect((await repo().getById(taken.id))?.leaseUntil).toBe(now + 2 * LEASE + 1);
+    expect(await db.rawItem('sessions', { sessionId: missing })).toBeUndefined();
+    // The epoch is the tenure's: a renewal never moves it.
+    expect((await repo().getById(ours[0]!.id))?.leaseEpoch).toBe(1);
+  });
+
+  it('renewMany fails every session of a call that fails as a whole, without throwing', async () => {
+    const s = await created();
+    await repo().claim(s.id, 'h', LEASE, Date.now());
+    const broken = new DynamoSessionRepository({
+      ...db.ctx,
+      config: { ...db.ctx.config, APP_RESOURCE_PREFIX: `no-such-table-${uid()}-` },
+    });
+    const outcomes = await broken.renewMany([s.id], 'h', LEASE, Date.now());
+    expect(outcomes.get(s.id)).toMatchObject({ failed: expect.any(Error) });
+  });
+
   it('findClaimable returns only running sessions that are unowned or expired; listByOwner finds a host’s', async () => {
     // Times far in the future isolate this test from sessions other tests left behind (all leased near now).
     const now = Date.now() + 365 * 24 * 3600_000;
