@@ -5,7 +5,7 @@
  * where the simulator decrypts them.
  *
  *   npx tsx bench/send-throughput.ts [--messages 200] [--paced-messages 10] [--sessions 10]
- *        [--group-size 50] [--group-messages 50] [--idle-ms 10000]
+ *        [--group-size 50] [--group-messages 50] [--idle-ms 10000] [--idle-sessions 1]
  *        [--scenarios baseline,host-single,host-unpaced,host-paced,host-many,baseline-group,host-group,host-idle]
  *
  * Scenarios: `host-single` one session, one message at a time (each waits for the previous to arrive; twice
@@ -19,7 +19,8 @@
  * the host that is the whole host process (its sends, the DynamoDB and SQS calls around them, and its timers:
  * heartbeat, lease renewals, the command poll); for the baseline, the bare socket's loop. The simulator and
  * the local cloud run in other processes and are not counted. `host-idle` is the control for that: a connected
- * host with nothing to send, watched for `--idle-ms`; it reports `cpuMs` and `cpuMsPerSecond` of its timers alone.
+ * host with `--idle-sessions` connected sessions (default 1) and nothing to send, watched for `--idle-ms`; it
+ * reports `cpuMs` and `cpuMsPerSecond` of its timers alone.
  *
  * `--runtime bundle` runs both children (the bare sockets and the host) as the production image runs the host: an
  * esbuild bundle under plain Node, no tsx and no source maps (session-host/Dockerfile). Under tsx every
@@ -65,6 +66,7 @@ const childScript = (script: string): Promise<string> =>
   runtime === 'bundle' ? bundleChild(script) : Promise.resolve(script);
 /** How long `host-idle` watches a connected host with nothing to send. */
 const idleMs = Number(argument('idle-ms', '10000'));
+const idleSessions = Number(argument('idle-sessions', '1'));
 
 /** Where a scenario sends: the contact, or a group it creates for the account (then arrivals are per group). */
 interface Target {
@@ -326,7 +328,7 @@ try {
     progress(scenario);
     if (scenario === 'baseline') await baseline(world);
     else if (scenario === 'host-unpaced') await host(world, scenario, 41, 1, messages, false);
-    else if (scenario === 'host-idle') await host(world, scenario, 47, 1, 0, false);
+    else if (scenario === 'host-idle') await host(world, scenario, 47, idleSessions, 0, false);
     else if (scenario === 'host-single') await host(world, scenario, 44, 1, pacedMessages * 2, false, true);
     else if (scenario === 'host-paced') await host(world, scenario, 42, 1, pacedMessages, true);
     else if (scenario === 'host-many') await host(world, scenario, 43, manySessions, messages, false);
