@@ -14,6 +14,12 @@
  * also counts, per send, the AWS calls the handlers make (a timing middleware on the handlers' own SDK clients,
  * which run in this process): where the time goes.
  *
+ * A third side, `data-path`, runs the send's own data path in this process without the HTTP edge (no gateway, no
+ * Lambda emulation, no authorizer, no middy/zod): the tenant guard's rate-limit write alongside the session read,
+ * then `sendMessage` (the send transaction), with the product's adapters on the same emulators. api minus
+ * data-path is the edge; data-path against the baseline is what DynamoDB Local charges for the design's two
+ * round trips (an `UpdateItem`, then a five-item `TransactWriteItems`) against one `PutItem` + `SendMessage`.
+ *
  * Local figures measure our code plus the emulators (DynamoDB Local in its own JVM; the gateway, the handlers,
  * fauxqs and this client share one Node process), not AWS: compare the two sides of one run, not runs on
  * different machines.
@@ -21,7 +27,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { awsClients } from '../functions/http/runtime.js';
+import { awsClients, controlPlane } from '../functions/http/runtime.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-aws.js';
 import { silentLog } from '../local/log.js';
 import { startLocalProduct } from '../local/product.js';
@@ -30,6 +36,9 @@ import { SqsHostCommandQueue } from '../shared/adapters/aws/sqs-host-command-que
 import { chatKeyOf } from '../shared/adapters/dynamodb/message-repository.js';
 import type { HostCommand } from '../shared/contracts/host-command.js';
 import { physicalTableName } from '../shared/definitions/tables.js';
+import { SendMessageRequestSchema } from '../shared/domain/message.js';
+import { sendMessage } from '../shared/services/messages.js';
+import { apiRequestsBucket, enforceRateLimit } from '../shared/services/rate-limit.js';
 import { newId, nowIso } from '../shared/domain/ids.js';
 import { phoneToJid } from '../shared/domain/phone.js';
 import {
@@ -50,7 +59,7 @@ const MAX_SENDS_PER_MINUTE = 6_000;
 const TO = '+15551234567';
 const REQUEST_TIMEOUT_MS = 30_000;
 
-type Side = 'api' | 'baseline' | 'comparison';
+type Side = 'api' | 'data-path' | 'baseline' | 'comparison';
 
 function emitSide(side: Side, figures: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ bench: BENCH, side, ...figures })}\n`);
@@ -225,7 +234,7 @@ async function main(): Promise<void> {
         stack.operatorKey,
         {
           name: 'api-send bench',
-          limits: { maxSessions: 3, sendsPerMinute: MAX_SENDS_PER_MINUTE, requestsPerMinute: 100_000 },
+          limits: { maxSessions: 5, sendsPerMinute: MAX_SENDS_PER_MINUTE, requestsPerMinute: 100_000 },
         },
         201,
       ),
@@ -236,6 +245,10 @@ async function main(): Promise<void> {
       warmup: await newSession('api-send warm-up'),
       sequential: await newSession('api-send sequential'),
       concurrent: await newSession('api-send concurrent'),
+    };
+    const dataPathSessions = {
+      sequential: await newSession('data-path sequential'),
+      concurrent: await newSession('data-path concurrent'),
     };
     progress('stack up', { tenantId: tenant.id, sessions });
 
@@ -265,6 +278,30 @@ async function main(): Promise<void> {
     };
     const non202 = (): number =>
       [...statuses].reduce((sum, [status, n]) => sum + (status === 202 ? 0 : n), 0);
+
+    // Data path: what the send handler does after the edge, with the product's own adapters and services.
+    const deps = controlPlane();
+    const tenantModel = await deps.repos.tenants.get(tenant.id);
+    if (!tenantModel) throw new Error(`tenant ${tenant.id} not found`);
+    const dataPathSend = (sessionId: string) => async (n: number) => {
+      const sessionRead = deps.repos.sessions.get(tenant.id, sessionId);
+      sessionRead.catch(() => undefined);
+      await enforceRateLimit(
+        deps.rateLimits,
+        apiRequestsBucket(tenant.id),
+        tenantModel.limits.requestsPerMinute,
+        'Requests for this tenant',
+        deps.now(),
+      );
+      const result = await sendMessage(deps, {
+        tenant: tenantModel,
+        sessionId,
+        request: SendMessageRequestSchema.parse({ to: TO, type: 'text', text: { body: text(n) } }),
+        idempotencyKey: `data-path-${phase}-${n}`,
+        sessionRead,
+      });
+      if (result.status !== 'queued') throw new Error(`data path: ${JSON.stringify(result)}`);
+    };
 
     // Baseline: one PutItem of the message item the API would store, one doorbell on a host queue.
     const messagesTable = physicalTableName(stack.prefix, 'messages');
@@ -321,9 +358,10 @@ async function main(): Promise<void> {
     if (firstFailure !== undefined)
       throw new Error(`warm-up: not every send was answered 202 (first: ${firstFailure})`);
     await runPool(warmup, 1, baselineSend);
+    await runPool(warmup, 1, dataPathSend(sessions.warmup));
     progress('warm-up done', { sends: warmup });
 
-    const results: Record<string, { api: number; baseline: number }> = {};
+    const results: Record<string, { api: number; dataPath: number; baseline: number }> = {};
     for (const [mode, inFlight] of [
       ['sequential', 1],
       ['concurrent', concurrency],
@@ -359,6 +397,18 @@ async function main(): Promise<void> {
       });
       progress(`api ${mode} done`);
 
+      const dataPath = await runPool(sends, inFlight, dataPathSend(dataPathSessions[mode]));
+      const dataPathFigures = summary(dataPath.latencies);
+      emitSide('data-path', {
+        figure: `rate-limit UpdateItem alongside session GetItem, then the send transaction (no HTTP edge), ${mode}`,
+        sends,
+        concurrency: inFlight,
+        requestsPerSecond: round((sends / dataPath.elapsedMs) * 1000),
+        processCpuPercent: dataPath.processCpuPercent,
+        ...dataPathFigures,
+      });
+      progress(`data path ${mode} done`);
+
       putMs.length = 0;
       sendMessageMs.length = 0;
       const baseline = await runPool(sends, inFlight, baselineSend);
@@ -376,26 +426,36 @@ async function main(): Promise<void> {
       progress(`baseline ${mode} done`);
       results[mode] = {
         api: apiFigures['p50Ms'] ?? Number.NaN,
+        dataPath: dataPathFigures['p50Ms'] ?? Number.NaN,
         baseline: baselineFigures['p50Ms'] ?? Number.NaN,
       };
     }
 
     // Every accepted send is stored once: one item per Idempotency-Key in each measured session.
     for (const mode of ['sequential', 'concurrent'] as const) {
-      const stored = await countMessages(clients, messagesTable, sessions[mode]);
-      if (stored !== sends) throw new Error(`${mode}: ${sends} sends accepted but ${stored} messages stored`);
+      for (const [side, sessionId] of [
+        ['api', sessions[mode]],
+        ['data path', dataPathSessions[mode]],
+      ] as const) {
+        const stored = await countMessages(clients, messagesTable, sessionId);
+        if (stored !== sends)
+          throw new Error(`${side} ${mode}: ${sends} sends accepted but ${stored} messages stored`);
+      }
     }
 
     emitSide('comparison', {
       figure: 'api p50 / baseline p50',
       ...Object.fromEntries(
-        Object.entries(results).map(([mode, { api, baseline }]) => [
+        Object.entries(results).map(([mode, { api, dataPath, baseline }]) => [
           mode,
           {
             apiP50Ms: api,
+            dataPathP50Ms: dataPath,
             baselineP50Ms: baseline,
             ratio: round(api / baseline),
             overheadMs: round(api - baseline),
+            dataPathRatio: round(dataPath / baseline),
+            edgeMs: round(api - dataPath),
           },
         ]),
       ),
