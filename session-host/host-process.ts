@@ -25,6 +25,7 @@ import type { HostMessagingPort } from './messaging-port.js';
 import type { HostMetrics } from './metrics.js';
 import { HostRequests } from './requests/host-requests.js';
 import { SessionRunner } from './runner.js';
+import { retryStartStep } from './start-retry.js';
 import { SHUTDOWN, tenantStop } from './stop-plans.js';
 
 export interface SessionHost {
@@ -127,11 +128,16 @@ export class SessionHostProcess implements SessionHost {
     return this.#health.url;
   }
 
-  /** Makes the command queue, beats once, then starts claiming, consuming, the health server and the timers. */
+  /**
+   * Makes the command queue, beats once (each step tried again on a fault: start-retry.ts), then starts claiming,
+   * consuming, the health server and the timers.
+   */
   async open(): Promise<void> {
     const { adapters, config, log, metrics } = this.#parts;
-    this.#queueUrl = await adapters.commandQueue.create(this.hostId);
-    await this.#beat();
+    this.#queueUrl = await retryStartStep('command queue', () => adapters.commandQueue.create(this.hostId), {
+      log,
+    });
+    await retryStartStep('first heartbeat', () => this.#beat(), { log });
     const commands = new HostCommandHandlers({
       runners: this.#runners,
       stopping: () => this.#state === 'stopping',
