@@ -179,6 +179,11 @@ export const phoneFailedToDecrypt = (
   sendRetryReceipt(ctx, contact, account, { to: account.phone, messageId, count });
 };
 
+/** A copy the phone could decrypt (a resend after `phoneFailedToDecrypt`): its retry count is done with. */
+export const phoneDecrypted = (contact: Contact, messageId: string): void => {
+  states.get(contact)?.undecryptable.delete(messageId);
+};
+
 const addressing = (plan: FailurePlan): { addressing?: RetryAddressing } =>
   plan.addressing ? { addressing: plan.addressing } : {};
 

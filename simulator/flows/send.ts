@@ -10,7 +10,7 @@ import { pnJid } from '../world/world.js';
 import { pushToDevice, requireLoggedIn, send } from './context.js';
 import type { Session, SimContext } from './context.js';
 import { reachoutRefusal } from './timelock.js';
-import { interceptContactCopy, phoneFailedToDecrypt } from './retry-receipts.js';
+import { interceptContactCopy, phoneDecrypted, phoneFailedToDecrypt } from './retry-receipts.js';
 import { pnSendRefusal } from './lid-send.js';
 import { applyToInbox } from './inbox-actions.js';
 
@@ -164,6 +164,7 @@ export const onClientMessage = async (
         phoneFailedToDecrypt(ctx, target.contact, account, id, error);
         continue;
       }
+      phoneDecrypted(target.contact, id);
       // A phone drops a message whose id it already has from that sender (a resend after a crash reuses the
       // id): decrypted above to keep the Signal session in step, then not shown twice.
       const inbox = target.contact.inbox;
