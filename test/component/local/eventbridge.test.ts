@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -157,6 +157,21 @@ describe('local EventBridge -> SQS -> event source mapping', () => {
       resources: [],
       detail: { tenantId: 'ten_1', kind: 'ok' },
     });
+  });
+
+  it('carries text outside the basic plane (an emoji reaction) to the handler, as real SQS does', async () => {
+    // fauxqs 1.9.2 refused such bodies (each half of a surrogate pair failed its check): every message.received
+    // with an emoji was lost on the local stack. patches/fauxqs+1.9.2.patch matches code points instead.
+    const result = await put('message.received', { tenantId: 'ten_1', kind: 'emoji', text: '👍 ok 🇧🇷 𝄞' });
+    expect(result.FailedEntryCount).toBe(0);
+    const record = await eventually('the emoji event handled', async () => findRecord('emoji'), 8_000, 50);
+    expect((JSON.parse(record.body) as { detail: { text: string } }).detail.text).toBe('👍 ok 🇧🇷 𝄞');
+    // A lone surrogate is not valid Unicode: still refused, as SQS refuses it.
+    await expect(
+      sqs.send(
+        new SendMessageCommand({ QueueUrl: queues.webhookFanout?.url, MessageBody: 'half \uD83D pair' }),
+      ),
+    ).rejects.toMatchObject({ name: expect.stringMatching(/InvalidMessageContents/) });
   });
 
   it('routes only matching events to each rule target', async () => {
