@@ -17,6 +17,7 @@ import { HostMessaging, loadMessagingConfig } from './messaging/index.js';
 import { createHostMetrics, METRIC, type HostMetrics } from './metrics.js';
 import { applyServerTrust } from './wa-trust.js';
 import type { DebounceTimer } from './debounce-timer.js';
+import { CachedGroupRepository } from './groups/cached-groups.js';
 
 /** What a messaging implementation gets from the host (the contract's `MessagingDeps` minus its own config). */
 export interface HostMessagingContext {
@@ -94,7 +95,9 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     log,
     options.clientOptions ?? { endpoints: endpointsFromEnv(env) },
   );
-  const adapters = options.decorateAdapters ? options.decorateAdapters(composed) : composed;
+  const decorated = options.decorateAdapters ? options.decorateAdapters(composed) : composed;
+  // Group messages and their receipts read the stored group on every event: through a short cache on the host.
+  const adapters = { ...decorated, groups: new CachedGroupRepository(decorated.groups) };
   const events = new BatchedEventBus({
     target: adapters.eventBus,
     onPublished: (n) => metrics.count(METRIC.eventsPublished, n),
