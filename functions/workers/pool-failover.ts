@@ -23,6 +23,7 @@ import { EVENT_SOURCE } from '../../shared/definitions/event-rules.js';
 import { DomainEventSchema } from '../../shared/domain/events.js';
 import {
   lookAtMember,
+  type LookResult,
   onPoolMessageFailed,
   onRestrictionChanged,
   type PoolFailoverDeps,
@@ -55,7 +56,28 @@ export function parseFailoverRecord(
     : { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
 }
 
-async function handleRecord(deps: PoolFailoverDeps, record: SQSRecord): Promise<void> {
+/**
+ * Members already looked at in this batch. A look reads the member's current state, which is at least as new as
+ * any record of it in the batch (a status is written before its event is published, and the batch was received
+ * after that), so a second status or re-check of the same member in one batch would repeat the look's reads for
+ * nothing: a reconnect loop or a failover's burst of statuses cost one `Query` of the tenant's pools per record.
+ */
+type LookedAt = Set<string>;
+
+async function lookOnce(
+  deps: PoolFailoverDeps,
+  looked: LookedAt,
+  tenantId: string,
+  sessionId: string,
+): Promise<LookResult | 'already-looked-at'> {
+  const key = `${tenantId}/${sessionId}`;
+  if (looked.has(key)) return 'already-looked-at';
+  const result = await lookAtMember(deps, tenantId, sessionId);
+  looked.add(key);
+  return result;
+}
+
+async function handleRecord(deps: PoolFailoverDeps, looked: LookedAt, record: SQSRecord): Promise<void> {
   const parsed = parseFailoverRecord(record.body);
   const log = workerLogger();
   if ('issues' in parsed) {
@@ -66,16 +88,22 @@ async function handleRecord(deps: PoolFailoverDeps, record: SQSRecord): Promise<
     return;
   }
   if ('kind' in parsed) {
-    const result = await lookAtMember(deps, parsed.tenantId, parsed.sessionId);
-    log.info('pool member re-checked', { sessionId: parsed.sessionId, ...result });
+    const result = await lookOnce(deps, looked, parsed.tenantId, parsed.sessionId);
+    if (result !== 'already-looked-at')
+      log.info('pool member re-checked', { sessionId: parsed.sessionId, ...result });
     return;
   }
   const event = parsed.detail;
   switch (event.type) {
     case 'session.status': {
       if (event.data.status === 'connected') return;
-      const result = await lookAtMember(deps, event.tenantId, event.sessionId);
-      log.info('pool member looked at', { sessionId: event.sessionId, status: event.data.status, ...result });
+      const result = await lookOnce(deps, looked, event.tenantId, event.sessionId);
+      if (result !== 'already-looked-at')
+        log.info('pool member looked at', {
+          sessionId: event.sessionId,
+          status: event.data.status,
+          ...result,
+        });
       return;
     }
     case 'session.restricted': {
@@ -101,13 +129,19 @@ export function createPoolFailoverHandler(deps: () => PoolFailoverDeps) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const processor = new BatchProcessor(EventType.SQS);
     const workerDeps = deps();
-    return processPartialResponse(event, (record: SQSRecord) => handleRecord(workerDeps, record), processor, {
-      context,
-      throwOnFullBatchFailure: false,
-      // One record at a time: two records of one member (its status and its restriction) would race their
-      // re-routes for nothing (each would be refused but one, at the cost of a transaction each).
-      processInParallel: false,
-    });
+    const looked: LookedAt = new Set();
+    return processPartialResponse(
+      event,
+      (record: SQSRecord) => handleRecord(workerDeps, looked, record),
+      processor,
+      {
+        context,
+        throwOnFullBatchFailure: false,
+        // One record at a time: two records of one member (its status and its restriction) would race their
+        // re-routes for nothing (each would be refused but one, at the cost of a transaction each).
+        processInParallel: false,
+      },
+    );
   };
 }
 

@@ -9,7 +9,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as poolFailoverHandler } from '../../../../functions/workers/pool-failover.js';
-import { resetRuntime } from '../../../../functions/runtime.js';
+import { awsClients, resetRuntime } from '../../../../functions/runtime.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../local/local-aws.js';
 import { EventBridgeEventBus } from '../../../../shared/adapters/aws/eventbridge-event-bus.js';
 import { EVENT_RULES, EVENT_SOURCE } from '../../../../shared/definitions/event-rules.js';
@@ -19,6 +19,7 @@ import { nowIso } from '../../../../shared/domain/ids.js';
 import type { Message } from '../../../../shared/domain/message.js';
 import type { ApiClient } from '../../../support/api-client.js';
 import { eventually } from '../../../support/api-client.js';
+import { DynamoCallLog } from '../../../support/dynamo-call-log.js';
 import { startEventsStack, type EventsStack } from '../../../support/events-stack.js';
 
 interface Sent {
@@ -68,9 +69,13 @@ describe('pool failover worker', () => {
 
   /** Hands `event` to the worker again, as SQS would redeliver the rule's record. */
   async function redeliver(event: DomainEvent): Promise<void> {
-    const body = JSON.stringify({ source: EVENT_SOURCE, 'detail-type': event.type, detail: event });
-    const record = {
-      messageId: `redelivery-${event.id}`,
+    await deliverBatch([JSON.stringify({ source: EVENT_SOURCE, 'detail-type': event.type, detail: event })]);
+  }
+
+  /** Hands the worker one batch of these record bodies, as the event source mapping would. */
+  async function deliverBatch(bodies: readonly string[]): Promise<void> {
+    const records = bodies.map((body, i) => ({
+      messageId: `batch-${i}-${Math.random()}`,
       receiptHandle: 'r',
       body,
       attributes: { ApproximateReceiveCount: '2' },
@@ -79,8 +84,8 @@ describe('pool failover worker', () => {
       eventSource: 'aws:sqs',
       eventSourceARN: 'arn:aws:sqs:local:000000000000:poolFailover',
       awsRegion: LOCAL_REGION,
-    } as unknown as SQSEvent['Records'][number];
-    const answer = await poolFailoverHandler({ Records: [record] }, {
+    })) as unknown as SQSEvent['Records'];
+    const answer = await poolFailoverHandler({ Records: records }, {
       getRemainingTimeInMillis: () => 30_000,
     } as unknown as Context);
     expect(answer.batchItemFailures).toEqual([]);
@@ -180,6 +185,38 @@ describe('pool failover worker', () => {
     await redeliver(dropped);
     expect(await queuedOn(b, poolId)).toHaveLength(contacts.length);
     expect(await queuedOn(a, poolId)).toHaveLength(0);
+  }, 60_000);
+
+  it('looks at a member once per batch, however many of its statuses and re-checks the batch holds', async () => {
+    const { tenantId, api } = await stack.tenant();
+    const [c, d] = [await connectedSession(tenantId), await connectedSession(tenantId)];
+    const { poolId } = await poolOnFirst(api, c, d, ['+15557200001']);
+    await stack.repos.sessions.updateStatus(c, 'reconnecting');
+    const status = (s: 'reconnecting' | 'logged_out') =>
+      JSON.stringify({
+        source: EVENT_SOURCE,
+        'detail-type': 'session.status',
+        detail: makeEvent('session.status', { tenantId, sessionId: c, data: { status: s } }),
+      });
+    const recheck = JSON.stringify({ kind: 'pool.recheck', tenantId, sessionId: c });
+    const log = new DynamoCallLog(stack.cloud.stack.prefix);
+    log.attach(awsClients().dynamo);
+    const since = Date.now();
+
+    await deliverBatch([status('reconnecting'), status('reconnecting'), recheck, status('reconnecting')]);
+
+    // One look: one Query of the tenant's pools (the member's pools) and one read of the member.
+    // (This tenant's only: the stack's own consumers may be re-checking other tests' members meanwhile.)
+    const poolQueries = log
+      .touching(['pools'], since)
+      .filter(
+        (call) =>
+          call.operation === 'Query' &&
+          (call.input['ExpressionAttributeValues'] as Record<string, unknown>)[':t'] === tenantId,
+      );
+    expect(poolQueries).toHaveLength(1);
+    // Still down within its grace: nothing moved yet.
+    expect(await queuedOn(c, poolId)).toHaveLength(1);
   }, 60_000);
 
   it('deleting a member sends its queued pool messages through the other members before they are erased', async () => {
