@@ -89,6 +89,8 @@ export interface SimulatorEvents {
   'group-message': [
     { group: string; id: string; from: string; device: string; error?: string; message?: proto.IMessage },
   ];
+  /** A member device that could not decrypt a group message asked its sender for it again (flows/group-retry.ts). */
+  'group-retry-receipt': [{ group: string; id: string; device: string; count: number }];
 }
 
 export interface CallEvent {

@@ -18,6 +18,7 @@ import type { Member } from './flows/group-notify.js';
 import { changeParticipants } from './flows/group-participants.js';
 import type { ParticipantAction, ParticipantResult } from './flows/group-participants.js';
 import { groupReceipt } from './flows/group-send.js';
+import { contactDeviceIds, contactPeer } from './flows/lid-addressing.js';
 import { changeGroupSetting } from './flows/group-settings.js';
 import type { GroupSettingChange } from './flows/group-settings.js';
 import { groupJid } from './world/groups.js';
@@ -152,6 +153,22 @@ export class GroupActions {
       throw new SimulatorError(403, 'forbidden', `${phone} is not in the group`);
     groupReceipt(this.ctx, record, phone, type);
     return { ...record };
+  }
+
+  /**
+   * Contact `phone`'s devices forget the sender keys they got for group `id` (a reinstall): the next message each
+   * sender posts without its key fails there, and the phone asks for it again (flows/group-retry.ts). Returns how
+   * many keys were dropped.
+   */
+  forgetSenderKeys(id: string, phone: string): number {
+    const group = requireGroup(this.ctx, id);
+    const contact = this.ctx.world.contacts.get(normalizePhone(phone));
+    if (!contact || !group.participants.has(contact.phone))
+      throw new SimulatorError(403, 'forbidden', `${phone} is not a contact in the group`);
+    return contactDeviceIds(contact).reduce(
+      (n, deviceId) => n + (contactPeer(contact, deviceId)?.senderKeys.forgetGroup(groupJid(group.id)) ?? 0),
+      0,
+    );
   }
 
   /** A simulated contact by phone (created on first use), as a member. */

@@ -154,4 +154,10 @@ export const GROUP_ROUTES: readonly GroupRoute[] = [
     pattern: at('/leave'),
     run: (sim, p, body) => ok(sim.groups.leave(id(p), groupLeaveBody.parse(body).phone)),
   },
+  {
+    method: 'POST',
+    pattern: at('/forget-sender-keys'),
+    run: (sim, p, body) =>
+      ok({ dropped: sim.groups.forgetSenderKeys(id(p), groupLeaveBody.parse(body).phone) }),
+  },
 ];

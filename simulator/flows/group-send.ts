@@ -10,6 +10,7 @@ import { lidJid, pnJid } from '../world/world.js';
 import { pushToDevice, requireLoggedIn, send } from './context.js';
 import type { Session, SimContext } from './context.js';
 import { memberOf } from './group-notify.js';
+import { askGroupResend, waitingDevices } from './group-retry.js';
 import { contactDeviceIds, contactPeer } from './lid-addressing.js';
 import { kindOf, receiveMedia, textOf } from './send.js';
 
@@ -159,6 +160,11 @@ export const onGroupMessage = async (
   if (error !== undefined || !group || !skmsg || !ciphertext) return;
 
   const author = lidJid(account.lid, device.id);
+  const earlier = group.messages.find((m) => m.id === id && m.from === account.phone);
+  if (earlier) {
+    await deliverResend(ctx, group, earlier, account, device, message, author, ciphertext);
+    return;
+  }
   const record: GroupMessage = {
     id,
     group: group.id,
@@ -189,6 +195,8 @@ export const onGroupMessage = async (
         const deviceJid = lidJid(member.lid, dev);
         const decrypted = await tryDecrypt(ctx, record, peer, deviceJid, author, ciphertext);
         if (decrypted && dev === 0) groupReceipt(ctx, record, phone, 'delivered');
+        // A phone that cannot read it asks the sender for it again, as for a 1:1 message (group-retry.ts).
+        if (!decrypted) askGroupResend(ctx, record, member.contact, dev, account);
       }
     } else if (member?.account) {
       const target = member.account;
@@ -219,6 +227,36 @@ export const onGroupMessage = async (
         );
       }
     }
+  }
+};
+
+/**
+ * The sender posted `record`'s id again (after a retry receipt): only the contacts' devices still waiting for it get
+ * it, with their copy of the sender key if it carries one; the others hold the id already (group-retry.ts).
+ */
+const deliverResend = async (
+  ctx: SimContext,
+  group: Group,
+  record: GroupMessage,
+  account: Account,
+  device: LinkedDevice,
+  message: BinaryNode,
+  author: string,
+  ciphertext: Buffer,
+): Promise<void> => {
+  const copies = copiesByJid(message);
+  for (const waiting of waitingDevices(ctx, group, record)) {
+    const peer = contactPeer(waiting.contact, waiting.deviceId);
+    if (!peer) continue;
+    const copy =
+      copies.get(waiting.deviceJid) ??
+      copies.get(pnJid(waiting.phone, waiting.deviceId === 0 ? undefined : waiting.deviceId));
+    if (copy) await takeDistribution(peer, account, device, copy, author);
+    record.undecryptable = record.undecryptable.filter((jid) => jid !== waiting.deviceJid);
+    record.resends = (record.resends ?? 0) + 1;
+    const decrypted = await tryDecrypt(ctx, record, peer, waiting.deviceJid, author, ciphertext);
+    if (decrypted && waiting.deviceId === 0) groupReceipt(ctx, record, waiting.phone, 'delivered');
+    if (!decrypted) askGroupResend(ctx, record, waiting.contact, waiting.deviceId, account);
   }
 };
 

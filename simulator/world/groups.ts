@@ -32,6 +32,10 @@ export interface GroupMessage {
   /** Members' phones that reported it delivered / read to the sender. */
   deliveredTo: string[];
   readBy: string[];
+  /** Retry receipts sent for it, by device jid: the last count each device asked with (`group-retry.ts`). */
+  retries?: Record<string, number>;
+  /** Resends of it by its sender that reached a device (the id again, after a retry receipt). */
+  resends?: number;
 }
 
 /** A WhatsApp group as the server holds it. Members are phone numbers (accounts' and contacts' alike). */

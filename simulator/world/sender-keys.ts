@@ -42,6 +42,20 @@ export class SenderKeys {
     return record !== undefined && !record.isEmpty();
   }
 
+  /**
+   * Forgets every key other devices handed it for `group` (a reinstalled phone): their next `skmsg` fails until a
+   * distribution message comes again. Returns how many keys it dropped.
+   */
+  forgetGroup(group: string): number {
+    let dropped = 0;
+    for (const name of [...this.records.keys()]) {
+      if (!name.startsWith(`${group}::`)) continue;
+      this.records.delete(name);
+      dropped++;
+    }
+    return dropped;
+  }
+
   /** This device's own distribution message for `group` (its key is made on first use). */
   async distribution(group: string, self: string): Promise<Buffer> {
     const skdm = await new GroupSessionBuilder(this.store).create(keyName(group, self));
