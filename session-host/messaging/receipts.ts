@@ -62,35 +62,33 @@ export class ReceiptTracker {
     );
   }
 
-  /** Own messages in an upsert carry the status Baileys folded into them. */
+  /**
+   * Own messages in an upsert carry the status Baileys folded into them, and a group message's members' receipts
+   * that arrived while its upsert was still in Baileys' event buffer: those are folded into its `userReceipt`
+   * and never emitted as `message-receipt.update`, so they are read here (without it a group message whose
+   * members answered quickly never rolled up to delivered).
+   */
   onUpsert(messages: readonly WAMessage[]): Promise<void> {
-    return this.#enqueue(
-      messages
-        .filter((m) => m.key.fromMe)
-        .map((m) => ({
-          waMessageId: m.key.id,
-          status: statusOfReceipt(m.status),
-          errorCode: m.messageStubParameters?.[0],
-        })),
-    );
+    const own = messages.filter((m) => m.key.fromMe);
+    return this.#enqueue([
+      ...own.map((m) => ({
+        waMessageId: m.key.id,
+        status: statusOfReceipt(m.status),
+        errorCode: m.messageStubParameters?.[0],
+      })),
+      // Only for what this process sent lately (the buffered echo of a send); a history sync's old messages carry
+      // receipts too, which would cost a lookup each for nothing new.
+      ...own
+        .filter((m) => m.key.id && this.hooks.recentMessageId(m.key.id) !== undefined)
+        .flatMap((m) =>
+          (m.userReceipt ?? []).map((receipt) => userReceiptItem(m.key.id, m.key.remoteJid, receipt)),
+        ),
+    ]);
   }
 
   onReceipt(receipts: readonly MessageUserReceiptUpdate[]): Promise<void> {
     return this.#enqueue(
-      receipts
-        .filter((r) => r.key.fromMe)
-        .map((r) => ({
-          waMessageId: r.key.id,
-          status:
-            r.receipt.readTimestamp || r.receipt.playedTimestamp
-              ? 'read'
-              : r.receipt.receiptTimestamp
-                ? 'delivered'
-                : null,
-          ...(r.key.remoteJid && isGroupJid(r.key.remoteJid) && r.receipt.userJid
-            ? { group: { jid: r.key.remoteJid, member: normalizeJid(r.receipt.userJid) } }
-            : {}),
-        })),
+      receipts.filter((r) => r.key.fromMe).map((r) => userReceiptItem(r.key.id, r.key.remoteJid, r.receipt)),
     );
   }
 
@@ -175,6 +173,23 @@ export class ReceiptTracker {
     const counts = await groupReceipts.record(this.session.sessionId, messageId, group.member, kind);
     return rolledUpStatus(counts, Math.max(1, stored.size - 1));
   }
+}
+
+/** One member's receipt of our message (a group's per-participant receipt, or a 1:1 user receipt). */
+function userReceiptItem(
+  waMessageId: string | null | undefined,
+  remoteJid: string | null | undefined,
+  receipt: proto.IUserReceipt,
+): { waMessageId: string | null | undefined; status: MessageStatus | null; group?: GroupReceipt } {
+  const status =
+    receipt.readTimestamp || receipt.playedTimestamp ? 'read' : receipt.receiptTimestamp ? 'delivered' : null;
+  return {
+    waMessageId,
+    status,
+    ...(remoteJid && isGroupJid(remoteJid) && receipt.userJid
+      ? { group: { jid: remoteJid, member: normalizeJid(receipt.userJid) } }
+      : {}),
+  };
 }
 
 interface GroupReceipt {

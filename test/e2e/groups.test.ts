@@ -1,7 +1,8 @@
 /**
  * Groups through the whole local product (API, a session host process with real Baileys, the simulator's `w:g2`
  * groups with sender keys, signed webhooks), one stack and one linked account for the file: create a group with
- * two contacts and send it a text and an image that every member device decrypts; contacts post, reply and react
+ * two contacts and send it a text and an image that every member device decrypts; a member's phone that lost the
+ * group's keys asks for a message again and reads the resend; contacts post, reply and react
  * and the API stores each with its sender; members added, promoted, demoted and removed; subject and settings;
  * invite link, revoke and join by code; WhatsApp's refusals as 403 / 404; leave; a contact removes the account.
  */
@@ -159,12 +160,47 @@ describe('end to end: groups', () => {
         return m && devices.every((d) => m.decryptedBy.includes(d)) ? m : undefined;
       });
       expect(record.undecryptable).toEqual([]);
+      // Both members' phones reported it delivered, so the group's rolled-up status is delivered. Members that
+      // answer at once are folded into the send's own upsert by Baileys' event buffer (receipts.ts reads them).
+      await eventually(`message ${id} delivered`, async () => {
+        const m = (await api.get<MessageBody>(path(`/messages/${id}`))).body;
+        return m.status === 'delivered' ? m : undefined;
+      });
     }
     expect(
       sim()
         .groups.messages(groupId)
         .find((m) => m.text?.startsWith('hello'))?.text,
     ).toBe('hello @15550482222');
+  });
+
+  it('a member’s phone that lost the group’s keys asks again; the host’s resend reaches it', async () => {
+    expect(sim().groups.forgetSenderKeys(groupId, digits(BEN))).toBeGreaterThan(0);
+    const text = await api.post<{ id: string }>(path('/messages'), {
+      to: groupId,
+      type: 'text',
+      text: { body: 'after Ben reinstalled' },
+    });
+    expect(text.status).toBe(202);
+    const benLid = sim().getContact(digits(BEN))!.lid;
+    const sent = await eventually('the message sent', async () => {
+      const m = (await api.get<MessageBody>(path(`/messages/${text.body.id}`))).body;
+      return m.waMessageId ? m : undefined;
+    });
+    const record = await eventually('Ben decrypted the resend', async () => {
+      const m = sim()
+        .groups.messages(groupId)
+        .find((x) => x.id === sent.waMessageId);
+      return m?.decryptedBy.includes(benLid) ? m : undefined;
+    });
+    expect(record.retries).toEqual({ [benLid]: 1 });
+    expect(record.resends).toBe(1);
+    expect(record.undecryptable).toEqual([]);
+    // Every other member has it too, so the group's rolled-up status reaches delivered.
+    await eventually('delivered', async () => {
+      const m = (await api.get<MessageBody>(path(`/messages/${text.body.id}`))).body;
+      return m.status === 'delivered' || m.status === 'read' ? m : undefined;
+    });
   });
 
   it('a contact posts, replies and reacts; the API stores and publishes each with its sender', async () => {
