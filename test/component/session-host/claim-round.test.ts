@@ -10,29 +10,17 @@ import { newId, nowIso } from '../../../shared/domain/ids.js';
 import type { Session } from '../../../shared/domain/session.js';
 import type { SessionRepository } from '../../../shared/ports/session-repository.js';
 import { queuedProbe } from '../../../session-host/claim-priority.js';
-import { loadHostConfig, type HostConfig } from '../../../session-host/config.js';
+import type { HostConfig } from '../../../session-host/config.js';
 import { LeaseKeeper } from '../../../session-host/leases.js';
 import { createHostLogger } from '../../../session-host/logger.js';
 import { createHostMetrics } from '../../../session-host/metrics.js';
 import { useDynamo } from '../../adapter/shared/adapters/dynamodb/support.js';
+import { keeperConfig } from './keeper-config.js';
 
 const db = useDynamo();
 
-function hostConfig(extra: Record<string, string>): HostConfig {
-  // Only the lease keeper's knobs matter here; the AWS part is a placeholder the keeper never uses.
-  const prefix = db.ctx.config.APP_RESOURCE_PREFIX;
-  return loadHostConfig({
-    AWS_REGION: 'us-east-1',
-    APP_RESOURCE_PREFIX: prefix,
-    APP_CREDENTIALS_BUCKET: `${prefix}credentials`,
-    APP_MEDIA_BUCKET: `${prefix}media`,
-    APP_LOCAL_MODE: 'true',
-    APP_LOCAL_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-    APP_METRICS: 'false',
-    APP_HOST_ID: `claim-${newId()}`,
-    ...extra,
-  });
-}
+const hostConfig = (extra: Record<string, string>): HostConfig =>
+  keeperConfig(db.ctx.config.APP_RESOURCE_PREFIX, extra);
 
 /** The real repository, counting how many `claim` writes are in flight at once. */
 function countingClaims(inner: SessionRepository): {

@@ -7,13 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { DynamoSessionRepository } from '../../../shared/adapters/dynamodb/session-repository.js';
 import { newId, nowIso } from '../../../shared/domain/ids.js';
 import type { SessionRepository } from '../../../shared/ports/session-repository.js';
-import { loadHostConfig } from '../../../session-host/config.js';
 import { LeaseKeeper } from '../../../session-host/leases.js';
 import { createHostLogger } from '../../../session-host/logger.js';
 import { createHostMetrics } from '../../../session-host/metrics.js';
 import type { SessionRunner } from '../../../session-host/runner.js';
 import { DynamoCallLog } from '../../support/dynamo-call-log.js';
 import { useDynamo } from '../../adapter/shared/adapters/dynamodb/support.js';
+import { keeperConfig } from './keeper-config.js';
 
 const db = useDynamo();
 const LEASE_MS = 10_000;
@@ -47,17 +47,7 @@ function counting(inner: SessionRepository) {
 describe('LeaseKeeper renewal round', () => {
   it('renews 30 leases in two batch calls and asks again only for the taken and the stopped one', async () => {
     const prefix = db.ctx.config.APP_RESOURCE_PREFIX;
-    const config = loadHostConfig({
-      AWS_REGION: 'us-east-1',
-      APP_RESOURCE_PREFIX: prefix,
-      APP_CREDENTIALS_BUCKET: `${prefix}credentials`,
-      APP_MEDIA_BUCKET: `${prefix}media`,
-      APP_LOCAL_MODE: 'true',
-      APP_LOCAL_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-      APP_METRICS: 'false',
-      APP_HOST_ID: `renew-${newId()}`,
-      APP_LEASE_MS: String(LEASE_MS),
-    });
+    const config = keeperConfig(prefix, { APP_LEASE_MS: String(LEASE_MS) });
     const store = new DynamoSessionRepository(db.ctx);
     const runners: RunnerDouble[] = [];
     const claimedAt = Date.now();
