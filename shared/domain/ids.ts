@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import * as z from 'zod';
 
@@ -13,8 +14,26 @@ export const IdSchema = z
   .regex(ULID_PATTERN, 'must be a ULID (26 upper-case Crockford base32 characters)');
 export type Id = z.infer<typeof IdSchema>;
 
+/**
+ * Random bytes for ids from a pool the OS refills 4 KiB at a time. ulid's own PRNG asks the OS for one byte per
+ * character (16 calls per id, each allocating), which a profile of the session host put at ~4 % of its CPU per sent
+ * message (several ids a send: events, outbox items). The bytes are the same crypto-strong ones, fewer calls.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.alloc(POOL_BYTES);
+let poolAt = POOL_BYTES;
+
+/** A fraction in [0, 1) from one random byte, as ulid's own PRNG makes it (32 characters: the top 5 bits). */
+export function pooledRandomFraction(): number {
+  if (poolAt >= POOL_BYTES) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++]! / 256;
+}
+
 // Monotonic so ids made in the same millisecond still sort in creation order (message history relies on it).
-const nextUlid = monotonicFactory();
+const nextUlid = monotonicFactory(pooledRandomFraction);
 
 /** A new plain ULID (no type prefix: the route or field says what it identifies). */
 export function newId(now: number = Date.now()): Id {

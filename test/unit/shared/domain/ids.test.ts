@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IdSchema, TimestampSchema, isId, newId, nowIso } from '../../../../shared/domain/index.js';
+import { pooledRandomFraction } from '../../../../shared/domain/ids.js';
 
 describe('ids', () => {
   it('makes plain, valid, unique ULIDs', () => {
@@ -7,6 +8,25 @@ describe('ids', () => {
     expect(new Set(ids).size).toBe(1000);
     for (const id of ids) expect(IdSchema.safeParse(id).success).toBe(true);
     expect(ids[0]).toMatch(/^[0-9A-Z]{26}$/);
+  });
+
+  it('draws the random part from the pooled bytes across refills: every character, none stuck', () => {
+    // 20,000 ids in distinct milliseconds, each later than any id made so far (an earlier millisecond would only
+    // increment the last random part): 320,000 random characters, ~78 pool refills.
+    const counts = new Map<string, number>();
+    const later = Date.now() + 1_000_000_000;
+    for (let i = 0; i < 20_000; i++) {
+      for (const char of newId(later + i).slice(10)) counts.set(char, (counts.get(char) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(32);
+    // Uniform: 10,000 of each expected; a stuck or biased pool would be far off.
+    for (const [char, n] of counts) {
+      expect(n, char).toBeGreaterThan(9_000);
+      expect(n, char).toBeLessThan(11_000);
+    }
+    const fractions = Array.from({ length: 10_000 }, () => pooledRandomFraction());
+    expect(Math.min(...fractions)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...fractions)).toBeLessThan(1);
   });
 
   it('sorts ids made in the same millisecond in creation order', () => {
