@@ -18,6 +18,9 @@ import type { SendLane, SendScheduler } from './scheduler.js';
 import { SendFailure } from './send-failure.js';
 import { failSend, sendMessage, type SendContext, type SendOutcome } from './send.js';
 
+/** `sending` messages one sweep takes up: one per attempt that stopped, a handful at most. */
+const SWEPT_SENDING = 100;
+
 export interface SessionMessaging {
   /** A `message.send` doorbell for this session (may be a duplicate; DynamoDB is the truth). */
   ring(messageId: string): void;
@@ -145,15 +148,27 @@ export class SessionAttachment implements SessionMessaging {
 
   /**
    * The periodic backstop (`queued-sweep.ts`): the session's `queued` messages scheduled again (a doorbell the
-   * API could not ring); the whole backlog when the last full listing failed. Nothing before the first drain.
+   * API could not ring), and its `sending` ones that no send of this attachment has in hand (an attempt stopped
+   * by a socket that closed under it, which the drain after the reconnect did not find: seen once in CI, a
+   * message left `sending` on a host that kept its session); the whole backlog when the last full listing failed.
+   * Nothing before the first drain. A resend reuses the WhatsApp id, so the contact's phone shows it once.
    */
   async sweep(): Promise<void> {
     if (this.#detached || this.#earlyRings) return;
     if (this.#listingFailed) return this.#listBacklog();
     const { deps, scheduler } = this.#host;
-    const queued = await deps.messages.listQueued(this.#session.sessionId);
+    const { sessionId } = this.#session;
+    const [queued, sending] = await Promise.all([
+      deps.messages.listQueued(sessionId),
+      deps.messages.listSending(sessionId, SWEPT_SENDING),
+    ]);
     if (this.#detached) return;
-    for (const message of queued) scheduler.enqueue(this.#lane, message.id);
+    const unfinished = sending.filter(
+      (m) => m.direction === 'outbound' && m.status === 'sending' && !this.#inFlight.has(m.id),
+    );
+    for (const message of [...unfinished, ...queued]) scheduler.enqueue(this.#lane, message.id);
+    if (unfinished.length > 0)
+      deps.log.info('unfinished sends scheduled again', { ...this.#fields, count: unfinished.length });
   }
 
   async drain(): Promise<void> {

@@ -2,6 +2,8 @@
  * Messages the chaos test found stuck on a host that kept its session (docs/session-host.md, "Chaos test"):
  *
  * - a doorbell that never came (the API's SQS send failed): the periodic sweep of `queued` messages sends it;
+ * - a message left `sending` on an attached session (an attempt stopped when its socket closed, the drain after
+ *   the reconnect did not find it): the sweep takes up `sending` messages no send has in hand;
  * - a backlog listing that failed on attach (DynamoDB refused the call): the sweep lists it all again, the
  *   `sending` message a dead host left included;
  * - a send whose durable record failed after WhatsApp took it (a throttled credentials write): it is written
@@ -87,6 +89,22 @@ describe('stuck sends on a host that keeps its session', () => {
     const sent = await until(() => sentNow(lost), 'the unrung message sent');
     expect(sent.statusHistory.map((h) => h.status)).toEqual(['queued', 'sending', 'sent']);
     await until(async () => (delivered(lost) === 1 ? true : undefined), 'the unrung message delivered');
+  });
+
+  it('a message left `sending` after the drain ran (its attempt stopped with a socket) is sent by the sweep', async () => {
+    // The drain of this attachment ran in beforeAll; the message is moved to `sending` afterwards, as an attempt
+    // stopped by a socket that closed under it leaves it, with nobody to ring or drain again.
+    const left = await queueMessage(world.repos, me, ALICE, {
+      type: 'text',
+      text: { body: 'stopped mid-send' },
+    });
+    await world.repos.messages.advanceStatus(me.sessionId, left.id, 'sending', {
+      at: nowIso(),
+      waMessageId: waMessageIdFor(left.id),
+    });
+    const sent = await until(() => sentNow(left), 'the stopped send finished');
+    expect(sent.waMessageId).toBe(waMessageIdFor(left.id));
+    await until(async () => (delivered(left) === 1 ? true : undefined), 'the stopped send delivered');
   });
 
   it('a backlog listing that failed on attach is listed again by the sweep, a `sending` one included', async () => {
