@@ -26,6 +26,10 @@ describe('scheduling across sessions', () => {
     world.sim.addContact(ERIN, 'Erin');
     busy = await world.link(BUSY);
     quiet = await world.link(QUIET);
+    // Both first listings done, as host-core drains on attach: a doorbell then goes straight to its lane. Without
+    // it the first ring of each session starts its listing, and the quiet session's one-item listing could finish
+    // before the busy one's twelve (seen once in CI: the quiet message went first).
+    await Promise.all([busy.session.drain(), quiet.session.drain()]);
   }, 60_000);
 
   afterAll(async () => {
