@@ -12,9 +12,6 @@
  * key bytes, the same output. CommonJS callers (libsignal, the AWS SDK) read `crypto.createHmac` at call time; ESM
  * importers (Baileys) see the change through `syncBuiltinESMExports`. Installed once per process however many
  * hosts run in it (tests start several), removed when the last one stops.
- *
- * Key material: each KeyObject holds a copy of the key in native memory until it is collected, as the cipher or
- * HMAC context made from a raw key already did; nothing outlives what a raw key's call left behind before.
  */
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
