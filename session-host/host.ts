@@ -18,7 +18,6 @@ import { createHostMetrics, METRIC, type HostMetrics } from './metrics.js';
 import { applyServerTrust } from './wa-trust.js';
 import type { DebounceTimer } from './debounce-timer.js';
 import { CachedGroupRepository } from './groups/cached-groups.js';
-import { useSecretKeyObjects } from './secret-key-objects.js';
 
 /** What a messaging implementation gets from the host (the contract's `MessagingDeps` minus its own config). */
 export interface HostMessagingContext {
@@ -91,7 +90,6 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     hostId: config.hostId,
   });
   const untrust = applyServerTrust(config.waUrl, config.waRootKey);
-  const releaseKeyObjects = useSecretKeyObjects();
   const composed = composeHostAdapters(
     config.app,
     log,
@@ -130,7 +128,6 @@ export async function startSessionHost(options: SessionHostOptions = {}): Promis
     credentialsTimer: options.credentialsTimer,
     restoreProcess: () => {
       untrust();
-      releaseKeyObjects();
       restoreConsole?.();
     },
   });
