@@ -18,9 +18,6 @@ import type { SendLane, SendScheduler } from './scheduler.js';
 import { SendFailure } from './send-failure.js';
 import { failSend, sendMessage, type SendContext, type SendOutcome } from './send.js';
 
-/** `sending` messages one sweep takes up: one per attempt that stopped, a handful at most. */
-const SWEPT_SENDING = 100;
-
 export interface SessionMessaging {
   /** A `message.send` doorbell for this session (may be a duplicate; DynamoDB is the truth). */
   ring(messageId: string): void;
@@ -82,8 +79,6 @@ export class SessionAttachment implements SessionMessaging {
    */
   #earlyRings: string[] | undefined = [];
   #firstListing: Promise<void> | undefined;
-  /** The last full listing (queued and unfinished `sending`) failed: the next sweep lists it all again. */
-  #listingFailed = false;
 
   constructor(host: AttachmentHost, session: AttachedSession) {
     this.#host = host;
@@ -147,28 +142,15 @@ export class SessionAttachment implements SessionMessaging {
   }
 
   /**
-   * The periodic backstop (`queued-sweep.ts`): the session's `queued` messages scheduled again (a doorbell the
-   * API could not ring), and its `sending` ones that no send of this attachment has in hand (an attempt stopped
-   * by a socket that closed under it, which the drain after the reconnect did not find: seen once in CI, a
-   * message left `sending` on a host that kept its session); the whole backlog when the last full listing failed.
-   * Nothing before the first drain. A resend reuses the WhatsApp id, so the contact's phone shows it once.
+   * The periodic backstop (`queued-sweep.ts`): the backlog listed again, as the drain lists it (drain.ts): `queued`
+   * messages (a doorbell the API could not ring) and `sending` ones left by an attempt that stopped (a socket that
+   * closed under it, which the drain after the reconnect did not find: seen once in CI, a message left `sending` on
+   * a host that kept its session). The lane ignores what it already has pending or in flight, and a resend reuses
+   * the WhatsApp id, so the contact's phone shows it once. Nothing before the first drain.
    */
   async sweep(): Promise<void> {
     if (this.#detached || this.#earlyRings) return;
-    if (this.#listingFailed) return this.#listBacklog();
-    const { deps, scheduler } = this.#host;
-    const { sessionId } = this.#session;
-    const [queued, sending] = await Promise.all([
-      deps.messages.listQueued(sessionId),
-      deps.messages.listSending(sessionId, SWEPT_SENDING),
-    ]);
-    if (this.#detached) return;
-    const unfinished = sending.filter(
-      (m) => m.direction === 'outbound' && m.status === 'sending' && !this.#inFlight.has(m.id),
-    );
-    for (const message of [...unfinished, ...queued]) scheduler.enqueue(this.#lane, message.id);
-    if (unfinished.length > 0)
-      deps.log.info('unfinished sends scheduled again', { ...this.#fields, count: unfinished.length });
+    return this.#listBacklog();
   }
 
   async drain(): Promise<void> {
@@ -231,14 +213,7 @@ export class SessionAttachment implements SessionMessaging {
   async #listBacklog(): Promise<void> {
     if (this.#detached) return;
     const { deps, scheduler } = this.#host;
-    let backlog;
-    try {
-      backlog = await listBacklog(deps.messages, this.#session.sessionId);
-      this.#listingFailed = false;
-    } catch (error) {
-      this.#listingFailed = true;
-      throw error;
-    }
+    const backlog = await listBacklog(deps.messages, this.#session.sessionId);
     this.#moreBacklog = backlog.more;
     for (const id of backlog.ids) scheduler.enqueue(this.#lane, id);
     if (backlog.ids.length > 0)

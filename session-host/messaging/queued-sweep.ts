@@ -1,6 +1,7 @@
 /**
  * The backstop for a lost doorbell (docs/session-host.md, "Chaos test"): every `everyMs` (plus jitter), each
- * session attached to this host lists its `queued` messages again and hands them to its send lane.
+ * session attached to this host lists its backlog again (`queued`, and `sending` left by a stopped attempt) and
+ * hands it to its send lane.
  *
  * A message is stored `queued` before its doorbell is rung, and DynamoDB is the truth; but the API's ring is
  * best effort (an SQS error or outage after the SDK's retries is only logged), and the drain that covers a lost
@@ -8,7 +9,8 @@
  * `queued` forever. The sweep also retries a first listing that failed (the backlog of a session taken over
  * while DynamoDB refused calls, `sending` messages of the dead host included).
  *
- * Cost: one `Query` on the sparse `queued` index per attached session per round (usually empty), a few at a time.
+ * Cost: one `Query` on each of the sparse `queued` and `sending` indexes per attached session per round (usually
+ * empty), a few sessions at a time.
  */
 import { forEachBounded } from '../bounded-pool.js';
 import type { MessagingLogger } from './deps.js';
