@@ -34,7 +34,7 @@ export const askGroupResend = (
   deviceId: number,
   sender: Account,
 ): number | undefined => {
-  const deviceJid = lidJid(contact.lid, deviceId === 0 ? undefined : deviceId);
+  const deviceJid = lidJid(contact.lid, deviceId);
   const retries = (record.retries ??= {});
   const count = (retries[deviceJid] ?? 0) + 1;
   if (count > MAX_GROUP_RETRY_COUNT) return undefined;
@@ -71,7 +71,7 @@ export const waitingDevices = (
     const contact = ctx.world.contacts.get(phone);
     if (!contact) continue;
     for (const deviceId of contactDeviceIds(contact)) {
-      const deviceJid = lidJid(contact.lid, deviceId === 0 ? undefined : deviceId);
+      const deviceJid = lidJid(contact.lid, deviceId);
       if (waiting.has(deviceJid)) out.push({ phone, contact, deviceId, deviceJid });
     }
   }

@@ -127,6 +127,14 @@ const copiesByJid = (message: BinaryNode): Map<string, BinaryNode> => {
   return copies;
 };
 
+/** A device's 1:1 copy in a group message: addressed by its LID (today) or by its phone number. */
+const copyFor = (
+  copies: ReadonlyMap<string, BinaryNode>,
+  phone: string,
+  lid: string,
+  device: number,
+): BinaryNode | undefined => copies.get(lidJid(lid, device)) ?? copies.get(pnJid(phone, device));
+
 /**
  * A companion posts to a group (`<message to="<id>@g.us">`): one `skmsg` for everyone, plus 1:1 copies carrying its
  * sender key for devices that do not have it yet. The server acks it (403 for a non-member or a non-admin in an
@@ -180,9 +188,6 @@ export const onGroupMessage = async (
   };
   group.messages.push(record);
   const copies = copiesByJid(message);
-  const copyFor = (phone: string, lid: string, dev: number): BinaryNode | undefined =>
-    copies.get(lidJid(lid, dev === 0 ? undefined : dev)) ??
-    copies.get(pnJid(phone, dev === 0 ? undefined : dev));
 
   for (const phone of group.participants.keys()) {
     const member = memberOf(ctx, phone);
@@ -190,7 +195,7 @@ export const onGroupMessage = async (
       for (const dev of contactDeviceIds(member.contact)) {
         const peer = contactPeer(member.contact, dev);
         if (!peer) continue;
-        const copy = copyFor(phone, member.lid, dev);
+        const copy = copyFor(copies, phone, member.lid, dev);
         if (copy) await takeDistribution(peer, account, device, copy, author);
         const deviceJid = lidJid(member.lid, dev);
         const decrypted = await tryDecrypt(ctx, record, peer, deviceJid, author, ciphertext);
@@ -200,12 +205,12 @@ export const onGroupMessage = async (
       }
     } else if (member?.account) {
       const target = member.account;
-      const copy = copyFor(phone, target.lid, 0);
+      const copy = copyFor(copies, phone, target.lid, 0);
       if (copy) await takeDistribution(target.primary, account, device, copy, author);
       await tryDecrypt(ctx, record, target.primary, lidJid(target.lid, 0), author, ciphertext);
       for (const companion of target.devices.values()) {
         if (target === account && companion === device) continue;
-        const own = copyFor(phone, target.lid, companion.id);
+        const own = copyFor(copies, phone, target.lid, companion.id);
         pushToDevice(
           ctx,
           target,
@@ -248,9 +253,7 @@ const deliverResend = async (
   for (const waiting of waitingDevices(ctx, group, record)) {
     const peer = contactPeer(waiting.contact, waiting.deviceId);
     if (!peer) continue;
-    const copy =
-      copies.get(waiting.deviceJid) ??
-      copies.get(pnJid(waiting.phone, waiting.deviceId === 0 ? undefined : waiting.deviceId));
+    const copy = copyFor(copies, waiting.phone, waiting.contact.lid, waiting.deviceId);
     if (copy) await takeDistribution(peer, account, device, copy, author);
     record.undecryptable = record.undecryptable.filter((jid) => jid !== waiting.deviceJid);
     record.resends = (record.resends ?? 0) + 1;
