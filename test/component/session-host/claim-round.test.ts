@@ -15,7 +15,7 @@ import { LeaseKeeper } from '../../../session-host/leases.js';
 import { createHostLogger } from '../../../session-host/logger.js';
 import { createHostMetrics } from '../../../session-host/metrics.js';
 import { useDynamo } from '../../adapter/shared/adapters/dynamodb/support.js';
-import { keeperConfig } from './keeper-config.js';
+import { keeperConfig } from './lease-fixtures.js';
 
 const db = useDynamo();
 

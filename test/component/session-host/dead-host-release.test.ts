@@ -7,12 +7,13 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoSessionRepository } from '../../../shared/adapters/dynamodb/session-repository.js';
 import { physicalTableName } from '../../../shared/definitions/tables.js';
-import { newId, nowIso } from '../../../shared/domain/ids.js';
+import { newId } from '../../../shared/domain/ids.js';
 import type { Session } from '../../../shared/domain/session.js';
 import { DeadHostReleaser } from '../../../session-host/dead-host-release.js';
 import { DynamoHostRegistry } from '../../../shared/adapters/dynamodb/host-registry.js';
 import type { HostItem } from '../../../shared/domain/host.js';
 import { createHostLogger } from '../../../session-host/logger.js';
+import { ownedSessions } from './lease-fixtures.js';
 import { createHostMetrics } from '../../../session-host/metrics.js';
 import { useDynamo } from '../../adapter/shared/adapters/dynamodb/support.js';
 
@@ -43,22 +44,8 @@ async function hostBeatAgo(hostId: string, ageMs: number): Promise<void> {
 }
 
 /** Sessions owned by `hostId` with a lease that is valid for another minute. */
-async function ownedBy(hostId: string, n: number): Promise<Session[]> {
-  const out: Session[] = [];
-  for (let i = 0; i < n; i++) {
-    const at = nowIso();
-    const s = await sessions().create({
-      id: newId(),
-      tenantId: newId(),
-      desired: 'running',
-      status: 'connected',
-      createdAt: at,
-      updatedAt: at,
-    });
-    out.push((await sessions().claim(s.id, hostId, LEASE, Date.now()))!);
-  }
-  return out;
-}
+const ownedBy = (hostId: string, n: number): Promise<Session[]> =>
+  ownedSessions(sessions(), hostId, n, LEASE);
 
 function releaser(hostId: string): DeadHostReleaser {
   return new DeadHostReleaser({

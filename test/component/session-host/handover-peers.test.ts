@@ -20,6 +20,7 @@ import type { HostRegistry } from '../../../shared/ports/host-registry.js';
 import { createHostLogger } from '../../../session-host/logger.js';
 import { createHostMetrics } from '../../../session-host/metrics.js';
 import { startAwsEmulators, type AwsEmulators } from '../../support/aws-emulators.js';
+import { ownedSessions } from './lease-fixtures.js';
 
 let aws: AwsEmulators;
 let queue: SqsHostCommandQueue;
@@ -72,22 +73,7 @@ async function peer(
   return { id, url };
 }
 
-async function owned(owner: string, n: number): Promise<Session[]> {
-  const out: Session[] = [];
-  for (let i = 0; i < n; i++) {
-    const at = nowIso();
-    const s = await sessions.create({
-      id: newId(),
-      tenantId: newId(),
-      desired: 'running',
-      status: 'connected',
-      createdAt: at,
-      updatedAt: at,
-    });
-    out.push((await sessions.claim(s.id, owner, 60_000, Date.now()))!);
-  }
-  return out;
-}
+const owned = (owner: string, n: number): Promise<Session[]> => ownedSessions(sessions, owner, n, 60_000);
 
 /** A runner that only does what the handover needs of one: its stop releases the lease. */
 function runnerOf(session: Session, owner: string): HandoverRunner & { stopped: boolean } {

@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DynamoSessionRepository } from '../../../shared/adapters/dynamodb/session-repository.js';
-import { newId, nowIso } from '../../../shared/domain/ids.js';
 import type { SessionRepository } from '../../../shared/ports/session-repository.js';
 import { LeaseKeeper } from '../../../session-host/leases.js';
 import { createHostLogger } from '../../../session-host/logger.js';
@@ -13,7 +12,7 @@ import { createHostMetrics } from '../../../session-host/metrics.js';
 import type { SessionRunner } from '../../../session-host/runner.js';
 import { DynamoCallLog } from '../../support/dynamo-call-log.js';
 import { useDynamo } from '../../adapter/shared/adapters/dynamodb/support.js';
-import { keeperConfig } from './keeper-config.js';
+import { keeperConfig, ownedSessions } from './lease-fixtures.js';
 
 const db = useDynamo();
 const LEASE_MS = 10_000;
@@ -49,21 +48,9 @@ describe('LeaseKeeper renewal round', () => {
     const prefix = db.ctx.config.APP_RESOURCE_PREFIX;
     const config = keeperConfig(prefix, { APP_LEASE_MS: String(LEASE_MS) });
     const store = new DynamoSessionRepository(db.ctx);
-    const runners: RunnerDouble[] = [];
     const claimedAt = Date.now();
-    for (let i = 0; i < 30; i++) {
-      const at = nowIso();
-      const session = await store.create({
-        id: newId(),
-        tenantId: newId(),
-        desired: 'running',
-        status: 'connected',
-        createdAt: at,
-        updatedAt: at,
-      });
-      await store.claim(session.id, config.hostId, LEASE_MS, claimedAt);
-      runners.push(new RunnerDouble(session.id));
-    }
+    const owned = await ownedSessions(store, config.hostId, 30, LEASE_MS, claimedAt);
+    const runners = owned.map((session) => new RunnerDouble(session.id));
     // Another host took one (its lease ran out on a stalled host); the tenant stopped another.
     const taken = runners[3]!;
     await store.claim(taken.sessionId, 'other-host', LEASE_MS, claimedAt + LEASE_MS + 1);
