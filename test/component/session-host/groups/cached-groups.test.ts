@@ -4,26 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DynamoGroupRepository } from '../../../../shared/adapters/dynamodb/group-repository.js';
-import type { GroupInfo } from '../../../../shared/domain/group.js';
 import { newId, nowIso } from '../../../../shared/domain/ids.js';
 import type { GroupRepository } from '../../../../shared/ports/group-repository.js';
 import { CachedGroupRepository } from '../../../../session-host/groups/cached-groups.js';
 import { useDynamo } from '../../../adapter/shared/adapters/dynamodb/support.js';
+import { groupInfo } from '../../../support/group-info.js';
 
 const db = useDynamo();
 
-const info = (id: string, subject: string): GroupInfo => ({
-  id,
-  subject,
-  announce: false,
-  locked: false,
-  joinApproval: false,
-  size: 2,
-  participants: [
-    { phone: '+15550000001', lid: '100000000000001', role: 'superadmin' },
-    { lid: '100000000000002', role: 'member' },
-  ],
-});
+const info = (id: string, subject: string) => groupInfo({ id, subject });
 
 /** The real repository, counting its reads (and failing them while `failing`). */
 function countingReads(inner: GroupRepository) {

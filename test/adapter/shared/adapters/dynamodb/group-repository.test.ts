@@ -3,28 +3,13 @@ import { DynamoGroupReceiptStore } from '../../../../../shared/adapters/dynamodb
 import { DynamoGroupRepository } from '../../../../../shared/adapters/dynamodb/group-repository.js';
 import { DynamoMessageRepository } from '../../../../../shared/adapters/dynamodb/message-repository.js';
 import { DynamoSessionRecordsEraser } from '../../../../../shared/adapters/dynamodb/session-records-eraser.js';
-import type { GroupInfo } from '../../../../../shared/domain/group.js';
 import { newId, nowIso } from '../../../../../shared/domain/ids.js';
 import { rolledUpStatus } from '../../../../../session-host/messaging/receipts.js';
 import { useDynamo } from './support.js';
+import { GROUP_ID as GROUP, groupInfo as info } from '../../../../support/group-info.js';
 
 const db = useDynamo();
 const repo = () => new DynamoGroupRepository(db.ctx);
-const GROUP = '120363000000000001@g.us';
-
-const info = (overrides: Partial<GroupInfo> = {}): GroupInfo => ({
-  id: GROUP,
-  subject: 'Ops',
-  announce: false,
-  locked: false,
-  joinApproval: false,
-  size: 2,
-  participants: [
-    { phone: '+15550000001', lid: '100000000000001', role: 'superadmin' },
-    { lid: '100000000000002', role: 'member' },
-  ],
-  ...overrides,
-});
 
 describe('DynamoGroupRepository', () => {
   it('stores a group whole, lists it per session, patches settings, and marks it left', async () => {
