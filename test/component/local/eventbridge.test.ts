@@ -122,6 +122,20 @@ describe('local EventBridge -> SQS -> event source mapping', () => {
       }),
     );
 
+  /** The kinds of the events the fan-out queue's DLQ holds, once it holds any. */
+  const deadLetterKinds = async (): Promise<string[]> => {
+    const bodies = await eventually(
+      'the dead letters',
+      async () => {
+        const received = await receiveAll(sqs, queues.webhookFanout?.dlqUrl ?? '');
+        return received.length > 0 ? received : undefined;
+      },
+      8_000,
+      50,
+    );
+    return bodies.map((b) => (JSON.parse(b) as { detail: { kind: string } }).detail.kind);
+  };
+
   const findRecord = (kind: string, receiveCount = '1') =>
     batches
       .flat()
@@ -207,16 +221,7 @@ describe('local EventBridge -> SQS -> event source mapping', () => {
       }),
     );
     expect(result.FailedEntryCount).toBe(0);
-    const dlq = await eventually(
-      'the dead letters',
-      async () => {
-        const bodies = await receiveAll(sqs, queues.webhookFanout?.dlqUrl ?? '');
-        return bodies.length > 0 ? bodies : undefined;
-      },
-      8_000,
-      50,
-    );
-    expect(dlq.map((b) => (JSON.parse(b) as { detail: { kind: string } }).detail.kind)).toEqual(['fail']);
+    expect(await deadLetterKinds()).toEqual(['fail']);
     // Seen on each of its maxReceiveCount (2) receives, then moved to the DLQ without a third invocation.
     expect(findRecord('fail', '1')).toBeDefined();
     expect(findRecord('fail', '2')).toBeDefined();
@@ -227,16 +232,7 @@ describe('local EventBridge -> SQS -> event source mapping', () => {
   it('fails the whole batch when the handler throws', async () => {
     await put('x', { tenantId: 't', kind: 'throw' });
     await eventually('the batch received again', async () => findRecord('throw', '2'), 8_000, 50);
-    const dlq = await eventually(
-      'the dead letters',
-      async () => {
-        const bodies = await receiveAll(sqs, queues.webhookFanout?.dlqUrl ?? '');
-        return bodies.length > 0 ? bodies : undefined;
-      },
-      8_000,
-      50,
-    );
-    expect(dlq.map((b) => (JSON.parse(b) as { detail: { kind: string } }).detail.kind)).toEqual(['throw']);
+    expect(await deadLetterKinds()).toEqual(['throw']);
   });
 
   it('reports per-entry errors in Entries with FailedEntryCount, like AWS', async () => {
